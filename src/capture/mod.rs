@@ -1,0 +1,171 @@
+//! Capture stage: reads pcap and pcapng files and decodes each frame down to TCP.
+//!
+//! Owns: file formats, link layers, IPv4/IPv6 and the TCP header. It knows nothing about connections.
+//! Output: a stream of [`Packet`]s in file order, each with its 1-based frame number (as Wireshark numbers
+//! them), plus a [`CaptureSummary`] of what was read and skipped.
+
+mod error;
+mod reader;
+
+pub use error::CaptureError;
+pub use reader::CaptureReader;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// The file format of a capture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaptureFormat {
+    Pcap,
+    Pcapng,
+}
+
+impl CaptureFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            CaptureFormat::Pcap => "pcap",
+            CaptureFormat::Pcapng => "pcapng",
+        }
+    }
+}
+
+/// One frame of the capture.
+#[derive(Debug, Clone)]
+pub struct Packet {
+    /// 1-based frame number, counted over every frame of the file (TCP or not), as in Wireshark.
+    pub frame: u64,
+    /// Absolute timestamp (since the Unix epoch).
+    pub timestamp: Duration,
+    /// Length of the frame on the wire.
+    pub orig_len: u32,
+    /// Number of bytes of it that the capture holds.
+    pub cap_len: u32,
+    /// What the frame turned out to be.
+    pub content: PacketContent,
+}
+
+/// What a frame decoded to.
+#[derive(Debug, Clone)]
+pub enum PacketContent {
+    Tcp(TcpPacket),
+    /// An IPv4 fragment (first or later): counted and reported, not reassembled.
+    IpFragment,
+    /// Anything else (ARP, UDP, ICMP, ...): counted and skipped.
+    Other,
+}
+
+/// A decoded TCP segment with its addresses.
+#[derive(Debug, Clone)]
+pub struct TcpPacket {
+    pub src: SocketAddr,
+    pub dst: SocketAddr,
+    pub seq: u32,
+    pub ack: u32,
+    pub flags: TcpFlags,
+    /// Raw window field (not scaled).
+    pub window: u16,
+    pub options: TcpOptions,
+    /// TCP payload length on the wire, from the IP header (may exceed `payload.len()` under a snaplen).
+    pub payload_len: u32,
+    /// The payload bytes the capture holds.
+    pub payload: Vec<u8>,
+}
+
+impl TcpPacket {
+    /// True when the capture holds fewer payload bytes than were sent (snaplen).
+    pub fn is_payload_truncated(&self) -> bool {
+        (self.payload.len() as u64) < u64::from(self.payload_len)
+    }
+}
+
+/// TCP control bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct TcpFlags(pub u16);
+
+impl TcpFlags {
+    pub const FIN: u16 = 0x001;
+    pub const SYN: u16 = 0x002;
+    pub const RST: u16 = 0x004;
+    pub const PSH: u16 = 0x008;
+    pub const ACK: u16 = 0x010;
+    pub const URG: u16 = 0x020;
+    pub const ECE: u16 = 0x040;
+    pub const CWR: u16 = 0x080;
+
+    /// Names in the order Wireshark prints them in its Info column: `[FIN, SYN, RST, PSH, ACK, URG, ECE, CWR]`.
+    const ORDER: [(u16, &'static str); 8] = [
+        (Self::FIN, "FIN"),
+        (Self::SYN, "SYN"),
+        (Self::RST, "RST"),
+        (Self::PSH, "PSH"),
+        (Self::ACK, "ACK"),
+        (Self::URG, "URG"),
+        (Self::ECE, "ECE"),
+        (Self::CWR, "CWR"),
+    ];
+
+    pub fn has(self, bit: u16) -> bool {
+        self.0 & bit != 0
+    }
+    pub fn syn(self) -> bool {
+        self.has(Self::SYN)
+    }
+    pub fn ack(self) -> bool {
+        self.has(Self::ACK)
+    }
+    pub fn fin(self) -> bool {
+        self.has(Self::FIN)
+    }
+    pub fn rst(self) -> bool {
+        self.has(Self::RST)
+    }
+    pub fn psh(self) -> bool {
+        self.has(Self::PSH)
+    }
+
+    /// The set flag names, in Wireshark's order.
+    pub fn names(self) -> Vec<&'static str> {
+        Self::ORDER.iter().filter(|(bit, _)| self.has(*bit)).map(|(_, name)| *name).collect()
+    }
+
+    /// Wireshark's Info-column form: `[SYN, ACK]`; `[<None>]` when no flag is set.
+    pub fn bracketed(self) -> String {
+        let names = self.names();
+        if names.is_empty() { "[<None>]".to_string() } else { format!("[{}]", names.join(", ")) }
+    }
+}
+
+/// The TCP options tcpdialog uses.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TcpOptions {
+    pub mss: Option<u16>,
+    pub window_scale: Option<u8>,
+    pub sack_permitted: bool,
+    /// SACK blocks (left, right), absolute sequence numbers.
+    pub sack_blocks: Vec<(u32, u32)>,
+    /// (TSval, TSecr)
+    pub timestamps: Option<(u32, u32)>,
+}
+
+/// What a whole capture contained; filled in while reading.
+#[derive(Debug, Clone, Default)]
+pub struct CaptureSummary {
+    pub format: Option<CaptureFormat>,
+    /// Link-type names (Wireshark/libpcap style, e.g. `ETHERNET`, `LINUX_SLL2`), one per interface in order.
+    pub link_types: Vec<String>,
+    pub packets: u64,
+    pub tcp_packets: u64,
+    /// Frames that were not TCP (or could not be decoded as such).
+    pub skipped: u64,
+    pub ip_fragments: u64,
+    /// Non-fatal problems: a file that ends mid-packet, an undecodable frame, ...
+    pub warnings: Vec<CaptureWarning>,
+}
+
+/// A non-fatal problem found while reading a capture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaptureWarning {
+    /// The frame the warning is about (for a cut file: the frame that is incomplete).
+    pub frame: u64,
+    pub message: String,
+}

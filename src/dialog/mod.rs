@@ -1,0 +1,138 @@
+//! Dialog stage: the renderer-independent model of "what happened on the wire".
+//!
+//! Owns: choosing which connections and frames a diagram shows ([`Selection`]), naming the participants,
+//! turning segments into arrows ([`Event`]) labelled with their application messages, folding long transfers,
+//! finding the phases (handshake, exchanges, upgrade, idle, teardown), and the plain-language description.
+//!
+//! Input: a [`crate::analyze::CaptureAnalysis`]. Output: a [`Dialog`], which every diagram renderer reads.
+
+mod build;
+
+pub use build::{DialogError, build};
+
+use crate::capture::TcpFlags;
+use crate::tcp::AnalysisFlag;
+use std::net::SocketAddr;
+
+/// Which part of a capture a dialog shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// `tcp.stream` indices; empty means all.
+    pub streams: Vec<usize>,
+    /// Only connections with this port on either side.
+    pub port: Option<u16>,
+    /// Only connections with this IP address on either side.
+    pub host: Option<String>,
+    /// Only frames in this inclusive range.
+    pub frames: Option<(u64, u64)>,
+}
+
+/// Options of the dialog model itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DialogOptions {
+    pub client_name: Option<String>,
+    pub server_name: Option<String>,
+    pub title: Option<String>,
+    /// A run of more than this many data segments in one direction (with only ACKs between) is folded.
+    pub fold_threshold: usize,
+}
+
+impl Default for DialogOptions {
+    fn default() -> Self {
+        DialogOptions { client_name: None, server_name: None, title: None, fold_threshold: 8 }
+    }
+}
+
+/// A lifeline: one endpoint of the dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Participant {
+    /// `Client`, `Server`, or a name the post gave.
+    pub name: String,
+    /// `127.0.0.1:43640`; for several client connections, the client's IP and the list of ports.
+    pub address: String,
+}
+
+/// One arrow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// `tcp.stream` of the segment.
+    pub conn: usize,
+    pub frame: u64,
+    /// Length of the frame on the wire.
+    pub frame_len: u32,
+    /// Exact endpoints of the segment (the packet table shows them).
+    pub src: SocketAddr,
+    pub dst: SocketAddr,
+    /// Seconds since the first packet of the capture.
+    pub time: f64,
+    /// Participant indices.
+    pub from: usize,
+    pub to: usize,
+    pub flags: TcpFlags,
+    pub seq: u32,
+    pub ack: u32,
+    pub len: u32,
+    pub window: u32,
+    /// Application messages this segment completes (summaries, in stream order).
+    pub messages: Vec<String>,
+    pub analysis: Vec<AnalysisFlag>,
+    /// Set when this arrow stands for a run of segments.
+    pub fold: Option<Fold>,
+}
+
+/// A folded run of data segments: one thick arrow in the ladder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fold {
+    pub segments: u64,
+    /// Pure ACKs in the other direction folded in with them.
+    pub acks: u64,
+    pub bytes: u64,
+    pub duration: f64,
+    pub last_frame: u64,
+}
+
+/// The named stretches of a dialog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhaseKind {
+    Handshake,
+    Exchange,
+    Upgrade,
+    Idle,
+    Teardown,
+}
+
+impl PhaseKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            PhaseKind::Handshake => "handshake",
+            PhaseKind::Exchange => "exchange",
+            PhaseKind::Upgrade => "upgrade",
+            PhaseKind::Idle => "idle",
+            PhaseKind::Teardown => "teardown",
+        }
+    }
+}
+
+/// A phase spans events `first..=last` (indices into [`Dialog::events`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Phase {
+    pub kind: PhaseKind,
+    pub conn: usize,
+    pub first: usize,
+    pub last: usize,
+    /// Shown beside the shading: `handshake`, `GET /style.css`, `idle 2.0 s, then server closes`.
+    pub label: String,
+}
+
+/// The whole model of one diagram.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dialog {
+    pub title: String,
+    pub participants: Vec<Participant>,
+    pub events: Vec<Event>,
+    pub phases: Vec<Phase>,
+    /// The connections shown, by `tcp.stream`.
+    pub connections: Vec<usize>,
+    /// A plain-language account of the dialog, used as alt text and `<desc>`.
+    pub description: String,
+}

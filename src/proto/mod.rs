@@ -1,0 +1,104 @@
+//! Protocol stage: decodes application messages from reassembled TCP byte streams.
+//!
+//! Owns: recognising the protocol of a connection (by content, the port only as a hint, or forced), and the
+//! decoders for HTTP/1.x, WebSocket, HTTP/2, TLS and PostgreSQL. Decoders work on each direction's byte
+//! stream, never on single segments, and are fed incrementally through [`crate::tcp::StreamSink`].
+//!
+//! Output: [`Message`]s, each tied to the frame where it starts and the frame that completes it.
+
+mod decoder;
+mod http1;
+
+pub use decoder::{DecoderOptions, ProtocolDecoder};
+
+use crate::tcp::Direction;
+
+/// Application protocols tcpdialog recognises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Protocol {
+    Http,
+    WebSocket,
+    Http2,
+    Tls,
+    Postgres,
+    /// Bytes of no recognised protocol.
+    Data,
+}
+
+impl Protocol {
+    /// Name as used in `inspect` and in the `protocol = "..."` key of posts.
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Http => "http",
+            Protocol::WebSocket => "websocket",
+            Protocol::Http2 => "http2",
+            Protocol::Tls => "tls",
+            Protocol::Postgres => "pgsql",
+            Protocol::Data => "data",
+        }
+    }
+
+    /// Name for the Protocol column of a packet list, as Wireshark shows it.
+    pub fn column_name(self) -> &'static str {
+        match self {
+            Protocol::Http => "HTTP",
+            Protocol::WebSocket => "WebSocket",
+            Protocol::Http2 => "HTTP2",
+            Protocol::Tls => "TLS",
+            Protocol::Postgres => "PGSQL",
+            Protocol::Data => "TCP",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Protocol> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "http" | "http1" => Protocol::Http,
+            "websocket" | "ws" => Protocol::WebSocket,
+            "http2" | "h2" | "h2c" => Protocol::Http2,
+            "tls" | "ssl" => Protocol::Tls,
+            "pgsql" | "postgres" | "postgresql" => Protocol::Postgres,
+            "data" | "none" => Protocol::Data,
+            _ => return None,
+        })
+    }
+}
+
+/// What kind of message it is, with the facts later stages reason about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MessageKind {
+    HttpRequest {
+        method: String,
+        target: String,
+    },
+    HttpResponse {
+        status: u16,
+        /// `Connection: close` was sent.
+        connection_close: bool,
+        /// `Keep-Alive: timeout=N`, in seconds.
+        keep_alive_timeout: Option<u32>,
+        /// `Upgrade:` value on a 101 response (`websocket`, `h2c`).
+        upgrade: Option<String>,
+    },
+    /// A frame, record or protocol message with nothing more the dialog needs to know.
+    Other,
+    /// Bytes that could not be decoded; `reason` says why. The rest of the dialog still renders.
+    Malformed { reason: String },
+}
+
+/// One application-level message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// Index of the connection (`tcp.stream`).
+    pub conn: usize,
+    pub dir: Direction,
+    pub protocol: Protocol,
+    /// Frame where the message starts.
+    pub frame: u64,
+    /// Frame whose segment completes it (where Wireshark shows it).
+    pub end_frame: u64,
+    /// Offset of its first byte in the direction's stream.
+    pub offset: u64,
+    /// One line, in Wireshark's and the RFCs' words: `GET / HTTP/1.1`, `HTTP/1.1 200 OK`, `WS Text "hi"`.
+    pub summary: String,
+    pub kind: MessageKind,
+}

@@ -1,0 +1,5 @@
+//! Site stage: turns `content/` (markdown posts) and `captures/` into the static HTML site in `output/`.
+//!
+//! Owns: the site config, post metadata (Pelican header block, YAML/TOML front matter), markdown rendering,
+//! the ```` ```tcpdialog ```` directive that becomes a diagram figure, askama templates, and writing the output
+//! atomically (staged beside `output/`, swapped in only when everything succeeded).

@@ -1,0 +1,248 @@
+//! TCP stage: groups packets into connections and analyses them the way Wireshark does.
+//!
+//! Owns: connection tracking (numbered like Wireshark's `tcp.stream`), client/server roles, relative
+//! sequence numbers, window scaling, the per-segment analysis flags, per-connection facts (handshake RTT, who
+//! closed and how), and the reassembly of each direction's byte stream.
+//!
+//! Input: [`crate::capture::Packet`]s in file order. Output: [`Connection`]s with their [`Segment`]s, and the
+//! reassembled bytes, pushed in stream order into a [`StreamSink`] (the protocol decoders) as they become
+//! contiguous, so payload is never kept for the whole capture.
+
+mod analyzer;
+
+pub use analyzer::TcpAnalyzer;
+
+use crate::capture::{TcpFlags, TcpOptions};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Which way a segment travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Direction {
+    ClientToServer,
+    ServerToClient,
+}
+
+impl Direction {
+    /// `c2s` / `s2c`, as in `inspect --format json`.
+    pub fn short(self) -> &'static str {
+        match self {
+            Direction::ClientToServer => "c2s",
+            Direction::ServerToClient => "s2c",
+        }
+    }
+    pub fn index(self) -> usize {
+        self as usize
+    }
+    pub fn reverse(self) -> Direction {
+        match self {
+            Direction::ClientToServer => Direction::ServerToClient,
+            Direction::ServerToClient => Direction::ClientToServer,
+        }
+    }
+    /// The side that sends in this direction.
+    pub fn sender(self) -> Side {
+        match self {
+            Direction::ClientToServer => Side::Client,
+            Direction::ServerToClient => Side::Server,
+        }
+    }
+}
+
+/// One end of a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Side {
+    Client,
+    Server,
+}
+
+impl Side {
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Client => "client",
+            Side::Server => "server",
+        }
+    }
+}
+
+/// Wireshark's `tcp.analysis.*` flags, per segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AnalysisFlag {
+    Retransmission,
+    FastRetransmission,
+    SpuriousRetransmission,
+    OutOfOrder,
+    /// "Previous segment not captured" (`tcp.analysis.lost_segment`).
+    LostSegment,
+    /// "ACKed segment that wasn't captured" (`tcp.analysis.ack_lost_segment`).
+    AckedUnseenSegment,
+    /// Duplicate ACK number `n` (`tcp.analysis.duplicate_ack_num`).
+    DuplicateAck(u32),
+    ZeroWindow,
+    ZeroWindowProbe,
+    ZeroWindowProbeAck,
+    WindowFull,
+    WindowUpdate,
+    KeepAlive,
+    KeepAliveAck,
+}
+
+impl AnalysisFlag {
+    /// snake_case name used by `inspect --format json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            AnalysisFlag::Retransmission => "retransmission",
+            AnalysisFlag::FastRetransmission => "fast_retransmission",
+            AnalysisFlag::SpuriousRetransmission => "spurious_retransmission",
+            AnalysisFlag::OutOfOrder => "out_of_order",
+            AnalysisFlag::LostSegment => "lost_segment",
+            AnalysisFlag::AckedUnseenSegment => "acked_unseen_segment",
+            AnalysisFlag::DuplicateAck(_) => "duplicate_ack",
+            AnalysisFlag::ZeroWindow => "zero_window",
+            AnalysisFlag::ZeroWindowProbe => "zero_window_probe",
+            AnalysisFlag::ZeroWindowProbeAck => "zero_window_probe_ack",
+            AnalysisFlag::WindowFull => "window_full",
+            AnalysisFlag::WindowUpdate => "window_update",
+            AnalysisFlag::KeepAlive => "keep_alive",
+            AnalysisFlag::KeepAliveAck => "keep_alive_ack",
+        }
+    }
+
+    /// Wireshark's expert-info wording, e.g. `TCP Dup ACK 4#1`-style labels are built from this.
+    pub fn label(self) -> String {
+        match self {
+            AnalysisFlag::Retransmission => "TCP Retransmission".into(),
+            AnalysisFlag::FastRetransmission => "TCP Fast Retransmission".into(),
+            AnalysisFlag::SpuriousRetransmission => "TCP Spurious Retransmission".into(),
+            AnalysisFlag::OutOfOrder => "TCP Out-Of-Order".into(),
+            AnalysisFlag::LostSegment => "TCP Previous segment not captured".into(),
+            AnalysisFlag::AckedUnseenSegment => "TCP ACKed unseen segment".into(),
+            AnalysisFlag::DuplicateAck(n) => format!("TCP Dup ACK #{n}"),
+            AnalysisFlag::ZeroWindow => "TCP ZeroWindow".into(),
+            AnalysisFlag::ZeroWindowProbe => "TCP ZeroWindowProbe".into(),
+            AnalysisFlag::ZeroWindowProbeAck => "TCP ZeroWindowProbeAck".into(),
+            AnalysisFlag::WindowFull => "TCP Window Full".into(),
+            AnalysisFlag::WindowUpdate => "TCP Window Update".into(),
+            AnalysisFlag::KeepAlive => "TCP Keep-Alive".into(),
+            AnalysisFlag::KeepAliveAck => "TCP Keep-Alive ACK".into(),
+        }
+    }
+}
+
+/// One TCP segment of a connection, as tcpdialog understood it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    pub frame: u64,
+    /// Length of the whole frame on the wire (Wireshark's Length column).
+    pub frame_len: u32,
+    /// Time since the first packet of the capture (Wireshark's `frame.time_relative`).
+    pub time: Duration,
+    pub dir: Direction,
+    pub flags: TcpFlags,
+    /// Relative sequence number (Wireshark's `tcp.seq`).
+    pub seq: u32,
+    /// Relative acknowledgement number, 0 when the ACK flag is not set (Wireshark's `tcp.ack`).
+    pub ack: u32,
+    pub abs_seq: u32,
+    pub abs_ack: u32,
+    /// Payload length on the wire (Wireshark's `tcp.len`).
+    pub len: u32,
+    /// Payload bytes the capture holds (less than `len` under a snaplen).
+    pub captured_len: u32,
+    /// Window with scaling applied where the handshake was seen (Wireshark's `tcp.window_size`).
+    pub window: u32,
+    pub options: TcpOptions,
+    pub analysis: Vec<AnalysisFlag>,
+}
+
+/// How a connection was first closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseKind {
+    Fin,
+    Rst,
+}
+
+impl CloseKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            CloseKind::Fin => "fin",
+            CloseKind::Rst => "rst",
+        }
+    }
+}
+
+/// The first FIN or RST of a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Close {
+    pub by: Side,
+    pub kind: CloseKind,
+    pub frame: u64,
+}
+
+/// A TCP connection (one `tcp.stream`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Connection {
+    /// Wireshark's `tcp.stream`: 0, 1, ... in order of first appearance.
+    pub index: usize,
+    pub client: SocketAddr,
+    pub server: SocketAddr,
+    /// Whether the client's SYN is in the capture (otherwise roles were guessed from ports).
+    pub syn_seen: bool,
+    pub segments: Vec<Segment>,
+    /// SYN to the ACK that completes the handshake.
+    pub handshake_rtt: Option<Duration>,
+    pub first_close: Option<Close>,
+    /// One side sent FIN while the other kept sending data.
+    pub half_closed: bool,
+    /// Payload bytes sent in each direction, indexed by [`Direction::index`].
+    pub bytes: [u64; 2],
+}
+
+impl Connection {
+    pub fn start(&self) -> Duration {
+        self.segments.first().map_or(Duration::ZERO, |s| s.time)
+    }
+    pub fn end(&self) -> Duration {
+        self.segments.last().map_or(Duration::ZERO, |s| s.time)
+    }
+    pub fn duration(&self) -> Duration {
+        self.end().saturating_sub(self.start())
+    }
+    pub fn endpoint(&self, side: Side) -> SocketAddr {
+        match side {
+            Side::Client => self.client,
+            Side::Server => self.server,
+        }
+    }
+}
+
+/// What a [`StreamSink`] is told about a new connection before any of its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionInfo {
+    pub index: usize,
+    pub client: SocketAddr,
+    pub server: SocketAddr,
+}
+
+/// Receives each direction's reassembled byte stream, in stream order.
+///
+/// `offset` is the position of `data` in that direction's stream (0 = first byte after the SYN).
+/// `frame` is the segment whose arrival made these bytes contiguous.
+pub trait StreamSink {
+    fn connection(&mut self, info: ConnectionInfo);
+    fn data(&mut self, conn: usize, dir: Direction, frame: u64, offset: u64, data: &[u8]);
+    /// `len` bytes at `offset` are missing from the capture (lost or cut by a snaplen).
+    fn gap(&mut self, conn: usize, dir: Direction, frame: u64, offset: u64, len: u64);
+    /// The direction ended (FIN or RST at `frame`, or end of capture with `frame` = last frame seen).
+    fn end(&mut self, conn: usize, dir: Direction, frame: u64);
+}
+
+/// A sink that ignores everything (for callers that only want segments).
+pub struct NullSink;
+
+impl StreamSink for NullSink {
+    fn connection(&mut self, _: ConnectionInfo) {}
+    fn data(&mut self, _: usize, _: Direction, _: u64, _: u64, _: &[u8]) {}
+    fn gap(&mut self, _: usize, _: Direction, _: u64, _: u64, _: u64) {}
+    fn end(&mut self, _: usize, _: Direction, _: u64) {}
+}
