@@ -3,3 +3,10 @@
 //! Owns: the site config, post metadata (Pelican header block, YAML/TOML front matter), markdown rendering,
 //! the ```` ```tcpdialog ```` directive that becomes a diagram figure, askama templates, and writing the output
 //! atomically (staged beside `output/`, swapped in only when everything succeeded).
+
+pub mod config;
+pub mod error;
+pub mod metadata;
+
+pub use config::Config;
+pub use error::{DirectiveProblem, Location, SiteError};
