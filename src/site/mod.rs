@@ -10,3 +10,7 @@ pub mod metadata;
 
 pub use config::Config;
 pub use error::{DirectiveProblem, Location, SiteError};
+pub mod content;
+pub mod links;
+pub mod cache;
+pub mod directive;
