@@ -14,3 +14,6 @@ pub mod content;
 pub mod links;
 pub mod cache;
 pub mod directive;
+pub mod highlight;
+pub mod markdown;
+pub mod output;
