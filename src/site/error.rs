@@ -60,6 +60,8 @@ pub enum SiteError {
     LinkOutsideSite { at: Location, target: String },
     #[error("{at}: tcpdialog block: {problem}")]
     Directive { at: Location, problem: DirectiveProblem },
+    #[error("{page}: template: {message}")]
+    Template { page: String, message: String },
     #[error("cannot write the site: {path} exists and is not a folder", path = .path.display())]
     OutputNotADirectory { path: PathBuf },
     #[error("{target}: the folder is not empty; init only writes into a new or empty folder", target = .target.display())]

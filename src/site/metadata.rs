@@ -16,6 +16,12 @@ pub struct PostDate {
     pub offset: Offset,
 }
 
+impl Default for PostDate {
+    fn default() -> Self {
+        PostDate { local: DateTime::default(), offset: Offset::UTC }
+    }
+}
+
 impl PostDate {
     /// RFC 3339, as Atom and OpenGraph want it: `2020-08-31T09:00:00Z`.
     pub fn rfc3339(&self) -> String {
