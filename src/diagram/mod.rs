@@ -94,7 +94,16 @@ pub fn render(dialog: &Dialog, options: &DiagramOptions, format: Format) -> Resu
     let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
     match format {
         Format::Svg => {}
-        Format::Png => return Err(DiagramError::Png("not implemented in the stand-in".into())),
+        Format::Png => {
+            let svg = render(dialog, options, Format::Svg)?;
+            let tree = resvg::usvg::Tree::from_data(&svg, &resvg::usvg::Options::default())
+                .map_err(|e| DiagramError::Png(e.to_string()))?;
+            let size = tree.size().to_int_size();
+            let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height())
+                .ok_or_else(|| DiagramError::Png("empty picture".into()))?;
+            resvg::render(&tree, resvg::tiny_skia::Transform::default(), &mut pixmap.as_mut());
+            return pixmap.encode_png().map_err(|e| DiagramError::Png(e.to_string()));
+        }
         Format::Text | Format::Mermaid => {
             return Err(DiagramError::Unsupported { view: "ladder", format: "text" });
         }
