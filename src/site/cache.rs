@@ -45,8 +45,11 @@ impl DiagramCache {
 
     pub fn get(&self, key: &str, extension: &str) -> Option<Vec<u8>> {
         let found = self.dir.as_ref().and_then(|dir| std::fs::read(dir.join(format!("{key}.{extension}"))).ok());
-        let counter = if found.is_some() { &self.hits } else { &self.misses };
-        counter.fetch_add(1, Ordering::Relaxed);
+        // A diagram is counted once, by its SVG; its PNG comes along.
+        if extension == "svg" {
+            let counter = if found.is_some() { &self.hits } else { &self.misses };
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
         found
     }
 
