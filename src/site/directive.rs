@@ -65,30 +65,71 @@ pub fn parse_block(text: &str, defaults: &DiagramDefaults) -> Located<Directive>
         let line = e.span().map_or(0, |s| line_of(text, s.start) - 1);
         (line, DirectiveProblem::Toml(e.message().trim().to_string()))
     })?;
-    if let Some(key) = table.keys().find(|k| !KNOWN_KEYS.split(", ").any(|known| known.trim() == k.as_str())) {
-        let line = text.lines().position(|l| l.trim_start().starts_with(key.as_str())).unwrap_or(0);
-        return Err((line, DirectiveProblem::UnknownKey { key: key.clone(), known: KNOWN_KEYS }));
+    if let Some(key) = table.keys().find(|k| {
+        !KNOWN_KEYS
+            .split(", ")
+            .any(|known| known.trim() == k.as_str())
+    }) {
+        let line = text
+            .lines()
+            .position(|l| l.trim_start().starts_with(key.as_str()))
+            .unwrap_or(0);
+        return Err((
+            line,
+            DirectiveProblem::UnknownKey {
+                key: key.clone(),
+                known: KNOWN_KEYS,
+            },
+        ));
     }
-    let keys: Keys = toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| (0, DirectiveProblem::Toml(e.message().to_string())))?;
+    let keys: Keys = toml::Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| (0, DirectiveProblem::Toml(e.message().to_string())))?;
     Directive::from_keys(keys, defaults).map_err(|problem| (0, problem))
 }
 
 /// Reads the shorthand `{capture}` link: the path, and `key=value` pairs after `#` joined by `&` or `;`.
-pub fn parse_shorthand(path: &str, fragment: &str, alt: &str, defaults: &DiagramDefaults) -> Result<Directive, DirectiveProblem> {
+pub fn parse_shorthand(
+    path: &str,
+    fragment: &str,
+    alt: &str,
+    defaults: &DiagramDefaults,
+) -> Result<Directive, DirectiveProblem> {
     let mut table = toml::Table::new();
-    table.insert("capture".into(), toml::Value::String(path.trim_start_matches('/').to_string()));
-    for pair in fragment.trim_start_matches('#').split(['&', ';']).filter(|p| !p.is_empty()) {
+    table.insert(
+        "capture".into(),
+        toml::Value::String(path.trim_start_matches('/').to_string()),
+    );
+    for pair in fragment
+        .trim_start_matches('#')
+        .split(['&', ';'])
+        .filter(|p| !p.is_empty())
+    {
         let (key, value) = pair.split_once('=').unwrap_or((pair, "true"));
         if !KNOWN_KEYS.split(", ").any(|known| known.trim() == key) {
-            return Err(DirectiveProblem::UnknownKey { key: key.to_string(), known: KNOWN_KEYS });
+            return Err(DirectiveProblem::UnknownKey {
+                key: key.to_string(),
+                known: KNOWN_KEYS,
+            });
         }
         let value = match key {
-            "stream" => value.parse::<i64>().map(toml::Value::Integer).map_err(|_| bad("stream", value, "a number"))?,
-            "port" => value.parse::<i64>().map(toml::Value::Integer).map_err(|_| bad("port", value, "a number"))?,
+            "stream" => value
+                .parse::<i64>()
+                .map(toml::Value::Integer)
+                .map_err(|_| bad("stream", value, "a number"))?,
+            "port" => value
+                .parse::<i64>()
+                .map(toml::Value::Integer)
+                .map_err(|_| bad("port", value, "a number"))?,
             "streams" => toml::Value::Array(
                 value
                     .split(',')
-                    .map(|s| s.trim().parse::<i64>().map(toml::Value::Integer).map_err(|_| bad("streams", value, "numbers")))
+                    .map(|s| {
+                        s.trim()
+                            .parse::<i64>()
+                            .map(toml::Value::Integer)
+                            .map_err(|_| bad("streams", value, "numbers"))
+                    })
                     .collect::<Result<_, _>>()?,
             ),
             "redact" => toml::Value::Boolean(value != "false"),
@@ -97,20 +138,31 @@ pub fn parse_shorthand(path: &str, fragment: &str, alt: &str, defaults: &Diagram
         table.insert(key.to_string(), value);
     }
     if !alt.trim().is_empty() && !table.contains_key("caption") {
-        table.insert("caption".into(), toml::Value::String(alt.trim().to_string()));
+        table.insert(
+            "caption".into(),
+            toml::Value::String(alt.trim().to_string()),
+        );
     }
-    let keys: Keys = toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| DirectiveProblem::Toml(e.message().to_string()))?;
+    let keys: Keys = toml::Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| DirectiveProblem::Toml(e.message().to_string()))?;
     Directive::from_keys(keys, defaults)
 }
 
 fn bad(key: &'static str, value: &str, expected: &'static str) -> DirectiveProblem {
-    DirectiveProblem::BadValue { key, value: value.to_string(), expected }
+    DirectiveProblem::BadValue {
+        key,
+        value: value.to_string(),
+        expected,
+    }
 }
 
 impl Directive {
     fn from_keys(keys: Keys, defaults: &DiagramDefaults) -> Result<Directive, DirectiveProblem> {
         let capture = keys.capture.ok_or(DirectiveProblem::NoCapture)?;
-        let capture = join_inside("", &capture).ok_or(DirectiveProblem::CaptureOutsideSite { name: capture.clone() })?;
+        let capture = join_inside("", &capture).ok_or(DirectiveProblem::CaptureOutsideSite {
+            name: capture.clone(),
+        })?;
         let mut streams = keys.streams.unwrap_or_default();
         streams.extend(keys.stream);
         streams.sort_unstable();
@@ -147,18 +199,36 @@ impl Directive {
         };
         let protocol = match keys.protocol {
             None => None,
-            Some(name) => Some(Protocol::from_name(&name).ok_or_else(|| bad("protocol", &name, "http, websocket, http2, tls, pgsql or data"))?),
+            Some(name) => Some(Protocol::from_name(&name).ok_or_else(|| {
+                bad(
+                    "protocol",
+                    &name,
+                    "http, websocket, http2, tls, pgsql or data",
+                )
+            })?),
         };
         Ok(Directive {
             capture,
-            selection: Selection { streams, port: keys.port, host: keys.host, frames },
+            selection: Selection {
+                streams,
+                port: keys.port,
+                host: keys.host,
+                frames,
+            },
             dialog: DialogOptions {
                 client_name: pick(keys.client, &defaults.client),
                 server_name: pick(keys.server, &defaults.server),
                 title: keys.title,
                 ..DialogOptions::default()
             },
-            diagram: DiagramOptions { view, labels, theme, spacing, scale: 2.0, ..DiagramOptions::default() },
+            diagram: DiagramOptions {
+                view,
+                labels,
+                theme,
+                spacing,
+                scale: 2.0,
+                ..DiagramOptions::default()
+            },
             png,
             caption: keys.caption,
             protocol,
@@ -176,16 +246,33 @@ impl Directive {
         let streams = match self.selection.streams.as_slice() {
             [] => "all TCP streams".to_string(),
             [one] => format!("TCP stream {one}"),
-            many => format!("TCP streams {}", many.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
+            many => format!(
+                "TCP streams {}",
+                many.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         };
         format!("{}, {streams}", self.capture)
     }
 
     /// A file name for the diagram, without extension: `http-close` or `http-close-s1`.
     pub fn file_stem(&self) -> String {
-        let name = Path::new(&self.capture).file_stem().map_or("diagram".into(), |s| s.to_string_lossy().into_owned());
-        let streams: Vec<String> = self.selection.streams.iter().map(ToString::to_string).collect();
-        if streams.is_empty() { name } else { format!("{name}-s{}", streams.join("-")) }
+        let name = Path::new(&self.capture)
+            .file_stem()
+            .map_or("diagram".into(), |s| s.to_string_lossy().into_owned());
+        let streams: Vec<String> = self
+            .selection
+            .streams
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        if streams.is_empty() {
+            name
+        } else {
+            format!("{name}-s{}", streams.join("-"))
+        }
     }
 }
 
@@ -193,8 +280,14 @@ impl Directive {
 fn parse_frames(text: &str) -> Result<(u64, u64), DirectiveProblem> {
     let expected = "a frame range like \"4-12\"";
     let (a, b) = text.split_once('-').unwrap_or((text, text));
-    let a: u64 = a.trim().parse().map_err(|_| bad("frames", text, expected))?;
-    let b: u64 = b.trim().parse().map_err(|_| bad("frames", text, expected))?;
+    let a: u64 = a
+        .trim()
+        .parse()
+        .map_err(|_| bad("frames", text, expected))?;
+    let b: u64 = b
+        .trim()
+        .parse()
+        .map_err(|_| bad("frames", text, expected))?;
     if a == 0 || b < a {
         return Err(bad("frames", text, expected));
     }
@@ -210,19 +303,37 @@ pub struct Drawn {
 }
 
 /// Draws a directive (through the cache). `want_png` asks for the PNG as well.
-pub fn draw(directive: &Directive, root: &Path, config: &Config, cache: &DiagramCache, want_png: bool) -> Result<Drawn, DirectiveProblem> {
+pub fn draw(
+    directive: &Directive,
+    root: &Path,
+    config: &Config,
+    cache: &DiagramCache,
+    want_png: bool,
+) -> Result<Drawn, DirectiveProblem> {
     let path = directive.capture_path(root);
     let bytes = std::fs::read(&path).map_err(|_| DirectiveProblem::CaptureNotFound {
         name: directive.capture.clone(),
         resolved: Path::new(CAPTURES_DIR).join(&directive.capture),
     })?;
-    let redacted: &[String] = if directive.redact { &config.redact_headers } else { &[] };
-    let options = format!("{:?} {:?} {:?} {:?} {redacted:?}", directive.selection, directive.dialog, directive.diagram, directive.protocol);
+    let redacted: &[String] = if directive.redact {
+        &config.redact_headers
+    } else {
+        &[]
+    };
+    let options = format!(
+        "{:?} {:?} {:?} {:?} {redacted:?}",
+        directive.selection, directive.dialog, directive.diagram, directive.protocol
+    );
     let key = DiagramCache::key(&bytes, &options, "");
     let mut dialog: Option<Dialog> = None;
     let mut render = |format: Format| -> Result<Vec<u8>, DirectiveProblem> {
         if dialog.is_none() {
-            let analysis = analyze_file(&path, &DecoderOptions { force: directive.protocol })?;
+            let analysis = analyze_file(
+                &path,
+                &DecoderOptions {
+                    force: directive.protocol,
+                },
+            )?;
             let mut built = dialog::build(&analysis, &directive.selection, &directive.dialog)?;
             redact(&mut built, redacted);
             dialog = Some(built);
@@ -263,7 +374,9 @@ fn redact(dialog: &mut Dialog, headers: &[String]) {
     let clean = |text: &str| -> String {
         text.split('\n')
             .map(|line| match line.split_once(':') {
-                Some((name, _)) if headers.iter().any(|h| h.eq_ignore_ascii_case(name.trim())) => format!("{name}: <redacted>"),
+                Some((name, _)) if headers.iter().any(|h| h.eq_ignore_ascii_case(name.trim())) => {
+                    format!("{name}: <redacted>")
+                }
                 _ => line.to_string(),
             })
             .collect::<Vec<_>>()
@@ -284,8 +397,13 @@ mod tests {
     fn fixture_root() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join(CAPTURES_DIR)).unwrap();
-        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site/http-close.pcap");
-        std::fs::copy(fixture, dir.path().join(CAPTURES_DIR).join("http-close.pcap")).unwrap();
+        let fixture =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site/http-close.pcap");
+        std::fs::copy(
+            fixture,
+            dir.path().join(CAPTURES_DIR).join("http-close.pcap"),
+        )
+        .unwrap();
         dir
     }
 
@@ -294,8 +412,24 @@ mod tests {
         let text = "capture = \"sub/http.pcap\"\nstreams = [2, 0]\nstream = 1\nport = 80\nhost = \"127.0.0.1\"\nframes = \"3-9\"\nview = \"timeline\"\nlabels = \"full\"\ntheme = \"dark\"\nclient = \"browser\"\nserver = \"nginx\"\ntitle = \"T\"\ncaption = \"C\"\nformat = \"png\"\nprotocol = \"http\"\nredact = true\nspacing = \"time\"\n";
         let d = parse_block(text, &DiagramDefaults::default()).unwrap();
         assert_eq!(d.capture, "sub/http.pcap");
-        assert_eq!(d.selection, Selection { streams: vec![0, 1, 2], port: Some(80), host: Some("127.0.0.1".into()), frames: Some((3, 9)) });
-        assert_eq!((d.diagram.view, d.diagram.labels, d.diagram.theme, d.diagram.spacing), (View::Timeline, Labels::Full, Theme::Dark, Spacing::Time));
+        assert_eq!(
+            d.selection,
+            Selection {
+                streams: vec![0, 1, 2],
+                port: Some(80),
+                host: Some("127.0.0.1".into()),
+                frames: Some((3, 9))
+            }
+        );
+        assert_eq!(
+            (
+                d.diagram.view,
+                d.diagram.labels,
+                d.diagram.theme,
+                d.diagram.spacing
+            ),
+            (View::Timeline, Labels::Full, Theme::Dark, Spacing::Time)
+        );
         assert_eq!(d.dialog.client_name.as_deref(), Some("browser"));
         assert!(d.png && d.redact);
         assert_eq!(d.protocol, Some(Protocol::Http));
@@ -304,22 +438,58 @@ mod tests {
 
     #[test]
     fn unknown_key_and_bad_values_name_their_line() {
-        let (line, problem) = parse_block("capture = \"a.pcap\"\n\nstreem = 1\n", &DiagramDefaults::default()).unwrap_err();
+        let (line, problem) = parse_block(
+            "capture = \"a.pcap\"\n\nstreem = 1\n",
+            &DiagramDefaults::default(),
+        )
+        .unwrap_err();
         assert_eq!(line, 2);
-        assert!(problem.to_string().starts_with("unknown key `streem`"), "{problem}");
-        let (_, problem) = parse_block("capture = \"a.pcap\"\nview = \"spiral\"", &DiagramDefaults::default()).unwrap_err();
-        assert_eq!(problem.to_string(), "`view = \"spiral\"`: expected ladder, timeline or table");
-        let (line, _) = parse_block("capture = \"a.pcap\"\nstream = \"one\"\n", &DiagramDefaults::default()).unwrap_err();
+        assert!(
+            problem.to_string().starts_with("unknown key `streem`"),
+            "{problem}"
+        );
+        let (_, problem) = parse_block(
+            "capture = \"a.pcap\"\nview = \"spiral\"",
+            &DiagramDefaults::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            problem.to_string(),
+            "`view = \"spiral\"`: expected ladder, timeline or table"
+        );
+        let (line, _) = parse_block(
+            "capture = \"a.pcap\"\nstream = \"one\"\n",
+            &DiagramDefaults::default(),
+        )
+        .unwrap_err();
         assert_eq!(line, 0);
-        let (_, problem) = parse_block("capture = \"../../etc/passwd\"", &DiagramDefaults::default()).unwrap_err();
-        assert!(matches!(problem, DirectiveProblem::CaptureOutsideSite { .. }));
-        let (_, problem) = parse_block("frames = \"9-3\"\ncapture = \"a\"", &DiagramDefaults::default()).unwrap_err();
-        assert!(matches!(problem, DirectiveProblem::BadValue { key: "frames", .. }));
+        let (_, problem) = parse_block(
+            "capture = \"../../etc/passwd\"",
+            &DiagramDefaults::default(),
+        )
+        .unwrap_err();
+        assert!(matches!(
+            problem,
+            DirectiveProblem::CaptureOutsideSite { .. }
+        ));
+        let (_, problem) = parse_block(
+            "frames = \"9-3\"\ncapture = \"a\"",
+            &DiagramDefaults::default(),
+        )
+        .unwrap_err();
+        assert!(matches!(
+            problem,
+            DirectiveProblem::BadValue { key: "frames", .. }
+        ));
     }
 
     #[test]
     fn defaults_apply_and_blocks_win() {
-        let defaults = DiagramDefaults { view: Some("table".into()), client: Some("requests".into()), ..Default::default() };
+        let defaults = DiagramDefaults {
+            view: Some("table".into()),
+            client: Some("requests".into()),
+            ..Default::default()
+        };
         let d = parse_block("capture = \"a.pcap\"\nclient = \"curl\"", &defaults).unwrap();
         assert_eq!(d.diagram.view, View::Table);
         assert_eq!(d.dialog.client_name.as_deref(), Some("curl"));
@@ -328,12 +498,20 @@ mod tests {
 
     #[test]
     fn shorthand_link() {
-        let d = parse_shorthand("/http-close.pcap", "#stream=0&view=timeline", "The dialog", &DiagramDefaults::default()).unwrap();
+        let d = parse_shorthand(
+            "/http-close.pcap",
+            "#stream=0&view=timeline",
+            "The dialog",
+            &DiagramDefaults::default(),
+        )
+        .unwrap();
         assert_eq!(d.capture, "http-close.pcap");
         assert_eq!(d.selection.streams, [0]);
         assert_eq!(d.diagram.view, View::Timeline);
         assert_eq!(d.caption.as_deref(), Some("The dialog"));
-        assert!(parse_shorthand("/a.pcap", "#colour=red", "", &DiagramDefaults::default()).is_err());
+        assert!(
+            parse_shorthand("/a.pcap", "#colour=red", "", &DiagramDefaults::default()).is_err()
+        );
     }
 
     #[test]
@@ -344,7 +522,10 @@ mod tests {
         let d = parse_block("capture = \"http-close.pcap\"\nstream = 0", &config.diagram).unwrap();
         let first = draw(&d, root.path(), &config, &cache, false).unwrap();
         let svg = String::from_utf8(first.svg.clone()).unwrap();
-        assert!(svg.contains("<svg") && svg.contains("GET / HTTP/1.1"), "{svg}");
+        assert!(
+            svg.contains("<svg") && svg.contains("GET / HTTP/1.1"),
+            "{svg}"
+        );
         let again = draw(&d, root.path(), &config, &cache, false).unwrap();
         assert_eq!(again.svg, first.svg);
         assert_eq!((cache.hits(), cache.misses()), (1, 1));
@@ -357,9 +538,15 @@ mod tests {
         let cache = DiagramCache::new(root.path(), false, false);
         let d = parse_block("capture = \"nope.pcap\"", &config.diagram).unwrap();
         let problem = draw(&d, root.path(), &config, &cache, false).unwrap_err();
-        assert_eq!(problem.to_string(), "capture \"nope.pcap\" not found (captures/nope.pcap)");
+        assert_eq!(
+            problem.to_string(),
+            "capture \"nope.pcap\" not found (captures/nope.pcap)"
+        );
         let d = parse_block("capture = \"http-close.pcap\"\nstream = 7", &config.diagram).unwrap();
         let problem = draw(&d, root.path(), &config, &cache, false).unwrap_err();
-        assert!(problem.to_string().starts_with("stream 7 does not exist"), "{problem}");
+        assert!(
+            problem.to_string().starts_with("stream 7 does not exist"),
+            "{problem}"
+        );
     }
 }

@@ -18,10 +18,16 @@ pub struct Location {
 
 impl Location {
     pub fn new(file: impl Into<PathBuf>, line: usize) -> Self {
-        Location { file: file.into(), line: Some(line) }
+        Location {
+            file: file.into(),
+            line: Some(line),
+        }
     }
     pub fn file(file: impl Into<PathBuf>) -> Self {
-        Location { file: file.into(), line: None }
+        Location {
+            file: file.into(),
+            line: None,
+        }
     }
 }
 
@@ -37,7 +43,10 @@ impl fmt::Display for Location {
 #[derive(Debug, thiserror::Error)]
 pub enum SiteError {
     #[error("{path}: {source}", path = .path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{at}: {message}")]
     Config { at: Location, message: String },
     #[error("{at}: the post has no title (add a `Title:` line to its metadata)")]
@@ -45,7 +54,11 @@ pub enum SiteError {
     #[error("{at}: the post has no date (add a `Date: 2020-08-31 09:00` line to its metadata)")]
     MissingDate { at: Location },
     #[error("{at}: cannot read date {value:?} ({source}); write it like 2020-08-31 09:00")]
-    BadDate { at: Location, value: String, source: jiff::Error },
+    BadDate {
+        at: Location,
+        value: String,
+        source: jiff::Error,
+    },
     #[error("{at}: unknown status {value:?} (expected draft, published or hidden)")]
     BadStatus { at: Location, value: String },
     #[error("{at}: front matter: {message}")]
@@ -53,19 +66,40 @@ pub enum SiteError {
     #[error("{at}: front matter is not closed (no line `{fence}` after the opening one)")]
     UnclosedFrontMatter { at: Location, fence: &'static str },
     #[error("{at}: slug {slug:?} is used by {other} too", other = .other.display())]
-    DuplicateSlug { at: Location, slug: String, other: PathBuf },
+    DuplicateSlug {
+        at: Location,
+        slug: String,
+        other: PathBuf,
+    },
     #[error("{at}: link target {target:?} does not exist ({resolved})", resolved = .resolved.display())]
-    MissingLinkTarget { at: Location, target: String, resolved: PathBuf },
+    MissingLinkTarget {
+        at: Location,
+        target: String,
+        resolved: PathBuf,
+    },
     #[error("{at}: link {target:?} leaves the site folder")]
     LinkOutsideSite { at: Location, target: String },
     #[error("{at}: tcpdialog block: {problem}")]
-    Directive { at: Location, problem: DirectiveProblem },
+    Directive {
+        at: Location,
+        problem: DirectiveProblem,
+    },
     #[error("{page}: template: {message}")]
     Template { page: String, message: String },
     #[error("cannot write the site: {path} exists and is not a folder", path = .path.display())]
     OutputNotADirectory { path: PathBuf },
     #[error("{target}: the folder is not empty; init only writes into a new or empty folder", target = .target.display())]
     InitNotEmpty { target: PathBuf },
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: cannot watch for changes: {source}", path = .path.display())]
+    Watch {
+        path: PathBuf,
+        source: notify::Error,
+    },
     #[error("{}", render_problems(.errors))]
     Failed { errors: Vec<SiteError> },
 }
@@ -93,7 +127,11 @@ pub enum DirectiveProblem {
     #[error("capture {name:?} leaves the captures/ folder")]
     CaptureOutsideSite { name: String },
     #[error("`{key} = {value:?}`: expected {expected}")]
-    BadValue { key: &'static str, value: String, expected: &'static str },
+    BadValue {
+        key: &'static str,
+        value: String,
+        expected: &'static str,
+    },
     #[error("{0}")]
     Capture(#[from] CaptureError),
     #[error("{0}")]
@@ -104,6 +142,9 @@ pub enum DirectiveProblem {
 
 impl SiteError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        SiteError::Io { path: path.into(), source }
+        SiteError::Io {
+            path: path.into(),
+            source,
+        }
     }
 }
