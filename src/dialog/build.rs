@@ -22,7 +22,11 @@ pub enum DialogError {
 }
 
 /// Builds the dialog of the selected connections.
-pub fn build(analysis: &CaptureAnalysis, selection: &Selection, options: &DialogOptions) -> Result<Dialog, DialogError> {
+pub fn build(
+    analysis: &CaptureAnalysis,
+    selection: &Selection,
+    options: &DialogOptions,
+) -> Result<Dialog, DialogError> {
     let connections = select(analysis, selection)?;
     let participants = Participants::new(&connections, options);
     let mut labels: BTreeMap<(usize, u64), Vec<String>> = BTreeMap::new();
@@ -96,9 +100,7 @@ fn select<'a>(analysis: &'a CaptureAnalysis, selection: &Selection) -> Result<Ve
         .filter(|c| {
             selection.host.as_deref().is_none_or(|h| c.client.ip().to_string() == h || c.server.ip().to_string() == h)
         })
-        .filter(|c| {
-            selection.frames.is_none_or(|(a, b)| c.segments.iter().any(|s| (a..=b).contains(&s.frame)))
-        })
+        .filter(|c| selection.frames.is_none_or(|(a, b)| c.segments.iter().any(|s| (a..=b).contains(&s.frame))))
         .collect();
     if chosen.is_empty() {
         return Err(DialogError::EmptySelection(format!("{selection:?}")));
@@ -231,19 +233,20 @@ fn find_phases(analysis: &CaptureAnalysis, connections: &[&Connection], events: 
         let phase = |kind, first, last, label: String| Phase { kind, conn: conn.index, first, last, label };
 
         // Handshake: from the SYN to the client's first ACK without SYN.
-        if events[first].flags.syn() {
-            if let Some(&end) = idx.iter().find(|&&i| {
-                let e = &events[i];
-                e.flags.ack() && !e.flags.syn() && events[i].from == events[first].from
-            }) {
-                let rtt = conn.handshake_rtt.map(|d| format!(" ({})", format_duration(d.as_secs_f64()))).unwrap_or_default();
-                phases.push(phase(PhaseKind::Handshake, first, end, format!("handshake{rtt}")));
-            }
+        let handshake_end = idx.iter().copied().find(|&i| {
+            let e = &events[i];
+            e.flags.ack() && !e.flags.syn() && e.from == events[first].from
+        });
+        if let (true, Some(end)) = (events[first].flags.syn(), handshake_end) {
+            let rtt =
+                conn.handshake_rtt.map(|d| format!(" ({})", format_duration(d.as_secs_f64()))).unwrap_or_default();
+            phases.push(phase(PhaseKind::Handshake, first, end, format!("handshake{rtt}")));
         }
 
         // Exchanges: each request until the response that answers it completes.
         let messages: Vec<_> = analysis.messages_of(conn.index).collect();
-        let event_of = |frame: u64| idx.iter().copied().find(|&i| events[i].frame >= frame || fold_covers(&events[i], frame));
+        let event_of =
+            |frame: u64| idx.iter().copied().find(|&i| events[i].frame >= frame || fold_covers(&events[i], frame));
         let mut responses = messages.iter().filter(|m| matches!(m.kind, MessageKind::HttpResponse { .. }));
         for request in messages.iter().filter(|m| matches!(m.kind, MessageKind::HttpRequest { .. })) {
             let Some(start) = event_of(request.frame) else { continue };
@@ -252,10 +255,8 @@ fn find_phases(analysis: &CaptureAnalysis, connections: &[&Connection], events: 
             let upgraded = matches!(response.map(|r| &r.kind), Some(MessageKind::HttpResponse { status: 101, .. }));
             let kind = if upgraded { PhaseKind::Upgrade } else { PhaseKind::Exchange };
             let label = match response {
-                Some(r) if upgraded => format!("upgrade: {}", short_request(&request.summary)).replace(
-                    "upgrade: ",
-                    &format!("upgrade to {}: ", upgrade_target(&r.kind)),
-                ),
+                Some(r) if upgraded => format!("upgrade: {}", short_request(&request.summary))
+                    .replace("upgrade: ", &format!("upgrade to {}: ", upgrade_target(&r.kind))),
                 _ => short_request(&request.summary),
             };
             phases.push(phase(kind, start, end.max(start), label));
@@ -322,17 +323,27 @@ pub(crate) fn format_duration(seconds: f64) -> String {
 }
 
 /// A plain-language account of the dialog, for alt text and `<desc>`.
-fn describe(analysis: &CaptureAnalysis, connections: &[&Connection], participants: &[Participant], events: &[Event]) -> String {
+fn describe(
+    analysis: &CaptureAnalysis,
+    connections: &[&Connection],
+    participants: &[Participant],
+    events: &[Event],
+) -> String {
     let mut text = String::new();
     if connections.len() > 1 {
         let _ = write!(text, "{} TCP connections between {} participants. ", connections.len(), participants.len());
     }
     for conn in connections {
-        let prefix = if connections.len() > 1 { format!("Stream {}: the client", conn.index) } else { "The client".to_string() };
+        let prefix =
+            if connections.len() > 1 { format!("Stream {}: the client", conn.index) } else { "The client".to_string() };
         if conn.syn_seen {
             match conn.handshake_rtt {
                 Some(rtt) => {
-                    let _ = write!(text, "{prefix} opens a connection (3-way handshake, {})", format_duration(rtt.as_secs_f64()));
+                    let _ = write!(
+                        text,
+                        "{prefix} opens a connection (3-way handshake, {})",
+                        format_duration(rtt.as_secs_f64())
+                    );
                 }
                 None => {
                     let _ = write!(text, "{prefix} tries to open a connection");
