@@ -180,7 +180,7 @@ fn fold_transfers(events: Vec<Event>, threshold: usize) -> Vec<Event> {
             continue;
         }
         // Extend the run: same connection, same sender, data segments and the peer's pure ACKs.
-        let (mut j, mut data, mut acks, mut last_data) = (i, 0u64, 0u64, i);
+        let (mut j, mut data, mut last_data) = (i, 0u64, i);
         while j < events.len() {
             let e = &events[j];
             if e.conn != first.conn {
@@ -189,9 +189,7 @@ fn fold_transfers(events: Vec<Event>, threshold: usize) -> Vec<Event> {
             if e.from == first.from && foldable(e) {
                 data += 1;
                 last_data = j;
-            } else if e.from == first.to && pure_ack(e) {
-                acks += 1;
-            } else {
+            } else if !(e.from == first.to && pure_ack(e)) {
                 break;
             }
             j += 1;
@@ -214,7 +212,6 @@ fn fold_transfers(events: Vec<Event>, threshold: usize) -> Vec<Event> {
             duration: last.time - first.time,
             last_frame: last.frame,
         });
-        let _ = acks;
         out.push(folded);
         i = last_data + 1;
     }
@@ -384,4 +381,87 @@ fn describe(
         let _ = write!(text, "{folded} long transfer(s) are summarized as single arrows. ");
     }
     text.trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::analyze_file;
+    use std::path::Path;
+
+    fn dialog_of(capture: &str, selection: Selection) -> Dialog {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures").join(capture);
+        let analysis = analyze_file(&path, &Default::default()).unwrap();
+        build(&analysis, &selection, &DialogOptions::default()).unwrap()
+    }
+
+    fn phase_labels(dialog: &Dialog) -> Vec<(PhaseKind, String)> {
+        dialog.phases.iter().map(|p| (p.kind, p.label.clone())).collect()
+    }
+
+    #[test]
+    fn close_dialog_has_one_arrow_per_segment_and_three_phases() {
+        let dialog = dialog_of("http-close.pcap", Selection::default());
+        assert_eq!(dialog.events.len(), 12);
+        assert_eq!(dialog.participants.len(), 2);
+        assert_eq!(dialog.participants[0].name, "Client");
+        assert_eq!(dialog.participants[1].address, "127.0.0.1:18080");
+        let kinds: Vec<PhaseKind> = dialog.phases.iter().map(|p| p.kind).collect();
+        assert_eq!(kinds, [PhaseKind::Handshake, PhaseKind::Exchange, PhaseKind::Teardown]);
+        assert_eq!(dialog.phases[1].label, "GET /");
+        assert_eq!(dialog.phases[2].label, "teardown (server sends FIN)");
+        assert_eq!(dialog.events[3].messages, ["GET / HTTP/1.1"]);
+        assert!(
+            dialog.description.starts_with("The client opens a connection (3-way handshake"),
+            "{}",
+            dialog.description
+        );
+        assert!(dialog.description.contains("the server closes first with FIN"), "{}", dialog.description);
+    }
+
+    #[test]
+    fn keep_alive_shows_reuse_and_the_servers_idle_close() {
+        let dialog = dialog_of("http-keepalive.pcap", Selection::default());
+        let labels = phase_labels(&dialog);
+        let exchanges: Vec<&str> =
+            labels.iter().filter(|(k, _)| *k == PhaseKind::Exchange).map(|(_, l)| l.as_str()).collect();
+        assert_eq!(exchanges, ["GET /", "GET /style.css", "GET /app.js"]);
+        let idle = labels.iter().find(|(k, _)| *k == PhaseKind::Idle).expect("an idle phase");
+        assert_eq!(idle.1, "idle 2.0 s, then server closes");
+    }
+
+    #[test]
+    fn several_connections_share_one_client_lifeline() {
+        let dialog = dialog_of("page-load.pcap", Selection::default());
+        assert_eq!(dialog.connections.len(), 6);
+        assert_eq!(dialog.participants.len(), 2);
+        assert_eq!(dialog.participants[0].address, "127.0.0.1 (6 connections)");
+    }
+
+    #[test]
+    fn selection_errors_are_precise() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/http-close.pcap");
+        let analysis = analyze_file(&path, &Default::default()).unwrap();
+        let options = DialogOptions::default();
+        let missing = Selection { streams: vec![3], ..Default::default() };
+        assert_eq!(build(&analysis, &missing, &options), Err(DialogError::NoSuchStream { stream: 3, count: 1 }));
+        let wrong_port = Selection { port: Some(1), ..Default::default() };
+        assert!(matches!(build(&analysis, &wrong_port, &options), Err(DialogError::EmptySelection(_))));
+        let frames = Selection { frames: Some((4, 6)), ..Default::default() };
+        let dialog = build(&analysis, &frames, &options).unwrap();
+        assert_eq!(dialog.events.iter().map(|e| e.frame).collect::<Vec<_>>(), [4, 5, 6]);
+    }
+
+    #[test]
+    fn long_transfers_fold_into_one_arrow() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/zerowindow.pcap");
+        let analysis = analyze_file(&path, &Default::default()).unwrap();
+        let all_segments: usize = analysis.connections.iter().map(|c| c.segments.len()).sum();
+        let dialog = build(&analysis, &Selection::default(), &DialogOptions::default()).unwrap();
+        let folds: Vec<&Fold> = dialog.events.iter().filter_map(|e| e.fold.as_ref()).collect();
+        assert!(!folds.is_empty());
+        let covered: u64 = folds.iter().map(|f| f.segments + f.acks).sum();
+        let unfolded = dialog.events.iter().filter(|e| e.fold.is_none()).count() as u64;
+        assert_eq!(covered + unfolded, all_segments as u64, "every segment is drawn or folded exactly once");
+    }
 }
