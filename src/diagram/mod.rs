@@ -4,6 +4,10 @@
 //! value before anything is printed), and the output formats (SVG, PNG through resvg with a bundled font,
 //! plain text, Mermaid). Renderers only read the dialog model; they never look at captures.
 
+mod names;
+
+pub use names::UnknownName;
+
 use crate::dialog::Dialog;
 
 /// Which picture of the dialog.
