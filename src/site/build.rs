@@ -75,11 +75,7 @@ pub(crate) struct Generated {
     pub warnings: Vec<SiteError>,
 }
 
-pub(crate) fn generate(
-    root: &Path,
-    options: &BuildOptions,
-    mode: Mode,
-) -> Result<Generated, SiteError> {
+pub(crate) fn generate(root: &Path, options: &BuildOptions, mode: Mode) -> Result<Generated, SiteError> {
     let mut config = Config::load(root)?;
     if let Some(base_url) = &options.base_url {
         config.base_url = Config::parse(&format!("base_url = {:?}", base_url))?.base_url;
@@ -90,18 +86,11 @@ pub(crate) fn generate(
     let (content, mut errors) = content::load(root, options.drafts)?;
     let mut index = SiteIndex::default();
     for doc in &content.documents {
-        index
-            .documents
-            .insert(doc.content_path.clone(), doc.output_dir.clone());
+        index.documents.insert(doc.content_path.clone(), doc.output_dir.clone());
     }
     index.assets.extend(content.assets.iter().cloned());
     let cache = DiagramCache::new(root, !options.no_cache, mode == Mode::Build);
-    let ctx = RenderContext {
-        root,
-        config: &config,
-        index: &index,
-        cache: &cache,
-    };
+    let ctx = RenderContext { root, config: &config, index: &index, cache: &cache };
 
     let progress = progress_bar(content.documents.len(), options.quiet);
     let rendered: Vec<Rendered> = content
@@ -126,43 +115,23 @@ pub(crate) fn generate(
         diagrams += out.diagrams;
         for problem in std::mem::take(&mut out.problems) {
             match (problem.severity, mode) {
-                (Severity::Error, _) | (Severity::MissingLink, Mode::Check) => {
-                    errors.push(problem.error)
-                }
-                (Severity::MissingLink, Mode::Build) | (Severity::Warning, _) => {
-                    warnings.push(problem.error)
-                }
+                (Severity::Error, _) | (Severity::MissingLink, Mode::Check) => errors.push(problem.error),
+                (Severity::MissingLink, Mode::Build) | (Severity::Warning, _) => warnings.push(problem.error),
             }
         }
     }
     let files = pages::assemble(root, &config, &content, &rendered)?;
-    Ok(Generated {
-        files,
-        content,
-        diagrams,
-        cached_diagrams: cache.hits(),
-        errors,
-        warnings,
-    })
+    Ok(Generated { files, content, diagrams, cached_diagrams: cache.hits(), errors, warnings })
 }
 
 /// Builds the site into `<root>/output/`; on any error the previous output is left untouched.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, SiteError> {
     let generated = generate(root, options, Mode::Build)?;
     if !generated.errors.is_empty() {
-        return Err(SiteError::Failed {
-            errors: generated.errors,
-        });
+        return Err(SiteError::Failed { errors: generated.errors });
     }
     output::write_site(root, &generated.files)?;
-    let count = |kind| {
-        generated
-            .content
-            .documents
-            .iter()
-            .filter(|d| d.kind == kind)
-            .count()
-    };
+    let count = |kind| generated.content.documents.iter().filter(|d| d.kind == kind).count();
     Ok(BuildReport {
         posts: count(Kind::Post),
         pages: count(Kind::Page),
@@ -175,22 +144,8 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, SiteErr
 
 /// Loads and verifies the site as `build` does (drawing every diagram), writing nothing.
 pub fn check(root: &Path) -> Result<CheckReport, SiteError> {
-    let generated = generate(
-        root,
-        &BuildOptions {
-            quiet: true,
-            ..BuildOptions::default()
-        },
-        Mode::Check,
-    )?;
-    let count = |kind| {
-        generated
-            .content
-            .documents
-            .iter()
-            .filter(|d| d.kind == kind)
-            .count()
-    };
+    let generated = generate(root, &BuildOptions { quiet: true, ..BuildOptions::default() }, Mode::Check)?;
+    let count = |kind| generated.content.documents.iter().filter(|d| d.kind == kind).count();
     Ok(CheckReport {
         posts: count(Kind::Post),
         pages: count(Kind::Page),
@@ -206,9 +161,7 @@ fn progress_bar(len: usize, quiet: bool) -> Option<indicatif::ProgressBar> {
         return None;
     }
     let bar = indicatif::ProgressBar::new(len as u64);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{spinner} rendering {pos}/{len} {wide_bar}")
-    {
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} rendering {pos}/{len} {wide_bar}") {
         bar.set_style(style);
     }
     Some(bar)

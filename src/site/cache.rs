@@ -35,11 +35,7 @@ impl DiagramCache {
     /// A key for these capture bytes and this description of the options.
     pub fn key(capture: &[u8], options: &str, format: &str) -> String {
         let mut hash = Sha256::new();
-        for part in [
-            program_identity().as_bytes(),
-            options.as_bytes(),
-            format.as_bytes(),
-        ] {
+        for part in [program_identity().as_bytes(), options.as_bytes(), format.as_bytes()] {
             hash.update((part.len() as u64).to_le_bytes());
             hash.update(part);
         }
@@ -48,17 +44,10 @@ impl DiagramCache {
     }
 
     pub fn get(&self, key: &str, extension: &str) -> Option<Vec<u8>> {
-        let found = self
-            .dir
-            .as_ref()
-            .and_then(|dir| std::fs::read(dir.join(format!("{key}.{extension}"))).ok());
+        let found = self.dir.as_ref().and_then(|dir| std::fs::read(dir.join(format!("{key}.{extension}"))).ok());
         // A diagram is counted once, by its SVG; its PNG comes along.
         if extension == "svg" {
-            let counter = if found.is_some() {
-                &self.hits
-            } else {
-                &self.misses
-            };
+            let counter = if found.is_some() { &self.hits } else { &self.misses };
             counter.fetch_add(1, Ordering::Relaxed);
         }
         found
@@ -93,17 +82,10 @@ fn program_identity() -> &'static str {
     IDENTITY.get_or_init(|| {
         let executable = std::env::current_exe().and_then(std::fs::metadata).ok();
         let stamp = executable.map(|m| {
-            let modified = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+            let modified = m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
             format!("{}:{}", m.len(), modified.map_or(0, |d| d.as_nanos()))
         });
-        format!(
-            "tcpdialog {} {}",
-            env!("CARGO_PKG_VERSION"),
-            stamp.unwrap_or_default()
-        )
+        format!("tcpdialog {} {}", env!("CARGO_PKG_VERSION"), stamp.unwrap_or_default())
     })
 }
 

@@ -76,10 +76,7 @@ impl Config {
 
     pub fn parse(text: &str) -> Result<Config, SiteError> {
         let mut config: Config = toml::from_str(text).map_err(|e| SiteError::Config {
-            at: Location {
-                file: CONFIG_FILE.into(),
-                line: e.span().map(|s| line_of(text, s.start)),
-            },
+            at: Location { file: CONFIG_FILE.into(), line: e.span().map(|s| line_of(text, s.start)) },
             message: e.message().trim().to_string(),
         })?;
         if config.posts_per_page == 0 {
@@ -102,12 +99,7 @@ impl Config {
 
 /// 1-based line of a byte offset.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()
-        .iter()
-        .take(offset)
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+    text.as_bytes().iter().take(offset).filter(|&&b| b == b'\n').count() + 1
 }
 
 #[cfg(test)]
@@ -130,9 +122,7 @@ mod tests {
 
     #[test]
     fn unknown_key_names_the_line() {
-        let error = Config::parse("title = \"x\"\n\npost_per_page = 3\n")
-            .unwrap_err()
-            .to_string();
+        let error = Config::parse("title = \"x\"\n\npost_per_page = 3\n").unwrap_err().to_string();
         assert!(error.starts_with("tcpdialog.toml:3: "), "{error}");
         assert!(error.contains("post_per_page"), "{error}");
     }
@@ -140,12 +130,6 @@ mod tests {
     #[test]
     fn no_base_url_has_no_base_path() {
         assert_eq!(Config::default().base_path(), None);
-        assert_eq!(
-            Config::parse("base_url = \"https://example.org\"")
-                .unwrap()
-                .base_path()
-                .as_deref(),
-            Some("/")
-        );
+        assert_eq!(Config::parse("base_url = \"https://example.org\"").unwrap().base_path().as_deref(), Some("/"));
     }
 }

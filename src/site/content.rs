@@ -62,16 +62,11 @@ pub fn load(root: &Path, drafts: bool) -> Result<(Content, Vec<SiteError>), Site
     if !dir.is_dir() {
         return Ok((content, errors));
     }
-    let walker = walkdir::WalkDir::new(&dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| !is_hidden(e.file_name()));
+    let walker =
+        walkdir::WalkDir::new(&dir).sort_by_file_name().into_iter().filter_entry(|e| !is_hidden(e.file_name()));
     for entry in walker {
         let entry = entry.map_err(|e| {
-            let path = e
-                .path()
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| dir.clone());
+            let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| dir.clone());
             SiteError::io(relative(root, &path), e.into())
         })?;
         if !entry.file_type().is_file() {
@@ -94,57 +89,27 @@ pub fn load(root: &Path, drafts: bool) -> Result<(Content, Vec<SiteError>), Site
     }
     errors.extend(check_slugs(&content.documents));
     content.documents.sort_by(|a, b| {
-        (a.kind, std::cmp::Reverse(a.meta.date), &a.source).cmp(&(
-            b.kind,
-            std::cmp::Reverse(b.meta.date),
-            &b.source,
-        ))
+        (a.kind, std::cmp::Reverse(a.meta.date), &a.source).cmp(&(b.kind, std::cmp::Reverse(b.meta.date), &b.source))
     });
     Ok((content, errors))
 }
 
-fn load_document(
-    path: &Path,
-    source: PathBuf,
-    content_path: String,
-) -> Result<Document, SiteError> {
+fn load_document(path: &Path, source: PathBuf, content_path: String) -> Result<Document, SiteError> {
     let text = std::fs::read_to_string(path).map_err(|e| SiteError::io(&source, e))?;
     let (meta, body) = metadata::parse(&source, &text)?;
-    let kind = if content_path.starts_with(&format!("{PAGES_DIR}/")) {
-        Kind::Page
-    } else {
-        Kind::Post
-    };
+    let kind = if content_path.starts_with(&format!("{PAGES_DIR}/")) { Kind::Page } else { Kind::Post };
     if kind == Kind::Post && meta.date.is_none() {
-        return Err(SiteError::MissingDate {
-            at: Location::new(&source, 1),
-        });
+        return Err(SiteError::MissingDate { at: Location::new(&source, 1) });
     }
-    let slug = meta
-        .slug
-        .clone()
-        .map(|s| metadata::slugify(&s))
-        .filter(|s| !s.is_empty());
+    let slug = meta.slug.clone().map(|s| metadata::slugify(&s)).filter(|s| !s.is_empty());
     let slug = slug.unwrap_or_else(|| metadata::slugify(&meta.title));
-    let slug = if slug.is_empty() {
-        "untitled".to_string()
-    } else {
-        slug
-    };
+    let slug = if slug.is_empty() { "untitled".to_string() } else { slug };
     let output_dir = match (kind, meta.status) {
         (_, Status::Draft) => format!("drafts/{slug}/"),
         (Kind::Post, _) => format!("posts/{slug}/"),
         (Kind::Page, _) => format!("pages/{slug}/"),
     };
-    Ok(Document {
-        source,
-        content_path,
-        kind,
-        body: body.to_string(),
-        meta,
-        slug,
-        output_dir,
-    })
+    Ok(Document { source, content_path, kind, body: body.to_string(), meta, slug, output_dir })
 }
 
 fn check_slugs(documents: &[Document]) -> Vec<SiteError> {
@@ -163,28 +128,20 @@ fn check_slugs(documents: &[Document]) -> Vec<SiteError> {
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
-    name.to_str()
-        .is_some_and(|n| n.starts_with('.') && n.len() > 1)
+    name.to_str().is_some_and(|n| n.starts_with('.') && n.len() > 1)
 }
 
 fn is_markdown(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| matches!(e, "md" | "markdown"))
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| matches!(e, "md" | "markdown"))
 }
 
 /// `a/b/c` whatever the platform.
 pub fn slash_path(path: &Path) -> String {
-    path.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 pub fn relative(root: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(root)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|_| path.to_path_buf())
+    path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
 }
 
 #[cfg(test)]
@@ -205,32 +162,19 @@ mod tests {
     fn posts_newest_first_then_pages_and_assets() {
         let dir = site(&[
             ("content/posts/old.md", "Title: Old\nDate: 2020-01-01\n\nx"),
-            (
-                "content/posts/new.md",
-                "Title: New one\nDate: 2021-01-01\n\nx",
-            ),
+            ("content/posts/new.md", "Title: New one\nDate: 2021-01-01\n\nx"),
             ("content/pages/about.md", "Title: About\n\nme"),
             ("content/images/a.png", "png"),
             ("content/.hidden.md", "not markdown we read"),
-            (
-                "content/posts/draft.md",
-                "Title: Later\nDate: 2022-01-01\nStatus: draft\n\nx",
-            ),
+            ("content/posts/draft.md", "Title: Later\nDate: 2022-01-01\nStatus: draft\n\nx"),
         ]);
         let (content, errors) = load(dir.path(), false).unwrap();
         assert!(errors.is_empty(), "{errors:?}");
-        let dirs: Vec<&str> = content
-            .documents
-            .iter()
-            .map(|d| d.output_dir.as_str())
-            .collect();
+        let dirs: Vec<&str> = content.documents.iter().map(|d| d.output_dir.as_str()).collect();
         assert_eq!(dirs, ["posts/new-one/", "posts/old/", "pages/about/"]);
         assert_eq!(content.assets, ["images/a.png"]);
         let (content, _) = load(dir.path(), true).unwrap();
-        assert_eq!(
-            content.documents.first().map(|d| d.output_dir.as_str()),
-            Some("drafts/later/")
-        );
+        assert_eq!(content.documents.first().map(|d| d.output_dir.as_str()), Some("drafts/later/"));
     }
 
     #[test]
@@ -245,17 +189,8 @@ mod tests {
         assert_eq!(content.documents.len(), 2);
         let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
         assert_eq!(messages.len(), 3, "{messages:?}");
-        assert!(
-            messages[0].starts_with("content/c.md:1: the post has no date"),
-            "{messages:?}"
-        );
-        assert!(
-            messages[1].starts_with("content/d.md:1: the post has no title"),
-            "{messages:?}"
-        );
-        assert!(
-            messages[2].starts_with("content/b.md: slug \"same\" is used by content/a.md"),
-            "{messages:?}"
-        );
+        assert!(messages[0].starts_with("content/c.md:1: the post has no date"), "{messages:?}");
+        assert!(messages[1].starts_with("content/d.md:1: the post has no title"), "{messages:?}");
+        assert!(messages[2].starts_with("content/b.md: slug \"same\" is used by content/a.md"), "{messages:?}");
     }
 }

@@ -65,22 +65,9 @@ pub fn parse_block(text: &str, defaults: &DiagramDefaults) -> Located<Directive>
         let line = e.span().map_or(0, |s| line_of(text, s.start) - 1);
         (line, DirectiveProblem::Toml(e.message().trim().to_string()))
     })?;
-    if let Some(key) = table.keys().find(|k| {
-        !KNOWN_KEYS
-            .split(", ")
-            .any(|known| known.trim() == k.as_str())
-    }) {
-        let line = text
-            .lines()
-            .position(|l| l.trim_start().starts_with(key.as_str()))
-            .unwrap_or(0);
-        return Err((
-            line,
-            DirectiveProblem::UnknownKey {
-                key: key.clone(),
-                known: KNOWN_KEYS,
-            },
-        ));
+    if let Some(key) = table.keys().find(|k| !KNOWN_KEYS.split(", ").any(|known| known.trim() == k.as_str())) {
+        let line = text.lines().position(|l| l.trim_start().starts_with(key.as_str())).unwrap_or(0);
+        return Err((line, DirectiveProblem::UnknownKey { key: key.clone(), known: KNOWN_KEYS }));
     }
     let keys: Keys = toml::Value::Table(table)
         .try_into()
@@ -96,39 +83,20 @@ pub fn parse_shorthand(
     defaults: &DiagramDefaults,
 ) -> Result<Directive, DirectiveProblem> {
     let mut table = toml::Table::new();
-    table.insert(
-        "capture".into(),
-        toml::Value::String(path.trim_start_matches('/').to_string()),
-    );
-    for pair in fragment
-        .trim_start_matches('#')
-        .split(['&', ';'])
-        .filter(|p| !p.is_empty())
-    {
+    table.insert("capture".into(), toml::Value::String(path.trim_start_matches('/').to_string()));
+    for pair in fragment.trim_start_matches('#').split(['&', ';']).filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, "true"));
         if !KNOWN_KEYS.split(", ").any(|known| known.trim() == key) {
-            return Err(DirectiveProblem::UnknownKey {
-                key: key.to_string(),
-                known: KNOWN_KEYS,
-            });
+            return Err(DirectiveProblem::UnknownKey { key: key.to_string(), known: KNOWN_KEYS });
         }
         let value = match key {
-            "stream" => value
-                .parse::<i64>()
-                .map(toml::Value::Integer)
-                .map_err(|_| bad("stream", value, "a number"))?,
-            "port" => value
-                .parse::<i64>()
-                .map(toml::Value::Integer)
-                .map_err(|_| bad("port", value, "a number"))?,
+            "stream" => value.parse::<i64>().map(toml::Value::Integer).map_err(|_| bad("stream", value, "a number"))?,
+            "port" => value.parse::<i64>().map(toml::Value::Integer).map_err(|_| bad("port", value, "a number"))?,
             "streams" => toml::Value::Array(
                 value
                     .split(',')
                     .map(|s| {
-                        s.trim()
-                            .parse::<i64>()
-                            .map(toml::Value::Integer)
-                            .map_err(|_| bad("streams", value, "numbers"))
+                        s.trim().parse::<i64>().map(toml::Value::Integer).map_err(|_| bad("streams", value, "numbers"))
                     })
                     .collect::<Result<_, _>>()?,
             ),
@@ -138,10 +106,7 @@ pub fn parse_shorthand(
         table.insert(key.to_string(), value);
     }
     if !alt.trim().is_empty() && !table.contains_key("caption") {
-        table.insert(
-            "caption".into(),
-            toml::Value::String(alt.trim().to_string()),
-        );
+        table.insert("caption".into(), toml::Value::String(alt.trim().to_string()));
     }
     let keys: Keys = toml::Value::Table(table)
         .try_into()
@@ -150,19 +115,14 @@ pub fn parse_shorthand(
 }
 
 fn bad(key: &'static str, value: &str, expected: &'static str) -> DirectiveProblem {
-    DirectiveProblem::BadValue {
-        key,
-        value: value.to_string(),
-        expected,
-    }
+    DirectiveProblem::BadValue { key, value: value.to_string(), expected }
 }
 
 impl Directive {
     fn from_keys(keys: Keys, defaults: &DiagramDefaults) -> Result<Directive, DirectiveProblem> {
         let capture = keys.capture.ok_or(DirectiveProblem::NoCapture)?;
-        let capture = join_inside("", &capture).ok_or(DirectiveProblem::CaptureOutsideSite {
-            name: capture.clone(),
-        })?;
+        let capture =
+            join_inside("", &capture).ok_or(DirectiveProblem::CaptureOutsideSite { name: capture.clone() })?;
         let mut streams = keys.streams.unwrap_or_default();
         streams.extend(keys.stream);
         streams.sort_unstable();
@@ -199,36 +159,21 @@ impl Directive {
         };
         let protocol = match keys.protocol {
             None => None,
-            Some(name) => Some(Protocol::from_name(&name).ok_or_else(|| {
-                bad(
-                    "protocol",
-                    &name,
-                    "http, websocket, http2, tls, pgsql or data",
-                )
-            })?),
+            Some(name) => Some(
+                Protocol::from_name(&name)
+                    .ok_or_else(|| bad("protocol", &name, "http, websocket, http2, tls, pgsql or data"))?,
+            ),
         };
         Ok(Directive {
             capture,
-            selection: Selection {
-                streams,
-                port: keys.port,
-                host: keys.host,
-                frames,
-            },
+            selection: Selection { streams, port: keys.port, host: keys.host, frames },
             dialog: DialogOptions {
                 client_name: pick(keys.client, &defaults.client),
                 server_name: pick(keys.server, &defaults.server),
                 title: keys.title,
                 ..DialogOptions::default()
             },
-            diagram: DiagramOptions {
-                view,
-                labels,
-                theme,
-                spacing,
-                scale: 2.0,
-                ..DiagramOptions::default()
-            },
+            diagram: DiagramOptions { view, labels, theme, spacing, scale: 2.0, ..DiagramOptions::default() },
             png,
             caption: keys.caption,
             protocol,
@@ -246,33 +191,16 @@ impl Directive {
         let streams = match self.selection.streams.as_slice() {
             [] => "all TCP streams".to_string(),
             [one] => format!("TCP stream {one}"),
-            many => format!(
-                "TCP streams {}",
-                many.iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            many => format!("TCP streams {}", many.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
         };
         format!("{}, {streams}", self.capture)
     }
 
     /// A file name for the diagram, without extension: `http-close` or `http-close-s1`.
     pub fn file_stem(&self) -> String {
-        let name = Path::new(&self.capture)
-            .file_stem()
-            .map_or("diagram".into(), |s| s.to_string_lossy().into_owned());
-        let streams: Vec<String> = self
-            .selection
-            .streams
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        if streams.is_empty() {
-            name
-        } else {
-            format!("{name}-s{}", streams.join("-"))
-        }
+        let name = Path::new(&self.capture).file_stem().map_or("diagram".into(), |s| s.to_string_lossy().into_owned());
+        let streams: Vec<String> = self.selection.streams.iter().map(ToString::to_string).collect();
+        if streams.is_empty() { name } else { format!("{name}-s{}", streams.join("-")) }
     }
 }
 
@@ -280,14 +208,8 @@ impl Directive {
 fn parse_frames(text: &str) -> Result<(u64, u64), DirectiveProblem> {
     let expected = "a frame range like \"4-12\"";
     let (a, b) = text.split_once('-').unwrap_or((text, text));
-    let a: u64 = a
-        .trim()
-        .parse()
-        .map_err(|_| bad("frames", text, expected))?;
-    let b: u64 = b
-        .trim()
-        .parse()
-        .map_err(|_| bad("frames", text, expected))?;
+    let a: u64 = a.trim().parse().map_err(|_| bad("frames", text, expected))?;
+    let b: u64 = b.trim().parse().map_err(|_| bad("frames", text, expected))?;
     if a == 0 || b < a {
         return Err(bad("frames", text, expected));
     }
@@ -315,11 +237,7 @@ pub fn draw(
         name: directive.capture.clone(),
         resolved: Path::new(CAPTURES_DIR).join(&directive.capture),
     })?;
-    let redacted: &[String] = if directive.redact {
-        &config.redact_headers
-    } else {
-        &[]
-    };
+    let redacted: &[String] = if directive.redact { &config.redact_headers } else { &[] };
     let options = format!(
         "{:?} {:?} {:?} {:?} {redacted:?}",
         directive.selection, directive.dialog, directive.diagram, directive.protocol
@@ -328,12 +246,7 @@ pub fn draw(
     let mut dialog: Option<Dialog> = None;
     let mut render = |format: Format| -> Result<Vec<u8>, DirectiveProblem> {
         if dialog.is_none() {
-            let analysis = analyze_file(
-                &path,
-                &DecoderOptions {
-                    force: directive.protocol,
-                },
-            )?;
+            let analysis = analyze_file(&path, &DecoderOptions { force: directive.protocol })?;
             let mut built = dialog::build(&analysis, &directive.selection, &directive.dialog)?;
             redact(&mut built, redacted);
             dialog = Some(built);
@@ -397,13 +310,8 @@ mod tests {
     fn fixture_root() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join(CAPTURES_DIR)).unwrap();
-        let fixture =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site/http-close.pcap");
-        std::fs::copy(
-            fixture,
-            dir.path().join(CAPTURES_DIR).join("http-close.pcap"),
-        )
-        .unwrap();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site/http-close.pcap");
+        std::fs::copy(fixture, dir.path().join(CAPTURES_DIR).join("http-close.pcap")).unwrap();
         dir
     }
 
@@ -414,20 +322,10 @@ mod tests {
         assert_eq!(d.capture, "sub/http.pcap");
         assert_eq!(
             d.selection,
-            Selection {
-                streams: vec![0, 1, 2],
-                port: Some(80),
-                host: Some("127.0.0.1".into()),
-                frames: Some((3, 9))
-            }
+            Selection { streams: vec![0, 1, 2], port: Some(80), host: Some("127.0.0.1".into()), frames: Some((3, 9)) }
         );
         assert_eq!(
-            (
-                d.diagram.view,
-                d.diagram.labels,
-                d.diagram.theme,
-                d.diagram.spacing
-            ),
+            (d.diagram.view, d.diagram.labels, d.diagram.theme, d.diagram.spacing),
             (View::Timeline, Labels::Full, Theme::Dark, Spacing::Time)
         );
         assert_eq!(d.dialog.client_name.as_deref(), Some("browser"));
@@ -438,58 +336,26 @@ mod tests {
 
     #[test]
     fn unknown_key_and_bad_values_name_their_line() {
-        let (line, problem) = parse_block(
-            "capture = \"a.pcap\"\n\nstreem = 1\n",
-            &DiagramDefaults::default(),
-        )
-        .unwrap_err();
+        let (line, problem) =
+            parse_block("capture = \"a.pcap\"\n\nstreem = 1\n", &DiagramDefaults::default()).unwrap_err();
         assert_eq!(line, 2);
-        assert!(
-            problem.to_string().starts_with("unknown key `streem`"),
-            "{problem}"
-        );
-        let (_, problem) = parse_block(
-            "capture = \"a.pcap\"\nview = \"spiral\"",
-            &DiagramDefaults::default(),
-        )
-        .unwrap_err();
-        assert_eq!(
-            problem.to_string(),
-            "`view = \"spiral\"`: expected ladder, timeline or table"
-        );
-        let (line, _) = parse_block(
-            "capture = \"a.pcap\"\nstream = \"one\"\n",
-            &DiagramDefaults::default(),
-        )
-        .unwrap_err();
+        assert!(problem.to_string().starts_with("unknown key `streem`"), "{problem}");
+        let (_, problem) =
+            parse_block("capture = \"a.pcap\"\nview = \"spiral\"", &DiagramDefaults::default()).unwrap_err();
+        assert_eq!(problem.to_string(), "`view = \"spiral\"`: expected ladder, timeline or table");
+        let (line, _) =
+            parse_block("capture = \"a.pcap\"\nstream = \"one\"\n", &DiagramDefaults::default()).unwrap_err();
         assert_eq!(line, 0);
-        let (_, problem) = parse_block(
-            "capture = \"../../etc/passwd\"",
-            &DiagramDefaults::default(),
-        )
-        .unwrap_err();
-        assert!(matches!(
-            problem,
-            DirectiveProblem::CaptureOutsideSite { .. }
-        ));
-        let (_, problem) = parse_block(
-            "frames = \"9-3\"\ncapture = \"a\"",
-            &DiagramDefaults::default(),
-        )
-        .unwrap_err();
-        assert!(matches!(
-            problem,
-            DirectiveProblem::BadValue { key: "frames", .. }
-        ));
+        let (_, problem) = parse_block("capture = \"../../etc/passwd\"", &DiagramDefaults::default()).unwrap_err();
+        assert!(matches!(problem, DirectiveProblem::CaptureOutsideSite { .. }));
+        let (_, problem) = parse_block("frames = \"9-3\"\ncapture = \"a\"", &DiagramDefaults::default()).unwrap_err();
+        assert!(matches!(problem, DirectiveProblem::BadValue { key: "frames", .. }));
     }
 
     #[test]
     fn defaults_apply_and_blocks_win() {
-        let defaults = DiagramDefaults {
-            view: Some("table".into()),
-            client: Some("requests".into()),
-            ..Default::default()
-        };
+        let defaults =
+            DiagramDefaults { view: Some("table".into()), client: Some("requests".into()), ..Default::default() };
         let d = parse_block("capture = \"a.pcap\"\nclient = \"curl\"", &defaults).unwrap();
         assert_eq!(d.diagram.view, View::Table);
         assert_eq!(d.dialog.client_name.as_deref(), Some("curl"));
@@ -498,20 +364,14 @@ mod tests {
 
     #[test]
     fn shorthand_link() {
-        let d = parse_shorthand(
-            "/http-close.pcap",
-            "#stream=0&view=timeline",
-            "The dialog",
-            &DiagramDefaults::default(),
-        )
-        .unwrap();
+        let d =
+            parse_shorthand("/http-close.pcap", "#stream=0&view=timeline", "The dialog", &DiagramDefaults::default())
+                .unwrap();
         assert_eq!(d.capture, "http-close.pcap");
         assert_eq!(d.selection.streams, [0]);
         assert_eq!(d.diagram.view, View::Timeline);
         assert_eq!(d.caption.as_deref(), Some("The dialog"));
-        assert!(
-            parse_shorthand("/a.pcap", "#colour=red", "", &DiagramDefaults::default()).is_err()
-        );
+        assert!(parse_shorthand("/a.pcap", "#colour=red", "", &DiagramDefaults::default()).is_err());
     }
 
     #[test]
@@ -522,10 +382,7 @@ mod tests {
         let d = parse_block("capture = \"http-close.pcap\"\nstream = 0", &config.diagram).unwrap();
         let first = draw(&d, root.path(), &config, &cache, false).unwrap();
         let svg = String::from_utf8(first.svg.clone()).unwrap();
-        assert!(
-            svg.contains("<svg") && svg.contains("GET / HTTP/1.1"),
-            "{svg}"
-        );
+        assert!(svg.contains("<svg") && svg.contains("GET / HTTP/1.1"), "{svg}");
         let again = draw(&d, root.path(), &config, &cache, false).unwrap();
         assert_eq!(again.svg, first.svg);
         assert_eq!((cache.hits(), cache.misses()), (1, 1));
@@ -538,15 +395,9 @@ mod tests {
         let cache = DiagramCache::new(root.path(), false, false);
         let d = parse_block("capture = \"nope.pcap\"", &config.diagram).unwrap();
         let problem = draw(&d, root.path(), &config, &cache, false).unwrap_err();
-        assert_eq!(
-            problem.to_string(),
-            "capture \"nope.pcap\" not found (captures/nope.pcap)"
-        );
+        assert_eq!(problem.to_string(), "capture \"nope.pcap\" not found (captures/nope.pcap)");
         let d = parse_block("capture = \"http-close.pcap\"\nstream = 7", &config.diagram).unwrap();
         let problem = draw(&d, root.path(), &config, &cache, false).unwrap_err();
-        assert!(
-            problem.to_string().starts_with("stream 7 does not exist"),
-            "{problem}"
-        );
+        assert!(problem.to_string().starts_with("stream 7 does not exist"), "{problem}");
     }
 }

@@ -18,16 +18,10 @@ pub struct Location {
 
 impl Location {
     pub fn new(file: impl Into<PathBuf>, line: usize) -> Self {
-        Location {
-            file: file.into(),
-            line: Some(line),
-        }
+        Location { file: file.into(), line: Some(line) }
     }
     pub fn file(file: impl Into<PathBuf>) -> Self {
-        Location {
-            file: file.into(),
-            line: None,
-        }
+        Location { file: file.into(), line: None }
     }
 }
 
@@ -43,10 +37,7 @@ impl fmt::Display for Location {
 #[derive(Debug, thiserror::Error)]
 pub enum SiteError {
     #[error("{path}: {source}", path = .path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error("{at}: {message}")]
     Config { at: Location, message: String },
     #[error("{at}: the post has no title (add a `Title:` line to its metadata)")]
@@ -54,11 +45,7 @@ pub enum SiteError {
     #[error("{at}: the post has no date (add a `Date: 2020-08-31 09:00` line to its metadata)")]
     MissingDate { at: Location },
     #[error("{at}: cannot read date {value:?} ({source}); write it like 2020-08-31 09:00")]
-    BadDate {
-        at: Location,
-        value: String,
-        source: jiff::Error,
-    },
+    BadDate { at: Location, value: String, source: jiff::Error },
     #[error("{at}: unknown status {value:?} (expected draft, published or hidden)")]
     BadStatus { at: Location, value: String },
     #[error("{at}: front matter: {message}")]
@@ -66,24 +53,13 @@ pub enum SiteError {
     #[error("{at}: front matter is not closed (no line `{fence}` after the opening one)")]
     UnclosedFrontMatter { at: Location, fence: &'static str },
     #[error("{at}: slug {slug:?} is used by {other} too", other = .other.display())]
-    DuplicateSlug {
-        at: Location,
-        slug: String,
-        other: PathBuf,
-    },
+    DuplicateSlug { at: Location, slug: String, other: PathBuf },
     #[error("{at}: link target {target:?} does not exist ({resolved})", resolved = .resolved.display())]
-    MissingLinkTarget {
-        at: Location,
-        target: String,
-        resolved: PathBuf,
-    },
+    MissingLinkTarget { at: Location, target: String, resolved: PathBuf },
     #[error("{at}: link {target:?} leaves the site folder")]
     LinkOutsideSite { at: Location, target: String },
     #[error("{at}: tcpdialog block: {problem}")]
-    Directive {
-        at: Location,
-        problem: DirectiveProblem,
-    },
+    Directive { at: Location, problem: DirectiveProblem },
     #[error("{page}: template: {message}")]
     Template { page: String, message: String },
     #[error("cannot write the site: {path} exists and is not a folder", path = .path.display())]
@@ -91,15 +67,9 @@ pub enum SiteError {
     #[error("{target}: the folder is not empty; init only writes into a new or empty folder", target = .target.display())]
     InitNotEmpty { target: PathBuf },
     #[error("cannot listen on {address}: {source}")]
-    Bind {
-        address: String,
-        source: std::io::Error,
-    },
+    Bind { address: String, source: std::io::Error },
     #[error("{path}: cannot watch for changes: {source}", path = .path.display())]
-    Watch {
-        path: PathBuf,
-        source: notify::Error,
-    },
+    Watch { path: PathBuf, source: notify::Error },
     #[error("{}", render_problems(.errors))]
     Failed { errors: Vec<SiteError> },
 }
@@ -127,11 +97,7 @@ pub enum DirectiveProblem {
     #[error("capture {name:?} leaves the captures/ folder")]
     CaptureOutsideSite { name: String },
     #[error("`{key} = {value:?}`: expected {expected}")]
-    BadValue {
-        key: &'static str,
-        value: String,
-        expected: &'static str,
-    },
+    BadValue { key: &'static str, value: String, expected: &'static str },
     #[error("{0}")]
     Capture(#[from] CaptureError),
     #[error("{0}")]
@@ -142,9 +108,6 @@ pub enum DirectiveProblem {
 
 impl SiteError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        SiteError::Io {
-            path: path.into(),
-            source,
-        }
+        SiteError::Io { path: path.into(), source }
     }
 }

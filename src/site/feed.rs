@@ -31,10 +31,7 @@ pub fn atom(config: &Config, posts: &[FeedPost]) -> String {
     let entry_id = |dir: &str| match absolute_url(&config.base_url, dir) {
         Some(url) => url,
         // Atom ids must be absolute IRIs; without a base URL a stable URN stands in.
-        None => format!(
-            "urn:tcpdialog:{}",
-            dir.trim_end_matches('/').replace('/', ":")
-        ),
+        None => format!("urn:tcpdialog:{}", dir.trim_end_matches('/').replace('/', ":")),
     };
     let date = |text: &str| FixedDateTime::parse_from_rfc3339(text).unwrap_or_default();
     let mut feed = Feed::default();
@@ -42,32 +39,17 @@ pub fn atom(config: &Config, posts: &[FeedPost]) -> String {
     if !config.description.is_empty() {
         feed.set_subtitle(Some(Text::plain(config.description.clone())));
     }
-    feed.set_id(if site_url.is_empty() {
-        "urn:tcpdialog:site".to_string()
-    } else {
-        site_url.clone()
-    });
+    feed.set_id(if site_url.is_empty() { "urn:tcpdialog:site".to_string() } else { site_url.clone() });
     feed.set_lang(Some(config.lang.clone()));
-    let newest = posts
-        .iter()
-        .map(|p| date(&p.updated))
-        .max()
-        .unwrap_or_default();
+    let newest = posts.iter().map(|p| date(&p.updated)).max().unwrap_or_default();
     feed.set_updated(newest);
     if !config.author.is_empty() {
         feed.set_authors(vec![person(&config.author)]);
     }
     let mut links = vec![link(&format!("{site_url}{FEED_FILE}"), "self")];
-    links.push(link(
-        if site_url.is_empty() { "./" } else { &site_url },
-        "alternate",
-    ));
+    links.push(link(if site_url.is_empty() { "./" } else { &site_url }, "alternate"));
     feed.set_links(links);
-    feed.set_generator(Some(atom_syndication::Generator {
-        value: "tcpdialog".into(),
-        uri: None,
-        version: None,
-    }));
+    feed.set_generator(Some(atom_syndication::Generator { value: "tcpdialog".into(), uri: None, version: None }));
     let entries: Vec<Entry> = posts
         .iter()
         .take(FEED_ENTRIES)
@@ -85,11 +67,7 @@ pub fn atom(config: &Config, posts: &[FeedPost]) -> String {
             entry.set_categories(
                 post.tags
                     .iter()
-                    .map(|t| atom_syndication::Category {
-                        term: t.clone(),
-                        scheme: None,
-                        label: None,
-                    })
+                    .map(|t| atom_syndication::Category { term: t.clone(), scheme: None, label: None })
                     .collect::<Vec<_>>(),
             );
             if !post.summary.is_empty() {
@@ -134,10 +112,7 @@ pub fn sitemap(config: &Config, pages: &[(String, Option<String>)]) -> Option<St
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     for (dir, modified) in pages {
-        xml.push_str(&format!(
-            "  <url><loc>{}</loc>",
-            escape(&format!("{}{dir}", config.base_url))
-        ));
+        xml.push_str(&format!("  <url><loc>{}</loc>", escape(&format!("{}{dir}", config.base_url))));
         if let Some(modified) = modified {
             xml.push_str(&format!("<lastmod>{}</lastmod>", escape(modified)));
         }
@@ -174,17 +149,9 @@ mod tests {
 
     #[test]
     fn feed_parses_back_with_absolute_ids() {
-        let config = Config {
-            base_url: "https://me.github.io/blog/".into(),
-            ..Config::default()
-        };
-        let xml = atom(
-            &config,
-            &[
-                post("posts/b/", "2020-09-01T10:00:00Z"),
-                post("posts/a/", "2020-08-31T09:00:00+02:00"),
-            ],
-        );
+        let config = Config { base_url: "https://me.github.io/blog/".into(), ..Config::default() };
+        let xml =
+            atom(&config, &[post("posts/b/", "2020-09-01T10:00:00Z"), post("posts/a/", "2020-08-31T09:00:00+02:00")]);
         let feed: Feed = xml.parse().unwrap();
         assert_eq!(feed.entries().len(), 2);
         assert_eq!(feed.id(), "https://me.github.io/blog/");
@@ -192,18 +159,12 @@ mod tests {
         let entry = &feed.entries()[0];
         assert_eq!(entry.title().as_str(), "Fish & <chips>");
         assert_eq!(entry.id(), "https://me.github.io/blog/posts/b/");
-        assert_eq!(
-            entry.content().and_then(|c| c.value()),
-            Some("<p>Body <img src=\"a.svg\"></p>")
-        );
+        assert_eq!(entry.content().and_then(|c| c.value()), Some("<p>Body <img src=\"a.svg\"></p>"));
     }
 
     #[test]
     fn feed_without_base_url_uses_urns() {
-        let xml = atom(
-            &Config::default(),
-            &[post("posts/a/", "2020-08-31T09:00:00Z")],
-        );
+        let xml = atom(&Config::default(), &[post("posts/a/", "2020-08-31T09:00:00Z")]);
         let feed: Feed = xml.parse().unwrap();
         assert_eq!(feed.entries()[0].id(), "urn:tcpdialog:posts:a");
     }
@@ -211,27 +172,9 @@ mod tests {
     #[test]
     fn sitemap_and_robots() {
         assert_eq!(sitemap(&Config::default(), &[]), None);
-        let config = Config {
-            base_url: "https://x.org/".into(),
-            ..Config::default()
-        };
-        let xml = sitemap(
-            &config,
-            &[
-                ("".into(), None),
-                ("posts/a/".into(), Some("2020-08-31".into())),
-            ],
-        )
-        .unwrap();
-        assert!(
-            xml.contains(
-                "<url><loc>https://x.org/posts/a/</loc><lastmod>2020-08-31</lastmod></url>"
-            ),
-            "{xml}"
-        );
-        assert_eq!(
-            robots(&config),
-            "User-agent: *\nAllow: /\nSitemap: https://x.org/sitemap.xml\n"
-        );
+        let config = Config { base_url: "https://x.org/".into(), ..Config::default() };
+        let xml = sitemap(&config, &[("".into(), None), ("posts/a/".into(), Some("2020-08-31".into()))]).unwrap();
+        assert!(xml.contains("<url><loc>https://x.org/posts/a/</loc><lastmod>2020-08-31</lastmod></url>"), "{xml}");
+        assert_eq!(robots(&config), "User-agent: *\nAllow: /\nSitemap: https://x.org/sitemap.xml\n");
     }
 }

@@ -20,30 +20,17 @@ fn syntaxes() -> &'static SyntaxSet {
 pub fn highlight(code: &str, language: &str) -> String {
     let set = syntaxes();
     let token = language.split([' ', ',', '{']).next().unwrap_or_default();
-    let syntax = set
-        .find_syntax_by_token(token)
-        .unwrap_or_else(|| set.find_syntax_plain_text());
+    let syntax = set.find_syntax_by_token(token).unwrap_or_else(|| set.find_syntax_plain_text());
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
     let mut highlighted = true;
     for line in LinesWithEndings::from(code) {
-        if generator
-            .parse_html_for_line_which_includes_newline(line)
-            .is_err()
-        {
+        if generator.parse_html_for_line_which_includes_newline(line).is_err() {
             highlighted = false;
             break;
         }
     }
-    let body = if highlighted {
-        generator.finalize()
-    } else {
-        escape(code)
-    };
-    let class = if token.is_empty() {
-        String::new()
-    } else {
-        format!(" class=\"language-{}\"", escape(token))
-    };
+    let body = if highlighted { generator.finalize() } else { escape(code) };
+    let class = if token.is_empty() { String::new() } else { format!(" class=\"language-{}\"", escape(token)) };
     format!("<pre class=\"code\"><code{class}>{body}</code></pre>\n")
 }
 
@@ -58,10 +45,7 @@ pub fn css() -> String {
             .and_then(|theme| css_for_theme_with_class_style(theme, CLASS_STYLE).ok())
             .unwrap_or_default()
     };
-    let dark: String = rules(DARK_THEME)
-        .lines()
-        .map(|l| format!("  {l}\n"))
-        .collect();
+    let dark: String = rules(DARK_THEME).lines().map(|l| format!("  {l}\n")).collect();
     format!(
         "/* Code colours (syntect: {LIGHT_THEME}, and {DARK_THEME} in dark mode). */\n{}\n@media (prefers-color-scheme: dark) {{\n{dark}}}\n",
         rules(LIGHT_THEME)
@@ -90,10 +74,7 @@ mod tests {
     #[test]
     fn classes_not_styles() {
         let html = highlight("import requests\nrequests.get(\"http://x\")\n", "python");
-        assert!(
-            html.starts_with("<pre class=\"code\"><code class=\"language-python\">"),
-            "{html}"
-        );
+        assert!(html.starts_with("<pre class=\"code\"><code class=\"language-python\">"), "{html}");
         assert!(html.contains("class=\"hl-"), "{html}");
         assert!(!html.contains("style="), "{html}");
     }
@@ -109,10 +90,6 @@ mod tests {
         let css = css();
         assert!(css.contains(".hl-"), "{css}");
         assert!(css.contains("@media (prefers-color-scheme: dark)"));
-        assert_eq!(
-            css,
-            super::css(),
-            "the style sheet must be the same every time"
-        );
+        assert_eq!(css, super::css(), "the style sheet must be the same every time");
     }
 }

@@ -49,8 +49,7 @@ caption = "One GET, then the connection closes."
 Put your own captures in `captures/`, write a post in `content/posts/`, and run `tcpdialog build`.
 "#;
 
-const ABOUT: &str =
-    "Title: About\n\nThis site is built with tcpdialog from markdown posts and packet captures.\n";
+const ABOUT: &str = "Title: About\n\nThis site is built with tcpdialog from markdown posts and packet captures.\n";
 
 const GITIGNORE: &str = "/output/\n/.output-staging*\n/.tcpdialog-cache/\n";
 
@@ -59,9 +58,7 @@ pub fn init(dir: &Path) -> Result<(), SiteError> {
     if dir.exists() {
         let mut entries = std::fs::read_dir(dir).map_err(|e| SiteError::io(dir, e))?;
         if entries.next().is_some() {
-            return Err(SiteError::InitNotEmpty {
-                target: dir.to_path_buf(),
-            });
+            return Err(SiteError::InitNotEmpty { target: dir.to_path_buf() });
         }
     }
     let files: [(&str, &[u8]); 5] = [
@@ -91,31 +88,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let site = dir.path().join("blog");
         init(&site).unwrap();
-        let report = crate::site::build(
-            &site,
-            &crate::site::BuildOptions {
-                quiet: true,
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let report =
+            crate::site::build(&site, &crate::site::BuildOptions { quiet: true, ..Default::default() }).unwrap();
         assert_eq!((report.posts, report.pages, report.diagrams), (1, 1, 1));
-        let post =
-            std::fs::read_to_string(site.join("output/posts/first-dialog/index.html")).unwrap();
+        let post = std::fs::read_to_string(site.join("output/posts/first-dialog/index.html")).unwrap();
         assert!(post.contains("<figure class=\"diagram\""), "{post}");
-        assert!(
-            site.join("output/posts/first-dialog/http-close.pcap")
-                .is_file()
-        );
+        assert!(site.join("output/posts/first-dialog/http-close.pcap").is_file());
     }
 
     #[test]
     fn refuses_a_folder_with_files() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("keep.txt"), "mine").unwrap();
-        assert!(matches!(
-            init(dir.path()),
-            Err(SiteError::InitNotEmpty { .. })
-        ));
+        assert!(matches!(init(dir.path()), Err(SiteError::InitNotEmpty { .. })));
     }
 }

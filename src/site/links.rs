@@ -35,9 +35,7 @@ pub fn parse_special(url: &str) -> Option<SpecialLink<'_>> {
         ("{capture}", "|capture|", LinkKind::Capture),
     ];
     let (kind, rest) = FORMS.iter().find_map(|(brace, bar, kind)| {
-        url.strip_prefix(brace)
-            .or_else(|| url.strip_prefix(bar))
-            .map(|rest| (*kind, rest))
+        url.strip_prefix(brace).or_else(|| url.strip_prefix(bar)).map(|rest| (*kind, rest))
     })?;
     let split = rest.find(['#', '?']).unwrap_or(rest.len());
     let (path, suffix) = rest.split_at(split);
@@ -47,15 +45,8 @@ pub fn parse_special(url: &str) -> Option<SpecialLink<'_>> {
 /// Resolves `path` against `base` (a folder inside some tree, `/`-separated), refusing to climb out of it.
 /// A path starting with `/` starts at the tree's top. Returns the normalised `/`-separated path.
 pub fn join_inside(base: &str, path: &str) -> Option<String> {
-    let start = if path.starts_with('/') {
-        PathBuf::new()
-    } else {
-        PathBuf::from(base)
-    };
-    let mut parts: Vec<String> = start
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
+    let start = if path.starts_with('/') { PathBuf::new() } else { PathBuf::from(base) };
+    let mut parts: Vec<String> = start.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
     for component in Path::new(path.trim_start_matches('/')).components() {
         match component {
             Component::Normal(name) => parts.push(name.to_string_lossy().into_owned()),
@@ -94,18 +85,12 @@ impl UrlMaker {
     /// For a page in the output folder `dir` (`posts/x/` or empty for the top).
     pub fn for_dir(dir: &str, clean_urls: bool) -> Self {
         let depth = dir.split('/').filter(|s| !s.is_empty()).count();
-        UrlMaker {
-            to_root: "../".repeat(depth),
-            clean_urls,
-        }
+        UrlMaker { to_root: "../".repeat(depth), clean_urls }
     }
 
     /// For a page served at any depth (the 404 page): links start from the site's base path.
     pub fn absolute(base_path: &str, clean_urls: bool) -> Self {
-        UrlMaker {
-            to_root: base_path.to_string(),
-            clean_urls,
-        }
+        UrlMaker { to_root: base_path.to_string(), clean_urls }
     }
 
     /// Link to an output folder's page (`posts/x/`) or file (`theme/style.css`); `""` is the home page.
@@ -138,41 +123,17 @@ mod tests {
     #[test]
     fn special_forms() {
         let link = parse_special("{filename}/posts/x.md#part").unwrap();
-        assert_eq!(
-            link,
-            SpecialLink {
-                kind: LinkKind::Filename,
-                path: "/posts/x.md",
-                suffix: "#part"
-            }
-        );
-        assert_eq!(
-            parse_special("|static|img/a.png").unwrap().kind,
-            LinkKind::Static
-        );
-        assert_eq!(
-            parse_special("{capture}/http.pcap#stream=1")
-                .unwrap()
-                .suffix,
-            "#stream=1"
-        );
+        assert_eq!(link, SpecialLink { kind: LinkKind::Filename, path: "/posts/x.md", suffix: "#part" });
+        assert_eq!(parse_special("|static|img/a.png").unwrap().kind, LinkKind::Static);
+        assert_eq!(parse_special("{capture}/http.pcap#stream=1").unwrap().suffix, "#stream=1");
         assert_eq!(parse_special("https://example.org"), None);
     }
 
     #[test]
     fn joining_stays_inside() {
-        assert_eq!(
-            join_inside("posts", "/images/a.png").as_deref(),
-            Some("images/a.png")
-        );
-        assert_eq!(
-            join_inside("posts", "other.md").as_deref(),
-            Some("posts/other.md")
-        );
-        assert_eq!(
-            join_inside("posts", "../pages/about.md").as_deref(),
-            Some("pages/about.md")
-        );
+        assert_eq!(join_inside("posts", "/images/a.png").as_deref(), Some("images/a.png"));
+        assert_eq!(join_inside("posts", "other.md").as_deref(), Some("posts/other.md"));
+        assert_eq!(join_inside("posts", "../pages/about.md").as_deref(), Some("pages/about.md"));
         assert_eq!(join_inside("posts", "../../etc/passwd"), None);
         assert_eq!(join_inside("", "./a/../b.md").as_deref(), Some("b.md"));
     }
@@ -186,9 +147,6 @@ mod tests {
         let home = UrlMaker::for_dir("", true);
         assert_eq!(home.url(""), "./");
         assert_eq!(home.url("tags/tcp/"), "tags/tcp/");
-        assert_eq!(
-            UrlMaker::absolute("/blog/", true).url("posts/y/"),
-            "/blog/posts/y/"
-        );
+        assert_eq!(UrlMaker::absolute("/blog/", true).url("posts/y/"), "/blog/posts/y/");
     }
 }

@@ -11,9 +11,7 @@ use super::content::{CONTENT_DIR, Document};
 use super::directive::{self, CAPTURES_DIR, Directive};
 use super::error::{Location, SiteError};
 use super::highlight::{escape, highlight};
-use super::links::{
-    LinkKind, SiteIndex, UrlMaker, join_inside, parent_of, parse_special, published_capture_name,
-};
+use super::links::{LinkKind, SiteIndex, UrlMaker, join_inside, parent_of, parse_special, published_capture_name};
 use super::metadata::slugify;
 use super::output::Payload;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
@@ -69,9 +67,7 @@ pub fn render(doc: &Document, ctx: &RenderContext) -> Rendered {
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_SMART_PUNCTUATION
         | Options::ENABLE_GFM;
-    let events: Vec<(Event, Range<usize>)> = Parser::new_ext(&doc.body, options)
-        .into_offset_iter()
-        .collect();
+    let events: Vec<(Event, Range<usize>)> = Parser::new_ext(&doc.body, options).into_offset_iter().collect();
     let mut page = PageRenderer {
         doc,
         ctx,
@@ -129,9 +125,7 @@ impl<'a> PageRenderer<'a, '_> {
                         }
                     }
                     let html = match &kind {
-                        CodeBlockKind::Fenced(lang)
-                            if lang.split_whitespace().next() == Some("tcpdialog") =>
-                        {
+                        CodeBlockKind::Fenced(lang) if lang.split_whitespace().next() == Some("tcpdialog") => {
                             // Lines inside the block count from the line after the fence.
                             self.block_figure(&code, self.line(range.start) + 1)
                         }
@@ -141,13 +135,9 @@ impl<'a> PageRenderer<'a, '_> {
                     let _ = code_start;
                     out.push(Event::Html(html.into()));
                 }
-                Event::Start(Tag::Paragraph)
-                    if depth == 0 && self.capture_image_alone(iter.peek()) =>
-                {
+                Event::Start(Tag::Paragraph) if depth == 0 && self.capture_image_alone(iter.peek()) => {
                     // A paragraph holding only a `{capture}` image: the figure replaces the paragraph.
-                    if let Some((Event::Start(Tag::Image { dest_url, .. }), image_range)) =
-                        iter.next()
-                    {
+                    if let Some((Event::Start(Tag::Image { dest_url, .. }), image_range)) = iter.next() {
                         let alt = collect_text(&mut iter, TagEnd::Image);
                         if matches!(iter.peek(), Some((Event::End(TagEnd::Paragraph), _))) {
                             iter.next();
@@ -156,12 +146,7 @@ impl<'a> PageRenderer<'a, '_> {
                         out.push(Event::Html(html.into()));
                     }
                 }
-                Event::Start(Tag::Heading {
-                    level,
-                    id,
-                    classes,
-                    attrs,
-                }) => {
+                Event::Start(Tag::Heading { level, id, classes, attrs }) => {
                     let mut inner: Vec<(Event, Range<usize>)> = Vec::new();
                     for item in iter.by_ref() {
                         if matches!(item.0, Event::End(TagEnd::Heading(_))) {
@@ -170,8 +155,7 @@ impl<'a> PageRenderer<'a, '_> {
                         inner.push(item);
                     }
                     let text: String = inner.iter().filter_map(|(e, _)| plain_text(e)).collect();
-                    let id =
-                        self.unique_id(id.map(|i| i.to_string()).unwrap_or_else(|| slugify(&text)));
+                    let id = self.unique_id(id.map(|i| i.to_string()).unwrap_or_else(|| slugify(&text)));
                     let mut inner_html = String::new();
                     let inner_events = self.rewrite(inner);
                     pulldown_cmark::html::push_html(&mut inner_html, inner_events.into_iter());
@@ -192,27 +176,12 @@ impl<'a> PageRenderer<'a, '_> {
                         format!("<{level} id=\"{id}\"{extra}>{inner_html} <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></{level}>\n").into(),
                     ));
                 }
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }) => {
+                Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                     let dest_url = self.resolve(&dest_url, self.line(range.start));
                     depth += 1;
-                    out.push(Event::Start(Tag::Link {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    }));
+                    out.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
                 }
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }) => {
+                Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
                     if parse_special(&dest_url).is_some_and(|l| l.kind == LinkKind::Capture) {
                         let alt = collect_text(&mut iter, TagEnd::Image);
                         let html = self.image_figure(&dest_url, &alt, self.line(range.start));
@@ -220,12 +189,7 @@ impl<'a> PageRenderer<'a, '_> {
                     } else {
                         let dest_url = self.resolve(&dest_url, self.line(range.start));
                         depth += 1;
-                        out.push(Event::Start(Tag::Image {
-                            link_type,
-                            dest_url,
-                            title,
-                            id,
-                        }));
+                        out.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
                     }
                 }
                 Event::Start(Tag::Paragraph) if depth == 0 && self.first_paragraph.is_none() => {
@@ -266,14 +230,9 @@ impl<'a> PageRenderer<'a, '_> {
     fn rewrite_nested<'e>(&mut self, events: Vec<(Event<'e>, Range<usize>)>) -> Vec<Event<'e>> {
         let count = events.len();
         let mut events = events.into_iter();
-        let (Some(first), inner, Some(last)) = (
-            events.next(),
-            events
-                .by_ref()
-                .take(count.saturating_sub(2))
-                .collect::<Vec<_>>(),
-            events.next(),
-        ) else {
+        let (Some(first), inner, Some(last)) =
+            (events.next(), events.by_ref().take(count.saturating_sub(2)).collect::<Vec<_>>(), events.next())
+        else {
             return Vec::new();
         };
         let mut out = vec![first.0];
@@ -288,11 +247,7 @@ impl<'a> PageRenderer<'a, '_> {
     }
 
     fn unique_id(&mut self, base: String) -> String {
-        let base = if base.is_empty() {
-            "section".to_string()
-        } else {
-            base
-        };
+        let base = if base.is_empty() { "section".to_string() } else { base };
         let mut id = base.clone();
         let mut n = 1;
         while !self.heading_ids.insert(id.clone()) {
@@ -308,29 +263,17 @@ impl<'a> PageRenderer<'a, '_> {
             return url.clone();
         };
         let at = Location::new(&self.doc.source, line);
-        let base = if link.kind == LinkKind::Capture {
-            ""
-        } else {
-            parent_of(&self.doc.content_path)
-        };
+        let base = if link.kind == LinkKind::Capture { "" } else { parent_of(&self.doc.content_path) };
         let Some(target) = join_inside(base, link.path) else {
-            self.problem(
-                Severity::Error,
-                SiteError::LinkOutsideSite {
-                    at,
-                    target: url.to_string(),
-                },
-            );
+            self.problem(Severity::Error, SiteError::LinkOutsideSite { at, target: url.to_string() });
             return url.clone();
         };
         let index = self.ctx.index;
         let resolved = match link.kind {
-            LinkKind::Filename if index.documents.contains_key(&target) => self
-                .urls
-                .url(index.documents.get(&target).map_or("", String::as_str)),
-            LinkKind::Filename | LinkKind::Static | LinkKind::Attach
-                if !index.assets.contains(&target) =>
-            {
+            LinkKind::Filename if index.documents.contains_key(&target) => {
+                self.urls.url(index.documents.get(&target).map_or("", String::as_str))
+            }
+            LinkKind::Filename | LinkKind::Static | LinkKind::Attach if !index.assets.contains(&target) => {
                 self.problem(
                     Severity::MissingLink,
                     SiteError::MissingLinkTarget {
@@ -345,10 +288,7 @@ impl<'a> PageRenderer<'a, '_> {
             LinkKind::Attach => {
                 let name = target.rsplit('/').next().unwrap_or(&target).to_string();
                 let source = self.ctx.root.join(CONTENT_DIR).join(&target);
-                self.out.files.insert(
-                    format!("{}{name}", self.doc.output_dir),
-                    Payload::Copy(source),
-                );
+                self.out.files.insert(format!("{}{name}", self.doc.output_dir), Payload::Copy(source));
                 name
             }
             LinkKind::Capture => match self.publish_capture(&target) {
@@ -357,11 +297,7 @@ impl<'a> PageRenderer<'a, '_> {
                     let resolved = Path::new(CAPTURES_DIR).join(&target);
                     self.problem(
                         Severity::Error,
-                        SiteError::MissingLinkTarget {
-                            at,
-                            target: url.to_string(),
-                            resolved,
-                        },
+                        SiteError::MissingLinkTarget { at, target: url.to_string(), resolved },
                     );
                     target
                 }
@@ -377,10 +313,7 @@ impl<'a> PageRenderer<'a, '_> {
             return None;
         }
         let name = published_capture_name(capture);
-        self.out.files.insert(
-            format!("{}{name}", self.doc.output_dir),
-            Payload::Copy(source),
-        );
+        self.out.files.insert(format!("{}{name}", self.doc.output_dir), Payload::Copy(source));
         Some(name)
     }
 
@@ -402,14 +335,8 @@ impl<'a> PageRenderer<'a, '_> {
     }
 
     fn directive_error(&mut self, line: usize, problem: super::error::DirectiveProblem) -> String {
-        let error = SiteError::Directive {
-            at: Location::new(&self.doc.source, line),
-            problem,
-        };
-        let html = format!(
-            "<p class=\"diagram-error\">{}</p>\n",
-            escape(&error.to_string())
-        );
+        let error = SiteError::Directive { at: Location::new(&self.doc.source, line), problem };
+        let html = format!("<p class=\"diagram-error\">{}</p>\n", escape(&error.to_string()));
         self.problem(Severity::Error, error);
         html
     }
@@ -420,57 +347,31 @@ impl<'a> PageRenderer<'a, '_> {
         let number = self.out.diagrams;
         directive.diagram.id_prefix = format!("d{number}");
         let first = number == 1;
-        let drawn = match directive::draw(
-            &directive,
-            self.ctx.root,
-            self.ctx.config,
-            self.ctx.cache,
-            first,
-        ) {
+        let drawn = match directive::draw(&directive, self.ctx.root, self.ctx.config, self.ctx.cache, first) {
             Ok(drawn) => drawn,
             Err(problem) => return self.directive_error(line, problem),
         };
         let stem = self.unique_stem(directive.file_stem());
         let dir = &self.doc.output_dir;
-        self.out.files.insert(
-            format!("{dir}{stem}.svg"),
-            Payload::Bytes(drawn.svg.clone()),
-        );
+        self.out.files.insert(format!("{dir}{stem}.svg"), Payload::Bytes(drawn.svg.clone()));
         let mut png_link = None;
         match drawn.png {
             Some(Ok(png)) => {
-                self.out
-                    .files
-                    .insert(format!("{dir}{stem}.png"), Payload::Bytes(png));
+                self.out.files.insert(format!("{dir}{stem}.png"), Payload::Bytes(png));
                 if first {
                     self.out.og_image = Some(format!("{dir}{stem}.png"));
                 }
                 png_link = Some(format!("{stem}.png"));
             }
             Some(Err(reason)) => {
-                let severity = if directive.png {
-                    Severity::Error
-                } else {
-                    Severity::Warning
-                };
-                let problem = super::error::DirectiveProblem::Diagram(
-                    crate::diagram::DiagramError::Png(reason),
-                );
-                self.problem(
-                    severity,
-                    SiteError::Directive {
-                        at: Location::new(&self.doc.source, line),
-                        problem,
-                    },
-                );
+                let severity = if directive.png { Severity::Error } else { Severity::Warning };
+                let problem = super::error::DirectiveProblem::Diagram(crate::diagram::DiagramError::Png(reason));
+                self.problem(severity, SiteError::Directive { at: Location::new(&self.doc.source, line), problem });
             }
             None => {}
         }
         let capture_name = self.publish_capture(&directive.capture).unwrap_or_default();
-        let caption = directive
-            .caption
-            .clone()
-            .unwrap_or_else(|| directive.default_caption());
+        let caption = directive.caption.clone().unwrap_or_else(|| directive.default_caption());
         let svg = String::from_utf8_lossy(&drawn.svg);
         let svg = strip_xml_declaration(&svg);
         let mut links = format!(
@@ -525,10 +426,7 @@ fn plain_text(event: &Event) -> Option<String> {
 
 fn strip_xml_declaration(svg: &str) -> &str {
     let svg = svg.trim();
-    match svg
-        .strip_prefix("<?xml")
-        .and_then(|rest| rest.find("?>").map(|end| rest.get(end + 2..)))
-    {
+    match svg.strip_prefix("<?xml").and_then(|rest| rest.find("?>").map(|end| rest.get(end + 2..))) {
         Some(Some(rest)) => rest.trim_start(),
         _ => svg,
     }
@@ -540,15 +438,7 @@ fn summarize(text: &str) -> String {
     if words.len() <= SUMMARY_WORDS {
         return words.join(" ");
     }
-    format!(
-        "{}…",
-        words
-            .iter()
-            .take(SUMMARY_WORDS)
-            .copied()
-            .collect::<Vec<_>>()
-            .join(" ")
-    )
+    format!("{}…", words.iter().take(SUMMARY_WORDS).copied().collect::<Vec<_>>().join(" "))
 }
 
 #[cfg(test)]
@@ -566,19 +456,12 @@ mod tests {
     fn fixture() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("captures")).unwrap();
-        let pcap =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site/http-close.pcap");
+        let pcap = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site/http-close.pcap");
         std::fs::copy(pcap, dir.path().join("captures/http-close.pcap")).unwrap();
         let mut index = SiteIndex::default();
-        index
-            .documents
-            .insert("posts/other.md".into(), "posts/other/".into());
+        index.documents.insert("posts/other.md".into(), "posts/other/".into());
         index.assets.insert("images/a.png".into());
-        Fixture {
-            dir,
-            config: Config::default(),
-            index,
-        }
+        Fixture { dir, config: Config::default(), index }
     }
 
     fn doc(body: &str) -> Document {
@@ -586,11 +469,7 @@ mod tests {
             source: "content/posts/x.md".into(),
             content_path: "posts/x.md".into(),
             kind: Kind::Post,
-            meta: Metadata {
-                title: "X".into(),
-                body_line: 5,
-                ..Default::default()
-            },
+            meta: Metadata { title: "X".into(), body_line: 5, ..Default::default() },
             slug: "x".into(),
             body: body.into(),
             output_dir: "posts/x/".into(),
@@ -599,12 +478,7 @@ mod tests {
 
     fn render_body(f: &Fixture, body: &str) -> Rendered {
         let cache = DiagramCache::new(f.dir.path(), false, false);
-        let ctx = RenderContext {
-            root: f.dir.path(),
-            config: &f.config,
-            index: &f.index,
-            cache: &cache,
-        };
+        let ctx = RenderContext { root: f.dir.path(), config: &f.config, index: &f.index, cache: &cache };
         render(&doc(body), &ctx)
     }
 
@@ -615,18 +489,9 @@ mod tests {
             &f,
             "# Intro\n\n## Intro\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n~~no~~ - [x] done\n\nText[^1].\n\n[^1]: Note.\n",
         );
-        assert!(
-            out.html
-                .contains("<h1 id=\"intro\">Intro <a class=\"anchor\" href=\"#intro\""),
-            "{}",
-            out.html
-        );
+        assert!(out.html.contains("<h1 id=\"intro\">Intro <a class=\"anchor\" href=\"#intro\""), "{}", out.html);
         assert!(out.html.contains("<h2 id=\"intro-1\">"), "{}", out.html);
-        assert!(
-            out.html.contains("<table>") && out.html.contains("<del>no</del>"),
-            "{}",
-            out.html
-        );
+        assert!(out.html.contains("<table>") && out.html.contains("<del>no</del>"), "{}", out.html);
         assert!(out.html.contains("footnote-definition"), "{}", out.html);
         assert_eq!(out.summary, "no - [x] done");
     }
@@ -638,23 +503,12 @@ mod tests {
             &f,
             "See [other]({filename}other.md#top) and ![a]({static}/images/a.png) and [gone]({filename}/nope.md).\n",
         );
-        assert!(
-            out.html
-                .contains("href=\"../../posts/other/index.html#top\""),
-            "{}",
-            out.html
-        );
-        assert!(
-            out.html.contains("src=\"../../images/a.png\""),
-            "{}",
-            out.html
-        );
+        assert!(out.html.contains("href=\"../../posts/other/index.html#top\""), "{}", out.html);
+        assert!(out.html.contains("src=\"../../images/a.png\""), "{}", out.html);
         let messages: Vec<String> = out.problems.iter().map(|p| p.error.to_string()).collect();
         assert_eq!(
             messages,
-            [
-                "content/posts/x.md:5: link target \"{filename}/nope.md\" does not exist (content/nope.md)"
-            ]
+            ["content/posts/x.md:5: link target \"{filename}/nope.md\" does not exist (content/nope.md)"]
         );
         assert_eq!(out.problems[0].severity, Severity::MissingLink);
     }
@@ -666,23 +520,13 @@ mod tests {
             &f,
             "Intro.\n\n```tcpdialog\ncapture = \"http-close.pcap\"\nstream = 0\ncaption = \"One <GET> & done\"\n```\n",
         );
+        assert!(out.html.contains("<figure class=\"diagram\" id=\"figure-http-close-s0\">"), "{}", out.html);
         assert!(
-            out.html
-                .contains("<figure class=\"diagram\" id=\"figure-http-close-s0\">"),
+            out.html.contains("<figcaption><span class=\"caption\">One &lt;GET&gt; &amp; done</span>"),
             "{}",
             out.html
         );
-        assert!(
-            out.html
-                .contains("<figcaption><span class=\"caption\">One &lt;GET&gt; &amp; done</span>"),
-            "{}",
-            out.html
-        );
-        assert!(
-            out.html.contains("<a href=\"http-close.pcap\" download>"),
-            "{}",
-            out.html
-        );
+        assert!(out.html.contains("<a href=\"http-close.pcap\" download>"), "{}", out.html);
         assert!(out.html.contains("<svg"), "{}", out.html);
         assert!(out.files.contains_key("posts/x/http-close-s0.svg"));
         assert!(out.files.contains_key("posts/x/http-close.pcap"));
@@ -693,11 +537,7 @@ mod tests {
     fn capture_image_shorthand_replaces_its_paragraph() {
         let f = fixture();
         let out = render_body(&f, "![The close]({capture}/http-close.pcap#stream=0)\n");
-        assert!(
-            out.html.starts_with("<figure class=\"diagram\""),
-            "{}",
-            out.html
-        );
+        assert!(out.html.starts_with("<figure class=\"diagram\""), "{}", out.html);
         assert!(!out.html.contains("<p>"), "{}", out.html);
         assert!(out.html.contains("The close</span>"), "{}", out.html);
     }
@@ -725,11 +565,6 @@ mod tests {
     fn code_is_highlighted_with_classes() {
         let f = fixture();
         let out = render_body(&f, "```python\nimport requests\n```\n");
-        assert!(
-            out.html
-                .contains("<pre class=\"code\"><code class=\"language-python\">"),
-            "{}",
-            out.html
-        );
+        assert!(out.html.contains("<pre class=\"code\"><code class=\"language-python\">"), "{}", out.html);
     }
 }

@@ -18,10 +18,7 @@ pub struct PostDate {
 
 impl Default for PostDate {
     fn default() -> Self {
-        PostDate {
-            local: DateTime::default(),
-            offset: Offset::UTC,
-        }
+        PostDate { local: DateTime::default(), offset: Offset::UTC }
     }
 }
 
@@ -97,18 +94,10 @@ impl FieldValue {
     /// Pelican's rule for tags and authors: split on `;` when there is one, else on `,`.
     fn list(&self) -> Vec<String> {
         match self {
-            FieldValue::List(items) => items
-                .iter()
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .collect(),
+            FieldValue::List(items) => items.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
             FieldValue::Text(text) => {
                 let separator = if text.contains(';') { ';' } else { ',' };
-                text.split(separator)
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(String::from)
-                    .collect()
+                text.split(separator).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
             }
         }
     }
@@ -131,16 +120,11 @@ pub fn parse<'a>(path: &Path, text: &'a str) -> Result<(Metadata, &'a str), Site
 
 fn fenced<'a>(text: &'a str, fence: &str) -> Option<&'a str> {
     let rest = text.strip_prefix(fence)?;
-    rest.strip_prefix("\r\n")
-        .or_else(|| rest.strip_prefix('\n'))
+    rest.strip_prefix("\r\n").or_else(|| rest.strip_prefix('\n'))
 }
 
 /// Returns the front matter (starting at line 2), the body after the closing fence, and the body's first line.
-fn split_fence<'a>(
-    path: &Path,
-    rest: &'a str,
-    fence: &'static str,
-) -> Result<(&'a str, &'a str, usize), SiteError> {
+fn split_fence<'a>(path: &Path, rest: &'a str, fence: &'static str) -> Result<(&'a str, &'a str, usize), SiteError> {
     let mut offset = 0;
     for line in rest.split_inclusive('\n') {
         if line.trim_end() == fence {
@@ -150,10 +134,7 @@ fn split_fence<'a>(
         }
         offset += line.len();
     }
-    Err(SiteError::UnclosedFrontMatter {
-        at: Location::new(path, 1),
-        fence,
-    })
+    Err(SiteError::UnclosedFrontMatter { at: Location::new(path, 1), fence })
 }
 
 /// Pelican's markdown header: `Key: value` lines from the first line to the first blank line; a line indented
@@ -169,20 +150,10 @@ fn pelican_fields(text: &str) -> (BTreeMap<String, Field>, &str, usize) {
             return (fields, text.get(offset..).unwrap_or_default(), index + 2);
         }
         if let Some((key, value)) = header_line(content) {
-            fields.insert(
-                key.clone(),
-                Field {
-                    value: FieldValue::Text(value.to_string()),
-                    line: index + 1,
-                },
-            );
+            fields.insert(key.clone(), Field { value: FieldValue::Text(value.to_string()), line: index + 1 });
             last_key = Some(key);
         } else if let (Some(key), true) = (&last_key, content.starts_with("    ")) {
-            if let Some(Field {
-                value: FieldValue::Text(value),
-                ..
-            }) = fields.get_mut(key)
-            {
+            if let Some(Field { value: FieldValue::Text(value), .. }) = fields.get_mut(key) {
                 value.push(' ');
                 value.push_str(content.trim());
             }
@@ -203,9 +174,7 @@ fn pelican_fields(text: &str) -> (BTreeMap<String, Field>, &str, usize) {
 fn header_line(line: &str) -> Option<(String, &str)> {
     let (key, value) = line.split_once(':')?;
     let valid = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     valid.then(|| (key.to_ascii_lowercase(), value.trim()))
 }
 
@@ -221,9 +190,7 @@ fn yaml_fields(path: &Path, block: &str) -> Result<BTreeMap<String, Field>, Site
     let mut fields = BTreeMap::new();
     for (key, value) in map {
         let value = match value {
-            yaml_serde::Value::Sequence(items) => {
-                FieldValue::List(items.iter().filter_map(yaml_scalar).collect())
-            }
+            yaml_serde::Value::Sequence(items) => FieldValue::List(items.iter().filter_map(yaml_scalar).collect()),
             other => FieldValue::Text(yaml_scalar(&other).unwrap_or_default()),
         };
         let line = key_line(block, &key, ':');
@@ -249,9 +216,7 @@ fn toml_fields(path: &Path, block: &str) -> Result<BTreeMap<String, Field>, Site
     let mut fields = BTreeMap::new();
     for (key, value) in table {
         let value = match value {
-            toml::Value::Array(items) => {
-                FieldValue::List(items.iter().filter_map(toml_scalar).collect())
-            }
+            toml::Value::Array(items) => FieldValue::List(items.iter().filter_map(toml_scalar).collect()),
             other => FieldValue::Text(toml_scalar(&other).unwrap_or_default()),
         };
         let line = key_line(block, &key, '=');
@@ -274,41 +239,24 @@ fn toml_scalar(value: &toml::Value) -> Option<String> {
 fn key_line(block: &str, key: &str, separator: char) -> usize {
     block
         .lines()
-        .position(|l| {
-            l.trim_start()
-                .strip_prefix(key)
-                .is_some_and(|rest| rest.trim_start().starts_with(separator))
-        })
+        .position(|l| l.trim_start().strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with(separator)))
         .map_or(1, |i| i + 2)
 }
 
 impl Metadata {
-    fn from_fields(
-        path: &Path,
-        fields: BTreeMap<String, Field>,
-        body_line: usize,
-    ) -> Result<Metadata, SiteError> {
-        let text = |key: &str| {
-            fields
-                .get(key)
-                .map(|f| f.value.text())
-                .filter(|v| !v.is_empty())
-        };
-        let title = text("title").ok_or_else(|| SiteError::MissingTitle {
-            at: Location::new(path, 1),
-        })?;
+    fn from_fields(path: &Path, fields: BTreeMap<String, Field>, body_line: usize) -> Result<Metadata, SiteError> {
+        let text = |key: &str| fields.get(key).map(|f| f.value.text()).filter(|v| !v.is_empty());
+        let title = text("title").ok_or_else(|| SiteError::MissingTitle { at: Location::new(path, 1) })?;
         let date_of = |key: &str| -> Result<Option<PostDate>, SiteError> {
             let Some(field) = fields.get(key) else {
                 return Ok(None);
             };
             let value = field.value.text();
-            parse_date(&value)
-                .map(Some)
-                .map_err(|source| SiteError::BadDate {
-                    at: Location::new(path, field.line),
-                    value,
-                    source,
-                })
+            parse_date(&value).map(Some).map_err(|source| SiteError::BadDate {
+                at: Location::new(path, field.line),
+                value,
+                source,
+            })
         };
         let status = match fields.get("status") {
             None => Status::Published,
@@ -328,16 +276,10 @@ impl Metadata {
             title,
             date: date_of("date")?,
             modified: date_of("modified")?,
-            tags: fields
-                .get("tags")
-                .map(|f| f.value.list())
-                .unwrap_or_default(),
+            tags: fields.get("tags").map(|f| f.value.list()).unwrap_or_default(),
             category: text("category"),
             slug: text("slug"),
-            author: fields
-                .get("author")
-                .or(fields.get("authors"))
-                .map(|f| f.value.list().join(", ")),
+            author: fields.get("author").or(fields.get("authors")).map(|f| f.value.list().join(", ")),
             summary: text("summary"),
             lang: text("lang"),
             status,
@@ -351,20 +293,12 @@ pub fn parse_date(value: &str) -> Result<PostDate, jiff::Error> {
     let value = value.trim();
     if let Ok(zoned) = value.parse::<jiff::Timestamp>() {
         // An explicit offset or `Z`: keep the wall time the author wrote, in that offset.
-        let offset = jiff::fmt::temporal::Pieces::parse(value)
-            .ok()
-            .and_then(|p| p.to_numeric_offset())
-            .unwrap_or(Offset::UTC);
-        return Ok(PostDate {
-            local: offset.to_datetime(zoned),
-            offset,
-        });
+        let offset =
+            jiff::fmt::temporal::Pieces::parse(value).ok().and_then(|p| p.to_numeric_offset()).unwrap_or(Offset::UTC);
+        return Ok(PostDate { local: offset.to_datetime(zoned), offset });
     }
     let local: DateTime = value.parse()?;
-    Ok(PostDate {
-        local,
-        offset: Offset::UTC,
-    })
+    Ok(PostDate { local, offset: Offset::UTC })
 }
 
 /// A URL-safe name: lowercase letters and digits joined by single dashes.
@@ -399,10 +333,7 @@ mod tests {
         assert_eq!(meta.title, "TCP clients");
         assert_eq!(meta.tags, ["tcp", "http", "websocket", "keepalive", "2020"]);
         assert_eq!(meta.slug.as_deref(), Some("tcp-clients"));
-        assert_eq!(
-            meta.summary.as_deref(),
-            Some("How clients talk to servers.")
-        );
+        assert_eq!(meta.summary.as_deref(), Some("How clients talk to servers."));
         assert_eq!(meta.date.unwrap().rfc3339(), "2020-08-31T09:00:00Z");
         assert_eq!(meta.date.unwrap().human(), "31 August 2020");
         assert_eq!(body, "First paragraph.\n");
@@ -411,8 +342,7 @@ mod tests {
 
     #[test]
     fn comma_tags_and_category() {
-        let (meta, _) =
-            parse_ok("Title: x\nDate: 2021-01-02\nTags: a, b c,\nCategory: Networks\n\nbody");
+        let (meta, _) = parse_ok("Title: x\nDate: 2021-01-02\nTags: a, b c,\nCategory: Networks\n\nbody");
         assert_eq!(meta.tags, ["a", "b c"]);
         assert_eq!(meta.category.as_deref(), Some("Networks"));
         assert_eq!(meta.date.unwrap().rfc3339(), "2021-01-02T00:00:00Z");
@@ -433,9 +363,8 @@ mod tests {
 
     #[test]
     fn toml_front_matter() {
-        let (meta, body) = parse_ok(
-            "+++\ntitle = \"h2c\"\ndate = 2020-09-02T08:00:00\ntags = \"http2; h2c\"\n+++\n\nText",
-        );
+        let (meta, body) =
+            parse_ok("+++\ntitle = \"h2c\"\ndate = 2020-09-02T08:00:00\ntags = \"http2; h2c\"\n+++\n\nText");
         assert_eq!(meta.title, "h2c");
         assert_eq!(meta.tags, ["http2", "h2c"]);
         assert_eq!(meta.date.unwrap().ymd(), "2020-09-02");
@@ -444,49 +373,26 @@ mod tests {
 
     #[test]
     fn bad_date_names_its_line() {
-        let error = parse(
-            Path::new("content/p.md"),
-            "Title: x\nTags: a\nDate: 31/08/2020\n\nbody",
-        )
-        .unwrap_err();
+        let error = parse(Path::new("content/p.md"), "Title: x\nTags: a\nDate: 31/08/2020\n\nbody").unwrap_err();
         let message = error.to_string();
-        assert!(
-            message.starts_with("content/p.md:3: cannot read date \"31/08/2020\""),
-            "{message}"
-        );
-        let error = parse(
-            Path::new("content/p.md"),
-            "---\ntitle: x\ndate: yesterday\n---\n",
-        )
-        .unwrap_err();
+        assert!(message.starts_with("content/p.md:3: cannot read date \"31/08/2020\""), "{message}");
+        let error = parse(Path::new("content/p.md"), "---\ntitle: x\ndate: yesterday\n---\n").unwrap_err();
         assert!(error.to_string().starts_with("content/p.md:3: "), "{error}");
     }
 
     #[test]
     fn missing_title_and_bad_status_are_errors() {
         let error = parse(Path::new("content/p.md"), "Date: 2020-01-01\n\nbody").unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "content/p.md:1: the post has no title (add a `Title:` line to its metadata)"
-        );
+        assert_eq!(error.to_string(), "content/p.md:1: the post has no title (add a `Title:` line to its metadata)");
         let error = parse(Path::new("content/p.md"), "Title: x\nStatus: secret\n\n").unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .starts_with("content/p.md:2: unknown status"),
-            "{error}"
-        );
+        assert!(error.to_string().starts_with("content/p.md:2: unknown status"), "{error}");
         let error = parse(Path::new("content/p.md"), "---\ntitle: x\n").unwrap_err();
         assert!(matches!(error, SiteError::UnclosedFrontMatter { .. }));
     }
 
     #[test]
     fn yaml_syntax_error_names_the_file_line() {
-        let error = parse(
-            Path::new("content/p.md"),
-            "---\ntitle: x\ntags: [a, b\n---\n",
-        )
-        .unwrap_err();
+        let error = parse(Path::new("content/p.md"), "---\ntitle: x\ntags: [a, b\n---\n").unwrap_err();
         assert!(matches!(error, SiteError::FrontMatter { .. }), "{error:?}");
         assert!(error.to_string().starts_with("content/p.md:"), "{error}");
     }
@@ -499,10 +405,7 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(
-            slugify("HTTP/1.1 with `Connection: close`!"),
-            "http-1-1-with-connection-close"
-        );
+        assert_eq!(slugify("HTTP/1.1 with `Connection: close`!"), "http-1-1-with-connection-close");
         assert_eq!(slugify("  Über TCP  "), "über-tcp");
     }
 }

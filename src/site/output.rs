@@ -25,9 +25,7 @@ pub type OutputFiles = BTreeMap<String, Payload>;
 pub fn write_site(root: &Path, files: &OutputFiles) -> Result<(), SiteError> {
     let output = root.join(OUTPUT_DIR);
     if output.exists() && !output.is_dir() {
-        return Err(SiteError::OutputNotADirectory {
-            path: PathBuf::from(OUTPUT_DIR),
-        });
+        return Err(SiteError::OutputNotADirectory { path: PathBuf::from(OUTPUT_DIR) });
     }
     let staging = root.join(STAGING_DIR);
     remove_if_present(&staging)?;
@@ -43,8 +41,7 @@ fn write_all(staging: &Path, files: &OutputFiles) -> Result<(), SiteError> {
     for (path, payload) in files {
         let target = staging.join(path);
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| SiteError::io(Path::new(OUTPUT_DIR).join(path), e))?;
+            std::fs::create_dir_all(parent).map_err(|e| SiteError::io(Path::new(OUTPUT_DIR).join(path), e))?;
         }
         let written = match payload {
             Payload::Bytes(bytes) => std::fs::write(&target, bytes),
@@ -95,19 +92,10 @@ mod tests {
         std::fs::write(dir.path().join("output/stale/old.html"), "old").unwrap();
         let mut files = OutputFiles::new();
         files.insert("index.html".into(), Payload::Bytes(b"new".to_vec()));
-        files.insert(
-            "posts/a/index.html".into(),
-            Payload::Bytes(b"post".to_vec()),
-        );
+        files.insert("posts/a/index.html".into(), Payload::Bytes(b"post".to_vec()));
         write_site(dir.path(), &files).unwrap();
-        assert_eq!(
-            std::fs::read_to_string(dir.path().join("output/index.html")).unwrap(),
-            "new"
-        );
-        assert_eq!(
-            std::fs::read_to_string(dir.path().join("output/posts/a/index.html")).unwrap(),
-            "post"
-        );
+        assert_eq!(std::fs::read_to_string(dir.path().join("output/index.html")).unwrap(), "new");
+        assert_eq!(std::fs::read_to_string(dir.path().join("output/posts/a/index.html")).unwrap(), "post");
         assert!(!dir.path().join("output/stale").exists());
         assert!(!dir.path().join(STAGING_DIR).exists() && !dir.path().join(OLD_DIR).exists());
     }
@@ -119,16 +107,10 @@ mod tests {
         std::fs::write(dir.path().join("output/index.html"), "old").unwrap();
         let mut files = OutputFiles::new();
         files.insert("index.html".into(), Payload::Bytes(b"new".to_vec()));
-        files.insert(
-            "img.png".into(),
-            Payload::Copy(dir.path().join("missing.png")),
-        );
+        files.insert("img.png".into(), Payload::Copy(dir.path().join("missing.png")));
         let error = write_site(dir.path(), &files).unwrap_err();
         assert!(error.to_string().contains("missing.png"), "{error}");
-        assert_eq!(
-            std::fs::read_to_string(dir.path().join("output/index.html")).unwrap(),
-            "old"
-        );
+        assert_eq!(std::fs::read_to_string(dir.path().join("output/index.html")).unwrap(), "old");
         assert!(!dir.path().join(STAGING_DIR).exists());
     }
 }

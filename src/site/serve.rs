@@ -35,11 +35,7 @@ const RELOAD_SCRIPT: &str = r#"<script>
 
 /// What `serve` watches: the content, the captures and the config (templates are built into tcpdialog).
 pub fn watch_paths(root: &Path) -> Vec<PathBuf> {
-    vec![
-        root.join(CONTENT_DIR),
-        root.join(CAPTURES_DIR),
-        root.join(CONFIG_FILE),
-    ]
+    vec![root.join(CONTENT_DIR), root.join(CAPTURES_DIR), root.join(CONFIG_FILE)]
 }
 
 /// A running server: its port and how many builds it has made.
@@ -59,11 +55,7 @@ impl Server {
 /// Serves the site on `127.0.0.1:port` until the process ends.
 pub fn serve(root: &Path, port: u16) -> Result<(), SiteError> {
     let server = start(root, port)?;
-    eprintln!(
-        "serving {} on http://127.0.0.1:{}/ (Ctrl-C to stop)",
-        root.display(),
-        server.port
-    );
+    eprintln!("serving {} on http://127.0.0.1:{}/ (Ctrl-C to stop)", root.display(), server.port);
     loop {
         std::thread::park();
     }
@@ -72,12 +64,8 @@ pub fn serve(root: &Path, port: u16) -> Result<(), SiteError> {
 /// Builds once, then starts the file server and the watcher in background threads. Port 0 picks a free one.
 pub fn start(root: &Path, port: u16) -> Result<Server, SiteError> {
     let address = format!("127.0.0.1:{port}");
-    let listener =
-        TcpListener::bind(&address).map_err(|source| SiteError::Bind { address, source })?;
-    let port = listener
-        .local_addr()
-        .map_err(|e| SiteError::io(OUTPUT_DIR, e))?
-        .port();
+    let listener = TcpListener::bind(&address).map_err(|source| SiteError::Bind { address, source })?;
+    let port = listener.local_addr().map_err(|e| SiteError::io(OUTPUT_DIR, e))?.port();
     let options = BuildOptions {
         base_url: Some(format!("http://127.0.0.1:{port}/")),
         clean_urls: Some(true),
@@ -94,22 +82,10 @@ pub fn start(root: &Path, port: u16) -> Result<Server, SiteError> {
             let _ = events.send(event);
         }
     })
-    .map_err(|source| SiteError::Watch {
-        path: root.clone(),
-        source,
-    })?;
+    .map_err(|source| SiteError::Watch { path: root.clone(), source })?;
     for path in watch_paths(&root).iter().filter(|p| p.exists()) {
-        let mode = if path.is_dir() {
-            notify::RecursiveMode::Recursive
-        } else {
-            notify::RecursiveMode::NonRecursive
-        };
-        watcher
-            .watch(path, mode)
-            .map_err(|source| SiteError::Watch {
-                path: path.clone(),
-                source,
-            })?;
+        let mode = if path.is_dir() { notify::RecursiveMode::Recursive } else { notify::RecursiveMode::NonRecursive };
+        watcher.watch(path, mode).map_err(|source| SiteError::Watch { path: path.clone(), source })?;
     }
     {
         let root = root.clone();
@@ -135,11 +111,7 @@ pub fn start(root: &Path, port: u16) -> Result<Server, SiteError> {
             }
         });
     }
-    Ok(Server {
-        port,
-        generation,
-        _watcher: watcher,
-    })
+    Ok(Server { port, generation, _watcher: watcher })
 }
 
 fn rebuild(root: &Path, options: &BuildOptions, generation: &AtomicU64) {
@@ -148,10 +120,7 @@ fn rebuild(root: &Path, options: &BuildOptions, generation: &AtomicU64) {
             for warning in &report.warnings {
                 eprintln!("warning: {warning}");
             }
-            eprintln!(
-                "built {} post(s), {} page(s), {} diagram(s)",
-                report.posts, report.pages, report.diagrams
-            );
+            eprintln!("built {} post(s), {} page(s), {} diagram(s)", report.posts, report.pages, report.diagrams);
             generation.fetch_add(1, Ordering::SeqCst);
         }
         Err(error) => eprintln!("error: {error}\n(still serving the last good build)"),
@@ -170,30 +139,15 @@ fn answer(stream: TcpStream, output: &Path, generation: &AtomicU64) -> std::io::
         header.clear();
     }
     let mut parts = request_line.split_whitespace();
-    let (method, target) = (
-        parts.next().unwrap_or_default(),
-        parts.next().unwrap_or("/"),
-    );
+    let (method, target) = (parts.next().unwrap_or_default(), parts.next().unwrap_or("/"));
     let mut writer = &stream;
     if method != "GET" && method != "HEAD" {
-        return respond(
-            &mut writer,
-            "405 Method Not Allowed",
-            "text/plain",
-            b"only GET and HEAD\n",
-            false,
-        );
+        return respond(&mut writer, "405 Method Not Allowed", "text/plain", b"only GET and HEAD\n", false);
     }
     let path = target.split(['?', '#']).next().unwrap_or("/");
     if path == GENERATION_PATH {
         let body = generation.load(Ordering::SeqCst).to_string();
-        return respond(
-            &mut writer,
-            "200 OK",
-            "text/plain",
-            body.as_bytes(),
-            method == "HEAD",
-        );
+        return respond(&mut writer, "200 OK", "text/plain", body.as_bytes(), method == "HEAD");
     }
     let (status, file) = match resolve(output, path) {
         Some(file) => ("200 OK", file),
@@ -211,10 +165,7 @@ fn answer(stream: TcpStream, output: &Path, generation: &AtomicU64) -> std::io::
 fn resolve(output: &Path, url_path: &str) -> Option<PathBuf> {
     let decoded = percent_decode(url_path)?;
     let relative = Path::new(decoded.trim_start_matches('/'));
-    if relative
-        .components()
-        .any(|c| !matches!(c, Component::Normal(_)))
-    {
+    if relative.components().any(|c| !matches!(c, Component::Normal(_))) {
         return None;
     }
     let mut file = output.join(relative);
@@ -253,11 +204,7 @@ fn inject_reload_script(html: &[u8]) -> Vec<u8> {
 }
 
 fn content_type(path: &Path) -> &'static str {
-    match path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or_default()
-    {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or_default() {
         "html" => "text/html; charset=utf-8",
         "css" => "text/css; charset=utf-8",
         "js" => "text/javascript; charset=utf-8",
@@ -311,38 +258,21 @@ mod tests {
         assert_eq!(server.generation(), 1);
         let home = get(server.port, "/");
         assert!(home.starts_with("HTTP/1.1 200 OK\r\n"), "{home}");
-        assert!(
-            home.contains("/__tcpdialog/generation"),
-            "no reload script: {home}"
-        );
-        assert!(
-            !std::fs::read_to_string(dir.path().join("output/index.html"))
-                .unwrap()
-                .contains("__tcpdialog")
-        );
+        assert!(home.contains("/__tcpdialog/generation"), "no reload script: {home}");
+        assert!(!std::fs::read_to_string(dir.path().join("output/index.html")).unwrap().contains("__tcpdialog"));
         assert!(get(server.port, "/posts/first-dialog/").contains("A first dialog"));
         assert!(get(server.port, "/nope/").starts_with("HTTP/1.1 404 Not Found"));
         assert!(get(server.port, "/../tcpdialog.toml").starts_with("HTTP/1.1 404"));
         let svg = get(server.port, "/posts/first-dialog/http-close-s0.svg");
-        assert!(
-            svg.contains("Content-Type: image/svg+xml") && !svg.contains("__tcpdialog"),
-            "{svg}"
-        );
+        assert!(svg.contains("Content-Type: image/svg+xml") && !svg.contains("__tcpdialog"), "{svg}");
 
-        std::fs::write(
-            dir.path().join("content/pages/about.md"),
-            "Title: About\n\nChanged while serving.\n",
-        )
-        .unwrap();
+        std::fs::write(dir.path().join("content/pages/about.md"), "Title: About\n\nChanged while serving.\n").unwrap();
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
         while server.generation() < 2 && std::time::Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(50));
         }
         assert!(get(server.port, "/pages/about/").contains("Changed while serving."));
-        assert_eq!(
-            get(server.port, GENERATION_PATH).rsplit("\r\n\r\n").next(),
-            Some("2")
-        );
+        assert_eq!(get(server.port, GENERATION_PATH).rsplit("\r\n\r\n").next(), Some("2"));
     }
 
     #[test]
@@ -350,10 +280,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("a b")).unwrap();
         std::fs::write(dir.path().join("a b/index.html"), "x").unwrap();
-        assert_eq!(
-            resolve(dir.path(), "/a%20b/"),
-            Some(dir.path().join("a b/index.html"))
-        );
+        assert_eq!(resolve(dir.path(), "/a%20b/"), Some(dir.path().join("a b/index.html")));
         assert_eq!(resolve(dir.path(), "/a%20b/../a%20b/"), None);
         assert_eq!(resolve(dir.path(), "/%2e%2e/etc/passwd"), None);
         assert_eq!(resolve(dir.path(), "/bad%zz"), None);

@@ -19,25 +19,15 @@ pub fn repo() -> PathBuf {
 impl TestSite {
     /// An empty site with a one-line config and the small HTTP capture as `captures/http-close.pcap`.
     pub fn new() -> TestSite {
-        let site = TestSite {
-            dir: tempfile::tempdir().expect("temporary folder"),
-        };
-        site.file(
-            "tcpdialog.toml",
-            "title = \"Test site\"\nauthor = \"Tester\"\n",
-        );
-        site.copy(
-            &repo().join("tests/fixtures/site/http-close.pcap"),
-            "captures/http-close.pcap",
-        );
+        let site = TestSite { dir: tempfile::tempdir().expect("temporary folder") };
+        site.file("tcpdialog.toml", "title = \"Test site\"\nauthor = \"Tester\"\n");
+        site.copy(&repo().join("tests/fixtures/site/http-close.pcap"), "captures/http-close.pcap");
         site
     }
 
     /// A copy of the repository's example site (config, content, captures).
     pub fn example() -> TestSite {
-        let site = TestSite {
-            dir: tempfile::tempdir().expect("temporary folder"),
-        };
+        let site = TestSite { dir: tempfile::tempdir().expect("temporary folder") };
         site.copy(&repo().join("tcpdialog.toml"), "tcpdialog.toml");
         for folder in ["content", "captures"] {
             for entry in walkdir::WalkDir::new(repo().join(folder)).sort_by_file_name() {
@@ -74,13 +64,7 @@ impl TestSite {
     }
 
     pub fn build(&self) -> Result<BuildReport, SiteError> {
-        site::build(
-            self.root(),
-            &BuildOptions {
-                quiet: true,
-                ..BuildOptions::default()
-            },
-        )
+        site::build(self.root(), &BuildOptions { quiet: true, ..BuildOptions::default() })
     }
 
     pub fn build_ok(&self) -> BuildReport {
@@ -113,12 +97,7 @@ impl TestSite {
             .map(|e| e.expect("walk"))
             .filter(|e| e.file_type().is_file())
             .map(|e| {
-                let name = e
-                    .path()
-                    .strip_prefix(&output)
-                    .expect("inside")
-                    .to_string_lossy()
-                    .replace('\\', "/");
+                let name = e.path().strip_prefix(&output).expect("inside").to_string_lossy().replace('\\', "/");
                 (name, std::fs::read(e.path()).expect("read"))
             })
             .collect()
