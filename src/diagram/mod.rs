@@ -47,6 +47,8 @@ pub enum Format {
     Png,
     Text,
     Mermaid,
+    /// The packet table as an HTML `<table>`.
+    Html,
 }
 
 /// Vertical placement of arrows.
@@ -107,6 +109,14 @@ pub fn render(dialog: &Dialog, options: &DiagramOptions, format: Format) -> Resu
                 .ok_or_else(|| DiagramError::Png("empty picture".into()))?;
             resvg::render(&tree, resvg::tiny_skia::Transform::default(), &mut pixmap.as_mut());
             return pixmap.encode_png().map_err(|e| DiagramError::Png(e.to_string()));
+        }
+        Format::Html => {
+            let mut html = format!("<table class=\"tcpdialog-packets\"><caption>{}</caption>\n", escape(&dialog.title));
+            for event in &dialog.events {
+                html.push_str(&format!("<tr><td>{}</td><td>{}</td></tr>\n", event.frame, escape(&event.flags.bracketed())));
+            }
+            html.push_str("</table>\n");
+            return Ok(html.into_bytes());
         }
         Format::Text | Format::Mermaid => {
             return Err(DiagramError::Unsupported { view: "ladder", format: "text" });
