@@ -7,7 +7,7 @@ use super::config::{Config, DiagramDefaults, line_of};
 use super::error::DirectiveProblem;
 use super::links::join_inside;
 use crate::analyze::analyze_file;
-use crate::diagram::{self, DiagramError, DiagramOptions, Format, Labels, Spacing, Theme, View};
+use crate::diagram::{self, DiagramOptions, Format, Labels, Spacing, Theme, View};
 use crate::dialog::{self, Dialog, DialogOptions, Selection};
 use crate::proto::{DecoderOptions, Protocol};
 use serde::Deserialize;
@@ -177,7 +177,8 @@ impl Directive {
             png,
             caption: keys.caption,
             protocol,
-            redact: keys.redact.or(defaults.redact).unwrap_or(false),
+            // Secrets stay hidden unless a block says otherwise, as in the protocol stage.
+            redact: keys.redact.or(defaults.redact).unwrap_or(true),
         })
     }
 
@@ -216,12 +217,30 @@ fn parse_frames(text: &str) -> Result<(u64, u64), DirectiveProblem> {
     Ok((a, b))
 }
 
+/// What a block becomes: an SVG picture, or for the packet table an HTML `<table>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Artifact {
+    Svg,
+    Html,
+}
+
+impl Artifact {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Artifact::Svg => "svg",
+            Artifact::Html => "html",
+        }
+    }
+}
+
 /// One drawn diagram.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Drawn {
-    pub svg: Vec<u8>,
-    /// Drawn when asked for; an error when the renderer could not make a PNG.
-    pub png: Option<Result<Vec<u8>, String>>,
+    pub artifact: Artifact,
+    /// The SVG, or the HTML table.
+    pub body: Vec<u8>,
+    /// Drawn when asked for (never for the table); an error when the renderer could not make a PNG.
+    pub png: Option<Result<Vec<u8>, DirectiveProblem>>,
 }
 
 /// Draws a directive (through the cache). `want_png` asks for the PNG as well.
@@ -245,37 +264,38 @@ pub fn draw(
     let key = DiagramCache::key(&bytes, &options, "");
     let mut dialog: Option<Dialog> = None;
     let mut render = |format: Format| -> Result<Vec<u8>, DirectiveProblem> {
-        if dialog.is_none() {
-            let analysis = analyze_file(&path, &DecoderOptions { force: directive.protocol })?;
-            let mut built = dialog::build(&analysis, &directive.selection, &directive.dialog)?;
-            redact(&mut built, redacted);
-            dialog = Some(built);
-        }
-        match dialog.as_ref() {
-            Some(d) => Ok(diagram::render(d, &directive.diagram, format)?),
-            None => Err(DirectiveProblem::NoCapture),
-        }
-    };
-    let svg = match cache.get(&key, "svg") {
-        Some(svg) => svg,
-        None => {
-            let svg = render(Format::Svg)?;
-            cache.put(&key, "svg", &svg);
-            svg
-        }
-    };
-    let png = (want_png || directive.png).then(|| match cache.get(&key, "png") {
-        Some(png) => Ok(png),
-        None => match render(Format::Png) {
-            Ok(png) => {
-                cache.put(&key, "png", &png);
-                Ok(png)
+        let built = match dialog.take() {
+            Some(built) => built,
+            None => {
+                let mut decoder = DecoderOptions::default();
+                decoder.force = directive.protocol;
+                let analysis = analyze_file(&path, &decoder)?;
+                let mut built = dialog::build(&analysis, &directive.selection, &directive.dialog)?;
+                redact(&mut built, redacted);
+                built
             }
-            Err(DirectiveProblem::Diagram(DiagramError::Png(reason))) => Err(reason),
-            Err(other) => Err(other.to_string()),
-        },
+        };
+        let rendered = diagram::render(&built, &directive.diagram, format);
+        dialog = Some(built);
+        Ok(rendered?)
+    };
+    let (artifact, format) = match directive.diagram.view {
+        View::Table => (Artifact::Html, Format::Html),
+        View::Ladder | View::Timeline => (Artifact::Svg, Format::Svg),
+    };
+    let body = match cache.get(&key, artifact.extension()) {
+        Some(body) => body,
+        None => {
+            let body = render(format)?;
+            cache.put(&key, artifact.extension(), &body);
+            body
+        }
+    };
+    let png = (artifact == Artifact::Svg && (want_png || directive.png)).then(|| match cache.get(&key, "png") {
+        Some(png) => Ok(png),
+        None => render(Format::Png).inspect(|png| cache.put(&key, "png", png)),
     });
-    Ok(Drawn { svg, png })
+    Ok(Drawn { artifact, body, png })
 }
 
 /// Replaces the value of each listed header (`Cookie: a=1` → `Cookie: <redacted>`) in every label and in the
@@ -381,10 +401,10 @@ mod tests {
         let cache = DiagramCache::new(root.path(), true, true);
         let d = parse_block("capture = \"http-close.pcap\"\nstream = 0", &config.diagram).unwrap();
         let first = draw(&d, root.path(), &config, &cache, false).unwrap();
-        let svg = String::from_utf8(first.svg.clone()).unwrap();
+        let svg = String::from_utf8(first.body.clone()).unwrap();
         assert!(svg.contains("<svg") && svg.contains("GET / HTTP/1.1"), "{svg}");
         let again = draw(&d, root.path(), &config, &cache, false).unwrap();
-        assert_eq!(again.svg, first.svg);
+        assert_eq!(again.body, first.body);
         assert_eq!((cache.hits(), cache.misses()), (1, 1));
     }
 

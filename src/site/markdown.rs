@@ -8,7 +8,7 @@
 use super::cache::DiagramCache;
 use super::config::{Config, line_of};
 use super::content::{CONTENT_DIR, Document};
-use super::directive::{self, CAPTURES_DIR, Directive};
+use super::directive::{self, Artifact, CAPTURES_DIR, Directive};
 use super::error::{Location, SiteError};
 use super::highlight::{escape, highlight};
 use super::links::{LinkKind, SiteIndex, UrlMaker, join_inside, parent_of, parse_special, published_capture_name};
@@ -353,7 +353,8 @@ impl<'a> PageRenderer<'a, '_> {
         };
         let stem = self.unique_stem(directive.file_stem());
         let dir = &self.doc.output_dir;
-        self.out.files.insert(format!("{dir}{stem}.svg"), Payload::Bytes(drawn.svg.clone()));
+        let extension = drawn.artifact.extension();
+        self.out.files.insert(format!("{dir}{stem}.{extension}"), Payload::Bytes(drawn.body.clone()));
         let mut png_link = None;
         match drawn.png {
             Some(Ok(png)) => {
@@ -363,27 +364,31 @@ impl<'a> PageRenderer<'a, '_> {
                 }
                 png_link = Some(format!("{stem}.png"));
             }
-            Some(Err(reason)) => {
+            Some(Err(problem)) => {
+                // A PNG the block asked for is required; the OpenGraph one is a nicety.
                 let severity = if directive.png { Severity::Error } else { Severity::Warning };
-                let problem = super::error::DirectiveProblem::Diagram(crate::diagram::DiagramError::Png(reason));
                 self.problem(severity, SiteError::Directive { at: Location::new(&self.doc.source, line), problem });
             }
             None => {}
         }
         let capture_name = self.publish_capture(&directive.capture).unwrap_or_default();
         let caption = directive.caption.clone().unwrap_or_else(|| directive.default_caption());
-        let svg = String::from_utf8_lossy(&drawn.svg);
-        let svg = strip_xml_declaration(&svg);
+        let body = String::from_utf8_lossy(&drawn.body);
+        let (class, body) = match drawn.artifact {
+            Artifact::Svg => ("diagram-scroll", strip_xml_declaration(&body)),
+            Artifact::Html => ("diagram-scroll diagram-table", body.trim()),
+        };
         let mut links = format!(
-            "<a href=\"{name}\" download>{name}</a> · <a href=\"{stem}.svg\">SVG</a>",
+            "<a href=\"{name}\" download>{name}</a> · <a href=\"{stem}.{extension}\">{kind}</a>",
             name = escape(&capture_name),
-            stem = escape(&stem)
+            stem = escape(&stem),
+            kind = extension.to_uppercase(),
         );
         if let Some(png) = png_link {
             links.push_str(&format!(" · <a href=\"{}\">PNG</a>", escape(&png)));
         }
         format!(
-            "<figure class=\"diagram\" id=\"figure-{stem}\">\n<div class=\"diagram-scroll\">\n{svg}\n</div>\n<figcaption><span class=\"caption\">{caption}</span> <span class=\"diagram-files\">{links}</span></figcaption>\n</figure>\n",
+            "<figure class=\"diagram\" id=\"figure-{stem}\">\n<div class=\"{class}\">\n{body}\n</div>\n<figcaption><span class=\"caption\">{caption}</span> <span class=\"diagram-files\">{links}</span></figcaption>\n</figure>\n",
             stem = escape(&stem),
             caption = escape(&caption),
         )
@@ -531,6 +536,16 @@ mod tests {
         assert!(out.files.contains_key("posts/x/http-close-s0.svg"));
         assert!(out.files.contains_key("posts/x/http-close.pcap"));
         assert_eq!(out.diagrams, 1);
+    }
+
+    #[test]
+    fn table_view_is_an_html_table() {
+        let f = fixture();
+        let out = render_body(&f, "```tcpdialog\ncapture = \"http-close.pcap\"\nview = \"table\"\n```\n");
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert!(out.html.contains("<div class=\"diagram-scroll diagram-table\">\n<table"), "{}", out.html);
+        assert!(out.files.contains_key("posts/x/http-close.html"));
+        assert!(out.og_image.is_none());
     }
 
     #[test]
