@@ -113,7 +113,11 @@ pub fn render(dialog: &Dialog, options: &DiagramOptions, format: Format) -> Resu
         Format::Html => {
             let mut html = format!("<table class=\"tcpdialog-packets\"><caption>{}</caption>\n", escape(&dialog.title));
             for event in &dialog.events {
-                html.push_str(&format!("<tr><td>{}</td><td>{}</td></tr>\n", event.frame, escape(&event.flags.bracketed())));
+                html.push_str(&format!(
+                    "<tr><td>{}</td><td>{}</td></tr>\n",
+                    event.frame,
+                    escape(&event.flags.bracketed())
+                ));
             }
             html.push_str("</table>\n");
             return Ok(html.into_bytes());
