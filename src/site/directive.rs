@@ -267,8 +267,8 @@ pub fn draw(
         let built = match dialog.take() {
             Some(built) => built,
             None => {
-                let mut decoder = DecoderOptions::default();
-                decoder.force = directive.protocol;
+                // The protocol stage's options grow (redaction) on its own branch: keep their defaults.
+                let decoder = DecoderOptions { force: directive.protocol, ..DecoderOptions::default() };
                 let analysis = analyze_file(&path, &decoder)?;
                 let mut built = dialog::build(&analysis, &directive.selection, &directive.dialog)?;
                 redact(&mut built, redacted);
