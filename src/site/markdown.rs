@@ -139,11 +139,15 @@ impl<'a> PageRenderer<'a, '_> {
                     // A paragraph holding only a `{capture}` image: the figure replaces the paragraph.
                     if let Some((Event::Start(Tag::Image { dest_url, .. }), image_range)) = iter.next() {
                         let alt = collect_text(&mut iter, TagEnd::Image);
-                        if matches!(iter.peek(), Some((Event::End(TagEnd::Paragraph), _))) {
-                            iter.next();
-                        }
                         let html = self.image_figure(&dest_url, &alt, self.line(image_range.start));
                         out.push(Event::Html(html.into()));
+                        if matches!(iter.peek(), Some((Event::End(TagEnd::Paragraph), _))) {
+                            iter.next();
+                        } else {
+                            // Text follows the image: it gets a paragraph of its own after the figure.
+                            depth += 1;
+                            out.push(Event::Start(Tag::Paragraph));
+                        }
                     }
                 }
                 Event::Start(Tag::Heading { level, id, classes, attrs }) => {
@@ -536,6 +540,23 @@ mod tests {
         assert!(out.files.contains_key("posts/x/http-close-s0.svg"));
         assert!(out.files.contains_key("posts/x/http-close.pcap"));
         assert_eq!(out.diagrams, 1);
+    }
+
+    #[test]
+    fn text_after_a_capture_image_gets_its_own_paragraph() {
+        let f = fixture();
+        let out = render_body(&f, "![d]({capture}/http-close.pcap) and *more* text.\n");
+        assert!(out.html.starts_with("<figure"), "{}", out.html);
+        assert!(out.html.ends_with("</figure>\n<p> and <em>more</em> text.</p>\n"), "{}", out.html);
+    }
+
+    #[test]
+    fn attachments_are_published_beside_the_post() {
+        let mut f = fixture();
+        f.index.assets.insert("posts/files/notes.txt".into());
+        let out = render_body(&f, "Get [the notes]({attach}files/notes.txt).\n");
+        assert!(out.html.contains("<a href=\"notes.txt\">the notes</a>"), "{}", out.html);
+        assert!(out.files.contains_key("posts/x/notes.txt"));
     }
 
     #[test]
