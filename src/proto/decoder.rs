@@ -111,8 +111,7 @@ pub struct Shared {
     pub pg_auth: Option<u32>,
     /// The server chose TLS 1.3: later handshake records are encrypted.
     pub tls13: bool,
-    /// Ports of the connection, as hints.
-    pub client_port: u16,
+    /// The server's port, as a hint.
     pub server_port: u16,
 }
 
@@ -284,7 +283,6 @@ impl StreamSink for ProtocolDecoder {
     fn connection(&mut self, info: ConnectionInfo) {
         let force = self.options.force;
         let shared = Shared {
-            client_port: info.client.port(),
             server_port: info.server.port(),
             ..Default::default()
         };
@@ -640,6 +638,20 @@ pub fn recognise(bytes: &[u8]) -> Recognition {
         }
         could_be_more = true;
     }
+    // A server that speaks HTTP/2 first (prior knowledge) opens with SETTINGS on stream 0 (RFC 9113 §3.4).
+    match bytes {
+        [l0, l1, l2, 4, 0, 0, 0, 0, 0, ..] if u32::from_be_bytes([0, *l0, *l1, *l2]) % 6 == 0 => {
+            return Known(Protocol::Http2);
+        }
+        [0, _, _, 4, 0, 0, 0, 0]
+        | [0, _, _, 4, 0, 0, 0]
+        | [0, _, _, 4, 0, 0]
+        | [0, _, _, 4, 0]
+        | [0, _, _, 4] => {
+            could_be_more = true;
+        }
+        _ => {}
+    }
     match bytes {
         [20..=23, 3, 0..=4, ..] => return Known(Protocol::Tls),
         [20..=23] | [20..=23, 3] => could_be_more = true,
@@ -726,6 +738,11 @@ mod tests {
             Known(Protocol::Postgres)
         );
         assert_eq!(recognise(&[0, 0, 0]), Undecided);
+        assert_eq!(
+            recognise(&[0, 0, 6, 4, 0, 0, 0, 0, 0, 0, 3]),
+            Known(Protocol::Http2)
+        );
+        assert_eq!(recognise(&[0, 0, 6, 4, 0, 0]), Undecided);
         assert_eq!(recognise(b"SSH-2.0-OpenSSH_9.6\r\n"), Known(Protocol::Data));
         assert_eq!(recognise(b"hello"), Known(Protocol::Data));
     }
