@@ -18,6 +18,30 @@ use super::{Message, MessageKind, Protocol};
 use crate::tcp::{ConnectionInfo, Direction, StreamSink};
 use std::collections::{BTreeMap, VecDeque};
 
+/// Decodes one connection given as byte chunks, in order, without a capture: chunk `i` is frame `i + 1`.
+///
+/// Both directions end after the last chunk. Handy for tests, fuzzing and examples.
+pub fn decode_turns(options: &DecoderOptions, turns: &[(Direction, &[u8])]) -> Vec<Message> {
+    let mut decoder = ProtocolDecoder::new(options.clone());
+    let client = std::net::SocketAddr::from(([127, 0, 0, 1], 40000));
+    let server = std::net::SocketAddr::from(([127, 0, 0, 1], 8000));
+    decoder.connection(ConnectionInfo {
+        index: 0,
+        client,
+        server,
+    });
+    let mut offsets = [0u64; 2];
+    for (i, (dir, bytes)) in turns.iter().enumerate() {
+        let offset = &mut offsets[dir.index()];
+        decoder.data(0, *dir, i as u64 + 1, *offset, bytes);
+        *offset += bytes.len() as u64;
+    }
+    let last = turns.len() as u64 + 1;
+    decoder.end(0, Direction::ClientToServer, last);
+    decoder.end(0, Direction::ServerToClient, last);
+    decoder.finish()
+}
+
 /// Most undecoded bytes kept per direction; a unit that needs more is reported malformed.
 pub const MAX_BUFFER: usize = 256 * 1024;
 
@@ -712,7 +736,157 @@ impl StreamDecoder for Recogniser {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{Event, decode_events};
     use super::*;
+    use Direction::{ClientToServer as C2S, ServerToClient as S2C};
+
+    fn summaries(messages: &[Message]) -> Vec<(u64, u64, &str)> {
+        messages
+            .iter()
+            .map(|m| (m.frame, m.end_frame, m.summary.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn a_gigabyte_body_is_skipped_not_kept() {
+        let head = b"HTTP/1.1 200 OK\r\nContent-Length: 1073741824\r\nContent-Type: application/octet-stream\r\n\r\n";
+        let chunk = vec![0u8; 1 << 20];
+        let mut events = vec![
+            Event::Data(C2S, b"GET /big HTTP/1.1\r\n\r\n"),
+            Event::Data(S2C, head),
+        ];
+        events.extend((0..1024).map(|_| Event::Data(S2C, &chunk)));
+        events.push(Event::Data(S2C, b"HTTP/1.1 204 No Content\r\n\r\n"));
+        let messages = decode_events(None, &events);
+        assert_eq!(
+            summaries(&messages),
+            [
+                (1, 1, "GET /big HTTP/1.1"),
+                (2, 1026, "HTTP/1.1 200 OK (application/octet-stream)"),
+                (1027, 1027, "HTTP/1.1 204 No Content")
+            ]
+        );
+    }
+
+    #[test]
+    fn messages_start_where_their_first_byte_came_and_end_where_the_last_did() {
+        let events = [
+            Event::Data(C2S, b"GET / HT"),
+            Event::Data(C2S, b"TP/1.1\r\n\r\nGET /b HTTP/1.1\r"),
+            Event::Data(C2S, b"\n\r\n"),
+        ];
+        let messages = decode_events(None, &events);
+        assert_eq!(
+            summaries(&messages),
+            [(1, 2, "GET / HTTP/1.1"), (2, 3, "GET /b HTTP/1.1")]
+        );
+        assert_eq!(messages[1].offset, 18);
+    }
+
+    #[test]
+    fn h2c_upgrade_hands_both_directions_to_http2() {
+        let settings = [0, 0, 6, 4, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 100];
+        let response = [
+            &b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"[..],
+            &settings,
+        ]
+        .concat();
+        let client = [H2_PREFACE, &[0, 0, 0, 4, 1, 0, 0, 0, 0]].concat();
+        let events = [
+            Event::Data(C2S, b"HEAD / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n\r\n"),
+            Event::Data(S2C, &response),
+            Event::Data(C2S, &client),
+        ];
+        let messages = decode_events(None, &events);
+        let texts: Vec<&str> = messages.iter().map(|m| m.summary.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "HEAD / HTTP/1.1",
+                "HTTP/1.1 101 Switching Protocols",
+                "SETTINGS[0]: MAX_CONCURRENT_STREAMS=100",
+                "Magic",
+                "SETTINGS[0] [ACK]"
+            ]
+        );
+        assert!(
+            matches!(&messages[0].kind, MessageKind::HttpRequest { upgrade: Some(u), .. } if u == "h2c")
+        );
+    }
+
+    #[test]
+    fn http_resynchronises_after_a_gap_and_binary_protocols_fall_back_to_data() {
+        let events = [
+            Event::Data(C2S, b"GET /a HTTP/1.1\r\nHo"),
+            Event::Gap(C2S, 100),
+            Event::Data(C2S, b"st: x\r\n\r\nGET /b HTTP/1.1\r\n\r\n"),
+        ];
+        let messages = decode_events(Some(Protocol::Http), &events);
+        let texts: Vec<&str> = messages.iter().map(|m| m.summary.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "[Malformed HTTP: 19 bytes of a unit, then 100 bytes missing from the capture]",
+                "9 bytes \"st: x....\" (after missing bytes)",
+                "GET /b HTTP/1.1"
+            ]
+        );
+        let ws = [
+            Event::Data(S2C, &[0x81, 0x05, b'h']),
+            Event::Gap(S2C, 4),
+            Event::Data(S2C, &[0x81, 0x01, b'x']),
+        ];
+        let messages = decode_events(Some(Protocol::WebSocket), &ws);
+        assert!(matches!(messages[0].kind, MessageKind::Malformed { .. }));
+        assert_eq!(messages[1].summary, "3 bytes \"..x\"");
+        assert_eq!(messages[1].offset, 7);
+    }
+
+    #[test]
+    fn a_gap_inside_a_skipped_body_only_adds_a_note() {
+        let events = [
+            Event::Data(S2C, b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"),
+            Event::Gap(S2C, 4),
+            Event::Data(S2C, b"defHTTP/1.1 304 Not Modified\r\n\r\n"),
+        ];
+        let messages = decode_events(Some(Protocol::Http), &events);
+        assert_eq!(
+            summaries(&messages),
+            [
+                (1, 3, "HTTP/1.1 200 OK"),
+                (3, 3, "HTTP/1.1 304 Not Modified")
+            ]
+        );
+        assert!(
+            messages[0]
+                .detail
+                .contains(&"4 bytes missing from the capture".to_string())
+        );
+    }
+
+    #[test]
+    fn a_unit_larger_than_the_buffer_is_malformed_then_data() {
+        let mut head = b"GET / HTTP/1.1\r\nX: ".to_vec();
+        head.extend(vec![b'a'; MAX_BUFFER]);
+        let messages = decode_events(Some(Protocol::Http), &[Event::Data(C2S, &head)]);
+        assert!(
+            matches!(&messages[0].kind, MessageKind::Malformed { reason } if reason.contains("longer than"))
+        );
+        assert_eq!(
+            messages
+                .iter()
+                .filter(|m| m.protocol == Protocol::Data)
+                .map(|m| m
+                    .summary
+                    .split(' ')
+                    .next()
+                    .unwrap_or("")
+                    .parse::<usize>()
+                    .unwrap_or(0))
+                .sum::<usize>(),
+            head.len()
+        );
+    }
 
     #[test]
     fn recognises_protocols_by_their_first_bytes() {

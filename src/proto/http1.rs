@@ -259,19 +259,24 @@ impl Http1Decoder {
                 Direction::ServerToClient => head.starts_with(b"HTTP/1."),
             }
         };
-        let found = (0..buf.len())
-            .find(|&i| (i == 0 || buf.get(i - 2..i) == Some(b"\r\n")) && starts_here(i));
+        let found = (0..buf.len()).find(|&i| {
+            (i == 0 || i.checked_sub(2).and_then(|s| buf.get(s..i)) == Some(b"\r\n"))
+                && starts_here(i)
+        });
         // Keep a tail that could be the start of a line cut by the segment boundary.
         let used = match found {
             Some(0) => {
                 self.state = State::Head;
-                return Step::Used { used: 0, skip: 0 };
+                return self.head(buf, cx);
             }
             Some(at) => at,
             None if buf.len() > 64 => buf.len() - 16,
             None => return Step::Need,
         };
-        let summary = format!("{} (after missing bytes)", bytes_summary(used as u64, buf));
+        let summary = format!(
+            "{} (after missing bytes)",
+            bytes_summary(used as u64, buf.get(..used).unwrap_or_default())
+        );
         cx.push(0, Protocol::Http, summary, MessageKind::Other);
         if found.is_some() {
             self.state = State::Head;

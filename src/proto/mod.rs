@@ -16,7 +16,9 @@ mod redact;
 mod tls;
 mod websocket;
 
-pub use decoder::{DecoderOptions, MAX_BUFFER, ProtocolDecoder, Recognition, port_hint, recognise};
+pub use decoder::{
+    DecoderOptions, MAX_BUFFER, ProtocolDecoder, Recognition, decode_turns, port_hint, recognise,
+};
 pub use redact::REDACTED;
 
 use crate::tcp::Direction;

@@ -50,16 +50,38 @@ pub fn decode_pair(c2s: &[u8], s2c: &[u8]) -> Vec<Message> {
 
 /// Decodes `turns` in order, turn `i` in frame `i + 1`.
 pub fn decode_exchange(options: DecoderOptions, turns: &[(Direction, &[u8])]) -> Vec<Message> {
-    let mut decoder = ProtocolDecoder::new(options);
+    super::decode_turns(&options, turns)
+}
+
+/// What happens to a connection, in order; event `i` happens in frame `i + 1`.
+pub enum Event<'a> {
+    Data(Direction, &'a [u8]),
+    Gap(Direction, u64),
+    End(Direction),
+}
+
+/// Runs `events` through a decoder recognising the protocol (or forced to `protocol`).
+pub fn decode_events(protocol: Option<Protocol>, events: &[Event]) -> Vec<Message> {
+    let mut decoder = ProtocolDecoder::new(DecoderOptions {
+        force: protocol,
+        ..Default::default()
+    });
     decoder.connection(info());
     let mut offsets = [0u64; 2];
-    for (i, (dir, bytes)) in turns.iter().enumerate() {
-        decoder.data(0, *dir, i as u64 + 1, offsets[dir.index()], bytes);
-        offsets[dir.index()] += bytes.len() as u64;
+    for (i, event) in events.iter().enumerate() {
+        let frame = i as u64 + 1;
+        match event {
+            Event::Data(dir, bytes) => {
+                decoder.data(0, *dir, frame, offsets[dir.index()], bytes);
+                offsets[dir.index()] += bytes.len() as u64;
+            }
+            Event::Gap(dir, len) => {
+                decoder.gap(0, *dir, frame, offsets[dir.index()], *len);
+                offsets[dir.index()] += len;
+            }
+            Event::End(dir) => decoder.end(0, *dir, frame),
+        }
     }
-    let last = turns.len() as u64 + 1;
-    decoder.end(0, Direction::ClientToServer, last);
-    decoder.end(0, Direction::ServerToClient, last);
     decoder.finish()
 }
 

@@ -160,7 +160,7 @@ impl TlsDecoder {
         let used = match found {
             Some(0) => {
                 self.resync = false;
-                return Step::Used { used: 0, skip: 0 };
+                return self.step(buf, cx);
             }
             Some(at) => at,
             None if buf.len() > 64 => buf.len() - 8,
@@ -169,7 +169,10 @@ impl TlsDecoder {
         cx.push(
             0,
             Protocol::Tls,
-            format!("{} (after missing bytes)", bytes_summary(used as u64, buf)),
+            format!(
+                "{} (after missing bytes)",
+                bytes_summary(used as u64, buf.get(..used).unwrap_or_default())
+            ),
             MessageKind::Other,
         );
         self.resync = found.is_none();
