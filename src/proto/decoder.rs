@@ -664,7 +664,9 @@ pub fn recognise(bytes: &[u8]) -> Recognition {
     }
     // A server that speaks HTTP/2 first (prior knowledge) opens with SETTINGS on stream 0 (RFC 9113 §3.4).
     match bytes {
-        [l0, l1, l2, 4, 0, 0, 0, 0, 0, ..] if u32::from_be_bytes([0, *l0, *l1, *l2]) % 6 == 0 => {
+        [l0, l1, l2, 4, 0, 0, 0, 0, 0, ..]
+            if u32::from_be_bytes([0, *l0, *l1, *l2]).is_multiple_of(6) =>
+        {
             return Known(Protocol::Http2);
         }
         [0, _, _, 4, 0, 0, 0, 0]
@@ -840,6 +842,33 @@ mod tests {
         assert!(matches!(messages[0].kind, MessageKind::Malformed { .. }));
         assert_eq!(messages[1].summary, "3 bytes \"..x\"");
         assert_eq!(messages[1].offset, 7);
+    }
+
+    #[test]
+    fn a_stream_that_ends_mid_message_says_so() {
+        let events = [
+            Event::Data(S2C, b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"),
+            Event::End(S2C),
+            Event::Data(C2S, b"GET / HT"),
+            Event::End(C2S),
+        ];
+        let messages = decode_events(Some(Protocol::Http), &events);
+        assert_eq!(
+            summaries(&messages),
+            [
+                (1, 2, "HTTP/1.1 200 OK (incomplete)"),
+                (
+                    3,
+                    4,
+                    "[Malformed HTTP: stream ended inside an HTTP request (8 bytes)]"
+                )
+            ]
+        );
+        assert!(
+            messages[0]
+                .detail
+                .contains(&"7 bytes never arrived".to_string())
+        );
     }
 
     #[test]

@@ -38,11 +38,6 @@ impl<'a> Reader<'a> {
         self.rest.is_empty()
     }
 
-    /// The unread bytes, without consuming them.
-    pub fn peek_rest(&self) -> &'a [u8] {
-        self.rest
-    }
-
     /// Takes everything that is left.
     pub fn rest(&mut self) -> &'a [u8] {
         std::mem::take(&mut self.rest)

@@ -242,9 +242,13 @@ impl StreamDecoder for TlsDecoder {
                 let message = self.record_message(&header, summary, cx);
                 cx.push_message(message);
             }
-            _ => {
-                let message =
-                    self.record_message(&header, format!("Heartbeat ({length} bytes)"), cx);
+            other => {
+                let name = if other == content_type::HEARTBEAT {
+                    "Heartbeat"
+                } else {
+                    "Unknown record"
+                };
+                let message = self.record_message(&header, format!("{name} ({length} bytes)"), cx);
                 cx.push_message(message);
             }
         }
@@ -292,6 +296,12 @@ fn describe_handshake(
             .map(|hint| (String::new(), vec![format!("ticket lifetime {hint} s")])),
         _ => Ok((String::new(), Vec::new())),
     };
+    let parsed = parsed.map(|(extra, mut detail)| {
+        if let (Err(trailing), 1 | 2 | 11) = (r.expect_empty(), msg_type) {
+            detail.push(trailing.to_string());
+        }
+        (extra, detail)
+    });
     match parsed {
         Ok((extra, detail)) if extra.is_empty() => (name, detail),
         Ok((extra, detail)) => (format!("{name} ({extra})"), detail),
