@@ -13,13 +13,11 @@ fn analyze(path: &str, options: &DecoderOptions) -> CaptureAnalysis {
     analyze_file(Path::new(path), options).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-/// tshark's rows: frame -> (column -> value), plus the column names in file order.
-fn tshark_rows(
-    path: &str,
-) -> (
-    Vec<String>,
-    BTreeMap<(u64, usize), BTreeMap<String, String>>,
-) {
+/// One tshark row: column -> value.
+type Row = BTreeMap<String, String>;
+
+/// tshark's rows by (frame, stream), plus the column names in file order.
+fn tshark_rows(path: &str) -> (Vec<String>, BTreeMap<(u64, usize), Row>) {
     let text =
         std::fs::read_to_string(format!("{path}.tshark-messages.tsv")).expect("expectation file");
     let mut lines = text.lines();
@@ -31,7 +29,7 @@ fn tshark_rows(
         .collect();
     let mut rows = BTreeMap::new();
     for line in lines.filter(|l| !l.is_empty()) {
-        let row: BTreeMap<String, String> = header
+        let row: Row = header
             .iter()
             .cloned()
             .zip(

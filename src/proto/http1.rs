@@ -82,6 +82,12 @@ impl Http1Decoder {
     }
 
     fn head(&mut self, buf: &[u8], cx: &mut Cx) -> Step {
+        // Re-parsing a long head on every segment would be quadratic: wait for its end (a blank line), but
+        // parse short buffers at once so that non-HTTP bytes are caught early.
+        let ended = buf.windows(2).any(|w| w == b"\n\n") || buf.windows(3).any(|w| w == b"\n\r\n");
+        if !ended && (1024..=MAX_HEAD_BYTES).contains(&buf.len()) {
+            return Step::Need;
+        }
         let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
         let parsed = match self.dir {
             Direction::ClientToServer => parse_request(buf, &mut headers),
