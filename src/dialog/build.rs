@@ -2,9 +2,9 @@
 
 use super::{Dialog, DialogOptions, Event, Fold, Participant, Phase, PhaseKind, Selection};
 use crate::analyze::CaptureAnalysis;
-use crate::proto::MessageKind;
+use crate::proto::{MessageKind, Protocol};
 use crate::tcp::{CloseKind, Connection, Direction, Segment, Side};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 
@@ -30,8 +30,13 @@ pub fn build(
     let connections = select(analysis, selection)?;
     let participants = Participants::new(&connections, options);
     let mut labels: BTreeMap<(usize, u64), Vec<String>> = BTreeMap::new();
+    // Segments that complete a message of a known protocol are never folded away; raw data previews may be.
+    let mut significant: BTreeSet<(usize, u64)> = BTreeSet::new();
     for message in &analysis.messages {
         labels.entry((message.conn, message.end_frame)).or_default().push(message.summary.clone());
+        if message.protocol != Protocol::Data {
+            significant.insert((message.conn, message.end_frame));
+        }
     }
 
     let mut segments: Vec<(&Connection, &Segment)> = connections
@@ -71,7 +76,7 @@ pub fn build(
             }
         })
         .collect();
-    let events = fold_transfers(events, options.fold_threshold);
+    let events = fold_transfers(events, options.fold_threshold, |e| significant.contains(&(e.conn, e.frame)));
     let phases = find_phases(analysis, &connections, &events);
     let title = options.title.clone().unwrap_or_else(|| default_title(&connections));
     let description = describe(analysis, &connections, &participants.list, &events);
@@ -167,8 +172,11 @@ impl Participants {
 }
 
 /// Replaces long runs of data segments in one direction (with only pure ACKs coming back) by one arrow.
-fn fold_transfers(events: Vec<Event>, threshold: usize) -> Vec<Event> {
-    let foldable = |e: &Event| e.len > 0 && e.messages.is_empty() && e.analysis.is_empty() && is_plain(e);
+///
+/// A folded arrow keeps the first segment's numbers, carries the run's totals in [`Fold`], and drops the
+/// per-segment raw-data previews (the packet table still lists them).
+fn fold_transfers(events: Vec<Event>, threshold: usize, significant: impl Fn(&Event) -> bool) -> Vec<Event> {
+    let foldable = |e: &Event| e.len > 0 && !significant(e) && e.analysis.is_empty() && is_plain(e);
     let pure_ack = |e: &Event| e.len == 0 && e.analysis.is_empty() && is_plain(e);
     let mut out = Vec::with_capacity(events.len());
     let mut i = 0;
@@ -204,6 +212,7 @@ fn fold_transfers(events: Vec<Event>, threshold: usize) -> Vec<Event> {
         let acks_in_run = run.iter().filter(|e| e.from != first.from).count() as u64;
         let last = &events[last_data];
         let mut folded = first.clone();
+        folded.messages.clear();
         folded.len = u32::try_from(bytes).unwrap_or(u32::MAX);
         folded.fold = Some(Fold {
             segments: data,

@@ -44,7 +44,9 @@ impl TcpAnalyzer {
     pub fn push(&mut self, packet: &Packet, sink: &mut dyn StreamSink) {
         let origin = *self.first_timestamp.get_or_insert(packet.timestamp);
         self.last_frame = packet.frame;
-        let PacketContent::Tcp(tcp) = &packet.content else { return };
+        let PacketContent::Tcp(tcp) = &packet.content else {
+            return;
+        };
         let time = packet.timestamp.saturating_sub(origin);
         let (idx, dir) = self.connection_for(tcp, sink);
         let tracked = &mut self.tracked[idx];
