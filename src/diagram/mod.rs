@@ -4,6 +4,20 @@
 //! value before anything is printed), and the output formats (SVG, PNG through resvg with a bundled font,
 //! plain text, Mermaid). Renderers only read the dialog model; they never look at captures.
 
+mod arrows;
+mod format;
+mod ladder;
+mod layout;
+mod mermaid;
+mod png;
+mod svg;
+mod table;
+mod text;
+mod theme;
+mod timeline;
+
+pub use layout::{Anchor, Font, Item, Layout, Text};
+
 use crate::dialog::Dialog;
 
 /// Which picture of the dialog.
@@ -43,6 +57,40 @@ pub enum Format {
     Png,
     Text,
     Mermaid,
+    /// An HTML fragment (the packet table).
+    Html,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Svg => "svg",
+            Format::Png => "png",
+            Format::Text => "text",
+            Format::Mermaid => "mermaid",
+            Format::Html => "html",
+        }
+    }
+}
+
+impl View {
+    pub fn name(self) -> &'static str {
+        match self {
+            View::Ladder => "ladder",
+            View::Timeline => "timeline",
+            View::Table => "table",
+        }
+    }
+}
+
+/// Unit of the time column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TimeUnit {
+    /// Wireshark's `0.000000` seconds.
+    #[default]
+    Seconds,
+    /// Milliseconds, `0.708`.
+    Millis,
 }
 
 /// Vertical placement of arrows.
@@ -63,8 +111,10 @@ pub struct DiagramOptions {
     pub spacing: Spacing,
     /// PNG pixel ratio (2.0 for retina).
     pub scale: f32,
-    /// Element id prefix, so several diagrams can share one HTML page.
+    /// Element id prefix, so several diagrams can share one HTML page. Give a dialog's ladder and its packet
+    /// table the same prefix: table rows and arrows link to each other by it.
     pub id_prefix: String,
+    pub time_unit: TimeUnit,
 }
 
 impl Default for DiagramOptions {
@@ -76,20 +126,45 @@ impl Default for DiagramOptions {
             spacing: Spacing::Even,
             scale: 1.0,
             id_prefix: "d".into(),
+            time_unit: TimeUnit::Seconds,
         }
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum DiagramError {
-    #[error("cannot render PNG: {0}")]
-    Png(String),
+    #[error("cannot render PNG: the generated SVG does not parse: {0}")]
+    PngParse(#[from] resvg::usvg::Error),
+    #[error("cannot render PNG: a {width}×{height} px image is too large")]
+    PngSize { width: u32, height: u32 },
+    #[error("cannot render PNG: encoding failed: {0}")]
+    PngEncode(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("the {view} view cannot be written as {format}")]
     Unsupported { view: &'static str, format: &'static str },
 }
 
 /// Renders a dialog in the requested format.
+///
+/// | view     | svg | png | text | mermaid | html |
+/// |----------|-----|-----|------|---------|------|
+/// | ladder   | ✓   | ✓   | ✓    | ✓       |      |
+/// | timeline | ✓   | ✓   | ✓    |         |      |
+/// | table    |     |     | ✓    |         | ✓    |
 pub fn render(dialog: &Dialog, options: &DiagramOptions, format: Format) -> Result<Vec<u8>, DiagramError> {
-    let _ = (dialog, options, format);
-    unimplemented!("the diagram helper implements this")
+    let unsupported = || DiagramError::Unsupported { view: options.view.name(), format: format.name() };
+    let picture = || match options.view {
+        View::Ladder => Ok(ladder::layout(dialog, options)),
+        View::Timeline => Ok(timeline::layout(dialog, options)),
+        View::Table => Err(unsupported()),
+    };
+    match (format, options.view) {
+        (Format::Svg, _) => Ok(svg::write(&picture()?, options.theme, &options.id_prefix).into_bytes()),
+        (Format::Png, _) => png::render(&picture()?, options),
+        (Format::Text, View::Ladder) => Ok(text::ladder(dialog, options).into_bytes()),
+        (Format::Text, View::Timeline) => Ok(timeline::text(dialog).into_bytes()),
+        (Format::Text, View::Table) => Ok(table::text(dialog, options).into_bytes()),
+        (Format::Mermaid, View::Ladder) => Ok(mermaid::sequence(dialog, options).into_bytes()),
+        (Format::Html, View::Table) => Ok(table::html(dialog, options).into_bytes()),
+        (Format::Mermaid | Format::Html, _) => Err(unsupported()),
+    }
 }

@@ -2,7 +2,7 @@
 
 use super::{Dialog, DialogOptions, Event, Fold, Participant, Phase, PhaseKind, Selection};
 use crate::analyze::CaptureAnalysis;
-use crate::proto::MessageKind;
+use crate::proto::{MessageKind, Protocol};
 use crate::tcp::{CloseKind, Connection, Direction, Segment, Side};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -26,8 +26,10 @@ pub fn build(analysis: &CaptureAnalysis, selection: &Selection, options: &Dialog
     let connections = select(analysis, selection)?;
     let participants = Participants::new(&connections, options);
     let mut labels: BTreeMap<(usize, u64), Vec<String>> = BTreeMap::new();
+    let mut protocols: BTreeMap<(usize, u64), Protocol> = BTreeMap::new();
     for message in &analysis.messages {
         labels.entry((message.conn, message.end_frame)).or_default().push(message.summary.clone());
+        protocols.entry((message.conn, message.end_frame)).or_insert(message.protocol);
     }
 
     let mut segments: Vec<(&Connection, &Segment)> = connections
@@ -62,6 +64,7 @@ pub fn build(analysis: &CaptureAnalysis, selection: &Selection, options: &Dialog
                 len: seg.len,
                 window: seg.window,
                 messages: labels.get(&(conn.index, seg.frame)).cloned().unwrap_or_default(),
+                protocol: protocols.get(&(conn.index, seg.frame)).copied(),
                 analysis: seg.analysis.clone(),
                 fold: None,
             }
