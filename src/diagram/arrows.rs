@@ -27,13 +27,6 @@ pub enum Mark {
 }
 
 impl Mark {
-    /// The style class (colour) of the marked arrow.
-    pub fn class(self) -> &'static str {
-        match self {
-            Mark::Warning => "warn",
-            _ => "bad",
-        }
-    }
     pub fn symbol(self) -> &'static str {
         match self {
             Mark::Retransmission => "↻",

@@ -103,6 +103,17 @@ pub fn seconds(value: f64) -> String {
     }
 }
 
+/// Pauses, worded like the dialog's phase names: `15 µs`, `35 ms`, `2.0 s`.
+pub fn pause(value: f64) -> String {
+    if value < 0.001 {
+        format!("{:.0} µs", value * 1e6)
+    } else if value < 1.0 {
+        format!("{:.1} ms", value * 1e3).replace(".0 ms", " ms")
+    } else {
+        format!("{value:.1} s")
+    }
+}
+
 /// The time column: Wireshark's `0.000000` seconds, or milliseconds `0.708`.
 pub fn time_column(value: f64, unit: super::TimeUnit) -> String {
     match unit {
@@ -135,7 +146,7 @@ mod tests {
     #[test]
     fn wrapping_breaks_at_spaces_and_keeps_the_line_limit() {
         assert_eq!(wrap("idle 2.0 s, then server closes", 20, 2), vec!["idle 2.0 s, then", "server closes"]);
-        assert_eq!(wrap("a b c d e f", 3, 2), vec!["a b", "c …"]);
+        assert_eq!(wrap("a b c d e f", 3, 2), vec!["a b", "c…"]);
     }
 
     #[test]

@@ -73,11 +73,11 @@ pub fn draw(event: &Event, text: &ArrowText, top: f64, columns: &Columns, halo: 
         _ => "fg",
     };
     let main = truncate(&text.main, mono_chars(room, main_size));
-    items.push(Item::Text(Text::new(middle, top + 13.0, main_size, main_class, main).font(main_font).anchor(Anchor::Middle)));
+    items.push(Item::Text(Text::new(middle, top + 14.0, main_size, main_class, main).font(main_font).anchor(Anchor::Middle)));
     if !text.detail.is_empty() {
         let detail = truncate(&text.detail, mono_chars(room, DETAIL_SIZE));
         let class = if halo { "dim-halo" } else { "dim" };
-        items.push(Item::Text(Text::new(middle, top + 37.0, DETAIL_SIZE, class, detail).anchor(Anchor::Middle)));
+        items.push(Item::Text(Text::new(middle, top + 39.0, DETAIL_SIZE, class, detail).anchor(Anchor::Middle)));
     }
 
     let baseline = y1 + 4.0;

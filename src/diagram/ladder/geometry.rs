@@ -16,9 +16,9 @@ pub const COLUMN_TEXT: f64 = 11.0;
 /// Rows start below the title, the participant boxes and the column headers.
 pub const ROWS_TOP: f64 = 100.0;
 /// Height of one arrow's row: the main label, the sloped arrow, the detail label.
-pub const ROW_HEIGHT: f64 = 40.0;
+pub const ROW_HEIGHT: f64 = 44.0;
 /// The arrow starts this far below its row's top and drops by [`ARROW_DROP`] on its way.
-pub const ARROW_Y: f64 = 18.0;
+pub const ARROW_Y: f64 = 19.0;
 pub const ARROW_DROP: f64 = 8.0;
 /// A gap between two arrows at least this long is drawn as a break in the lifelines.
 pub const IDLE_SECONDS: f64 = 1.0;
@@ -155,10 +155,6 @@ impl Rows {
         Some((top, bottom))
     }
 
-    /// The row position of a dialog event, if shown.
-    pub fn position(&self, shown: &Shown, event: usize) -> Option<usize> {
-        shown.events.binary_search(&event).ok()
-    }
 }
 
 /// The median positive gap between consecutive arrows: under [`Spacing::Time`] it becomes one row.

@@ -8,10 +8,11 @@ mod phases;
 
 
 use super::arrows::{self, ArrowText, Mark};
-use super::format::{SANS_ADVANCE, mono_chars, seconds, truncate};
+use super::format::{SANS_ADVANCE, mono_chars, pause, truncate};
 use super::layout::{Anchor, Font, Item, Layout, Text};
 use super::DiagramOptions;
 use crate::dialog::Dialog;
+pub use geometry::IDLE_SECONDS;
 use geometry::{BreakKind, Columns, MARGIN, ROWS_TOP, Rows, WIDTH};
 
 const TITLE_SIZE: f64 = 15.0;
@@ -23,8 +24,16 @@ pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
     let shown = arrows::shown(dialog);
     let columns = Columns::new(dialog, &shown, options);
     let rows = Rows::new(dialog, &shown, options.spacing);
-    let texts: Vec<ArrowText> =
-        shown.events.iter().filter_map(|&i| dialog.events.get(i)).map(|e| arrows::arrow_text(e, options.labels)).collect();
+    let several = dialog.connections.len() > 1;
+    let texts: Vec<ArrowText> = shown
+        .events
+        .iter()
+        .filter_map(|&i| dialog.events.get(i))
+        .map(|e| {
+            let text = arrows::arrow_text(e, options.labels);
+            if several { with_stream(text, e.conn) } else { text }
+        })
+        .collect();
 
     let mut items = Vec::new();
     header(&mut items, dialog, &columns);
@@ -100,11 +109,21 @@ fn breaks(items: &mut Vec<Item>, rows: &Rows, columns: &Columns, omitted: Option
     let chars = mono_chars(columns.area_right - columns.area_left - 16.0, 11.0);
     for gap in &rows.breaks {
         let (text, class) = match gap.kind {
-            BreakKind::Idle => (format!("⋯ {} without a packet ⋯", seconds(gap.seconds)), "dim-halo"),
+            BreakKind::Idle => (format!("⋯ {} without a packet ⋯", pause(gap.seconds)), "dim-halo"),
             BreakKind::Omitted => (omitted.map(|o| o.note()).unwrap_or_default(), "tag-bad"),
         };
         let y = gap.top + gap.height / 2.0 + 4.0;
         let label = Text::new(middle, y, 11.0, class, truncate(&text, chars)).anchor(Anchor::Middle);
         items.push(Item::Text(label));
     }
+}
+
+/// With several connections in one ladder, each arrow says which stream it belongs to.
+fn with_stream(mut text: ArrowText, conn: usize) -> ArrowText {
+    if text.detail.is_empty() {
+        text.main = format!("#{conn} {}", text.main);
+    } else {
+        text.detail = format!("#{conn} {}", text.detail);
+    }
+    text
 }
