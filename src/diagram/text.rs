@@ -29,7 +29,7 @@ pub fn ladder(dialog: &Dialog, options: &DiagramOptions) -> String {
     let grid = Grid { lifelines, frame_width, time_width };
 
     let mut out = vec![dialog.title.clone(), String::new()];
-    let mut names = format!("{:>frame_width$}  {:>time_width$}", "No.", "Time");
+    let mut names = String::new();
     let mut addresses = String::new();
     for (participant, &column) in dialog.participants.iter().zip(&grid.lifelines) {
         place_centred(&mut names, &participant.name, column);
@@ -37,7 +37,12 @@ pub fn ladder(dialog: &Dialog, options: &DiagramOptions) -> String {
     }
     out.push(names);
     out.push(addresses);
-    out.push(grid.blank('|'));
+    let mut columns: Vec<char> = grid.blank('|').chars().collect();
+    let headers = format!("{:>frame_width$}  {:>time_width$}", "No.", "Time");
+    for (cell, c) in columns.iter_mut().zip(headers.chars()) {
+        *cell = c;
+    }
+    out.push(columns.into_iter().collect());
 
     let several = dialog.connections.len() > 1;
     for (pos, &(index, event)) in events.iter().enumerate() {
@@ -46,13 +51,15 @@ pub fn ladder(dialog: &Dialog, options: &DiagramOptions) -> String {
             out.push(format!("{}   {note}", grid.blank(':')));
         } else if let Some(&(_, previous)) = pos.checked_sub(1).and_then(|p| events.get(p)) {
             let silence = event.time - previous.time - previous.fold.as_ref().map_or(0.0, |f| f.duration);
-            if silence >= IDLE_SECONDS {
+            let named = dialog.phases.iter().any(|p| p.kind == PhaseKind::Idle && p.last == index);
+            if silence >= IDLE_SECONDS && !named {
                 out.push(format!("{}   {} without a packet", grid.blank(':'), pause(silence)));
             }
         }
         for phase in dialog.phases.iter().filter(|p| starts_at(p.kind, p.first, p.last, index)) {
             let conn = if several { format!("#{} ", phase.conn) } else { String::new() };
-            out.push(format!("{}   » {conn}{}", grid.blank('|'), phase.label));
+            let lifeline = if phase.kind == PhaseKind::Idle { ':' } else { '|' };
+            out.push(format!("{}   » {conn}{}", grid.blank(lifeline), phase.label));
         }
         out.push(grid.arrow(event, options));
     }

@@ -14,3 +14,4 @@ pub fn dialog_of(relative: &str) -> Dialog {
     tcpdialog::dialog::build(&analysis, &Selection::default(), &DialogOptions::default())
         .unwrap_or_else(|e| panic!("{relative}: {e}"))
 }
+pub mod synthetic;
