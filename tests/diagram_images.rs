@@ -3,11 +3,14 @@
 
 mod diagram_support;
 
-use diagram_support::{dialog_of, repo_path};
+use diagram_support::{dialog_of, repo_path, synthetic};
 use tcpdialog::diagram::{DiagramOptions, Format, View, render};
 
 fn write(capture: &str, view: View, name: &str) {
-    let dialog = dialog_of(capture);
+    let dialog = match capture {
+        "synthetic-transfer" => synthetic::transfer(100_000, true),
+        _ => dialog_of(capture),
+    };
     let options = DiagramOptions { view, scale: 1.0, ..Default::default() };
     let png = render(&dialog, &options, Format::Png).unwrap_or_else(|e| panic!("{capture}: {e}"));
     // Pictures of other captures, for looking at by eye, go to the temporary directory.
@@ -32,6 +35,7 @@ fn write_readme_images() {
         ("tests/fixtures/zerowindow.pcap", View::Ladder, "look-ladder-zerowindow.png"),
         ("tests/fixtures/abort-linger0.pcap", View::Ladder, "look-ladder-abort.png"),
         ("captures/http-keepalive.pcap", View::Timeline, "look-timeline-keepalive.png"),
+        ("synthetic-transfer", View::Ladder, "look-ladder-transfer.png"),
     ];
     for (capture, view, name) in list {
         if only.is_empty() || name.contains(&only) {

@@ -70,7 +70,8 @@ fn golden_label_levels_spacing_and_themes() {
     let full = DiagramOptions { labels: Labels::Full, time_unit: TimeUnit::Millis, ..Default::default() };
     insta::assert_snapshot!("http_close_ladder_full_ms_text", text_of(&dialog, &full, Format::Text));
     let keepalive = dialog_of("captures/http-keepalive.pcap");
-    let auto_time = DiagramOptions { theme: Theme::Auto, spacing: Spacing::Time, id_prefix: "ka".into(), ..Default::default() };
+    let auto_time =
+        DiagramOptions { theme: Theme::Auto, spacing: Spacing::Time, id_prefix: "ka".into(), ..Default::default() };
     insta::assert_snapshot!("keepalive_ladder_auto_time_svg", svg(&keepalive, &auto_time));
 }
 
@@ -117,7 +118,12 @@ fn packet_table_agrees_with_tshark() {
 
 #[test]
 fn every_event_is_one_arrow_with_its_labels() {
-    for capture in ["captures/http-close.pcap", "captures/http-keepalive.pcap", "captures/websocket.pcap", "captures/page-load.pcap"] {
+    for capture in [
+        "captures/http-close.pcap",
+        "captures/http-keepalive.pcap",
+        "captures/websocket.pcap",
+        "captures/page-load.pcap",
+    ] {
         let dialog = dialog_of(capture);
         let document = svg(&dialog, &options(View::Ladder));
         let ids = arrow_ids(&document, "d");
@@ -133,7 +139,8 @@ fn every_event_is_one_arrow_with_its_labels() {
         }
         let text = text_of(&dialog, &options(View::Ladder), Format::Text);
         let mermaid = text_of(&dialog, &options(View::Ladder), Format::Mermaid);
-        let arrows_in_mermaid = mermaid.lines().filter(|l| l.starts_with("    p") && !l.starts_with("    participant")).count();
+        let arrows_in_mermaid =
+            mermaid.lines().filter(|l| l.starts_with("    p") && !l.starts_with("    participant")).count();
         assert_eq!(arrows_in_mermaid, dialog.events.len(), "{capture}: Mermaid arrows");
         for event in &dialog.events {
             let frame_line = text.lines().any(|l| l.split_whitespace().next() == Some(&event.frame.to_string()));
@@ -204,10 +211,15 @@ fn ids_and_styles_are_prefixed_so_diagrams_share_a_page() {
     };
     assert!(ids(&one).iter().all(|id| id.starts_with("one")));
     assert!(ids(&two).iter().all(|id| id.starts_with("two")));
-    let style = |document: &str| document.split("<style>").nth(1).unwrap().split("</style>").next().unwrap().to_string();
+    let style =
+        |document: &str| document.split("<style>").nth(1).unwrap().split("</style>").next().unwrap().to_string();
     assert!(style(&one).lines().filter(|l| !l.is_empty()).all(|l| l.starts_with("#one .")));
     assert!(style(&two).contains("#two .bg{fill:#0d1117}"), "dark background");
-    let table = text_of(&dialog, &DiagramOptions { view: View::Table, id_prefix: "one".into(), ..Default::default() }, Format::Html);
+    let table = text_of(
+        &dialog,
+        &DiagramOptions { view: View::Table, id_prefix: "one".into(), ..Default::default() },
+        Format::Html,
+    );
     assert!(table.contains(r##"<tr id="one-f4"><td><a href="#one-a4">4</a>"##), "rows link to arrows");
     assert!(one.contains(r##"<a href="#one-f4" id="one-a4">"##), "arrows link back to rows");
     let auto = svg(&dialog, &DiagramOptions { theme: Theme::Auto, ..Default::default() });
@@ -243,7 +255,12 @@ fn payload_text_is_escaped_everywhere() {
 #[test]
 fn unsupported_combinations_are_errors() {
     let dialog = dialog_of("captures/http-close.pcap");
-    for (view, format) in [(View::Table, Format::Svg), (View::Table, Format::Png), (View::Timeline, Format::Mermaid), (View::Ladder, Format::Html)] {
+    for (view, format) in [
+        (View::Table, Format::Svg),
+        (View::Table, Format::Png),
+        (View::Timeline, Format::Mermaid),
+        (View::Ladder, Format::Html),
+    ] {
         let error = render(&dialog, &options(view), format).unwrap_err();
         assert!(error.to_string().contains("cannot be written as"), "{error}");
     }
@@ -274,7 +291,8 @@ fn png_is_deterministic_and_sized_by_the_scale() {
     let second = render(&dialog, &options(View::Ladder), Format::Png).unwrap();
     assert_eq!(digest(&first), digest(&second), "same bytes every time");
     let document = svg(&dialog, &options(View::Ladder));
-    let height: f64 = roxmltree::Document::parse(&document).unwrap().root_element().attribute("height").unwrap().parse().unwrap();
+    let height: f64 =
+        roxmltree::Document::parse(&document).unwrap().root_element().attribute("height").unwrap().parse().unwrap();
     assert_eq!(png_size(&first), (860, height as u32));
     let retina = render(&dialog, &DiagramOptions { scale: 2.0, ..Default::default() }, Format::Png).unwrap();
     assert_eq!(png_size(&retina), (1720, 2 * height as u32));
@@ -307,6 +325,7 @@ fn huge_dialogs_are_capped_and_say_so() {
     let many = synthetic::connections(1_000);
     let timeline = svg(&many, &options(View::Timeline));
     assert!(timeline.contains("800 more connections not drawn"));
-    let height: f64 = roxmltree::Document::parse(&timeline).unwrap().root_element().attribute("height").unwrap().parse().unwrap();
+    let height: f64 =
+        roxmltree::Document::parse(&timeline).unwrap().root_element().attribute("height").unwrap().parse().unwrap();
     assert!(height < 8_000.0);
 }

@@ -64,12 +64,8 @@ pub fn arrow_text(event: &Event, labels: Labels) -> ArrowText {
     let flags = event.flags.bracketed();
     let numbers = numbers(event, labels);
     if let Some(fold) = &event.fold {
-        let main = format!(
-            "… {} segments, {}, {}",
-            thousands(fold.segments),
-            bytes(fold.bytes),
-            seconds(fold.duration)
-        );
+        let main =
+            format!("… {} segments, {}, {}", thousands(fold.segments), bytes(fold.bytes), seconds(fold.duration));
         let detail = match labels {
             Labels::Flags => format!("frames {}–{}", event.frame, fold.last_frame),
             _ => format!("frames {}–{}, {} ACKs back", event.frame, fold.last_frame, thousands(fold.acks)),
@@ -89,7 +85,12 @@ pub fn arrow_text(event: &Event, labels: Labels) -> ArrowText {
     match tags.split_first() {
         Some((first, rest)) => {
             let more: String = rest.iter().map(|t| format!("[{t}] ")).collect();
-            ArrowText { main: first.clone(), main_is_message: false, detail: format!("{more}{flags_and_numbers}"), mark }
+            ArrowText {
+                main: first.clone(),
+                main_is_message: false,
+                detail: format!("{more}{flags_and_numbers}"),
+                mark,
+            }
         }
         None => ArrowText { main: flags_and_numbers, main_is_message: false, detail: String::new(), mark },
     }
@@ -137,7 +138,10 @@ fn is_notable(flag: AnalysisFlag, labels: Labels) -> bool {
     labels == Labels::Full
         || !matches!(
             flag,
-            AnalysisFlag::WindowUpdate | AnalysisFlag::KeepAlive | AnalysisFlag::KeepAliveAck | AnalysisFlag::WindowFull
+            AnalysisFlag::WindowUpdate
+                | AnalysisFlag::KeepAlive
+                | AnalysisFlag::KeepAliveAck
+                | AnalysisFlag::WindowFull
         )
 }
 

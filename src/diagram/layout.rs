@@ -20,12 +20,33 @@ pub struct Layout {
 /// One drawable thing.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
-    Rect { x: f64, y: f64, width: f64, height: f64, radius: f64, class: &'static str },
-    Line { x1: f64, y1: f64, x2: f64, y2: f64, class: &'static str },
-    Polygon { points: Vec<(f64, f64)>, class: &'static str },
+    Rect {
+        x: f64,
+        y: f64,
+        width: f64,
+        height: f64,
+        radius: f64,
+        class: &'static str,
+    },
+    Line {
+        x1: f64,
+        y1: f64,
+        x2: f64,
+        y2: f64,
+        class: &'static str,
+    },
+    Polygon {
+        points: Vec<(f64, f64)>,
+        class: &'static str,
+    },
     Text(Text),
     /// A group that may be a link target (`id`), a link (`href`), and carry a tooltip.
-    Group { id: Option<String>, href: Option<String>, tooltip: Option<String>, items: Vec<Item> },
+    Group {
+        id: Option<String>,
+        href: Option<String>,
+        tooltip: Option<String>,
+        items: Vec<Item>,
+    },
 }
 
 /// Horizontal alignment of a text relative to its `x`.

@@ -22,7 +22,9 @@ pub fn sequence(dialog: &Dialog, options: &DiagramOptions) -> String {
     let note = |text: &str| format!("    Note over p0,p{last}: {}\n", escape(text));
     let several = dialog.connections.len() > 1;
     for (pos, &index) in shown.events.iter().enumerate() {
-        let Some(event) = dialog.events.get(index) else { continue };
+        let Some(event) = dialog.events.get(index) else {
+            continue;
+        };
         if let Some(omitted) = shown.omitted.as_ref().filter(|o| o.at == pos) {
             out.push_str(&note(&format!("⋮ {}", omitted.note())));
         }

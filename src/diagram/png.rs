@@ -47,11 +47,8 @@ pub fn render(layout: &Layout, options: &DiagramOptions) -> Result<Vec<u8>, Diag
         other => other,
     };
     let document = svg::write(layout, theme, &options.id_prefix);
-    let usvg_options = usvg::Options {
-        font_family: "DejaVu Sans Mono".to_string(),
-        fontdb: fonts(),
-        ..usvg::Options::default()
-    };
+    let usvg_options =
+        usvg::Options { font_family: "DejaVu Sans Mono".to_string(), fontdb: fonts(), ..usvg::Options::default() };
     let tree = usvg::Tree::from_data(document.as_bytes(), &usvg_options)?;
     let scale = effective_scale(layout, options.scale);
     let width = (layout.width * f64::from(scale)).ceil() as u32;

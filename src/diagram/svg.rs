@@ -4,10 +4,10 @@
 //! colour from the theme's `<style>`. The document has `<title>`, `<desc>`, `role="img"`, `aria-labelledby`,
 //! a `viewBox` with width and height, and no external fonts, scripts or images.
 
+use super::Theme;
 use super::format::coord;
 use super::layout::{Anchor, Font, Item, Layout, Text};
 use super::theme;
-use super::Theme;
 use std::fmt::Write as _;
 
 /// The font stacks: DejaVu first (what the PNG renderer bundles), then the generic family.

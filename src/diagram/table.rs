@@ -42,7 +42,9 @@ pub fn html(dialog: &Dialog, options: &DiagramOptions) -> String {
         if let Some(omitted) = shown.omitted.as_ref().filter(|o| o.at == pos) {
             let _ = writeln!(out, r#"<tr class="omitted"><td colspan="7">⋮ {}</td></tr>"#, escape(&omitted.note()));
         }
-        let Some(event) = dialog.events.get(index) else { continue };
+        let Some(event) = dialog.events.get(index) else {
+            continue;
+        };
         let class = match arrows::mark(event) {
             Some(Mark::Warning) => r#" class="warn""#,
             Some(_) => r#" class="bad""#,

@@ -127,7 +127,7 @@ impl Grid {
             _ => '-',
         };
         let (left, right) = (from.min(to), from.max(to));
-        let span = right - left - 1;
+        let span = (right - left).saturating_sub(1);
         let mut body: Vec<char> = vec![shaft; span];
         let label: Vec<char> = truncate(&inside(event), span.saturating_sub(6)).chars().collect();
         for (i, c) in label.iter().enumerate() {

@@ -115,8 +115,18 @@ fn rules(p: &Palette) -> Vec<(&'static str, String)> {
 fn is_stroke_only(class: &str) -> bool {
     matches!(
         class,
-        "life" | "life-gap" | "rule" | "arrow" | "arrow-bad" | "arrow-dash" | "arrow-warn" | "fold" | "x-bad" | "bracket"
-            | "bar-idle" | "tick"
+        "life"
+            | "life-gap"
+            | "rule"
+            | "arrow"
+            | "arrow-bad"
+            | "arrow-dash"
+            | "arrow-warn"
+            | "fold"
+            | "x-bad"
+            | "bracket"
+            | "bar-idle"
+            | "tick"
     )
 }
 
@@ -135,7 +145,11 @@ pub fn css(theme: Theme, scope: &str) -> String {
         Theme::Light => sheet(scope, &LIGHT, ""),
         Theme::Dark => sheet(scope, &DARK, ""),
         Theme::Auto => {
-            format!("{}@media (prefers-color-scheme: dark) {{\n{}}}\n", sheet(scope, &LIGHT, ""), sheet(scope, &DARK, "  "))
+            format!(
+                "{}@media (prefers-color-scheme: dark) {{\n{}}}\n",
+                sheet(scope, &LIGHT, ""),
+                sheet(scope, &DARK, "  ")
+            )
         }
     }
 }

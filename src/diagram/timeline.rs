@@ -76,9 +76,7 @@ pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
     let t1 = t0 + ((t1 - t0) / step).ceil() * step;
     let x = |t: f64| x0 + (t - t0) / (t1 - t0) * (x1 - x0);
 
-    let mut items = vec![Item::Text(
-        Text::new(MARGIN, 24.0, 15.0, "fg", truncate(&dialog.title, 80)).font(Font::Sans),
-    )];
+    let mut items = vec![Item::Text(Text::new(MARGIN, 24.0, 15.0, "fg", truncate(&dialog.title, 80)).font(Font::Sans))];
     let bottom = ROWS_TOP + rows.len() as f64 * ROW_HEIGHT;
     let unit_label = match options.time_unit {
         TimeUnit::Seconds => "time",
@@ -111,7 +109,13 @@ pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
         let note = format!("{omitted} more connections not drawn: timelines show at most {MAX_ROWS}");
         items.push(Item::Text(Text::new(MARGIN, y, 10.0, "tag-bad", note)));
     }
-    Layout { width: WIDTH, height: (y + 12.0).ceil(), title: dialog.title.clone(), description: dialog.description.clone(), items }
+    Layout {
+        width: WIDTH,
+        height: (y + 12.0).ceil(),
+        title: dialog.title.clone(),
+        description: dialog.description.clone(),
+        items,
+    }
 }
 
 fn draw_row(row: &Row, top: f64, x: &dyn Fn(f64) -> f64) -> Item {
@@ -119,7 +123,13 @@ fn draw_row(row: &Row, top: f64, x: &dyn Fn(f64) -> f64) -> Item {
     let mut items = Vec::new();
     let client_port = row.events.first().map(|e| if e.from < e.to { e.src.port() } else { e.dst.port() });
     let label = format!("#{} :{}", row.conn, client_port.map_or_else(String::new, |p| p.to_string()));
-    items.push(Item::Text(Text::new(MARGIN, middle + 4.0, 11.0, "fg", truncate(&label, mono_chars(LABEL_WIDTH, 11.0)))));
+    items.push(Item::Text(Text::new(
+        MARGIN,
+        middle + 4.0,
+        11.0,
+        "fg",
+        truncate(&label, mono_chars(LABEL_WIDTH, 11.0)),
+    )));
     let (start, end) = (x(row.start), x(row.end).max(x(row.start) + 2.0));
     items.push(Item::rect(start, middle - 2.0, end - start, 4.0, "bar"));
     let mut exchanges: Vec<&(PhaseKind, f64, f64, String)> = Vec::new();
@@ -148,7 +158,9 @@ fn draw_row(row: &Row, top: f64, x: &dyn Fn(f64) -> f64) -> Item {
         let room = x(*to) - x(*from);
         let text = name.split(',').next().unwrap_or_default();
         if mono_chars(room, 10.0) >= text.chars().count() {
-            items.push(Item::Text(Text::new((x(*from) + x(*to)) / 2.0, middle - 5.0, 10.0, "dim", text).anchor(Anchor::Middle)));
+            items.push(Item::Text(
+                Text::new((x(*from) + x(*to)) / 2.0, middle - 5.0, 10.0, "dim", text).anchor(Anchor::Middle),
+            ));
         }
     }
     let close_text = match &row.close {
@@ -176,7 +188,15 @@ fn nice_step(rough: f64) -> f64 {
     let rough = rough.max(1e-6);
     let magnitude = 10f64.powf(rough.log10().floor());
     let fraction = rough / magnitude;
-    let nice = if fraction <= 1.0 { 1.0 } else if fraction <= 2.0 { 2.0 } else if fraction <= 5.0 { 5.0 } else { 10.0 };
+    let nice = if fraction <= 1.0 {
+        1.0
+    } else if fraction <= 2.0 {
+        2.0
+    } else if fraction <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
     nice * magnitude
 }
 

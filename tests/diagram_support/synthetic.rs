@@ -79,7 +79,8 @@ pub fn transfer(segments: u64, folded: bool) -> Dialog {
         let last_frame = c.events[last].frame;
         let mut fold = c.events[first_data].clone();
         fold.len = u32::try_from(bytes).unwrap_or(u32::MAX);
-        fold.fold = Some(Fold { segments: segments - 1, acks: segments / 2, bytes, duration: c.time - start, last_frame });
+        fold.fold =
+            Some(Fold { segments: segments - 1, acks: segments / 2, bytes, duration: c.time - start, last_frame });
         let tail: Vec<Event> = c.events.split_off(last + 1);
         c.events.truncate(first_data);
         c.events.push(fold);
@@ -95,7 +96,13 @@ pub fn transfer(segments: u64, folded: bool) -> Dialog {
         phases: vec![
             Phase { kind: PhaseKind::Handshake, conn: 0, first: 0, last: 2, label: "handshake (40 µs)".into() },
             Phase { kind: PhaseKind::Exchange, conn: 0, first: 3, last: n - 4, label: "GET /big.bin".into() },
-            Phase { kind: PhaseKind::Teardown, conn: 0, first: n - 3, last: n - 1, label: "teardown (server sends FIN)".into() },
+            Phase {
+                kind: PhaseKind::Teardown,
+                conn: 0,
+                first: n - 3,
+                last: n - 1,
+                label: "teardown (server sends FIN)".into(),
+            },
         ],
         events: c.events,
         connections: vec![0],
@@ -109,7 +116,14 @@ pub fn connections(count: usize) -> Dialog {
     let mut phases = Vec::new();
     for index in 0..count {
         let port = 30000 + u16::try_from(index % 30000).unwrap_or(0);
-        let mut c = Conn { index, client: addr(port), server: addr(8080), events: vec![], frame: 0, time: index as f64 * 0.001 };
+        let mut c = Conn {
+            index,
+            client: addr(port),
+            server: addr(8080),
+            events: vec![],
+            frame: 0,
+            time: index as f64 * 0.001,
+        };
         c.push(true, SYN, 0, 0, 0, None);
         c.push(false, SYN | ACK, 0, 1, 0, None);
         c.push(true, ACK, 1, 1, 0, None);
@@ -129,10 +143,34 @@ pub fn connections(count: usize) -> Dialog {
     for index in 0..count {
         let mine: Vec<usize> = (0..events.len()).filter(|&i| events[i].conn == index).collect();
         let at = |k: usize| mine[k];
-        phases.push(Phase { kind: PhaseKind::Handshake, conn: index, first: at(0), last: at(2), label: "handshake (40 µs)".into() });
-        phases.push(Phase { kind: PhaseKind::Exchange, conn: index, first: at(3), last: at(4), label: "GET /item".into() });
-        phases.push(Phase { kind: PhaseKind::Idle, conn: index, first: at(5), last: at(6), label: "idle 2.0 s, then server closes".into() });
-        phases.push(Phase { kind: PhaseKind::Teardown, conn: index, first: at(6), last: at(8), label: "teardown (server sends FIN)".into() });
+        phases.push(Phase {
+            kind: PhaseKind::Handshake,
+            conn: index,
+            first: at(0),
+            last: at(2),
+            label: "handshake (40 µs)".into(),
+        });
+        phases.push(Phase {
+            kind: PhaseKind::Exchange,
+            conn: index,
+            first: at(3),
+            last: at(4),
+            label: "GET /item".into(),
+        });
+        phases.push(Phase {
+            kind: PhaseKind::Idle,
+            conn: index,
+            first: at(5),
+            last: at(6),
+            label: "idle 2.0 s, then server closes".into(),
+        });
+        phases.push(Phase {
+            kind: PhaseKind::Teardown,
+            conn: index,
+            first: at(6),
+            last: at(8),
+            label: "teardown (server sends FIN)".into(),
+        });
     }
     phases.sort_by_key(|p| (p.first, p.last));
     Dialog {
@@ -146,7 +184,8 @@ pub fn connections(count: usize) -> Dialog {
 }
 
 fn participants(connections: usize) -> Vec<Participant> {
-    let client = if connections == 1 { "127.0.0.1:40000".to_string() } else { format!("127.0.0.1 ({connections} connections)") };
+    let client =
+        if connections == 1 { "127.0.0.1:40000".to_string() } else { format!("127.0.0.1 ({connections} connections)") };
     vec![
         Participant { name: "Client".into(), address: client },
         Participant { name: "Server".into(), address: "127.0.0.1:8080".into() },

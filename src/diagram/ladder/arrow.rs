@@ -1,10 +1,10 @@
 //! One arrow of the ladder: the sloped line and its head, its labels, its frame number and time, and the
 //! marks that make problems stand out.
 
+use super::super::TimeUnit;
 use super::super::arrows::{ArrowText, Mark, info};
 use super::super::format::{mono_chars, time_column, truncate};
 use super::super::layout::{Anchor, Font, Item, Text};
-use super::super::TimeUnit;
 use super::geometry::{ARROW_DROP, ARROW_Y, COLUMN_TEXT, Columns, MARGIN, ROW_HEIGHT};
 use crate::dialog::Event;
 
@@ -73,7 +73,9 @@ pub fn draw(event: &Event, text: &ArrowText, top: f64, columns: &Columns, halo: 
         _ => "fg",
     };
     let main = truncate(&text.main, mono_chars(room, main_size));
-    items.push(Item::Text(Text::new(middle, top + 14.0, main_size, main_class, main).font(main_font).anchor(Anchor::Middle)));
+    items.push(Item::Text(
+        Text::new(middle, top + 14.0, main_size, main_class, main).font(main_font).anchor(Anchor::Middle),
+    ));
     if !text.detail.is_empty() {
         let detail = truncate(&text.detail, mono_chars(room, DETAIL_SIZE));
         let class = if halo { "dim-halo" } else { "dim" };

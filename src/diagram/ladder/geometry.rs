@@ -154,7 +154,6 @@ impl Rows {
         let bottom = *self.tops.get(end - 1)? + ROW_HEIGHT;
         Some((top, bottom))
     }
-
 }
 
 /// The median positive gap between consecutive arrows: under [`Spacing::Time`] it becomes one row.

@@ -1,10 +1,10 @@
 //! The legend under a ladder: the six classic TCP control bits with one-line meanings, the marks that appear
 //! in this diagram, and how to read the numbers.
 
+use super::super::Labels;
 use super::super::arrows::{Mark, Omitted};
 use super::super::format::{mono_chars, truncate};
 use super::super::layout::{Font, Item, Text};
-use super::super::Labels;
 use super::geometry::{MARGIN, WIDTH};
 
 /// The control bits in the order the reference article lists them, with what each means.

@@ -6,11 +6,10 @@ mod geometry;
 mod legend;
 mod phases;
 
-
+use super::DiagramOptions;
 use super::arrows::{self, ArrowText, Mark};
 use super::format::{SANS_ADVANCE, mono_chars, pause, truncate};
 use super::layout::{Anchor, Font, Item, Layout, Text};
-use super::DiagramOptions;
 use crate::dialog::Dialog;
 pub use geometry::IDLE_SECONDS;
 use geometry::{BreakKind, Columns, MARGIN, ROWS_TOP, Rows, WIDTH};
@@ -78,10 +77,19 @@ fn header(items: &mut Vec<Item>, dialog: &Dialog, columns: &Columns) {
     ));
     for (participant, &x) in dialog.participants.iter().zip(&columns.lifelines) {
         let width = columns.box_width;
-        items.push(Item::Rect { x: x - width / 2.0, y: BOX_TOP, width, height: BOX_HEIGHT, radius: 4.0, class: "pbox" });
+        items.push(Item::Rect {
+            x: x - width / 2.0,
+            y: BOX_TOP,
+            width,
+            height: BOX_HEIGHT,
+            radius: 4.0,
+            class: "pbox",
+        });
         let name = truncate(&participant.name, mono_chars(width - 8.0, 12.0));
         let address = truncate(&participant.address, mono_chars(width - 8.0, 10.0));
-        items.push(Item::Text(Text::new(x, BOX_TOP + 16.0, 12.0, "fg", name).font(Font::MonoBold).anchor(Anchor::Middle)));
+        items.push(Item::Text(
+            Text::new(x, BOX_TOP + 16.0, 12.0, "fg", name).font(Font::MonoBold).anchor(Anchor::Middle),
+        ));
         items.push(Item::Text(Text::new(x, BOX_TOP + 31.0, 10.0, "dim", address).anchor(Anchor::Middle)));
     }
     let y = ROWS_TOP - 4.0;
