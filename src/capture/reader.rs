@@ -1,8 +1,7 @@
 //! Streaming reader: file format (pcap / pcapng) on the outside, link layer and IP/TCP decoding inside.
 
 use super::{
-    CaptureError, CaptureFormat, CaptureSummary, CaptureWarning, Packet, PacketContent, TcpFlags,
-    TcpOptions, TcpPacket,
+    CaptureError, CaptureFormat, CaptureSummary, CaptureWarning, Packet, PacketContent, TcpFlags, TcpOptions, TcpPacket,
 };
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TcpOptionElement, TcpSlice};
 use pcap_file::DataLink;
@@ -54,8 +53,12 @@ impl CaptureReader {
         };
         let mut summary = CaptureSummary::default();
         let format = match magic {
-            [0xd4, 0xc3, 0xb2, 0xa1] | [0xa1, 0xb2, 0xc3, 0xd4] | [0x4d, 0x3c, 0xb2, 0xa1] | [0xa1, 0xb2, 0x3c, 0x4d] => {
-                let reader = PcapReader::new(source).map_err(|e| malformed(path, 0, format!("bad pcap header: {e}")))?;
+            [0xd4, 0xc3, 0xb2, 0xa1]
+            | [0xa1, 0xb2, 0xc3, 0xd4]
+            | [0x4d, 0x3c, 0xb2, 0xa1]
+            | [0xa1, 0xb2, 0x3c, 0x4d] => {
+                let reader =
+                    PcapReader::new(source).map_err(|e| malformed(path, 0, format!("bad pcap header: {e}")))?;
                 let link = reader.header().datalink;
                 check_link_type(path, link)?;
                 summary.format = Some(CaptureFormat::Pcap);
@@ -63,7 +66,8 @@ impl CaptureReader {
                 Format::Pcap { reader, link }
             }
             [0x0a, 0x0d, 0x0d, 0x0a] => {
-                let reader = PcapNgReader::new(source).map_err(|e| malformed(path, 0, format!("bad pcapng section header: {e}")))?;
+                let reader = PcapNgReader::new(source)
+                    .map_err(|e| malformed(path, 0, format!("bad pcapng section header: {e}")))?;
                 summary.format = Some(CaptureFormat::Pcapng);
                 Format::Pcapng { reader, interfaces: Vec::new() }
             }
@@ -128,7 +132,12 @@ impl CaptureReader {
                     }
                     Block::SimplePacket(spb) => {
                         let Some(iface) = interfaces.first() else {
-                            return Some(Err(malformed(&self.path, frame, "simple packet before any interface".into()).into()));
+                            return Some(Err(malformed(
+                                &self.path,
+                                frame,
+                                "simple packet before any interface".into(),
+                            )
+                            .into()));
                         };
                         return Some(Ok(RawFrame {
                             link: iface.link,
@@ -193,7 +202,10 @@ impl Iterator for CaptureReader {
 /// Why a frame could not be read.
 enum ReadFailure {
     /// The file ends inside a record: a capture killed mid-write. Not fatal.
-    Truncated { frame: u64, message: String },
+    Truncated {
+        frame: u64,
+        message: String,
+    },
     Fatal(CaptureError),
 }
 
@@ -257,7 +269,14 @@ fn idb_ticks_per_second(idb: &pcap_file::pcapng::blocks::interface_description::
 
 fn check_link_type(path: &Path, link: DataLink) -> Result<(), CaptureError> {
     match link {
-        DataLink::ETHERNET | DataLink::RAW | DataLink::IPV4 | DataLink::IPV6 | DataLink::LINUX_SLL | DataLink::LINUX_SLL2 | DataLink::NULL | DataLink::LOOP => Ok(()),
+        DataLink::ETHERNET
+        | DataLink::RAW
+        | DataLink::IPV4
+        | DataLink::IPV6
+        | DataLink::LINUX_SLL
+        | DataLink::LINUX_SLL2
+        | DataLink::NULL
+        | DataLink::LOOP => Ok(()),
         other => Err(CaptureError::UnknownLinkType {
             path: path.to_path_buf(),
             number: u32::from(other),
@@ -285,8 +304,12 @@ fn decode_frame(link: DataLink, data: &[u8]) -> PacketContent {
     let sliced = match link {
         DataLink::ETHERNET => LaxSlicedPacket::from_ethernet(data).ok(),
         DataLink::RAW | DataLink::IPV4 | DataLink::IPV6 => LaxSlicedPacket::from_ip(data).ok(),
-        DataLink::LINUX_SLL => sll_payload(data, 16, 14).and_then(|(t, rest)| Some(LaxSlicedPacket::from_ether_type(t.into(), rest))),
-        DataLink::LINUX_SLL2 => sll_payload(data, 20, 0).and_then(|(t, rest)| Some(LaxSlicedPacket::from_ether_type(t.into(), rest))),
+        DataLink::LINUX_SLL => {
+            sll_payload(data, 16, 14).and_then(|(t, rest)| Some(LaxSlicedPacket::from_ether_type(t.into(), rest)))
+        }
+        DataLink::LINUX_SLL2 => {
+            sll_payload(data, 20, 0).and_then(|(t, rest)| Some(LaxSlicedPacket::from_ether_type(t.into(), rest)))
+        }
         DataLink::NULL | DataLink::LOOP => data.get(4..).and_then(|rest| LaxSlicedPacket::from_ip(rest).ok()),
         _ => None,
     };

@@ -9,6 +9,7 @@ mod format;
 mod ladder;
 mod layout;
 mod mermaid;
+mod names;
 mod png;
 mod svg;
 mod table;
@@ -17,6 +18,7 @@ mod theme;
 mod timeline;
 
 pub use layout::{Anchor, Font, Item, Layout, Text};
+pub use names::UnknownName;
 
 use crate::dialog::Dialog;
 

@@ -141,7 +141,8 @@ impl Http1Stream {
                 let method = req.method.unwrap_or_default().to_string();
                 let target = req.path.unwrap_or_default().to_string();
                 let version = req.version.unwrap_or(1);
-                let body = content_length(req.headers).map_or(State::Body { remaining: 0 }, |n| State::Body { remaining: n });
+                let body =
+                    content_length(req.headers).map_or(State::Body { remaining: 0 }, |n| State::Body { remaining: n });
                 let summary = format!("{method} {target} HTTP/1.{version}");
                 self.pending = Some(message(summary, MessageKind::HttpRequest { method, target }));
                 Ok(Some((used, body)))
@@ -153,7 +154,8 @@ impl Http1Stream {
                 let code = resp.code.unwrap_or_default();
                 let reason = resp.reason.unwrap_or_default();
                 let version = resp.version.unwrap_or(1);
-                let connection_close = header(resp.headers, "connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
+                let connection_close =
+                    header(resp.headers, "connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
                 let keep_alive_timeout = header(resp.headers, "keep-alive").and_then(keep_alive_timeout);
                 let upgrade = (code == 101).then(|| header(resp.headers, "upgrade").map(str::to_string)).flatten();
                 let body = match content_length(resp.headers) {

@@ -169,7 +169,15 @@ fn is_server_port(src: u16, dst: u16) -> bool {
 }
 
 /// Delivers in-order payload to the sink and marks direction ends.
-fn deliver(conn: usize, tracked: &mut Tracked, dir: Direction, frame: u64, tcp: &TcpPacket, seq: u32, sink: &mut dyn StreamSink) {
+fn deliver(
+    conn: usize,
+    tracked: &mut Tracked,
+    dir: Direction,
+    frame: u64,
+    tcp: &TcpPacket,
+    seq: u32,
+    sink: &mut dyn StreamSink,
+) {
     let flow = &mut tracked.flows[dir.index()];
     if flow.ended {
         return;

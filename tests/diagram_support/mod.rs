@@ -1,5 +1,8 @@
 //! Shared by the diagram tests: real captures turned into dialogs the way the CLI does it.
 
+// Each test crate uses a different part of this shared module.
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 use tcpdialog::dialog::{Dialog, DialogOptions, Selection};
 
