@@ -32,8 +32,10 @@ pub fn build(
     let mut labels: BTreeMap<(usize, u64), Vec<String>> = BTreeMap::new();
     // Segments that complete a message of a known protocol are never folded away; raw data previews may be.
     let mut significant: BTreeSet<(usize, u64)> = BTreeSet::new();
+    let mut protocols: BTreeMap<(usize, u64), Protocol> = BTreeMap::new();
     for message in &analysis.messages {
         labels.entry((message.conn, message.end_frame)).or_default().push(message.summary.clone());
+        protocols.entry((message.conn, message.end_frame)).or_insert(message.protocol);
         if message.protocol != Protocol::Data {
             significant.insert((message.conn, message.end_frame));
         }
@@ -71,6 +73,7 @@ pub fn build(
                 len: seg.len,
                 window: seg.window,
                 messages: labels.get(&(conn.index, seg.frame)).cloned().unwrap_or_default(),
+                protocol: protocols.get(&(conn.index, seg.frame)).copied(),
                 analysis: seg.analysis.clone(),
                 fold: None,
             }

@@ -11,6 +11,7 @@ mod build;
 pub use build::{DialogError, build};
 
 use crate::capture::TcpFlags;
+use crate::proto::Protocol;
 use crate::tcp::AnalysisFlag;
 use std::net::SocketAddr;
 
@@ -75,6 +76,8 @@ pub struct Event {
     pub window: u32,
     /// Application messages this segment completes (summaries, in stream order).
     pub messages: Vec<String>,
+    /// Protocol of those messages (the packet table's Protocol column); `None` for bare TCP.
+    pub protocol: Option<Protocol>,
     pub analysis: Vec<AnalysisFlag>,
     /// Set when this arrow stands for a run of segments.
     pub fold: Option<Fold>,
