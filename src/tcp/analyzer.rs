@@ -1,28 +1,29 @@
-//! Connection tracking: turns packets into [`Connection`]s and feeds payload to a [`StreamSink`].
+//! The TCP stage's driver: turns packets into [`Connection`]s and feeds payload to a [`StreamSink`].
+//!
+//! For each TCP packet: find its stream ([`super::tracking`]), run Wireshark's sequence analysis on it
+//! ([`super::sequence_analysis`]), record the [`Segment`] and the connection facts (who closed first and how,
+//! half-close, bytes), and hand the payload to that direction's [`Reassembler`].
+//!
+//! Memory: every segment's metadata is kept (the caller gets them all back), so that part is O(segments), about
+//! 150 bytes each; payload is kept only while it waits for a hole to fill (bounded per direction, see
+//! [`super::reassembly::MAX_PENDING_BYTES`]), and analysis state is a few dozen bytes per connection.
 
-use super::{Close, CloseKind, Connection, ConnectionInfo, Direction, Segment, StreamSink};
+use super::reassembly::{Placement, Reassembler};
+use super::sequence_analysis::{SequenceAnalysis, WindowScaling};
+use super::tracking::{StreamTable, roles};
+use super::{AnalysisFlag, Close, CloseKind, Connection, ConnectionInfo, Direction, Segment, StreamSink};
 use crate::capture::{Packet, PacketContent, TcpPacket};
-use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::time::Duration;
 
-/// Per-direction state: the initial sequence number and what has been delivered to the sink.
-#[derive(Debug, Default, Clone)]
-struct Flow {
-    isn: Option<u32>,
-    window_scale: Option<u8>,
-    /// Next stream offset the sink expects.
-    next_offset: u64,
-    ended: bool,
-}
-
+/// A connection being built, with the state that only lives while packets come.
 #[derive(Debug)]
 struct Tracked {
     conn: Connection,
-    flows: [Flow; 2],
-    syn_time: Option<Duration>,
-    /// Both sides have ended (FIN/RST): a new SYN on the same 4-tuple starts a new connection.
-    closed: bool,
+    analysis: SequenceAnalysis,
+    /// Indexed by [`Direction::index`]; created with the direction's first segment.
+    streams: [Option<Reassembler>; 2],
+    /// Sides that have sent a FIN, indexed by [`Direction::index`] of their sending direction.
+    fin_sent: [bool; 2],
 }
 
 /// Feeds on packets in capture order; [`TcpAnalyzer::finish`] returns the connections.
@@ -31,8 +32,7 @@ pub struct TcpAnalyzer {
     first_timestamp: Option<Duration>,
     last_frame: u64,
     tracked: Vec<Tracked>,
-    /// (client, server) -> index into `tracked` of the live connection for that 4-tuple.
-    by_tuple: HashMap<(SocketAddr, SocketAddr), usize>,
+    table: StreamTable,
 }
 
 impl TcpAnalyzer {
@@ -45,58 +45,32 @@ impl TcpAnalyzer {
         let origin = *self.first_timestamp.get_or_insert(packet.timestamp);
         self.last_frame = packet.frame;
         let PacketContent::Tcp(tcp) = &packet.content else { return };
-        let time = packet.timestamp.saturating_sub(origin);
-        let (idx, dir) = self.connection_for(tcp, sink);
-        let tracked = &mut self.tracked[idx];
-        let flow_idx = dir.index();
-        if tcp.flags.syn() {
-            tracked.flows[flow_idx].isn = Some(tcp.seq);
-            tracked.flows[flow_idx].window_scale = tcp.options.window_scale;
-            if dir == Direction::ClientToServer && tracked.syn_time.is_none() {
-                tracked.syn_time = Some(time);
-            }
-        }
-        let isn = *tracked.flows[flow_idx].isn.get_or_insert(tcp.seq.wrapping_sub(1));
-        let peer_isn = tracked.flows[dir.reverse().index()].isn;
-        let seq = tcp.seq.wrapping_sub(isn);
-        let ack = match (tcp.flags.ack(), peer_isn) {
-            (true, Some(peer)) => tcp.ack.wrapping_sub(peer),
-            _ => 0,
+        let index = self.stream_for(tcp, sink);
+        let Some(tracked) = self.tracked.get_mut(index) else { return };
+        let dir = if tcp.src == tracked.conn.client && tcp.dst == tracked.conn.server {
+            Direction::ClientToServer
+        } else {
+            Direction::ServerToClient
         };
-        // Scaling applies only when both SYNs carried the option (RFC 7323), and never to a SYN itself.
-        let both_scaled = tracked.flows.iter().all(|f| f.window_scale.is_some());
-        let window = match tracked.flows[flow_idx].window_scale {
-            Some(shift) if both_scaled && !tcp.flags.syn() => u32::from(tcp.window) << shift.min(14),
-            _ => u32::from(tcp.window),
-        };
-        let conn = &mut tracked.conn;
-        if conn.handshake_rtt.is_none() && dir == Direction::ClientToServer && !tcp.flags.syn() && tcp.flags.ack() {
-            if let Some(syn_time) = tracked.syn_time {
-                conn.handshake_rtt = Some(time.saturating_sub(syn_time));
-            }
-        }
-        if conn.first_close.is_none() && (tcp.flags.fin() || tcp.flags.rst()) {
-            let kind = if tcp.flags.rst() { CloseKind::Rst } else { CloseKind::Fin };
-            conn.first_close = Some(Close { by: dir.sender(), kind, frame: packet.frame });
-        }
-        conn.bytes[flow_idx] += u64::from(tcp.payload_len);
-        conn.segments.push(Segment {
+        let result = tracked.analysis.segment(dir.index(), tcp, packet.timestamp);
+        let segment = Segment {
             frame: packet.frame,
             frame_len: packet.orig_len,
-            time,
+            time: packet.timestamp.saturating_sub(origin),
             dir,
             flags: tcp.flags,
-            seq,
-            ack,
+            seq: result.seq,
+            ack: result.ack,
             abs_seq: tcp.seq,
             abs_ack: tcp.ack,
             len: tcp.payload_len,
-            captured_len: tcp.payload.len() as u32,
-            window,
+            captured_len: u32::try_from(tcp.payload.len()).unwrap_or(u32::MAX),
+            window: result.window,
             options: tcp.options.clone(),
-            analysis: Vec::new(),
-        });
-        deliver(conn.index, tracked, dir, packet.frame, tcp, seq, sink);
+            analysis: result.flags,
+        };
+        tracked.record(segment);
+        tracked.reassemble(dir, packet.frame, tcp, sink);
     }
 
     /// Ends every direction still open and returns the connections in `tcp.stream` order.
@@ -106,96 +80,122 @@ impl TcpAnalyzer {
             .into_iter()
             .map(|mut t| {
                 for dir in [Direction::ClientToServer, Direction::ServerToClient] {
-                    if !t.flows[dir.index()].ended {
-                        t.flows[dir.index()].ended = true;
-                        sink.end(t.conn.index, dir, last_frame);
+                    match &mut t.streams[dir.index()] {
+                        Some(stream) => stream.close(last_frame, sink),
+                        // A direction that never sent anything still ends, so decoders see both ends.
+                        None => sink.end(t.conn.index, dir, last_frame),
                     }
                 }
+                t.conn.handshake_rtt = t.analysis.initial_rtt;
+                t.conn.window_shift = t.analysis.flows.each_ref().map(|f| match f.scaling {
+                    WindowScaling::Shift(shift) => Some(shift),
+                    WindowScaling::Unknown | WindowScaling::Disabled => None,
+                });
                 t.conn
             })
             .collect()
     }
 
-    fn connection_for(&mut self, tcp: &TcpPacket, sink: &mut dyn StreamSink) -> (usize, Direction) {
-        let forward = (tcp.src, tcp.dst);
-        let backward = (tcp.dst, tcp.src);
-        let is_new_syn = tcp.flags.syn() && !tcp.flags.ack();
-        for (key, dir) in [(forward, Direction::ClientToServer), (backward, Direction::ServerToClient)] {
-            if let Some(&idx) = self.by_tuple.get(&key) {
-                let reused = is_new_syn && dir == Direction::ClientToServer && self.tracked[idx].closed;
-                if !reused {
-                    return (idx, dir);
-                }
+    /// The stream this packet belongs to, starting a new one when it is the first of a connection.
+    fn stream_for(&mut self, tcp: &TcpPacket, sink: &mut dyn StreamSink) -> usize {
+        if let Some(index) = self.table.lookup(tcp) {
+            let reused = self.tracked.get(index).is_some_and(|t| t.is_new_syn_on_reused_ports(tcp));
+            if !reused {
+                return index;
             }
         }
-        let (client, server, dir) = if is_new_syn || tcp.flags.syn() && tcp.flags.ack() {
-            // SYN: the sender is the client. SYN-ACK without SYN: the receiver is.
-            if tcp.flags.ack() {
-                (tcp.dst, tcp.src, Direction::ServerToClient)
-            } else {
-                (tcp.src, tcp.dst, Direction::ClientToServer)
-            }
-        } else if is_server_port(tcp.src.port(), tcp.dst.port()) {
-            (tcp.dst, tcp.src, Direction::ServerToClient)
-        } else {
-            (tcp.src, tcp.dst, Direction::ClientToServer)
-        };
+        let (client, server) = roles(tcp);
         let index = self.tracked.len();
         self.tracked.push(Tracked {
             conn: Connection {
                 index,
                 client,
                 server,
-                syn_seen: tcp.flags.syn(),
+                syn_seen: false,
                 segments: Vec::new(),
                 handshake_rtt: None,
                 first_close: None,
                 half_closed: false,
                 bytes: [0, 0],
+                window_shift: [None, None],
             },
-            flows: Default::default(),
-            syn_time: None,
-            closed: false,
+            analysis: SequenceAnalysis::default(),
+            streams: [None, None],
+            fin_sent: [false, false],
         });
-        self.by_tuple.insert((client, server), index);
+        self.table.insert(tcp, index);
         sink.connection(ConnectionInfo { index, client, server });
-        (index, dir)
+        index
     }
 }
 
-/// Without a SYN, the side with the lower port is taken as the server when it is a well-known port.
-fn is_server_port(src: u16, dst: u16) -> bool {
-    src < dst && src < 49152
-}
+impl Tracked {
+    /// A SYN (without ACK) whose sequence number is not the one its sender started this stream with.
+    fn is_new_syn_on_reused_ports(&self, tcp: &TcpPacket) -> bool {
+        if !tcp.flags.syn() || tcp.flags.ack() {
+            return false;
+        }
+        let dir = if tcp.src == self.conn.client { Direction::ClientToServer } else { Direction::ServerToClient };
+        self.analysis.flows[dir.index()].base_seq.is_some_and(|base| base != tcp.seq)
+    }
 
-/// Delivers in-order payload to the sink and marks direction ends.
-fn deliver(conn: usize, tracked: &mut Tracked, dir: Direction, frame: u64, tcp: &TcpPacket, seq: u32, sink: &mut dyn StreamSink) {
-    let flow = &mut tracked.flows[dir.index()];
-    if flow.ended {
-        return;
-    }
-    // Stream offset of this payload: seq counts the SYN as one, so the first data byte has seq 1.
-    let offset = u64::from(seq.wrapping_sub(1));
-    if tcp.payload_len > 0 && offset == flow.next_offset {
-        if !tcp.payload.is_empty() {
-            sink.data(conn, dir, frame, offset, &tcp.payload);
+    /// Adds the segment and updates the connection facts it changes.
+    fn record(&mut self, segment: Segment) {
+        let conn = &mut self.conn;
+        let dir = segment.dir;
+        let flags = segment.flags;
+        if flags.syn() && !flags.ack() && dir == Direction::ClientToServer {
+            conn.syn_seen = true;
         }
-        let missing = u64::from(tcp.payload_len) - tcp.payload.len() as u64;
-        if missing > 0 {
-            sink.gap(conn, dir, frame, offset + tcp.payload.len() as u64, missing);
+        if conn.first_close.is_none() && (flags.fin() || flags.rst()) {
+            let kind = if flags.rst() { CloseKind::Rst } else { CloseKind::Fin };
+            conn.first_close = Some(Close { by: dir.sender(), kind, frame: segment.frame });
         }
-        flow.next_offset = offset + u64::from(tcp.payload_len);
+        // Half-close: new data from a side whose peer has already sent its FIN, while it has not sent its own.
+        let peer_finished = self.fin_sent[dir.reverse().index()] && !self.fin_sent[dir.index()];
+        if peer_finished && segment.len > 0 && is_new_data(&segment.analysis) {
+            conn.half_closed = true;
+        }
+        if flags.fin() {
+            self.fin_sent[dir.index()] = true;
+        }
+        conn.bytes[dir.index()] += u64::from(segment.len);
+        conn.segments.push(segment);
     }
-    if tcp.flags.fin() || tcp.flags.rst() {
-        flow.ended = true;
-        sink.end(conn, dir, frame);
+
+    /// Hands the payload to the direction's reassembler; a RST ends both directions.
+    fn reassemble(&mut self, dir: Direction, frame: u64, tcp: &TcpPacket, sink: &mut dyn StreamSink) {
+        let flow = &self.analysis.flows[dir.index()];
+        let base = flow.base_seq.unwrap_or(tcp.seq);
+        let conn = self.conn.index;
+        let stream =
+            self.streams[dir.index()].get_or_insert_with(|| Reassembler::new(conn, dir, base.wrapping_add(1)));
+        // The SYN takes one sequence number before the first payload byte.
+        let seq = if tcp.flags.syn() { tcp.seq.wrapping_add(1) } else { tcp.seq };
+        let at = Placement { frame, seq, len: tcp.payload_len };
         if tcp.flags.rst() {
-            let other = &mut tracked.flows[dir.reverse().index()];
-            if !other.ended {
-                other.ended = true;
-                sink.end(conn, dir.reverse(), frame);
-            }
+            stream.reset(frame, sink);
+            let other = dir.reverse();
+            let peer_base = self.analysis.flows[other.index()].base_seq.unwrap_or(0);
+            self.streams[other.index()]
+                .get_or_insert_with(|| Reassembler::new(conn, other, peer_base.wrapping_add(1)))
+                .reset(frame, sink);
+        } else {
+            stream.segment(at, &tcp.payload, tcp.flags.fin(), sink);
         }
     }
-    tracked.closed = tracked.flows.iter().all(|f| f.ended);
+}
+
+/// Data that is not a resend or a probe of bytes already sent.
+fn is_new_data(flags: &[AnalysisFlag]) -> bool {
+    !flags.iter().any(|f| {
+        matches!(
+            f,
+            AnalysisFlag::Retransmission
+                | AnalysisFlag::FastRetransmission
+                | AnalysisFlag::SpuriousRetransmission
+                | AnalysisFlag::KeepAlive
+                | AnalysisFlag::ZeroWindowProbe
+        )
+    })
 }
