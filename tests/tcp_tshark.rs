@@ -49,8 +49,16 @@ fn parse_tsv(path: &Path) -> Vec<Expected> {
         .skip(1)
         .map(|line| {
             let cols: Vec<&str> = line.split('\t').collect();
-            let col = |i: usize| *cols.get(i).unwrap_or_else(|| panic!("{}: short line {line:?}", path.display()));
-            let num = |i: usize| col(i).parse::<u64>().unwrap_or_else(|e| panic!("{}: {line:?}: {e}", path.display()));
+            let col = |i: usize| {
+                *cols
+                    .get(i)
+                    .unwrap_or_else(|| panic!("{}: short line {line:?}", path.display()))
+            };
+            let num = |i: usize| {
+                col(i)
+                    .parse::<u64>()
+                    .unwrap_or_else(|e| panic!("{}: {line:?}: {e}", path.display()))
+            };
             Expected {
                 frame: num(0),
                 stream: num(1) as usize,
@@ -60,7 +68,11 @@ fn parse_tsv(path: &Path) -> Vec<Expected> {
                 ack: num(6) as u32,
                 len: num(7) as u32,
                 window: num(8) as u32,
-                analysis: col(9).split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+                analysis: col(9)
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect(),
                 initial_rtt: Some(col(10).to_string()).filter(|s| !s.is_empty()),
             }
         })
@@ -93,8 +105,10 @@ fn analyze(path: &Path) -> Vec<Connection> {
 fn differences(capture: &Path, tsv: &Path) -> Vec<String> {
     let name = capture.display();
     let connections = analyze(capture);
-    let by_frame: BTreeMap<u64, (&Connection, &Segment)> =
-        connections.iter().flat_map(|c| c.segments.iter().map(move |s| (s.frame, (c, s)))).collect();
+    let by_frame: BTreeMap<u64, (&Connection, &Segment)> = connections
+        .iter()
+        .flat_map(|c| c.segments.iter().map(move |s| (s.frame, (c, s))))
+        .collect();
     let expected = parse_tsv(tsv);
     let mut out = Vec::new();
     let mut rtt_by_stream: BTreeMap<usize, String> = BTreeMap::new();
@@ -103,7 +117,10 @@ fn differences(capture: &Path, tsv: &Path) -> Vec<String> {
             rtt_by_stream.entry(e.stream).or_insert_with(|| rtt.clone());
         }
         let Some((conn, seg)) = by_frame.get(&e.frame) else {
-            out.push(format!("{name}: frame {}: tshark sees TCP, we do not", e.frame));
+            out.push(format!(
+                "{name}: frame {}: tshark sees TCP, we do not",
+                e.frame
+            ));
             continue;
         };
         let sender = conn.endpoint(seg.dir.sender()).to_string();
@@ -120,26 +137,38 @@ fn differences(capture: &Path, tsv: &Path) -> Vec<String> {
         ];
         for (what, got, want) in checks {
             if got != want {
-                out.push(format!("{name}: frame {}: {what}: ours {got}, tshark {want}", e.frame));
+                out.push(format!(
+                    "{name}: frame {}: {what}: ours {got}, tshark {want}",
+                    e.frame
+                ));
             }
         }
     }
     let expected_frames: BTreeSet<u64> = expected.iter().map(|e| e.frame).collect();
     for frame in by_frame.keys().filter(|f| !expected_frames.contains(f)) {
-        out.push(format!("{name}: frame {frame}: we see TCP, tshark does not"));
+        out.push(format!(
+            "{name}: frame {frame}: we see TCP, tshark does not"
+        ));
     }
     for conn in &connections {
-        let ours = conn.handshake_rtt.map(|d| format!("{:.9}", d.as_secs_f64()));
+        let ours = conn
+            .handshake_rtt
+            .map(|d| format!("{:.9}", d.as_secs_f64()));
         let theirs = rtt_by_stream.get(&conn.index).cloned();
         if ours != theirs {
-            out.push(format!("{name}: stream {}: initial RTT: ours {ours:?}, tshark {theirs:?}", conn.index));
+            out.push(format!(
+                "{name}: stream {}: initial RTT: ours {ours:?}, tshark {theirs:?}",
+                conn.index
+            ));
         }
     }
     out
 }
 
 fn captures_with_expectations(dir: &Path) -> Vec<(PathBuf, PathBuf)> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
     let mut found: Vec<(PathBuf, PathBuf)> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter_map(|capture| {
@@ -156,7 +185,12 @@ fn every_tcp_frame_agrees_with_tshark() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut dirs: Vec<PathBuf> = FIXTURE_DIRS.iter().map(|d| root.join(d)).collect();
     if let Ok(extra) = std::env::var("TCPDIALOG_TSHARK_DIRS") {
-        dirs.extend(extra.split(':').filter(|d| !d.is_empty()).map(PathBuf::from));
+        dirs.extend(
+            extra
+                .split(':')
+                .filter(|d| !d.is_empty())
+                .map(PathBuf::from),
+        );
     }
     let mut files = 0;
     let mut all = Vec::new();
@@ -166,10 +200,24 @@ fn every_tcp_frame_agrees_with_tshark() {
             all.extend(differences(&capture, &tsv));
         }
     }
-    assert!(files >= 20, "expected the committed fixtures, found {files} captures with expectations");
-    let (known, all): (Vec<String>, Vec<String>) = all.into_iter().partition(|m| is_known_capture_stage_difference(m));
+    assert!(
+        files >= 20,
+        "expected the committed fixtures, found {files} captures with expectations"
+    );
+    let (known, all): (Vec<String>, Vec<String>) = all
+        .into_iter()
+        .partition(|m| is_known_capture_stage_difference(m));
     if !known.is_empty() {
-        eprintln!("{} known capture-stage differences:\n{}", known.len(), known.join("\n"));
+        eprintln!(
+            "{} known capture-stage differences:\n{}",
+            known.len(),
+            known.join("\n")
+        );
     }
-    assert!(all.is_empty(), "{} differences with tshark:\n{}", all.len(), all.join("\n"));
+    assert!(
+        all.is_empty(),
+        "{} differences with tshark:\n{}",
+        all.len(),
+        all.join("\n")
+    );
 }

@@ -17,8 +17,14 @@ use std::time::Duration;
 type Source = BufReader<File>;
 
 enum Format {
-    Pcap { reader: PcapReader<Source>, link: DataLink },
-    Pcapng { reader: PcapNgReader<Source>, interfaces: Vec<Interface> },
+    Pcap {
+        reader: PcapReader<Source>,
+        link: DataLink,
+    },
+    Pcapng {
+        reader: PcapNgReader<Source>,
+        interfaces: Vec<Interface>,
+    },
 }
 
 struct Interface {
@@ -39,23 +45,36 @@ pub struct CaptureReader {
 impl CaptureReader {
     /// Opens a capture, detecting pcap or pcapng by its magic number.
     pub fn open(path: &Path) -> Result<Self, CaptureError> {
-        let open_err = |source| CaptureError::Open { path: path.to_path_buf(), source };
+        let open_err = |source| CaptureError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
         let mut file = File::open(path).map_err(open_err)?;
         let mut magic = [0u8; 4];
         let got = read_up_to(&mut file, &mut magic).map_err(open_err)?;
         if got == 0 {
-            return Err(CaptureError::Empty { path: path.to_path_buf() });
+            return Err(CaptureError::Empty {
+                path: path.to_path_buf(),
+            });
         }
         let file = File::open(path).map_err(open_err)?;
         let source = BufReader::with_capacity(256 * 1024, file);
         let not_a_capture = || CaptureError::NotACapture {
             path: path.to_path_buf(),
-            magic: magic[..got].iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" "),
+            magic: magic[..got]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<Vec<_>>()
+                .join(" "),
         };
         let mut summary = CaptureSummary::default();
         let format = match magic {
-            [0xd4, 0xc3, 0xb2, 0xa1] | [0xa1, 0xb2, 0xc3, 0xd4] | [0x4d, 0x3c, 0xb2, 0xa1] | [0xa1, 0xb2, 0x3c, 0x4d] => {
-                let reader = PcapReader::new(source).map_err(|e| malformed(path, 0, format!("bad pcap header: {e}")))?;
+            [0xd4, 0xc3, 0xb2, 0xa1]
+            | [0xa1, 0xb2, 0xc3, 0xd4]
+            | [0x4d, 0x3c, 0xb2, 0xa1]
+            | [0xa1, 0xb2, 0x3c, 0x4d] => {
+                let reader = PcapReader::new(source)
+                    .map_err(|e| malformed(path, 0, format!("bad pcap header: {e}")))?;
                 let link = reader.header().datalink;
                 check_link_type(path, link)?;
                 summary.format = Some(CaptureFormat::Pcap);
@@ -63,13 +82,23 @@ impl CaptureReader {
                 Format::Pcap { reader, link }
             }
             [0x0a, 0x0d, 0x0d, 0x0a] => {
-                let reader = PcapNgReader::new(source).map_err(|e| malformed(path, 0, format!("bad pcapng section header: {e}")))?;
+                let reader = PcapNgReader::new(source)
+                    .map_err(|e| malformed(path, 0, format!("bad pcapng section header: {e}")))?;
                 summary.format = Some(CaptureFormat::Pcapng);
-                Format::Pcapng { reader, interfaces: Vec::new() }
+                Format::Pcapng {
+                    reader,
+                    interfaces: Vec::new(),
+                }
             }
             _ => return Err(not_a_capture()),
         };
-        Ok(CaptureReader { path: path.to_path_buf(), format, summary, next_frame: 1, finished: false })
+        Ok(CaptureReader {
+            path: path.to_path_buf(),
+            format,
+            summary,
+            next_frame: 1,
+            finished: false,
+        })
     }
 
     /// What has been read so far (complete once the iterator is exhausted).
@@ -105,14 +134,20 @@ impl CaptureReader {
                         }
                         let ticks_per_second = idb_ticks_per_second(&idb);
                         self.summary.link_types.push(link_type_name(idb.linktype));
-                        interfaces.push(Interface { link: idb.linktype, ticks_per_second });
+                        interfaces.push(Interface {
+                            link: idb.linktype,
+                            ticks_per_second,
+                        });
                     }
                     Block::EnhancedPacket(epb) => {
                         let Some(iface) = interfaces.get(epb.interface_id as usize) else {
                             return Some(Err(malformed(
                                 &self.path,
                                 frame,
-                                format!("packet refers to interface {} which was not described", epb.interface_id),
+                                format!(
+                                    "packet refers to interface {} which was not described",
+                                    epb.interface_id
+                                ),
                             )
                             .into()));
                         };
@@ -128,7 +163,12 @@ impl CaptureReader {
                     }
                     Block::SimplePacket(spb) => {
                         let Some(iface) = interfaces.first() else {
-                            return Some(Err(malformed(&self.path, frame, "simple packet before any interface".into()).into()));
+                            return Some(Err(malformed(
+                                &self.path,
+                                frame,
+                                "simple packet before any interface".into(),
+                            )
+                            .into()));
                         };
                         return Some(Ok(RawFrame {
                             link: iface.link,
@@ -159,7 +199,9 @@ impl Iterator for CaptureReader {
             Some(Err(ReadFailure::Truncated { frame, message })) => {
                 // A capture killed mid-write: keep everything before the cut, and say where it ends.
                 self.finished = true;
-                self.summary.warnings.push(CaptureWarning { frame, message });
+                self.summary
+                    .warnings
+                    .push(CaptureWarning { frame, message });
                 return None;
             }
             Some(Err(ReadFailure::Fatal(e))) => {
@@ -193,7 +235,10 @@ impl Iterator for CaptureReader {
 /// Why a frame could not be read.
 enum ReadFailure {
     /// The file ends inside a record: a capture killed mid-write. Not fatal.
-    Truncated { frame: u64, message: String },
+    Truncated {
+        frame: u64,
+        message: String,
+    },
     Fatal(CaptureError),
 }
 
@@ -223,14 +268,20 @@ fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
 }
 
 fn malformed(path: &Path, frame: u64, reason: String) -> CaptureError {
-    CaptureError::Malformed { path: path.to_path_buf(), frame, reason }
+    CaptureError::Malformed {
+        path: path.to_path_buf(),
+        frame,
+        reason,
+    }
 }
 
 fn truncation_or_malformed(path: &Path, frame: u64, err: pcap_file::PcapError) -> ReadFailure {
     match err {
         pcap_file::PcapError::IncompleteBuffer => ReadFailure::Truncated {
             frame,
-            message: format!("the file ends in the middle of frame {frame}; frames before it are used"),
+            message: format!(
+                "the file ends in the middle of frame {frame}; frames before it are used"
+            ),
         },
         other => ReadFailure::Fatal(malformed(path, frame, other.to_string())),
     }
@@ -244,12 +295,18 @@ fn ticks_to_duration(ticks: u64, per_second: u64) -> Duration {
     Duration::new(secs, nanos)
 }
 
-fn idb_ticks_per_second(idb: &pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionBlock) -> u64 {
+fn idb_ticks_per_second(
+    idb: &pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionBlock,
+) -> u64 {
     use pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionOption;
     for opt in &idb.options {
         if let InterfaceDescriptionOption::IfTsResol(r) = opt {
             let exp = u32::from(r & 0x7f);
-            return if r & 0x80 != 0 { 2u64.saturating_pow(exp) } else { 10u64.saturating_pow(exp) };
+            return if r & 0x80 != 0 {
+                2u64.saturating_pow(exp)
+            } else {
+                10u64.saturating_pow(exp)
+            };
         }
     }
     1_000_000
@@ -257,7 +314,14 @@ fn idb_ticks_per_second(idb: &pcap_file::pcapng::blocks::interface_description::
 
 fn check_link_type(path: &Path, link: DataLink) -> Result<(), CaptureError> {
     match link {
-        DataLink::ETHERNET | DataLink::RAW | DataLink::IPV4 | DataLink::IPV6 | DataLink::LINUX_SLL | DataLink::LINUX_SLL2 | DataLink::NULL | DataLink::LOOP => Ok(()),
+        DataLink::ETHERNET
+        | DataLink::RAW
+        | DataLink::IPV4
+        | DataLink::IPV6
+        | DataLink::LINUX_SLL
+        | DataLink::LINUX_SLL2
+        | DataLink::NULL
+        | DataLink::LOOP => Ok(()),
         other => Err(CaptureError::UnknownLinkType {
             path: path.to_path_buf(),
             number: u32::from(other),
@@ -285,25 +349,43 @@ fn decode_frame(link: DataLink, data: &[u8]) -> PacketContent {
     let sliced = match link {
         DataLink::ETHERNET => LaxSlicedPacket::from_ethernet(data).ok(),
         DataLink::RAW | DataLink::IPV4 | DataLink::IPV6 => LaxSlicedPacket::from_ip(data).ok(),
-        DataLink::LINUX_SLL => sll_payload(data, 16, 14).and_then(|(t, rest)| Some(LaxSlicedPacket::from_ether_type(t.into(), rest))),
-        DataLink::LINUX_SLL2 => sll_payload(data, 20, 0).and_then(|(t, rest)| Some(LaxSlicedPacket::from_ether_type(t.into(), rest))),
-        DataLink::NULL | DataLink::LOOP => data.get(4..).and_then(|rest| LaxSlicedPacket::from_ip(rest).ok()),
+        DataLink::LINUX_SLL => sll_payload(data, 16, 14)
+            .and_then(|(t, rest)| Some(LaxSlicedPacket::from_ether_type(t.into(), rest))),
+        DataLink::LINUX_SLL2 => sll_payload(data, 20, 0)
+            .and_then(|(t, rest)| Some(LaxSlicedPacket::from_ether_type(t.into(), rest))),
+        DataLink::NULL | DataLink::LOOP => data
+            .get(4..)
+            .and_then(|rest| LaxSlicedPacket::from_ip(rest).ok()),
         _ => None,
     };
-    let Some(sliced) = sliced else { return PacketContent::Other };
+    let Some(sliced) = sliced else {
+        return PacketContent::Other;
+    };
     let (src_ip, dst_ip, ip_payload, wire_len, fragmented) = match &sliced.net {
         Some(LaxNetSlice::Ipv4(ip)) => {
             let h = ip.header();
             let payload = ip.payload();
             let wire = usize::from(h.total_len()).saturating_sub(usize::from(h.ihl()) * 4);
-            (IpAddr::V4(h.source_addr()), IpAddr::V4(h.destination_addr()), payload, wire, ip.is_payload_fragmented())
+            (
+                IpAddr::V4(h.source_addr()),
+                IpAddr::V4(h.destination_addr()),
+                payload,
+                wire,
+                ip.is_payload_fragmented(),
+            )
         }
         Some(LaxNetSlice::Ipv6(ip)) => {
             let h = ip.header();
             let payload = ip.payload();
             let ext_len = ip.extensions().slice().len();
             let wire = usize::from(h.payload_length()).saturating_sub(ext_len);
-            (IpAddr::V6(h.source_addr()), IpAddr::V6(h.destination_addr()), payload, wire, ip.is_payload_fragmented())
+            (
+                IpAddr::V6(h.source_addr()),
+                IpAddr::V6(h.destination_addr()),
+                payload,
+                wire,
+                ip.is_payload_fragmented(),
+            )
         }
         _ => return PacketContent::Other,
     };
@@ -313,9 +395,15 @@ fn decode_frame(link: DataLink, data: &[u8]) -> PacketContent {
     if ip_payload.ip_number != etherparse::IpNumber::TCP {
         return PacketContent::Other;
     }
-    let Ok(tcp) = TcpSlice::from_slice(ip_payload.payload) else { return PacketContent::Other };
+    let Ok(tcp) = TcpSlice::from_slice(ip_payload.payload) else {
+        return PacketContent::Other;
+    };
     let header_len = usize::from(tcp.data_offset()) * 4;
-    let wire_len = if ip_payload.incomplete { wire_len } else { ip_payload.payload.len() };
+    let wire_len = if ip_payload.incomplete {
+        wire_len
+    } else {
+        ip_payload.payload.len()
+    };
     let payload_len = wire_len.saturating_sub(header_len) as u32;
     PacketContent::Tcp(TcpPacket {
         src: SocketAddr::new(src_ip, tcp.source_port()),
@@ -347,7 +435,11 @@ fn tcp_flags(tcp: &TcpSlice) -> TcpFlags {
         (tcp.ece(), TcpFlags::ECE),
         (tcp.cwr(), TcpFlags::CWR),
     ];
-    TcpFlags(bits.iter().filter(|(set, _)| *set).fold(0, |acc, (_, bit)| acc | bit))
+    TcpFlags(
+        bits.iter()
+            .filter(|(set, _)| *set)
+            .fold(0, |acc, (_, bit)| acc | bit),
+    )
 }
 
 fn tcp_options(tcp: &TcpSlice) -> TcpOptions {

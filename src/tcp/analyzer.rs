@@ -11,7 +11,9 @@
 use super::reassembly::{Placement, Reassembler};
 use super::sequence_analysis::{SequenceAnalysis, WindowScaling};
 use super::tracking::{StreamTable, roles};
-use super::{AnalysisFlag, Close, CloseKind, Connection, ConnectionInfo, Direction, Segment, StreamSink};
+use super::{
+    AnalysisFlag, Close, CloseKind, Connection, ConnectionInfo, Direction, Segment, StreamSink,
+};
 use crate::capture::{Packet, PacketContent, TcpPacket};
 use std::time::Duration;
 
@@ -44,9 +46,13 @@ impl TcpAnalyzer {
     pub fn push(&mut self, packet: &Packet, sink: &mut dyn StreamSink) {
         let origin = *self.first_timestamp.get_or_insert(packet.timestamp);
         self.last_frame = packet.frame;
-        let PacketContent::Tcp(tcp) = &packet.content else { return };
+        let PacketContent::Tcp(tcp) = &packet.content else {
+            return;
+        };
         let index = self.stream_for(tcp, sink);
-        let Some(tracked) = self.tracked.get_mut(index) else { return };
+        let Some(tracked) = self.tracked.get_mut(index) else {
+            return;
+        };
         let dir = if tcp.src == tracked.conn.client && tcp.dst == tracked.conn.server {
             Direction::ClientToServer
         } else {
@@ -99,7 +105,10 @@ impl TcpAnalyzer {
     /// The stream this packet belongs to, starting a new one when it is the first of a connection.
     fn stream_for(&mut self, tcp: &TcpPacket, sink: &mut dyn StreamSink) -> usize {
         if let Some(index) = self.table.lookup(tcp) {
-            let reused = self.tracked.get(index).is_some_and(|t| t.is_new_syn_on_reused_ports(tcp));
+            let reused = self
+                .tracked
+                .get(index)
+                .is_some_and(|t| t.is_new_syn_on_reused_ports(tcp));
             if !reused {
                 return index;
             }
@@ -124,7 +133,11 @@ impl TcpAnalyzer {
             fin_sent: [false, false],
         });
         self.table.insert(tcp, index);
-        sink.connection(ConnectionInfo { index, client, server });
+        sink.connection(ConnectionInfo {
+            index,
+            client,
+            server,
+        });
         index
     }
 }
@@ -135,8 +148,14 @@ impl Tracked {
         if !tcp.flags.syn() || tcp.flags.ack() {
             return false;
         }
-        let dir = if tcp.src == self.conn.client { Direction::ClientToServer } else { Direction::ServerToClient };
-        self.analysis.flows[dir.index()].base_seq.is_some_and(|base| base != tcp.seq)
+        let dir = if tcp.src == self.conn.client {
+            Direction::ClientToServer
+        } else {
+            Direction::ServerToClient
+        };
+        self.analysis.flows[dir.index()]
+            .base_seq
+            .is_some_and(|base| base != tcp.seq)
     }
 
     /// Adds the segment and updates the connection facts it changes.
@@ -148,8 +167,16 @@ impl Tracked {
             conn.syn_seen = true;
         }
         if conn.first_close.is_none() && (flags.fin() || flags.rst()) {
-            let kind = if flags.rst() { CloseKind::Rst } else { CloseKind::Fin };
-            conn.first_close = Some(Close { by: dir.sender(), kind, frame: segment.frame });
+            let kind = if flags.rst() {
+                CloseKind::Rst
+            } else {
+                CloseKind::Fin
+            };
+            conn.first_close = Some(Close {
+                by: dir.sender(),
+                kind,
+                frame: segment.frame,
+            });
         }
         // Half-close: new data from a side whose peer has already sent its FIN, while it has not sent its own.
         let peer_finished = self.fin_sent[dir.reverse().index()] && !self.fin_sent[dir.index()];
@@ -164,15 +191,29 @@ impl Tracked {
     }
 
     /// Hands the payload to the direction's reassembler; a RST ends both directions.
-    fn reassemble(&mut self, dir: Direction, frame: u64, tcp: &TcpPacket, sink: &mut dyn StreamSink) {
+    fn reassemble(
+        &mut self,
+        dir: Direction,
+        frame: u64,
+        tcp: &TcpPacket,
+        sink: &mut dyn StreamSink,
+    ) {
         let flow = &self.analysis.flows[dir.index()];
         let base = flow.base_seq.unwrap_or(tcp.seq);
         let conn = self.conn.index;
-        let stream =
-            self.streams[dir.index()].get_or_insert_with(|| Reassembler::new(conn, dir, base.wrapping_add(1)));
+        let stream = self.streams[dir.index()]
+            .get_or_insert_with(|| Reassembler::new(conn, dir, base.wrapping_add(1)));
         // The SYN takes one sequence number before the first payload byte.
-        let seq = if tcp.flags.syn() { tcp.seq.wrapping_add(1) } else { tcp.seq };
-        let at = Placement { frame, seq, len: tcp.payload_len };
+        let seq = if tcp.flags.syn() {
+            tcp.seq.wrapping_add(1)
+        } else {
+            tcp.seq
+        };
+        let at = Placement {
+            frame,
+            seq,
+            len: tcp.payload_len,
+        };
         if tcp.flags.rst() {
             stream.reset(frame, sink);
             let other = dir.reverse();
@@ -198,4 +239,373 @@ fn is_new_data(flags: &[AnalysisFlag]) -> bool {
                 | AnalysisFlag::ZeroWindowProbe
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    //! Small conversations built packet by packet; the expected flags are what tshark 4.0 prints for the same
+    //! exchanges (see `tests/fixtures/tcp/make_synthetic.py`, which writes them as captures).
+    use super::*;
+    use crate::capture::{TcpFlags, TcpOptions};
+    use crate::tcp::reassembly::tests::Recorder;
+    use crate::tcp::{AnalysisFlag as F, Side};
+
+    const SYN: u16 = TcpFlags::SYN;
+    const ACK: u16 = TcpFlags::ACK;
+    const FIN: u16 = TcpFlags::FIN;
+    const RST: u16 = TcpFlags::RST;
+    const PSH: u16 = TcpFlags::PSH;
+
+    /// Builds packets of one client/server pair with a running clock (in microseconds).
+    struct Script {
+        analyzer: TcpAnalyzer,
+        sink: Recorder,
+        frame: u64,
+        micros: u64,
+        client: &'static str,
+        server: &'static str,
+    }
+
+    impl Script {
+        fn new(client: &'static str, server: &'static str) -> Self {
+            Script {
+                analyzer: TcpAnalyzer::new(),
+                sink: Recorder::default(),
+                frame: 0,
+                micros: 0,
+                client,
+                server,
+            }
+        }
+
+        /// Sends from the client (`c2s`) or the server; `seq`/`ack` absolute.
+        #[allow(clippy::too_many_arguments)]
+        fn send(
+            &mut self,
+            c2s: bool,
+            after_us: u64,
+            flags: u16,
+            seq: u32,
+            ack: u32,
+            window: u16,
+            data: &[u8],
+        ) {
+            self.send_with(
+                c2s,
+                after_us,
+                flags,
+                seq,
+                ack,
+                window,
+                data,
+                TcpOptions::default(),
+            );
+        }
+
+        #[allow(clippy::too_many_arguments)]
+        fn send_with(
+            &mut self,
+            c2s: bool,
+            after_us: u64,
+            flags: u16,
+            seq: u32,
+            ack: u32,
+            window: u16,
+            data: &[u8],
+            options: TcpOptions,
+        ) {
+            self.frame += 1;
+            self.micros += after_us;
+            let (src, dst) = if c2s {
+                (self.client, self.server)
+            } else {
+                (self.server, self.client)
+            };
+            let tcp = TcpPacket {
+                src: src.parse().expect("test address"),
+                dst: dst.parse().expect("test address"),
+                seq,
+                ack,
+                flags: TcpFlags(flags),
+                window,
+                options,
+                payload_len: data.len() as u32,
+                payload: data.to_vec(),
+            };
+            let packet = Packet {
+                frame: self.frame,
+                timestamp: Duration::from_micros(1_700_000_000_000_000 + self.micros),
+                orig_len: 54 + data.len() as u32,
+                cap_len: 54 + data.len() as u32,
+                content: PacketContent::Tcp(tcp),
+            };
+            self.analyzer.push(&packet, &mut self.sink);
+        }
+
+        fn handshake(
+            &mut self,
+            client_isn: u32,
+            server_isn: u32,
+            shifts: (Option<u8>, Option<u8>),
+        ) {
+            let opts = |shift| TcpOptions {
+                mss: Some(1460),
+                window_scale: shift,
+                ..TcpOptions::default()
+            };
+            self.send_with(true, 1000, SYN, client_isn, 0, 64240, b"", opts(shifts.0));
+            self.send_with(
+                false,
+                5000,
+                SYN | ACK,
+                server_isn,
+                client_isn + 1,
+                65160,
+                b"",
+                opts(shifts.1),
+            );
+            self.send(true, 5000, ACK, client_isn + 1, server_isn + 1, 502, b"");
+        }
+
+        fn finish(self) -> (Vec<Connection>, Vec<String>) {
+            let mut sink = self.sink;
+            let conns = self.analyzer.finish(&mut sink);
+            (conns, sink.lines)
+        }
+    }
+
+    fn flags_by_frame(conn: &Connection) -> Vec<(u64, Vec<F>)> {
+        conn.segments
+            .iter()
+            .filter(|s| !s.analysis.is_empty())
+            .map(|s| (s.frame, s.analysis.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_clean_exchange_has_relative_numbers_scaled_windows_rtt_and_close() {
+        let mut s = Script::new("10.0.0.1:40000", "10.0.0.2:80");
+        s.handshake(1000, 5000, (Some(7), Some(7)));
+        s.send(
+            true,
+            100,
+            PSH | ACK,
+            1001,
+            5001,
+            502,
+            b"GET / HTTP/1.1\r\n\r\n",
+        );
+        s.send(
+            false,
+            300,
+            PSH | ACK,
+            5001,
+            1019,
+            509,
+            b"HTTP/1.1 200 OK\r\n\r\n",
+        );
+        s.send(true, 100, FIN | ACK, 1019, 5020, 502, b"");
+        s.send(false, 100, FIN | ACK, 5020, 1020, 509, b"");
+        s.send(true, 100, ACK, 1020, 5021, 502, b"");
+        let (conns, lines) = s.finish();
+        let [conn] = conns.as_slice() else {
+            panic!("one connection expected, got {}", conns.len())
+        };
+        let numbers: Vec<(u32, u32, u32, u32)> = conn
+            .segments
+            .iter()
+            .map(|s| (s.seq, s.ack, s.len, s.window))
+            .collect();
+        assert_eq!(
+            numbers,
+            [
+                (0, 0, 0, 64240),
+                (0, 1, 0, 65160),
+                (1, 1, 0, 64256),
+                (1, 1, 18, 64256),
+                (1, 19, 19, 65152),
+                (19, 20, 0, 64256),
+                (20, 20, 0, 65152),
+                (20, 21, 0, 64256)
+            ]
+        );
+        assert!(conn.syn_seen);
+        assert_eq!(conn.handshake_rtt, Some(Duration::from_millis(10)));
+        assert_eq!(
+            conn.first_close,
+            Some(Close {
+                by: Side::Client,
+                kind: CloseKind::Fin,
+                frame: 6
+            })
+        );
+        assert!(!conn.half_closed);
+        assert_eq!(conn.bytes, [18, 19]);
+        assert_eq!(conn.window_shift, [Some(7), Some(7)]);
+        assert!(flags_by_frame(conn).is_empty());
+        assert_eq!(
+            lines,
+            [
+                "conn 0 10.0.0.1:40000 10.0.0.2:80",
+                "data 0 c2s f4 @0 GET / HTTP/1.1\r\n\r\n",
+                "data 0 s2c f5 @0 HTTP/1.1 200 OK\r\n\r\n",
+                "end 0 c2s f6",
+                "end 0 s2c f7"
+            ]
+        );
+    }
+
+    #[test]
+    fn zero_window_probes_and_window_update_follow_tshark() {
+        // Same exchange as tests/fixtures/tcp/zero-window.pcap (frames renumbered from 1).
+        let mut s = Script::new("10.0.0.1:40001", "10.0.0.2:5432");
+        s.handshake(1000, 5000, (Some(0), Some(0)));
+        s.send(true, 1000, ACK, 1001, 5001, 4000, b""); // 4: window update
+        for i in 0..4 {
+            s.send(false, 200, ACK, 5001 + i * 1000, 1001, 65160, &[b'a'; 1000]); // 8: window full
+        }
+        s.send(true, 2000, ACK, 1001, 9001, 0, b""); // 9: zero window
+        s.send(false, 200_000, ACK, 9001, 1001, 65160, b"z"); // 10: probe
+        s.send(true, 1000, ACK, 1001, 9001, 0, b""); // 11: zero window + probe ack
+        s.send(true, 300_000, ACK, 1001, 9001, 8000, b""); // 12: window update
+        s.send(false, 1000, ACK, 9001, 1001, 65160, &[b'z'; 1000]);
+        s.send(true, 10_000, ACK, 1001, 10001, 8000, b"");
+        s.send(true, 10_000, ACK, 1001, 10001, 8000, b""); // 15: dup ack
+        let (conns, _) = s.finish();
+        let expected = [
+            (4, vec![F::WindowUpdate]),
+            (8, vec![F::WindowFull]),
+            (9, vec![F::ZeroWindow]),
+            (10, vec![F::ZeroWindowProbe]),
+            (11, vec![F::ZeroWindow, F::ZeroWindowProbeAck]),
+            (12, vec![F::WindowUpdate]),
+            (15, vec![F::DuplicateAck(1)]),
+        ];
+        assert_eq!(flags_by_frame(&conns[0]), expected);
+    }
+
+    #[test]
+    fn dup_acks_then_fast_retransmission_and_losses_are_flagged() {
+        let mut s = Script::new("10.0.0.1:40000", "10.0.0.2:80");
+        s.handshake(1000, 5000, (Some(7), Some(7)));
+        s.send(false, 100, ACK, 5001, 1001, 509, &[b'a'; 100]);
+        s.send(false, 100, ACK, 5201, 1001, 509, &[b'c'; 100]); // 5: 5101..5201 never captured
+        s.send(true, 10_000, ACK, 1001, 5101, 502, b"");
+        s.send(true, 100, ACK, 1001, 5101, 502, b""); // 7: dup 1
+        s.send(true, 100, ACK, 1001, 5101, 502, b""); // 8: dup 2
+        s.send(false, 1000, ACK, 5101, 1001, 509, &[b'b'; 100]); // 9: fast retransmission
+        s.send(true, 100, ACK, 1001, 5500, 502, b""); // 10: acks bytes never seen
+        let (conns, lines) = s.finish();
+        let expected = [
+            (5, vec![F::LostSegment]),
+            (7, vec![F::DuplicateAck(1)]),
+            (8, vec![F::DuplicateAck(2)]),
+            (9, vec![F::FastRetransmission]),
+            (10, vec![F::AckedUnseenSegment]),
+        ];
+        assert_eq!(flags_by_frame(&conns[0]), expected);
+        // The hole filled by frame 9 releases the waiting bytes with it.
+        assert!(lines.contains(&format!("data 0 s2c f9 @100 {}", "b".repeat(100))));
+        assert!(lines.contains(&format!("data 0 s2c f9 @200 {}", "c".repeat(100))));
+    }
+
+    #[test]
+    fn keep_alives_and_their_acks() {
+        let mut s = Script::new("192.168.1.10:51000", "192.168.1.20:443");
+        s.handshake(1000, 5000, (Some(7), Some(7)));
+        s.send(true, 100, PSH | ACK, 1001, 5001, 502, b"hello");
+        s.send(false, 5000, ACK, 5001, 1006, 509, b"");
+        s.send(true, 45_000_000, ACK, 1005, 5001, 502, b""); // 6: keep-alive
+        s.send(false, 5000, ACK, 5001, 1006, 509, b""); // 7: keep-alive ack
+        s.send(false, 60_000_000, ACK, 5000, 1006, 509, b"\0"); // 8: one-byte keep-alive
+        s.send(true, 5000, ACK, 1006, 5001, 502, b""); // 9
+        let (conns, lines) = s.finish();
+        let expected = [
+            (6, vec![F::KeepAlive]),
+            (7, vec![F::KeepAliveAck]),
+            (8, vec![F::KeepAlive]),
+            (9, vec![F::KeepAliveAck]),
+        ];
+        assert_eq!(flags_by_frame(&conns[0]), expected);
+        // The keep-alive's garbage byte is never delivered as stream data.
+        assert_eq!(lines.iter().filter(|l| l.starts_with("data")).count(), 1);
+    }
+
+    #[test]
+    fn a_new_syn_on_the_same_ports_starts_a_new_stream_but_a_resent_syn_does_not() {
+        let mut s = Script::new("10.1.0.1:45000", "10.1.0.2:8080");
+        s.handshake(1000, 5000, (None, None));
+        s.send(true, 100, RST | ACK, 1001, 5001, 502, b"");
+        s.send(true, 500_000, SYN, 900_000, 0, 64240, b""); // 5: new stream
+        s.send(true, 1_000_000, SYN, 900_000, 0, 64240, b""); // 6: retransmitted SYN, same stream
+        s.send(false, 1000, SYN | ACK, 7000, 900_001, 65160, b"");
+        let (conns, _) = s.finish();
+        assert_eq!(conns.len(), 2);
+        assert_eq!(
+            conns[0].first_close,
+            Some(Close {
+                by: Side::Client,
+                kind: CloseKind::Rst,
+                frame: 4
+            })
+        );
+        assert_eq!(
+            conns[1]
+                .segments
+                .iter()
+                .map(|s| s.frame)
+                .collect::<Vec<_>>(),
+            [5, 6, 7]
+        );
+        assert_eq!(flags_by_frame(&conns[1]), [(6, vec![F::Retransmission])]);
+        // Without a window-scale option on the SYNs, windows stay as sent.
+        assert_eq!(conns[0].segments[2].window, 502);
+    }
+
+    #[test]
+    fn without_a_handshake_the_service_port_is_the_server_and_windows_are_unscaled() {
+        let mut s = Script::new("10.2.0.2:22", "10.2.0.1:33333"); // first packet from the server side
+        s.send(true, 0, PSH | ACK, 987_654, 123_456, 1023, &[b's'; 64]);
+        s.send(false, 1000, ACK, 123_456, 987_718, 501, b"");
+        let (conns, _) = s.finish();
+        let conn = &conns[0];
+        assert_eq!(conn.server.to_string(), "10.2.0.2:22");
+        assert!(!conn.syn_seen);
+        let first = &conn.segments[0];
+        assert_eq!(
+            (first.dir, first.seq, first.ack, first.window),
+            (Direction::ServerToClient, 1, 1, 1023)
+        );
+        assert_eq!(conn.handshake_rtt, None);
+        assert_eq!(conn.window_shift, [None, None]);
+    }
+
+    #[test]
+    fn half_close_is_seen_and_a_reset_ends_both_directions() {
+        let mut s = Script::new("172.16.0.1:42000", "172.16.0.2:7000");
+        s.handshake(1000, 5000, (Some(8), Some(2)));
+        s.send(true, 100, FIN | ACK, 1001, 5001, 502, b""); // 4: client is done sending
+        s.send(false, 1000, PSH | ACK, 5001, 1002, 509, b"still here"); // 5: server keeps sending
+        s.send(false, 1000, RST | ACK, 5011, 1002, 509, b""); // 6
+        let (conns, lines) = s.finish();
+        let conn = &conns[0];
+        assert!(conn.half_closed);
+        assert_eq!(
+            conn.first_close,
+            Some(Close {
+                by: Side::Client,
+                kind: CloseKind::Fin,
+                frame: 4
+            })
+        );
+        assert_eq!(conn.segments[4].window, 509 << 2);
+        assert_eq!(
+            lines[1..],
+            [
+                "end 0 c2s f4",
+                "data 0 s2c f5 @0 still here",
+                "end 0 s2c f6"
+            ]
+        );
+    }
 }

@@ -98,7 +98,9 @@ impl Reassembler {
     /// Stream offset of a sequence number, relative to the delivery point (negative: before the stream start).
     fn offset_of(&self, seq: u32) -> i64 {
         let delta = seq.wrapping_sub(self.next_seq) as i32;
-        i64::try_from(self.next_offset).unwrap_or(i64::MAX).saturating_add(i64::from(delta))
+        i64::try_from(self.next_offset)
+            .unwrap_or(i64::MAX)
+            .saturating_add(i64::from(delta))
     }
 
     fn accept(&mut self, start: u64, end: u64, frame: u64, data: &[u8], sink: &mut dyn StreamSink) {
@@ -112,21 +114,36 @@ impl Reassembler {
         }
         let keep = self.pending.get(&start).is_none_or(|p| p.end < end);
         if keep {
-            if let Some(old) = self.pending.insert(start, Pending { end, data: data.to_vec() }) {
+            if let Some(old) = self.pending.insert(
+                start,
+                Pending {
+                    end,
+                    data: data.to_vec(),
+                },
+            ) {
                 self.pending_bytes -= old.data.len();
             }
             self.pending_bytes += data.len();
         }
         // Too much waiting: the hole before the first waiting segment is not coming.
         while self.pending_bytes > MAX_PENDING_BYTES {
-            let Some(first) = self.pending.keys().next().copied() else { break };
+            let Some(first) = self.pending.keys().next().copied() else {
+                break;
+            };
             self.skip_to(first, frame, sink);
             self.drain(frame, sink);
         }
     }
 
     /// Delivers the part of `[start, end)` at or after the delivery point; `data` holds its captured bytes.
-    fn deliver(&mut self, start: u64, end: u64, frame: u64, data: &[u8], sink: &mut dyn StreamSink) {
+    fn deliver(
+        &mut self,
+        start: u64,
+        end: u64,
+        frame: u64,
+        data: &[u8],
+        sink: &mut dyn StreamSink,
+    ) {
         let captured_end = start + data.len() as u64;
         if captured_end > self.next_offset {
             let from = usize::try_from(self.next_offset - start).unwrap_or(usize::MAX);
@@ -137,7 +154,13 @@ impl Reassembler {
         }
         if end > self.next_offset {
             // The capture holds fewer bytes than were sent (snaplen).
-            sink.gap(self.conn, self.dir, frame, self.next_offset, end - self.next_offset);
+            sink.gap(
+                self.conn,
+                self.dir,
+                frame,
+                self.next_offset,
+                end - self.next_offset,
+            );
             self.advance_to(end);
         }
     }
@@ -158,7 +181,13 @@ impl Reassembler {
     /// Declares `[next_offset, to)` lost.
     fn skip_to(&mut self, to: u64, frame: u64, sink: &mut dyn StreamSink) {
         if to > self.next_offset {
-            sink.gap(self.conn, self.dir, frame, self.next_offset, to - self.next_offset);
+            sink.gap(
+                self.conn,
+                self.dir,
+                frame,
+                self.next_offset,
+                to - self.next_offset,
+            );
             self.advance_to(to);
         }
     }
@@ -210,24 +239,38 @@ pub(crate) mod tests {
 
     impl StreamSink for Recorder {
         fn connection(&mut self, info: ConnectionInfo) {
-            self.lines.push(format!("conn {} {} {}", info.index, info.client, info.server));
+            self.lines.push(format!(
+                "conn {} {} {}",
+                info.index, info.client, info.server
+            ));
         }
         fn data(&mut self, conn: usize, dir: Direction, frame: u64, offset: u64, data: &[u8]) {
             let text = String::from_utf8_lossy(data);
-            self.lines.push(format!("data {conn} {} f{frame} @{offset} {text}", dir.short()));
+            self.lines.push(format!(
+                "data {conn} {} f{frame} @{offset} {text}",
+                dir.short()
+            ));
         }
         fn gap(&mut self, conn: usize, dir: Direction, frame: u64, offset: u64, len: u64) {
-            self.lines.push(format!("gap {conn} {} f{frame} @{offset}+{len}", dir.short()));
+            self.lines.push(format!(
+                "gap {conn} {} f{frame} @{offset}+{len}",
+                dir.short()
+            ));
         }
         fn end(&mut self, conn: usize, dir: Direction, frame: u64) {
-            self.lines.push(format!("end {conn} {} f{frame}", dir.short()));
+            self.lines
+                .push(format!("end {conn} {} f{frame}", dir.short()));
         }
     }
 
     const ISN: u32 = 4_294_967_290; // wraps after 6 bytes
 
     fn feed(r: &mut Reassembler, sink: &mut Recorder, frame: u64, offset: u32, text: &str) {
-        let at = Placement { frame, seq: ISN.wrapping_add(offset), len: text.len() as u32 };
+        let at = Placement {
+            frame,
+            seq: ISN.wrapping_add(offset),
+            len: text.len() as u32,
+        };
         r.segment(at, text.as_bytes(), false, sink);
     }
 
@@ -237,7 +280,10 @@ pub(crate) mod tests {
         let mut r = Reassembler::new(0, Direction::ClientToServer, ISN);
         feed(&mut r, &mut sink, 1, 0, "hello ");
         feed(&mut r, &mut sink, 2, 6, "world");
-        assert_eq!(sink.lines, ["data 0 c2s f1 @0 hello ", "data 0 c2s f2 @6 world"]);
+        assert_eq!(
+            sink.lines,
+            ["data 0 c2s f1 @0 hello ", "data 0 c2s f2 @6 world"]
+        );
     }
 
     #[test]
@@ -248,25 +294,80 @@ pub(crate) mod tests {
         feed(&mut r, &mut sink, 2, 6, "ghi");
         feed(&mut r, &mut sink, 3, 0, "abc"); // retransmission
         feed(&mut r, &mut sink, 4, 2, "cdef"); // overlaps both sides of the hole
-        assert_eq!(sink.lines, ["data 1 s2c f1 @0 abc", "data 1 s2c f4 @3 def", "data 1 s2c f4 @6 ghi"]);
+        assert_eq!(
+            sink.lines,
+            [
+                "data 1 s2c f1 @0 abc",
+                "data 1 s2c f4 @3 def",
+                "data 1 s2c f4 @6 ghi"
+            ]
+        );
     }
 
     #[test]
     fn snaplen_cut_payload_is_a_gap_and_fin_ends_the_direction() {
         let mut sink = Recorder::default();
         let mut r = Reassembler::new(0, Direction::ClientToServer, 100);
-        r.segment(Placement { frame: 5, seq: 100, len: 10 }, b"GET", false, &mut sink);
-        r.segment(Placement { frame: 6, seq: 110, len: 0 }, b"", true, &mut sink);
-        r.segment(Placement { frame: 7, seq: 110, len: 0 }, b"", true, &mut sink); // FIN again: ignored
-        assert_eq!(sink.lines, ["data 0 c2s f5 @0 GET", "gap 0 c2s f5 @3+7", "end 0 c2s f6"]);
+        r.segment(
+            Placement {
+                frame: 5,
+                seq: 100,
+                len: 10,
+            },
+            b"GET",
+            false,
+            &mut sink,
+        );
+        r.segment(
+            Placement {
+                frame: 6,
+                seq: 110,
+                len: 0,
+            },
+            b"",
+            true,
+            &mut sink,
+        );
+        r.segment(
+            Placement {
+                frame: 7,
+                seq: 110,
+                len: 0,
+            },
+            b"",
+            true,
+            &mut sink,
+        ); // FIN again: ignored
+        assert_eq!(
+            sink.lines,
+            ["data 0 c2s f5 @0 GET", "gap 0 c2s f5 @3+7", "end 0 c2s f6"]
+        );
     }
 
     #[test]
     fn a_fin_before_the_last_data_waits_for_it() {
         let mut sink = Recorder::default();
         let mut r = Reassembler::new(0, Direction::ClientToServer, 0);
-        r.segment(Placement { frame: 1, seq: 3, len: 0 }, b"", true, &mut sink);
-        r.segment(Placement { frame: 2, seq: 0, len: 3 }, b"end", false, &mut sink);
+        r.segment(
+            Placement {
+                frame: 1,
+                seq: 3,
+                len: 0,
+            },
+            b"",
+            true,
+            &mut sink,
+        );
+        r.segment(
+            Placement {
+                frame: 2,
+                seq: 0,
+                len: 3,
+            },
+            b"end",
+            false,
+            &mut sink,
+        );
         assert_eq!(sink.lines, ["data 0 c2s f2 @0 end", "end 0 c2s f2"]);
     }
 
@@ -274,10 +375,22 @@ pub(crate) mod tests {
     fn a_hole_that_never_fills_is_a_gap_at_the_end() {
         let mut sink = Recorder::default();
         let mut r = Reassembler::new(0, Direction::ServerToClient, 0);
-        r.segment(Placement { frame: 1, seq: 5, len: 2 }, b"xy", false, &mut sink);
+        r.segment(
+            Placement {
+                frame: 1,
+                seq: 5,
+                len: 2,
+            },
+            b"xy",
+            false,
+            &mut sink,
+        );
         r.close(9, &mut sink);
         r.close(10, &mut sink);
-        assert_eq!(sink.lines, ["gap 0 s2c f9 @0+5", "data 0 s2c f9 @5 xy", "end 0 s2c f9"]);
+        assert_eq!(
+            sink.lines,
+            ["gap 0 s2c f9 @0+5", "data 0 s2c f9 @5 xy", "end 0 s2c f9"]
+        );
     }
 
     #[test]
@@ -288,9 +401,21 @@ pub(crate) mod tests {
         let chunks = MAX_PENDING_BYTES / chunk.len() + 1;
         for i in 0..chunks {
             let seq = 10 + (i * chunk.len()) as u32;
-            r.segment(Placement { frame: i as u64 + 1, seq, len: chunk.len() as u32 }, &chunk, false, &mut sink);
+            r.segment(
+                Placement {
+                    frame: i as u64 + 1,
+                    seq,
+                    len: chunk.len() as u32,
+                },
+                &chunk,
+                false,
+                &mut sink,
+            );
         }
-        assert_eq!(sink.lines.first().map(String::as_str), Some("gap 0 s2c f17 @0+10"));
+        assert_eq!(
+            sink.lines.first().map(String::as_str),
+            Some("gap 0 s2c f17 @0+10")
+        );
         assert_eq!(sink.lines.len(), 1 + chunks);
         assert!(r.pending.is_empty());
     }
@@ -299,7 +424,16 @@ pub(crate) mod tests {
     fn bytes_from_before_the_stream_start_are_dropped() {
         let mut sink = Recorder::default();
         let mut r = Reassembler::new(0, Direction::ClientToServer, 1000);
-        r.segment(Placement { frame: 1, seq: 996, len: 6 }, b"oldnew", false, &mut sink);
+        r.segment(
+            Placement {
+                frame: 1,
+                seq: 996,
+                len: 6,
+            },
+            b"oldnew",
+            false,
+            &mut sink,
+        );
         assert_eq!(sink.lines, ["data 0 c2s f1 @0 ew"]);
     }
 }

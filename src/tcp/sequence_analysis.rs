@@ -145,17 +145,30 @@ impl SequenceAnalysis {
             self.flows[fwd_idx].only_syn_windows = false;
         }
         let [first, second] = &self.flows;
-        let (fwd, rev) = if fwd_idx == 0 { (first, second) } else { (second, first) };
+        let (fwd, rev) = if fwd_idx == 0 {
+            (first, second)
+        } else {
+            (second, first)
+        };
         let seq = tcp.seq.wrapping_sub(fwd.base_seq.unwrap_or(0));
         // tshark shows the raw field when the ACK bit is off (almost always 0).
-        let ack = if tcp.flags.ack() { tcp.ack.wrapping_sub(rev.base_seq.unwrap_or(0)) } else { tcp.ack };
+        let ack = if tcp.flags.ack() {
+            tcp.ack.wrapping_sub(rev.base_seq.unwrap_or(0))
+        } else {
+            tcp.ack
+        };
         // SYNs are never scaled; otherwise the shift is applied only once the handshake has told it.
         let window = if tcp.flags.syn() {
             u32::from(tcp.window)
         } else {
             u32::from(tcp.window) << fwd.scaling.shift()
         };
-        SegmentAnalysis { seq, ack, window, flags }
+        SegmentAnalysis {
+            seq,
+            ack,
+            window,
+            flags,
+        }
     }
 
     fn update_initial_rtt(&mut self, flags: TcpFlags, now: Duration) {
@@ -187,10 +200,20 @@ impl SequenceAnalysis {
     }
 
     /// The checks of `tcp_analyze_sequence_number`, in Wireshark's order.
-    fn analyze(&mut self, fwd_idx: usize, rev_idx: usize, tcp: &TcpPacket, now: Duration) -> Vec<AnalysisFlag> {
+    fn analyze(
+        &mut self,
+        fwd_idx: usize,
+        rev_idx: usize,
+        tcp: &TcpPacket,
+        now: Duration,
+    ) -> Vec<AnalysisFlag> {
         let initial_rtt = self.initial_rtt;
         let [first, second] = &mut self.flows;
-        let (fwd, rev) = if fwd_idx == 0 { (first, second) } else { (second, first) };
+        let (fwd, rev) = if fwd_idx == 0 {
+            (first, second)
+        } else {
+            (second, first)
+        };
         debug_assert_ne!(fwd_idx, rev_idx);
         let (seq, ack, seglen, window) = (tcp.seq, tcp.ack, tcp.payload_len, u32::from(tcp.window));
         let flags = tcp.flags;
@@ -222,22 +245,37 @@ impl SequenceAnalysis {
             if seglen <= 1 && seq == fwd.next_seq.wrapping_sub(1) && !syn_fin_rst {
                 out.push(AnalysisFlag::KeepAlive);
             }
-            let same_position = seglen == 0 && seq == fwd.next_seq && ack == fwd.last_ack && !syn_fin_rst;
+            let same_position =
+                seglen == 0 && seq == fwd.next_seq && ack == fwd.last_ack && !syn_fin_rst;
             if same_position && window != 0 && window != fwd.window {
                 out.push(AnalysisFlag::WindowUpdate);
             }
             if seglen > 0 && !syn_fin_rst && rev.scaling != WindowScaling::Unknown {
-                let shift = if rev.only_syn_windows { 0 } else { rev.scaling.shift() };
-                let edge = rev.last_ack.wrapping_add(rev.window.wrapping_shl(u32::from(shift)));
+                let shift = if rev.only_syn_windows {
+                    0
+                } else {
+                    rev.scaling.shift()
+                };
+                let edge = rev
+                    .last_ack
+                    .wrapping_add(rev.window.wrapping_shl(u32::from(shift)));
                 if seq.wrapping_add(seglen) == edge {
                     out.push(AnalysisFlag::WindowFull);
                 }
             }
-            if same_position && window != 0 && window == fwd.window && rev.last_flags.has(FlagSet::KEEP_ALIVE) {
+            if same_position
+                && window != 0
+                && window == fwd.window
+                && rev.last_flags.has(FlagSet::KEEP_ALIVE)
+            {
                 out.push(AnalysisFlag::KeepAliveAck);
                 break 'forward;
             }
-            if same_position && window == 0 && fwd.window == 0 && rev.last_flags.has(FlagSet::ZERO_WINDOW_PROBE) {
+            if same_position
+                && window == 0
+                && fwd.window == 0
+                && rev.last_flags.has(FlagSet::ZERO_WINDOW_PROBE)
+            {
                 out.push(AnalysisFlag::ZeroWindowProbeAck);
                 break 'forward;
             }
@@ -267,7 +305,7 @@ impl SequenceAnalysis {
         }
 
         if seglen > 0 || flags.syn() || flags.fin() {
-            retransmission_kind(fwd, rev, seq, seglen, flags.syn() || flags.fin(), now, initial_rtt, &mut out);
+            retransmission_kind(fwd, rev, tcp, now, initial_rtt, &mut out);
         }
 
         if !out.is_empty() {
@@ -298,13 +336,13 @@ impl SequenceAnalysis {
 fn retransmission_kind(
     fwd: &FlowState,
     rev: &FlowState,
-    seq: u32,
-    seglen: u32,
-    syn_or_fin: bool,
+    tcp: &TcpPacket,
     now: Duration,
     initial_rtt: Option<Duration>,
     out: &mut Vec<AnalysisFlag>,
 ) {
+    let (seq, seglen) = (tcp.seq, tcp.payload_len);
+    let syn_or_fin = tcp.flags.syn() || tcp.flags.fin();
     // A keep-alive is never a retransmission.
     if out.contains(&AnalysisFlag::KeepAlive) {
         return;
@@ -325,7 +363,10 @@ fn retransmission_kind(
         return;
     }
     let since_peer_ack = elapsed(now, rev.last_ack_time);
-    if rev.dup_acks >= 2 && rev.last_ack == seq && since_peer_ack.is_some_and(|t| t < FAST_RETRANSMISSION_WINDOW) {
+    if rev.dup_acks >= 2
+        && rev.last_ack == seq
+        && since_peer_ack.is_some_and(|t| t < FAST_RETRANSMISSION_WINDOW)
+    {
         out.push(AnalysisFlag::FastRetransmission);
         return;
     }

@@ -18,7 +18,11 @@ struct EndpointPair(SocketAddr, SocketAddr);
 
 impl EndpointPair {
     fn of(a: SocketAddr, b: SocketAddr) -> Self {
-        if a <= b { EndpointPair(a, b) } else { EndpointPair(b, a) }
+        if a <= b {
+            EndpointPair(a, b)
+        } else {
+            EndpointPair(b, a)
+        }
     }
 }
 
@@ -31,12 +35,15 @@ pub struct StreamTable {
 impl StreamTable {
     /// The latest stream of this packet's endpoints, if any.
     pub fn lookup(&self, tcp: &TcpPacket) -> Option<usize> {
-        self.latest.get(&EndpointPair::of(tcp.src, tcp.dst)).copied()
+        self.latest
+            .get(&EndpointPair::of(tcp.src, tcp.dst))
+            .copied()
     }
 
     /// Records `index` as the stream that later packets between these endpoints belong to.
     pub fn insert(&mut self, tcp: &TcpPacket, index: usize) {
-        self.latest.insert(EndpointPair::of(tcp.src, tcp.dst), index);
+        self.latest
+            .insert(EndpointPair::of(tcp.src, tcp.dst), index);
     }
 }
 
@@ -85,20 +92,45 @@ mod tests {
 
     #[test]
     fn syn_sender_is_client_and_syn_ack_receiver_too() {
-        assert_eq!(client_of("10.0.0.1:80", "10.0.0.2:50000", TcpFlags::SYN), "10.0.0.1:80");
-        assert_eq!(client_of("10.0.0.1:80", "10.0.0.2:50000", TcpFlags::SYN | TcpFlags::ACK), "10.0.0.2:50000");
+        assert_eq!(
+            client_of("10.0.0.1:80", "10.0.0.2:50000", TcpFlags::SYN),
+            "10.0.0.1:80"
+        );
+        assert_eq!(
+            client_of(
+                "10.0.0.1:80",
+                "10.0.0.2:50000",
+                TcpFlags::SYN | TcpFlags::ACK
+            ),
+            "10.0.0.2:50000"
+        );
     }
 
     #[test]
     fn without_syn_the_service_port_is_the_server() {
         let ack = TcpFlags::ACK;
-        assert_eq!(client_of("10.0.0.1:22", "10.0.0.2:33333", ack), "10.0.0.2:33333");
-        assert_eq!(client_of("10.0.0.1:50001", "10.0.0.2:5432", ack), "10.0.0.1:50001");
-        assert_eq!(client_of("10.0.0.1:5432", "10.0.0.2:50001", ack), "10.0.0.2:50001");
+        assert_eq!(
+            client_of("10.0.0.1:22", "10.0.0.2:33333", ack),
+            "10.0.0.2:33333"
+        );
+        assert_eq!(
+            client_of("10.0.0.1:50001", "10.0.0.2:5432", ack),
+            "10.0.0.1:50001"
+        );
+        assert_eq!(
+            client_of("10.0.0.1:5432", "10.0.0.2:50001", ack),
+            "10.0.0.2:50001"
+        );
         // Both registered: the lower port serves.
-        assert_eq!(client_of("10.0.0.1:8080", "10.0.0.2:3000", ack), "10.0.0.1:8080");
+        assert_eq!(
+            client_of("10.0.0.1:8080", "10.0.0.2:3000", ack),
+            "10.0.0.1:8080"
+        );
         // Both ephemeral and equal: the sender of the first packet is taken as the client.
-        assert_eq!(client_of("10.0.0.1:60000", "10.0.0.2:60000", ack), "10.0.0.1:60000");
+        assert_eq!(
+            client_of("10.0.0.1:60000", "10.0.0.2:60000", ack),
+            "10.0.0.1:60000"
+        );
     }
 
     #[test]
