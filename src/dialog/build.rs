@@ -466,7 +466,8 @@ mod tests {
 
     #[test]
     fn long_transfers_fold_into_one_arrow() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/zerowindow.pcap");
+        // A 300 KB download with losses: clean runs fold, retransmissions and dup ACKs stay visible between them.
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lossy.pcap");
         let analysis = analyze_file(&path, &Default::default()).unwrap();
         let all_segments: usize = analysis.connections.iter().map(|c| c.segments.len()).sum();
         let dialog = build(&analysis, &Selection::default(), &DialogOptions::default()).unwrap();
@@ -475,5 +476,9 @@ mod tests {
         let covered: u64 = folds.iter().map(|f| f.segments + f.acks).sum();
         let unfolded = dialog.events.iter().filter(|e| e.fold.is_none()).count() as u64;
         assert_eq!(covered + unfolded, all_segments as u64, "every segment is drawn or folded exactly once");
+        let flagged = dialog.events.iter().filter(|e| !e.analysis.is_empty()).count();
+        let flagged_segments: usize =
+            analysis.connections.iter().flat_map(|c| &c.segments).filter(|s| !s.analysis.is_empty()).count();
+        assert_eq!(flagged, flagged_segments, "no retransmission or dup ACK is folded away");
     }
 }
