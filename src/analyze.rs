@@ -22,7 +22,10 @@ impl CaptureAnalysis {
 }
 
 /// Reads and analyses a capture file, streaming: payload bytes are decoded as they arrive, never kept whole.
-pub fn analyze_file(path: &Path, options: &DecoderOptions) -> Result<CaptureAnalysis, CaptureError> {
+pub fn analyze_file(
+    path: &Path,
+    options: &DecoderOptions,
+) -> Result<CaptureAnalysis, CaptureError> {
     let mut reader = CaptureReader::open(path)?;
     let mut tcp = TcpAnalyzer::new();
     let mut decoder = ProtocolDecoder::new(options.clone());
@@ -30,5 +33,9 @@ pub fn analyze_file(path: &Path, options: &DecoderOptions) -> Result<CaptureAnal
         tcp.push(&packet?, &mut decoder);
     }
     let connections = tcp.finish(&mut decoder);
-    Ok(CaptureAnalysis { summary: reader.summary().clone(), connections, messages: decoder.finish() })
+    Ok(CaptureAnalysis {
+        summary: reader.summary().clone(),
+        connections,
+        messages: decoder.finish(),
+    })
 }

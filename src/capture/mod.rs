@@ -4,11 +4,17 @@
 //! Output: a stream of [`Packet`]s in file order, each with its 1-based frame number (as Wireshark numbers
 //! them), plus a [`CaptureSummary`] of what was read and skipped.
 
+mod decode;
 mod error;
+mod input;
+mod link;
+mod pcap;
+mod pcapng;
 mod reader;
+mod record;
 
-pub use error::CaptureError;
-pub use reader::CaptureReader;
+pub use error::{CaptureError, FormatProblem};
+pub use reader::{CaptureReader, MAX_LISTED_WARNINGS};
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -125,13 +131,21 @@ impl TcpFlags {
 
     /// The set flag names, in Wireshark's order.
     pub fn names(self) -> Vec<&'static str> {
-        Self::ORDER.iter().filter(|(bit, _)| self.has(*bit)).map(|(_, name)| *name).collect()
+        Self::ORDER
+            .iter()
+            .filter(|(bit, _)| self.has(*bit))
+            .map(|(_, name)| *name)
+            .collect()
     }
 
     /// Wireshark's Info-column form: `[SYN, ACK]`; `[<None>]` when no flag is set.
     pub fn bracketed(self) -> String {
         let names = self.names();
-        if names.is_empty() { "[<None>]".to_string() } else { format!("[{}]", names.join(", ")) }
+        if names.is_empty() {
+            "[<None>]".to_string()
+        } else {
+            format!("[{}]", names.join(", "))
+        }
     }
 }
 
@@ -158,8 +172,10 @@ pub struct CaptureSummary {
     /// Frames that were not TCP (or could not be decoded as such).
     pub skipped: u64,
     pub ip_fragments: u64,
-    /// Non-fatal problems: a file that ends mid-packet, an undecodable frame, ...
+    /// Non-fatal problems: a file that ends mid-packet, an undecodable frame, ... At most
+    /// [`MAX_LISTED_WARNINGS`] are listed; the rest are only counted in `unlisted_warnings`.
     pub warnings: Vec<CaptureWarning>,
+    pub unlisted_warnings: u64,
 }
 
 /// A non-fatal problem found while reading a capture.
@@ -167,5 +183,6 @@ pub struct CaptureSummary {
 pub struct CaptureWarning {
     /// The frame the warning is about (for a cut file: the frame that is incomplete).
     pub frame: u64,
+    /// The whole message, naming the file and the frame: `captures/x.pcap: frame 7: ...`.
     pub message: String,
 }
