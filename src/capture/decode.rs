@@ -204,3 +204,133 @@ fn tcp_options(tcp: &TcpSlice) -> TcpOptions {
     }
     options
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Frame 1 of tests/fixtures/refused.pcap: Ethernet, 127.0.0.1:52170 -> 127.0.0.1:18099 SYN with options.
+    const SYN_V4: &str = "00000000000000000000000008004500003c08ca4000400633f07f0000017f000001cbca46b36e84fe6e\
+                          00000000a002ffd7fe3000000204ffd70402080a9e08ff4f000000000103030a";
+    /// Frame 1 of tests/fixtures/ipv6.pcap: Ethernet, [::1]:38936 -> [::1]:18080 SYN with options.
+    const SYN_V6: &str = "00000000000000000000000086dd600aea5b002806400000000000000000000000000000000100000000\
+                          000000000000000000000001981846a0e605350500000000a002ffc4003000000204ffc40402080a3192\
+                          d5fb000000000103030a";
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    }
+
+    fn tcp(frame: &[u8]) -> TcpPacket {
+        match decode_frame(LinkLayer::Ethernet, frame) {
+            Decoded::Tcp(tcp) => tcp,
+            other => panic!("expected TCP, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn ipv4_syn_matches_tshark() {
+        // Expected values: tests/fixtures/capture/refused.pcap.fields.tsv, frame 1.
+        let syn = tcp(&hex(SYN_V4));
+        assert_eq!(syn.src, "127.0.0.1:52170".parse().unwrap());
+        assert_eq!(syn.dst, "127.0.0.1:18099".parse().unwrap());
+        assert_eq!((syn.seq, syn.ack, syn.flags, syn.window), (1_854_209_646, 0, TcpFlags(TcpFlags::SYN), 65495));
+        assert_eq!(
+            syn.options,
+            TcpOptions {
+                mss: Some(65495),
+                window_scale: Some(10),
+                sack_permitted: true,
+                sack_blocks: vec![],
+                timestamps: Some((2_651_389_775, 0))
+            }
+        );
+        assert_eq!((syn.payload_len, syn.payload.len()), (0, 0));
+    }
+
+    #[test]
+    fn ipv6_syn_matches_tshark() {
+        // Expected values: tests/fixtures/capture/ipv6.pcap.fields.tsv, frame 1.
+        let syn = tcp(&hex(SYN_V6));
+        assert_eq!(syn.src, "[::1]:38936".parse().unwrap());
+        assert_eq!(syn.dst, "[::1]:18080".parse().unwrap());
+        assert_eq!((syn.seq, syn.options.mss, syn.options.timestamps), (3_859_100_933, Some(65476), Some((831_706_619, 0))));
+    }
+
+    #[test]
+    fn vlan_tags_are_looked_through() {
+        let plain = hex(SYN_V4);
+        let mut tagged = plain[..12].to_vec();
+        tagged.extend_from_slice(&[0x81, 0x00, 0x00, 0x64]); // 802.1Q, VLAN 100
+        tagged.extend_from_slice(&plain[12..]);
+        let mut double = plain[..12].to_vec();
+        double.extend_from_slice(&[0x88, 0xa8, 0x00, 0x0a, 0x81, 0x00, 0x00, 0x64]); // 802.1ad outer tag
+        double.extend_from_slice(&plain[12..]);
+        let expected = format!("{:?}", tcp(&plain));
+        assert_eq!(format!("{:?}", tcp(&tagged)), expected);
+        assert_eq!(format!("{:?}", tcp(&double)), expected);
+    }
+
+    #[test]
+    fn ipv6_extension_headers_are_skipped_to_tcp() {
+        let plain = hex(SYN_V6);
+        let (ethernet_and_ip, tcp_bytes) = plain.split_at(14 + 40);
+        let mut packet = ethernet_and_ip.to_vec();
+        packet[14 + 6] = 0; // next header: hop-by-hop options
+        packet[14 + 5] += 16; // payload length grows by the two extension headers
+        packet.extend_from_slice(&[60, 0, 1, 4, 0, 0, 0, 0]); // hop-by-hop -> destination options, PadN
+        packet.extend_from_slice(&[6, 0, 1, 4, 0, 0, 0, 0]); // destination options -> TCP, PadN
+        packet.extend_from_slice(tcp_bytes);
+        let expected = format!("{:?}", tcp(&plain));
+        assert_eq!(format!("{:?}", tcp(&packet)), expected);
+    }
+
+    #[test]
+    fn fragments_are_recognised_not_decoded() {
+        let mut first = hex(SYN_V4);
+        first[14 + 6] |= 0x20; // more fragments
+        assert!(matches!(decode_frame(LinkLayer::Ethernet, &first), Decoded::Fragment { ip_version: 4 }));
+        let mut later = hex(SYN_V4);
+        later[14 + 6] = 0x00;
+        later[14 + 7] = 0xb9; // fragment offset 185 (1480 bytes), last fragment
+        assert!(matches!(decode_frame(LinkLayer::Ethernet, &later), Decoded::Fragment { ip_version: 4 }));
+    }
+
+    #[test]
+    fn payload_length_comes_from_ip_while_payload_is_what_was_captured() {
+        // The IP header says 100 more bytes were sent than the capture holds: a snaplen cut.
+        let mut frame = hex(SYN_V4);
+        frame[14 + 3] += 100;
+        let cut = tcp(&frame);
+        assert_eq!((cut.payload_len, cut.payload.len()), (100, 0));
+        assert!(cut.is_payload_truncated());
+        // Ethernet padding after a short IP packet is not payload.
+        let mut padded = hex(SYN_V4);
+        padded.extend_from_slice(&[0; 6]);
+        assert_eq!(tcp(&padded).payload_len, 0);
+    }
+
+    #[test]
+    fn a_cut_tcp_header_is_unreadable_with_the_reason() {
+        let frame = hex(SYN_V4);
+        match decode_frame(LinkLayer::Ethernet, &frame[..14 + 20 + 30]) {
+            Decoded::Unreadable(why @ Unreadable::TcpHeaderCut { need: 40, have: 30 }) => {
+                assert!(why.to_string().contains("30 of 40 bytes"), "{why}");
+            }
+            other => panic!("expected a cut TCP header, got {other:?}"),
+        }
+        assert!(matches!(decode_frame(LinkLayer::Ethernet, &frame[..10]), Decoded::Unreadable(Unreadable::Ethernet(_))));
+        assert!(matches!(decode_frame(LinkLayer::Ethernet, &frame[..20]), Decoded::Unreadable(Unreadable::Headers { .. })));
+        assert!(matches!(decode_frame(LinkLayer::RawIp, b"hello"), Decoded::Unreadable(Unreadable::Ip(_))));
+    }
+
+    #[test]
+    fn other_protocols_are_not_tcp() {
+        let mut udp = hex(SYN_V4);
+        udp[14 + 9] = 17;
+        assert!(matches!(decode_frame(LinkLayer::Ethernet, &udp), Decoded::NotTcp));
+        let mut lldp = hex(SYN_V4);
+        lldp[12..14].copy_from_slice(&[0x88, 0xcc]);
+        assert!(matches!(decode_frame(LinkLayer::Ethernet, &lldp), Decoded::NotTcp));
+    }
+}
