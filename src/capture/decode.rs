@@ -218,7 +218,10 @@ mod tests {
                           d5fb000000000103030a";
 
     fn hex(s: &str) -> Vec<u8> {
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
     }
 
     fn tcp(frame: &[u8]) -> TcpPacket {
@@ -234,7 +237,10 @@ mod tests {
         let syn = tcp(&hex(SYN_V4));
         assert_eq!(syn.src, "127.0.0.1:52170".parse().unwrap());
         assert_eq!(syn.dst, "127.0.0.1:18099".parse().unwrap());
-        assert_eq!((syn.seq, syn.ack, syn.flags, syn.window), (1_854_209_646, 0, TcpFlags(TcpFlags::SYN), 65495));
+        assert_eq!(
+            (syn.seq, syn.ack, syn.flags, syn.window),
+            (1_854_209_646, 0, TcpFlags(TcpFlags::SYN), 65495)
+        );
         assert_eq!(
             syn.options,
             TcpOptions {
@@ -254,7 +260,10 @@ mod tests {
         let syn = tcp(&hex(SYN_V6));
         assert_eq!(syn.src, "[::1]:38936".parse().unwrap());
         assert_eq!(syn.dst, "[::1]:18080".parse().unwrap());
-        assert_eq!((syn.seq, syn.options.mss, syn.options.timestamps), (3_859_100_933, Some(65476), Some((831_706_619, 0))));
+        assert_eq!(
+            (syn.seq, syn.options.mss, syn.options.timestamps),
+            (3_859_100_933, Some(65476), Some((831_706_619, 0)))
+        );
     }
 
     #[test]
@@ -289,11 +298,17 @@ mod tests {
     fn fragments_are_recognised_not_decoded() {
         let mut first = hex(SYN_V4);
         first[14 + 6] |= 0x20; // more fragments
-        assert!(matches!(decode_frame(LinkLayer::Ethernet, &first), Decoded::Fragment { ip_version: 4 }));
+        assert!(matches!(
+            decode_frame(LinkLayer::Ethernet, &first),
+            Decoded::Fragment { ip_version: 4 }
+        ));
         let mut later = hex(SYN_V4);
         later[14 + 6] = 0x00;
         later[14 + 7] = 0xb9; // fragment offset 185 (1480 bytes), last fragment
-        assert!(matches!(decode_frame(LinkLayer::Ethernet, &later), Decoded::Fragment { ip_version: 4 }));
+        assert!(matches!(
+            decode_frame(LinkLayer::Ethernet, &later),
+            Decoded::Fragment { ip_version: 4 }
+        ));
     }
 
     #[test]
@@ -319,18 +334,33 @@ mod tests {
             }
             other => panic!("expected a cut TCP header, got {other:?}"),
         }
-        assert!(matches!(decode_frame(LinkLayer::Ethernet, &frame[..10]), Decoded::Unreadable(Unreadable::Ethernet(_))));
-        assert!(matches!(decode_frame(LinkLayer::Ethernet, &frame[..20]), Decoded::Unreadable(Unreadable::Headers { .. })));
-        assert!(matches!(decode_frame(LinkLayer::RawIp, b"hello"), Decoded::Unreadable(Unreadable::Ip(_))));
+        assert!(matches!(
+            decode_frame(LinkLayer::Ethernet, &frame[..10]),
+            Decoded::Unreadable(Unreadable::Ethernet(_))
+        ));
+        assert!(matches!(
+            decode_frame(LinkLayer::Ethernet, &frame[..20]),
+            Decoded::Unreadable(Unreadable::Headers { .. })
+        ));
+        assert!(matches!(
+            decode_frame(LinkLayer::RawIp, b"hello"),
+            Decoded::Unreadable(Unreadable::Ip(_))
+        ));
     }
 
     #[test]
     fn other_protocols_are_not_tcp() {
         let mut udp = hex(SYN_V4);
         udp[14 + 9] = 17;
-        assert!(matches!(decode_frame(LinkLayer::Ethernet, &udp), Decoded::NotTcp));
+        assert!(matches!(
+            decode_frame(LinkLayer::Ethernet, &udp),
+            Decoded::NotTcp
+        ));
         let mut lldp = hex(SYN_V4);
         lldp[12..14].copy_from_slice(&[0x88, 0xcc]);
-        assert!(matches!(decode_frame(LinkLayer::Ethernet, &lldp), Decoded::NotTcp));
+        assert!(matches!(
+            decode_frame(LinkLayer::Ethernet, &lldp),
+            Decoded::NotTcp
+        ));
     }
 }
