@@ -34,3 +34,20 @@ for capture in captures/*.pcap tests/fixtures/*.pcap tests/fixtures/*.pcapng "$o
         "${args[@]}" > "$out/$name.fields.tsv" 2> /dev/null || true
 done
 echo "wrote $(ls "$out"/*.fields.tsv | wc -l) expectation files to $out"
+
+# Seed corpus of the capture fuzz target (fuzz/corpus/capture/seed-*): small fixtures whole and cut at a few
+# points, so the fuzzer starts from every format and link type. tests/capture_fuzz_corpus.rs replays them.
+seeds=fuzz/corpus/capture
+mkdir -p "$seeds"
+rm -f "$seeds"/seed-*
+for capture in tests/fixtures/refused.pcap tests/fixtures/any-sll.pcap tests/fixtures/any-sll2.pcap \
+    tests/fixtures/ipv6.pcap tests/fixtures/nanosecond.pcap tests/fixtures/bigendian.pcap \
+    tests/fixtures/snaplen96.pcap tests/fixtures/tshark.pcapng "$out/two-interfaces.pcapng" \
+    "$out/two-sections.pcapng"; do
+    name=$(basename "$capture")
+    cp "$capture" "$seeds/seed-$name"
+    for cut in 23 30 100 333 1000; do
+        head -c "$cut" "$capture" > "$seeds/seed-$name-cut$cut"
+    done
+done
+echo "wrote $(ls "$seeds"/seed-* | wc -l) fuzz seeds to $seeds"
