@@ -294,6 +294,28 @@ mod tests {
         assert_eq!(format!("{:?}", tcp(&packet)), expected);
     }
 
+    /// SYN_V6 with a fragment header (next header 44) of the given offset/flags field inserted before TCP.
+    fn v6_with_fragment_header(offset_and_more: u16) -> Vec<u8> {
+        let plain = hex(SYN_V6);
+        let (ethernet_and_ip, tcp_bytes) = plain.split_at(14 + 40);
+        let mut packet = ethernet_and_ip.to_vec();
+        packet[14 + 6] = 44;
+        packet[14 + 5] += 8;
+        packet.extend_from_slice(&[6, 0]);
+        packet.extend_from_slice(&offset_and_more.to_be_bytes());
+        packet.extend_from_slice(&[0, 0, 0x12, 0x34]); // identification
+        packet.extend_from_slice(tcp_bytes);
+        packet
+    }
+
+    #[test]
+    fn ipv6_fragment_headers() {
+        assert!(matches!(decode_frame(LinkLayer::Ethernet, &v6_with_fragment_header(1)), Decoded::Fragment { ip_version: 6 }));
+        // An atomic fragment (offset 0, no more fragments) is a whole packet.
+        let atomic = tcp(&v6_with_fragment_header(0));
+        assert_eq!(format!("{atomic:?}"), format!("{:?}", tcp(&hex(SYN_V6))));
+    }
+
     #[test]
     fn fragments_are_recognised_not_decoded() {
         let mut first = hex(SYN_V4);

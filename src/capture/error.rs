@@ -49,7 +49,7 @@ pub enum CaptureError {
 /// What is wrong with the bytes of a capture file's header, record or block.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FormatProblem {
-    #[error("the file ends inside it ({have} of {need} bytes present)")]
+    #[error("the file is cut short: {have} of {need} bytes present")]
     Truncated { need: u64, have: u64 },
     #[error("record claims {len} captured bytes, more than the {max} a frame may have")]
     RecordTooLarge { len: u64, max: u64 },

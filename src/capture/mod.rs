@@ -3,6 +3,11 @@
 //! Owns: file formats, link layers, IPv4/IPv6 and the TCP header. It knows nothing about connections.
 //! Output: a stream of [`Packet`]s in file order, each with its 1-based frame number (as Wireshark numbers
 //! them), plus a [`CaptureSummary`] of what was read and skipped.
+//!
+//! Files, outside in: `reader` (format detection, policy: errors vs warnings, summary), `pcap` and `pcapng` (file
+//! formats, over `input`'s exact-length reads, yielding `record` events), `link` (link-layer headers), `decode`
+//! (VLAN, IPv4/IPv6, TCP), `error`. Reading streams: one record is in memory at a time, record and block lengths
+//! are bounded before anything is allocated, and at most [`MAX_LISTED_WARNINGS`] warnings are kept.
 
 mod decode;
 mod error;

@@ -164,9 +164,15 @@ impl CaptureReader {
         self.finished = true;
         let frame = self.next_frame;
         match error {
-            ReadError::Format(problem @ FormatProblem::Truncated { .. }) => {
+            ReadError::Format(FormatProblem::Truncated { need, have }) => {
                 let used = frame - 1;
-                self.warn(frame, format_args!("the file ends in the middle of this frame ({problem}); the {used} frame(s) before it are used"));
+                self.warn(
+                    frame,
+                    format_args!(
+                        "the file ends in the middle of a record ({have} of its {need} bytes present); \
+                         the {used} complete frame(s) before it are used"
+                    ),
+                );
                 None
             }
             ReadError::Format(reason) => Some(CaptureError::Malformed {
