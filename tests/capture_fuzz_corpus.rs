@@ -9,16 +9,26 @@ use tcpdialog::capture::CaptureReader;
 
 fn replay(path: &Path) {
     let bytes = fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let Ok(mut reader) = CaptureReader::from_reader(path, std::io::Cursor::new(bytes)) else { return };
+    let Ok(mut reader) = CaptureReader::from_reader(path, std::io::Cursor::new(bytes)) else {
+        return;
+    };
     let mut frames = 0u64;
     for result in reader.by_ref() {
         match result {
             Ok(packet) => {
                 frames += 1;
-                assert_eq!(packet.frame, frames, "{}: frames are numbered in order", path.display());
+                assert_eq!(
+                    packet.frame,
+                    frames,
+                    "{}: frames are numbered in order",
+                    path.display()
+                );
             }
             Err(error) => {
-                assert!(error.to_string().contains(&path.display().to_string()), "{error}");
+                assert!(
+                    error.to_string().contains(&path.display().to_string()),
+                    "{error}"
+                );
                 break;
             }
         }
@@ -30,7 +40,9 @@ fn replay(path: &Path) {
 fn corpus_and_crash_files_replay_without_panicking() {
     let mut replayed = 0;
     for dir in ["fuzz/corpus/capture", "fuzz/artifacts/capture"] {
-        let Ok(entries) = fs::read_dir(dir) else { continue };
+        let Ok(entries) = fs::read_dir(dir) else {
+            continue;
+        };
         for entry in entries {
             let path = entry.expect("directory entry").path();
             if path.is_file() {

@@ -17,8 +17,11 @@ use tcpdialog::capture::{
     PacketContent,
 };
 
-/// (timestamp, frame bytes) of every frame of a fixture; the fixtures used here hold whole frames.
-fn frames_of(path: &str) -> Vec<(Duration, Vec<u8>)> {
+/// (timestamp, frame bytes) of each frame.
+type Frames = Vec<(Duration, Vec<u8>)>;
+
+/// Every frame of a fixture; the fixtures used here hold whole frames.
+fn frames_of(path: &str) -> Frames {
     let mut reader = PcapReader::new(File::open(path).expect(path)).expect(path);
     let mut frames = Vec::new();
     while let Some(packet) = reader.next_packet() {
@@ -113,7 +116,7 @@ fn loopback_and_raw_ip_link_types_decode_like_ethernet() {
             expected.iter().all(|d| d.contains("Tcp(")),
             "{fixture} is all TCP"
         );
-        let mut cases: Vec<(String, DataLink, Vec<(Duration, Vec<u8>)>)> = vec![
+        let mut cases: Vec<(String, DataLink, Frames)> = vec![
             (
                 "raw101".into(),
                 DataLink::RAW,

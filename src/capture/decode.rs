@@ -310,7 +310,10 @@ mod tests {
 
     #[test]
     fn ipv6_fragment_headers() {
-        assert!(matches!(decode_frame(LinkLayer::Ethernet, &v6_with_fragment_header(1)), Decoded::Fragment { ip_version: 6 }));
+        assert!(matches!(
+            decode_frame(LinkLayer::Ethernet, &v6_with_fragment_header(1)),
+            Decoded::Fragment { ip_version: 6 }
+        ));
         // An atomic fragment (offset 0, no more fragments) is a whole packet.
         let atomic = tcp(&v6_with_fragment_header(0));
         assert_eq!(format!("{atomic:?}"), format!("{:?}", tcp(&hex(SYN_V6))));

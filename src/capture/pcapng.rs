@@ -141,7 +141,7 @@ impl PcapngFile {
         }
         let block_type = self.endian.u32(type_bytes);
         let len = self.endian.u32(length_bytes);
-        if len % 4 != 0 || len < BLOCK_OVERHEAD {
+        if !len.is_multiple_of(4) || len < BLOCK_OVERHEAD {
             return Err(FormatProblem::BadBlockLength { len }.into());
         }
         if len > MAX_BLOCK_LEN {
@@ -473,14 +473,15 @@ mod tests {
         PcapngFile::open(input)
     }
 
-    /// Every event of a file, frames as (interface, timestamp, orig_len, data).
-    fn events(
-        bytes: &[u8],
-    ) -> (
+    /// Link types, frames as (interface, timestamp, orig_len, data), and the error that ended reading.
+    type Events = (
         Vec<u32>,
         Vec<(usize, Duration, u32, Vec<u8>)>,
         Option<ReadError>,
-    ) {
+    );
+
+    /// Every event of a file.
+    fn events(bytes: &[u8]) -> Events {
         let mut file = match open(bytes) {
             Ok(f) => f,
             Err(e) => return (vec![], vec![], Some(e)),
