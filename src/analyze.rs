@@ -22,10 +22,7 @@ impl CaptureAnalysis {
 }
 
 /// Reads and analyses a capture file, streaming: payload bytes are decoded as they arrive, never kept whole.
-pub fn analyze_file(
-    path: &Path,
-    options: &DecoderOptions,
-) -> Result<CaptureAnalysis, CaptureError> {
+pub fn analyze_file(path: &Path, options: &DecoderOptions) -> Result<CaptureAnalysis, CaptureError> {
     let mut reader = CaptureReader::open(path)?;
     let mut tcp = TcpAnalyzer::new();
     let mut decoder = ProtocolDecoder::new(options.clone());
@@ -33,9 +30,5 @@ pub fn analyze_file(
         tcp.push(&packet?, &mut decoder);
     }
     let connections = tcp.finish(&mut decoder);
-    Ok(CaptureAnalysis {
-        summary: reader.summary().clone(),
-        connections,
-        messages: decoder.finish(),
-    })
+    Ok(CaptureAnalysis { summary: reader.summary().clone(), connections, messages: decoder.finish() })
 }

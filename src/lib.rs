@@ -18,8 +18,8 @@
 
 pub mod analyze;
 pub mod capture;
-pub mod diagram;
 pub mod dialog;
+pub mod diagram;
 pub mod proto;
 pub mod site;
 pub mod tcp;

@@ -85,18 +85,11 @@ pub enum DiagramError {
     #[error("cannot render PNG: {0}")]
     Png(String),
     #[error("the {view} view cannot be written as {format}")]
-    Unsupported {
-        view: &'static str,
-        format: &'static str,
-    },
+    Unsupported { view: &'static str, format: &'static str },
 }
 
 /// Renders a dialog in the requested format.
-pub fn render(
-    dialog: &Dialog,
-    options: &DiagramOptions,
-    format: Format,
-) -> Result<Vec<u8>, DiagramError> {
+pub fn render(dialog: &Dialog, options: &DiagramOptions, format: Format) -> Result<Vec<u8>, DiagramError> {
     let _ = (dialog, options, format);
     unimplemented!("the diagram helper implements this")
 }

@@ -15,38 +15,25 @@ const IDLE_GAP_SECONDS: f64 = 1.0;
 pub enum DialogError {
     #[error("the capture has no TCP connection")]
     NoConnections,
-    #[error(
-        "stream {stream} does not exist (the capture has {count} TCP stream(s), numbered from 0)"
-    )]
+    #[error("stream {stream} does not exist (the capture has {count} TCP stream(s), numbered from 0)")]
     NoSuchStream { stream: usize, count: usize },
     #[error("no TCP connection matches the selection ({0})")]
     EmptySelection(String),
 }
 
 /// Builds the dialog of the selected connections.
-pub fn build(
-    analysis: &CaptureAnalysis,
-    selection: &Selection,
-    options: &DialogOptions,
-) -> Result<Dialog, DialogError> {
+pub fn build(analysis: &CaptureAnalysis, selection: &Selection, options: &DialogOptions) -> Result<Dialog, DialogError> {
     let connections = select(analysis, selection)?;
     let participants = Participants::new(&connections, options);
     let mut labels: BTreeMap<(usize, u64), Vec<String>> = BTreeMap::new();
     for message in &analysis.messages {
-        labels
-            .entry((message.conn, message.end_frame))
-            .or_default()
-            .push(message.summary.clone());
+        labels.entry((message.conn, message.end_frame)).or_default().push(message.summary.clone());
     }
 
     let mut segments: Vec<(&Connection, &Segment)> = connections
         .iter()
         .flat_map(|c| c.segments.iter().map(move |s| (*c, s)))
-        .filter(|(_, s)| {
-            selection
-                .frames
-                .is_none_or(|(a, b)| (a..=b).contains(&s.frame))
-        })
+        .filter(|(_, s)| selection.frames.is_none_or(|(a, b)| (a..=b).contains(&s.frame)))
         .collect();
     segments.sort_by_key(|(_, s)| s.frame);
 
@@ -74,10 +61,7 @@ pub fn build(
                 ack: seg.ack,
                 len: seg.len,
                 window: seg.window,
-                messages: labels
-                    .get(&(conn.index, seg.frame))
-                    .cloned()
-                    .unwrap_or_default(),
+                messages: labels.get(&(conn.index, seg.frame)).cloned().unwrap_or_default(),
                 analysis: seg.analysis.clone(),
                 fold: None,
             }
@@ -85,10 +69,7 @@ pub fn build(
         .collect();
     let events = fold_transfers(events, options.fold_threshold);
     let phases = find_phases(analysis, &connections, &events);
-    let title = options
-        .title
-        .clone()
-        .unwrap_or_else(|| default_title(&connections));
+    let title = options.title.clone().unwrap_or_else(|| default_title(&connections));
     let description = describe(analysis, &connections, &participants.list, &events);
     Ok(Dialog {
         title,
@@ -100,39 +81,25 @@ pub fn build(
     })
 }
 
-fn select<'a>(
-    analysis: &'a CaptureAnalysis,
-    selection: &Selection,
-) -> Result<Vec<&'a Connection>, DialogError> {
+fn select<'a>(analysis: &'a CaptureAnalysis, selection: &Selection) -> Result<Vec<&'a Connection>, DialogError> {
     let all = &analysis.connections;
     if all.is_empty() {
         return Err(DialogError::NoConnections);
     }
     if let Some(&stream) = selection.streams.iter().find(|&&s| s >= all.len()) {
-        return Err(DialogError::NoSuchStream {
-            stream,
-            count: all.len(),
-        });
+        return Err(DialogError::NoSuchStream { stream, count: all.len() });
     }
-    let chosen: Vec<&Connection> =
-        all.iter()
-            .filter(|c| selection.streams.is_empty() || selection.streams.contains(&c.index))
-            .filter(|c| {
-                selection
-                    .port
-                    .is_none_or(|p| c.client.port() == p || c.server.port() == p)
-            })
-            .filter(|c| {
-                selection.host.as_deref().is_none_or(|h| {
-                    c.client.ip().to_string() == h || c.server.ip().to_string() == h
-                })
-            })
-            .filter(|c| {
-                selection
-                    .frames
-                    .is_none_or(|(a, b)| c.segments.iter().any(|s| (a..=b).contains(&s.frame)))
-            })
-            .collect();
+    let chosen: Vec<&Connection> = all
+        .iter()
+        .filter(|c| selection.streams.is_empty() || selection.streams.contains(&c.index))
+        .filter(|c| selection.port.is_none_or(|p| c.client.port() == p || c.server.port() == p))
+        .filter(|c| {
+            selection.host.as_deref().is_none_or(|h| c.client.ip().to_string() == h || c.server.ip().to_string() == h)
+        })
+        .filter(|c| {
+            selection.frames.is_none_or(|(a, b)| c.segments.iter().any(|s| (a..=b).contains(&s.frame)))
+        })
+        .collect();
     if chosen.is_empty() {
         return Err(DialogError::EmptySelection(format!("{selection:?}")));
     }
@@ -171,15 +138,10 @@ impl Participants {
         for (i, host) in clients.iter().enumerate() {
             let ports = &client_ports[host];
             let address = match ports.as_slice() {
-                [one] => {
-                    SocketAddr::new(host.parse().expect("printed from an IpAddr"), *one).to_string()
-                }
+                [one] => SocketAddr::new(host.parse().expect("printed from an IpAddr"), *one).to_string(),
                 many => format!("{host} ({} connections)", many.len()),
             };
-            list.push(Participant {
-                name: numbered("Client", &options.client_name, i, clients.len()),
-                address,
-            });
+            list.push(Participant { name: numbered("Client", &options.client_name, i, clients.len()), address });
         }
         for (i, server) in servers.iter().enumerate() {
             list.push(Participant {
@@ -187,27 +149,14 @@ impl Participants {
                 address: server.to_string(),
             });
         }
-        Participants {
-            list,
-            clients,
-            servers,
-        }
+        Participants { list, clients, servers }
     }
 
     /// (from, to) participant indices of a segment.
     fn arrow(&self, conn: &Connection, dir: Direction) -> (usize, usize) {
         let client_host = conn.client.ip().to_string();
-        let client = self
-            .clients
-            .iter()
-            .position(|h| *h == client_host)
-            .unwrap_or(0);
-        let server = self.clients.len()
-            + self
-                .servers
-                .iter()
-                .position(|s| *s == conn.server)
-                .unwrap_or(0);
+        let client = self.clients.iter().position(|h| *h == client_host).unwrap_or(0);
+        let server = self.clients.len() + self.servers.iter().position(|s| *s == conn.server).unwrap_or(0);
         match dir {
             Direction::ClientToServer => (client, server),
             Direction::ServerToClient => (server, client),
@@ -217,8 +166,7 @@ impl Participants {
 
 /// Replaces long runs of data segments in one direction (with only pure ACKs coming back) by one arrow.
 fn fold_transfers(events: Vec<Event>, threshold: usize) -> Vec<Event> {
-    let foldable =
-        |e: &Event| e.len > 0 && e.messages.is_empty() && e.analysis.is_empty() && is_plain(e);
+    let foldable = |e: &Event| e.len > 0 && e.messages.is_empty() && e.analysis.is_empty() && is_plain(e);
     let pure_ack = |e: &Event| e.len == 0 && e.analysis.is_empty() && is_plain(e);
     let mut out = Vec::with_capacity(events.len());
     let mut i = 0;
@@ -252,11 +200,7 @@ fn fold_transfers(events: Vec<Event>, threshold: usize) -> Vec<Event> {
             continue;
         }
         let run = &events[i..=last_data];
-        let bytes = run
-            .iter()
-            .filter(|e| e.from == first.from)
-            .map(|e| u64::from(e.len))
-            .sum();
+        let bytes = run.iter().filter(|e| e.from == first.from).map(|e| u64::from(e.len)).sum();
         let acks_in_run = run.iter().filter(|e| e.from != first.from).count() as u64;
         let last = &events[last_data];
         let mut folded = first.clone();
@@ -279,26 +223,12 @@ fn is_plain(e: &Event) -> bool {
     !(e.flags.syn() || e.flags.fin() || e.flags.rst())
 }
 
-fn find_phases(
-    analysis: &CaptureAnalysis,
-    connections: &[&Connection],
-    events: &[Event],
-) -> Vec<Phase> {
+fn find_phases(analysis: &CaptureAnalysis, connections: &[&Connection], events: &[Event]) -> Vec<Phase> {
     let mut phases = Vec::new();
     for conn in connections {
-        let idx: Vec<usize> = (0..events.len())
-            .filter(|&i| events[i].conn == conn.index)
-            .collect();
-        let (Some(&first), Some(&last)) = (idx.first(), idx.last()) else {
-            continue;
-        };
-        let phase = |kind, first, last, label: String| Phase {
-            kind,
-            conn: conn.index,
-            first,
-            last,
-            label,
-        };
+        let idx: Vec<usize> = (0..events.len()).filter(|&i| events[i].conn == conn.index).collect();
+        let (Some(&first), Some(&last)) = (idx.first(), idx.last()) else { continue };
+        let phase = |kind, first, last, label: String| Phase { kind, conn: conn.index, first, last, label };
 
         // Handshake: from the SYN to the client's first ACK without SYN.
         if events[first].flags.syn() {
@@ -306,64 +236,33 @@ fn find_phases(
                 let e = &events[i];
                 e.flags.ack() && !e.flags.syn() && events[i].from == events[first].from
             }) {
-                let rtt = conn
-                    .handshake_rtt
-                    .map(|d| format!(" ({})", format_duration(d.as_secs_f64())))
-                    .unwrap_or_default();
-                phases.push(phase(
-                    PhaseKind::Handshake,
-                    first,
-                    end,
-                    format!("handshake{rtt}"),
-                ));
+                let rtt = conn.handshake_rtt.map(|d| format!(" ({})", format_duration(d.as_secs_f64()))).unwrap_or_default();
+                phases.push(phase(PhaseKind::Handshake, first, end, format!("handshake{rtt}")));
             }
         }
 
         // Exchanges: each request until the response that answers it completes.
         let messages: Vec<_> = analysis.messages_of(conn.index).collect();
-        let event_of = |frame: u64| {
-            idx.iter()
-                .copied()
-                .find(|&i| events[i].frame >= frame || fold_covers(&events[i], frame))
-        };
-        let mut responses = messages
-            .iter()
-            .filter(|m| matches!(m.kind, MessageKind::HttpResponse { .. }));
-        for request in messages
-            .iter()
-            .filter(|m| matches!(m.kind, MessageKind::HttpRequest { .. }))
-        {
-            let Some(start) = event_of(request.frame) else {
-                continue;
-            };
+        let event_of = |frame: u64| idx.iter().copied().find(|&i| events[i].frame >= frame || fold_covers(&events[i], frame));
+        let mut responses = messages.iter().filter(|m| matches!(m.kind, MessageKind::HttpResponse { .. }));
+        for request in messages.iter().filter(|m| matches!(m.kind, MessageKind::HttpRequest { .. })) {
+            let Some(start) = event_of(request.frame) else { continue };
             let response = responses.next();
-            let end = response
-                .and_then(|r| event_of(r.end_frame))
-                .unwrap_or(start);
-            let upgraded = matches!(
-                response.map(|r| &r.kind),
-                Some(MessageKind::HttpResponse { status: 101, .. })
-            );
-            let kind = if upgraded {
-                PhaseKind::Upgrade
-            } else {
-                PhaseKind::Exchange
-            };
+            let end = response.and_then(|r| event_of(r.end_frame)).unwrap_or(start);
+            let upgraded = matches!(response.map(|r| &r.kind), Some(MessageKind::HttpResponse { status: 101, .. }));
+            let kind = if upgraded { PhaseKind::Upgrade } else { PhaseKind::Exchange };
             let label = match response {
-                Some(r) if upgraded => format!("upgrade: {}", short_request(&request.summary))
-                    .replace(
-                        "upgrade: ",
-                        &format!("upgrade to {}: ", upgrade_target(&r.kind)),
-                    ),
+                Some(r) if upgraded => format!("upgrade: {}", short_request(&request.summary)).replace(
+                    "upgrade: ",
+                    &format!("upgrade to {}: ", upgrade_target(&r.kind)),
+                ),
                 _ => short_request(&request.summary),
             };
             phases.push(phase(kind, start, end.max(start), label));
         }
 
         // Idle gaps and teardown.
-        let close_at = conn
-            .first_close
-            .and_then(|c| idx.iter().copied().find(|&i| events[i].frame == c.frame));
+        let close_at = conn.first_close.and_then(|c| idx.iter().copied().find(|&i| events[i].frame == c.frame));
         for pair in idx.windows(2) {
             let gap = events[pair[1]].time - events[pair[0]].time;
             if gap >= IDLE_GAP_SECONDS {
@@ -373,12 +272,7 @@ fn find_phases(
                     }
                     _ => String::new(),
                 };
-                phases.push(phase(
-                    PhaseKind::Idle,
-                    pair[0],
-                    pair[1],
-                    format!("idle {}{then}", format_duration(gap)),
-                ));
+                phases.push(phase(PhaseKind::Idle, pair[0], pair[1], format!("idle {}{then}", format_duration(gap))));
             }
         }
         if let (Some(start), Some(close)) = (close_at, conn.first_close) {
@@ -386,12 +280,7 @@ fn find_phases(
                 CloseKind::Fin => "FIN",
                 CloseKind::Rst => "RST",
             };
-            phases.push(phase(
-                PhaseKind::Teardown,
-                start,
-                last,
-                format!("teardown ({} sends {how})", close.by.name()),
-            ));
+            phases.push(phase(PhaseKind::Teardown, start, last, format!("teardown ({} sends {how})", close.by.name())));
         }
     }
     phases.sort_by_key(|p| (p.first, p.last));
@@ -399,26 +288,19 @@ fn find_phases(
 }
 
 fn fold_covers(e: &Event, frame: u64) -> bool {
-    e.fold
-        .as_ref()
-        .is_some_and(|f| (e.frame..=f.last_frame).contains(&frame))
+    e.fold.as_ref().is_some_and(|f| (e.frame..=f.last_frame).contains(&frame))
 }
 
 fn upgrade_target(kind: &MessageKind) -> String {
     match kind {
-        MessageKind::HttpResponse {
-            upgrade: Some(u), ..
-        } => u.clone(),
+        MessageKind::HttpResponse { upgrade: Some(u), .. } => u.clone(),
         _ => "another protocol".into(),
     }
 }
 
 /// `GET /style.css HTTP/1.1` -> `GET /style.css`
 fn short_request(summary: &str) -> String {
-    summary
-        .rsplit_once(" HTTP/")
-        .map_or(summary, |(head, _)| head)
-        .to_string()
+    summary.rsplit_once(" HTTP/").map_or(summary, |(head, _)| head).to_string()
 }
 
 fn default_title(connections: &[&Connection]) -> String {
@@ -440,45 +322,24 @@ pub(crate) fn format_duration(seconds: f64) -> String {
 }
 
 /// A plain-language account of the dialog, for alt text and `<desc>`.
-fn describe(
-    analysis: &CaptureAnalysis,
-    connections: &[&Connection],
-    participants: &[Participant],
-    events: &[Event],
-) -> String {
+fn describe(analysis: &CaptureAnalysis, connections: &[&Connection], participants: &[Participant], events: &[Event]) -> String {
     let mut text = String::new();
     if connections.len() > 1 {
-        let _ = write!(
-            text,
-            "{} TCP connections between {} participants. ",
-            connections.len(),
-            participants.len()
-        );
+        let _ = write!(text, "{} TCP connections between {} participants. ", connections.len(), participants.len());
     }
     for conn in connections {
-        let prefix = if connections.len() > 1 {
-            format!("Stream {}: the client", conn.index)
-        } else {
-            "The client".to_string()
-        };
+        let prefix = if connections.len() > 1 { format!("Stream {}: the client", conn.index) } else { "The client".to_string() };
         if conn.syn_seen {
             match conn.handshake_rtt {
                 Some(rtt) => {
-                    let _ = write!(
-                        text,
-                        "{prefix} opens a connection (3-way handshake, {})",
-                        format_duration(rtt.as_secs_f64())
-                    );
+                    let _ = write!(text, "{prefix} opens a connection (3-way handshake, {})", format_duration(rtt.as_secs_f64()));
                 }
                 None => {
                     let _ = write!(text, "{prefix} tries to open a connection");
                 }
             }
         } else {
-            let _ = write!(
-                text,
-                "{prefix} uses a connection opened before the capture started"
-            );
+            let _ = write!(text, "{prefix} uses a connection opened before the capture started");
         }
         let messages: Vec<_> = analysis.messages_of(conn.index).collect();
         for m in &messages {
@@ -491,11 +352,7 @@ fn describe(
         if messages.is_empty() {
             let bytes = conn.bytes;
             if bytes[0] + bytes[1] > 0 {
-                let _ = write!(
-                    text,
-                    ", {} bytes go to the server and {} bytes come back",
-                    bytes[0], bytes[1]
-                );
+                let _ = write!(text, ", {} bytes go to the server and {} bytes come back", bytes[0], bytes[1]);
             }
         }
         match conn.first_close {
@@ -504,11 +361,7 @@ fn describe(
                     CloseKind::Fin => "closes first with FIN",
                     CloseKind::Rst => "aborts the connection with RST",
                 };
-                let who = if close.by == Side::Client {
-                    "the client"
-                } else {
-                    "the server"
-                };
+                let who = if close.by == Side::Client { "the client" } else { "the server" };
                 let _ = write!(text, "; {who} {how}");
             }
             None => text.push_str("; the connection is still open when the capture ends"),
@@ -517,10 +370,7 @@ fn describe(
     }
     let folded = events.iter().filter(|e| e.fold.is_some()).count();
     if folded > 0 {
-        let _ = write!(
-            text,
-            "{folded} long transfer(s) are summarized as single arrows. "
-        );
+        let _ = write!(text, "{folded} long transfer(s) are summarized as single arrows. ");
     }
     text.trim_end().to_string()
 }

@@ -39,12 +39,7 @@ pub struct DialogOptions {
 
 impl Default for DialogOptions {
     fn default() -> Self {
-        DialogOptions {
-            client_name: None,
-            server_name: None,
-            title: None,
-            fold_threshold: 8,
-        }
+        DialogOptions { client_name: None, server_name: None, title: None, fold_threshold: 8 }
     }
 }
 

@@ -22,16 +22,12 @@ pub struct ProtocolDecoder {
 
 impl ProtocolDecoder {
     pub fn new(options: DecoderOptions) -> Self {
-        ProtocolDecoder {
-            options,
-            ..Default::default()
-        }
+        ProtocolDecoder { options, ..Default::default() }
     }
 
     /// All messages, ordered by the frame that completes them, then by stream position.
     pub fn finish(mut self) -> Vec<Message> {
-        self.messages
-            .sort_by_key(|m| (m.end_frame, m.conn, m.dir, m.offset));
+        self.messages.sort_by_key(|m| (m.end_frame, m.conn, m.dir, m.offset));
         self.messages
     }
 }
@@ -40,8 +36,7 @@ impl StreamSink for ProtocolDecoder {
     fn connection(&mut self, info: ConnectionInfo) {
         let _ = &self.options.force;
         for dir in [Direction::ClientToServer, Direction::ServerToClient] {
-            self.streams
-                .insert((info.index, dir), Http1Stream::new(info.index, dir));
+            self.streams.insert((info.index, dir), Http1Stream::new(info.index, dir));
         }
     }
 

@@ -36,15 +36,7 @@ pub struct Http1Stream {
 
 impl Http1Stream {
     pub fn new(conn: usize, dir: Direction) -> Self {
-        Http1Stream {
-            conn,
-            dir,
-            state: State::Head,
-            buf: Vec::new(),
-            buf_offset: 0,
-            buf_frame: 0,
-            pending: None,
-        }
+        Http1Stream { conn, dir, state: State::Head, buf: Vec::new(), buf_offset: 0, buf_frame: 0, pending: None }
     }
 
     pub fn feed(&mut self, frame: u64, offset: u64, mut data: &[u8], out: &mut Vec<Message>) {
@@ -145,54 +137,32 @@ impl Http1Stream {
             Direction::ClientToServer => {
                 let mut req = httparse::Request::new(&mut headers);
                 let status = req.parse(&self.buf).map_err(|_| ())?;
-                let httparse::Status::Complete(used) = status else {
-                    return Ok(None);
-                };
+                let httparse::Status::Complete(used) = status else { return Ok(None) };
                 let method = req.method.unwrap_or_default().to_string();
                 let target = req.path.unwrap_or_default().to_string();
                 let version = req.version.unwrap_or(1);
-                let body = content_length(req.headers).map_or(State::Body { remaining: 0 }, |n| {
-                    State::Body { remaining: n }
-                });
+                let body = content_length(req.headers).map_or(State::Body { remaining: 0 }, |n| State::Body { remaining: n });
                 let summary = format!("{method} {target} HTTP/1.{version}");
-                self.pending = Some(message(
-                    summary,
-                    MessageKind::HttpRequest { method, target },
-                ));
+                self.pending = Some(message(summary, MessageKind::HttpRequest { method, target }));
                 Ok(Some((used, body)))
             }
             Direction::ServerToClient => {
                 let mut resp = httparse::Response::new(&mut headers);
                 let status = resp.parse(&self.buf).map_err(|_| ())?;
-                let httparse::Status::Complete(used) = status else {
-                    return Ok(None);
-                };
+                let httparse::Status::Complete(used) = status else { return Ok(None) };
                 let code = resp.code.unwrap_or_default();
                 let reason = resp.reason.unwrap_or_default();
                 let version = resp.version.unwrap_or(1);
-                let connection_close = header(resp.headers, "connection")
-                    .is_some_and(|v| v.eq_ignore_ascii_case("close"));
-                let keep_alive_timeout =
-                    header(resp.headers, "keep-alive").and_then(keep_alive_timeout);
-                let upgrade = (code == 101)
-                    .then(|| header(resp.headers, "upgrade").map(str::to_string))
-                    .flatten();
+                let connection_close = header(resp.headers, "connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
+                let keep_alive_timeout = header(resp.headers, "keep-alive").and_then(keep_alive_timeout);
+                let upgrade = (code == 101).then(|| header(resp.headers, "upgrade").map(str::to_string)).flatten();
                 let body = match content_length(resp.headers) {
-                    _ if code / 100 == 1 || code == 204 || code == 304 => {
-                        State::Body { remaining: 0 }
-                    }
+                    _ if code / 100 == 1 || code == 204 || code == 304 => State::Body { remaining: 0 },
                     Some(n) => State::Body { remaining: n },
                     None => State::UntilClose,
                 };
-                let summary = format!("HTTP/1.{version} {code} {reason}")
-                    .trim_end()
-                    .to_string();
-                let kind = MessageKind::HttpResponse {
-                    status: code,
-                    connection_close,
-                    keep_alive_timeout,
-                    upgrade,
-                };
+                let summary = format!("HTTP/1.{version} {code} {reason}").trim_end().to_string();
+                let kind = MessageKind::HttpResponse { status: code, connection_close, keep_alive_timeout, upgrade };
                 self.pending = Some(message(summary, kind));
                 Ok(Some((used, body)))
             }
@@ -214,8 +184,5 @@ fn content_length(headers: &[httparse::Header]) -> Option<u64> {
 
 /// `timeout=5, max=100` -> 5
 fn keep_alive_timeout(value: &str) -> Option<u32> {
-    value
-        .split(',')
-        .find_map(|part| part.trim().strip_prefix("timeout="))
-        .and_then(|t| t.trim().parse().ok())
+    value.split(',').find_map(|part| part.trim().strip_prefix("timeout=")).and_then(|t| t.trim().parse().ok())
 }

@@ -82,9 +82,7 @@ pub enum MessageKind {
     /// A frame, record or protocol message with nothing more the dialog needs to know.
     Other,
     /// Bytes that could not be decoded; `reason` says why. The rest of the dialog still renders.
-    Malformed {
-        reason: String,
-    },
+    Malformed { reason: String },
 }
 
 /// One application-level message.

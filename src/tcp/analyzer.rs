@@ -44,9 +44,7 @@ impl TcpAnalyzer {
     pub fn push(&mut self, packet: &Packet, sink: &mut dyn StreamSink) {
         let origin = *self.first_timestamp.get_or_insert(packet.timestamp);
         self.last_frame = packet.frame;
-        let PacketContent::Tcp(tcp) = &packet.content else {
-            return;
-        };
+        let PacketContent::Tcp(tcp) = &packet.content else { return };
         let time = packet.timestamp.saturating_sub(origin);
         let (idx, dir) = self.connection_for(tcp, sink);
         let tracked = &mut self.tracked[idx];
@@ -58,9 +56,7 @@ impl TcpAnalyzer {
                 tracked.syn_time = Some(time);
             }
         }
-        let isn = *tracked.flows[flow_idx]
-            .isn
-            .get_or_insert(tcp.seq.wrapping_sub(1));
+        let isn = *tracked.flows[flow_idx].isn.get_or_insert(tcp.seq.wrapping_sub(1));
         let peer_isn = tracked.flows[dir.reverse().index()].isn;
         let seq = tcp.seq.wrapping_sub(isn);
         let ack = match (tcp.flags.ack(), peer_isn) {
@@ -70,32 +66,18 @@ impl TcpAnalyzer {
         // Scaling applies only when both SYNs carried the option (RFC 7323), and never to a SYN itself.
         let both_scaled = tracked.flows.iter().all(|f| f.window_scale.is_some());
         let window = match tracked.flows[flow_idx].window_scale {
-            Some(shift) if both_scaled && !tcp.flags.syn() => {
-                u32::from(tcp.window) << shift.min(14)
-            }
+            Some(shift) if both_scaled && !tcp.flags.syn() => u32::from(tcp.window) << shift.min(14),
             _ => u32::from(tcp.window),
         };
         let conn = &mut tracked.conn;
-        if conn.handshake_rtt.is_none()
-            && dir == Direction::ClientToServer
-            && !tcp.flags.syn()
-            && tcp.flags.ack()
-        {
+        if conn.handshake_rtt.is_none() && dir == Direction::ClientToServer && !tcp.flags.syn() && tcp.flags.ack() {
             if let Some(syn_time) = tracked.syn_time {
                 conn.handshake_rtt = Some(time.saturating_sub(syn_time));
             }
         }
         if conn.first_close.is_none() && (tcp.flags.fin() || tcp.flags.rst()) {
-            let kind = if tcp.flags.rst() {
-                CloseKind::Rst
-            } else {
-                CloseKind::Fin
-            };
-            conn.first_close = Some(Close {
-                by: dir.sender(),
-                kind,
-                frame: packet.frame,
-            });
+            let kind = if tcp.flags.rst() { CloseKind::Rst } else { CloseKind::Fin };
+            conn.first_close = Some(Close { by: dir.sender(), kind, frame: packet.frame });
         }
         conn.bytes[flow_idx] += u64::from(tcp.payload_len);
         conn.segments.push(Segment {
@@ -138,13 +120,9 @@ impl TcpAnalyzer {
         let forward = (tcp.src, tcp.dst);
         let backward = (tcp.dst, tcp.src);
         let is_new_syn = tcp.flags.syn() && !tcp.flags.ack();
-        for (key, dir) in [
-            (forward, Direction::ClientToServer),
-            (backward, Direction::ServerToClient),
-        ] {
+        for (key, dir) in [(forward, Direction::ClientToServer), (backward, Direction::ServerToClient)] {
             if let Some(&idx) = self.by_tuple.get(&key) {
-                let reused =
-                    is_new_syn && dir == Direction::ClientToServer && self.tracked[idx].closed;
+                let reused = is_new_syn && dir == Direction::ClientToServer && self.tracked[idx].closed;
                 if !reused {
                     return (idx, dir);
                 }
@@ -180,11 +158,7 @@ impl TcpAnalyzer {
             closed: false,
         });
         self.by_tuple.insert((client, server), index);
-        sink.connection(ConnectionInfo {
-            index,
-            client,
-            server,
-        });
+        sink.connection(ConnectionInfo { index, client, server });
         (index, dir)
     }
 }
@@ -195,15 +169,7 @@ fn is_server_port(src: u16, dst: u16) -> bool {
 }
 
 /// Delivers in-order payload to the sink and marks direction ends.
-fn deliver(
-    conn: usize,
-    tracked: &mut Tracked,
-    dir: Direction,
-    frame: u64,
-    tcp: &TcpPacket,
-    seq: u32,
-    sink: &mut dyn StreamSink,
-) {
+fn deliver(conn: usize, tracked: &mut Tracked, dir: Direction, frame: u64, tcp: &TcpPacket, seq: u32, sink: &mut dyn StreamSink) {
     let flow = &mut tracked.flows[dir.index()];
     if flow.ended {
         return;
