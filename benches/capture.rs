@@ -22,8 +22,7 @@ fn repeated_pcap(path: &str, times: usize) -> Arc<[u8]> {
 }
 
 fn read_all(name: &str, bytes: &Arc<[u8]>) -> u64 {
-    let reader =
-        CaptureReader::from_reader(name, Cursor::new(Arc::clone(bytes))).expect("a capture");
+    let reader = CaptureReader::from_reader(name, Cursor::new(Arc::clone(bytes))).expect("a capture");
     let mut payload = 0u64;
     for packet in reader {
         let packet = packet.expect("readable");
@@ -34,14 +33,9 @@ fn read_all(name: &str, bytes: &Arc<[u8]>) -> u64 {
 
 fn bench_capture(c: &mut Criterion) {
     let mut group = c.benchmark_group("capture");
-    for (path, times) in [
-        ("tests/fixtures/lossy.pcap", 10),
-        ("captures/page-load.pcap", 20),
-    ] {
+    for (path, times) in [("tests/fixtures/lossy.pcap", 10), ("captures/page-load.pcap", 20)] {
         let bytes = repeated_pcap(path, times);
-        let packets = CaptureReader::from_reader(path, Cursor::new(Arc::clone(&bytes)))
-            .expect("capture")
-            .count();
+        let packets = CaptureReader::from_reader(path, Cursor::new(Arc::clone(&bytes))).expect("capture").count();
         group.throughput(Throughput::Elements(packets as u64));
         group.bench_function(path, |b| b.iter(|| read_all(path, &bytes)));
     }

@@ -12,14 +12,16 @@
 //! * [`proto`] decodes application messages (HTTP/1.x, WebSocket, HTTP/2, TLS, PostgreSQL) from those streams.
 //! * [`dialog`] builds the renderer-independent model: participants, events, phases.
 //! * [`diagram`] lays a dialog out and renders it (SVG, PNG, text, Mermaid).
+//! * [`inspect`] reports what the first three stages understood (packet list, JSON), beside the dialog.
 //! * [`site`] turns `content/` + `captures/` into the static HTML site in `output/`.
 //!
 //! [`analyze`] runs the first four stages on one capture file; it is what both the CLI and the site use.
 
 pub mod analyze;
 pub mod capture;
-pub mod dialog;
 pub mod diagram;
+pub mod dialog;
+pub mod inspect;
 pub mod proto;
 pub mod site;
 pub mod tcp;

@@ -1,5 +1,17 @@
-//! The `tcpdialog` command line: thin wrappers around the library's pipeline.
+//! The `tcpdialog` command line: parses arguments and calls the library. No pipeline logic lives here.
 
-fn main() {
-    println!("tcpdialog: not wired yet");
+mod cli;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    match cli::run(args) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(1)
+        }
+    }
 }

@@ -6,9 +6,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use tcpdialog::capture::{
-    CaptureError, CaptureReader, CaptureSummary, Packet, PacketContent, TcpPacket,
-};
+use tcpdialog::capture::{CaptureError, CaptureReader, CaptureSummary, Packet, PacketContent, TcpPacket};
 
 const EXPECTATIONS: &str = "tests/fixtures/capture";
 
@@ -21,13 +19,7 @@ fn expectations(name: &str) -> Vec<Row> {
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().expect("header line").split('\t').collect();
     lines
-        .map(|line| {
-            header
-                .iter()
-                .zip(line.split('\t'))
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
-        })
+        .map(|line| header.iter().zip(line.split('\t')).map(|(k, v)| (k.to_string(), v.to_string())).collect())
         .collect()
 }
 
@@ -42,10 +34,7 @@ fn capture_path(name: &str) -> PathBuf {
 
 fn read_all(path: &Path) -> (Vec<Packet>, CaptureSummary) {
     let mut reader = CaptureReader::open(path).unwrap_or_else(|e| panic!("{e}"));
-    let packets = reader
-        .by_ref()
-        .collect::<Result<Vec<_>, _>>()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let packets = reader.by_ref().collect::<Result<Vec<_>, _>>().unwrap_or_else(|e| panic!("{e}"));
     (packets, reader.summary().clone())
 }
 
@@ -56,54 +45,24 @@ fn field<'a>(row: &'a Row, name: &str) -> &'a str {
 fn number<T: std::str::FromStr>(row: &Row, name: &str) -> Option<T> {
     let value = field(row, name);
     // Several values (tunnels, SACK blocks) are comma-separated; scalar fields here have one.
-    if value.is_empty() {
-        None
-    } else {
-        value.split(',').next()?.parse().ok()
-    }
+    if value.is_empty() { None } else { value.split(',').next()?.parse().ok() }
 }
 
 fn list(row: &Row, name: &str) -> Vec<u32> {
-    field(row, name)
-        .split(',')
-        .filter(|v| !v.is_empty())
-        .map(|v| v.parse().expect("number"))
-        .collect()
+    field(row, name).split(',').filter(|v| !v.is_empty()).map(|v| v.parse().expect("number")).collect()
 }
 
 /// Compares one decoded frame with tshark's row; returns a description of the first difference.
 fn compare(packet: &Packet, row: &Row) -> Result<(), String> {
     let frame = packet.frame;
     let expect = |what: &str, ours: String, theirs: String| {
-        if ours == theirs {
-            Ok(())
-        } else {
-            Err(format!(
-                "frame {frame}: {what}: ours {ours}, tshark {theirs}"
-            ))
-        }
+        if ours == theirs { Ok(()) } else { Err(format!("frame {frame}: {what}: ours {ours}, tshark {theirs}")) }
     };
-    expect(
-        "frame number",
-        frame.to_string(),
-        field(row, "frame.number").to_string(),
-    )?;
+    expect("frame number", frame.to_string(), field(row, "frame.number").to_string())?;
     let ts = packet.timestamp;
-    expect(
-        "time",
-        format!("{}.{:09}", ts.as_secs(), ts.subsec_nanos()),
-        field(row, "frame.time_epoch").to_string(),
-    )?;
-    expect(
-        "frame.len",
-        packet.orig_len.to_string(),
-        field(row, "frame.len").to_string(),
-    )?;
-    expect(
-        "frame.cap_len",
-        packet.cap_len.to_string(),
-        field(row, "frame.cap_len").to_string(),
-    )?;
+    expect("time", format!("{}.{:09}", ts.as_secs(), ts.subsec_nanos()), field(row, "frame.time_epoch").to_string())?;
+    expect("frame.len", packet.orig_len.to_string(), field(row, "frame.len").to_string())?;
+    expect("frame.cap_len", packet.cap_len.to_string(), field(row, "frame.cap_len").to_string())?;
     let is_tcp = !field(row, "tcp.srcport").is_empty();
     let tcp = match (&packet.content, is_tcp) {
         (PacketContent::Tcp(tcp), true) => tcp,
@@ -111,10 +70,7 @@ fn compare(packet: &Packet, row: &Row) -> Result<(), String> {
             return Err(format!("frame {frame}: we decoded TCP, tshark did not"));
         }
         (_, true) => {
-            return Err(format!(
-                "frame {frame}: tshark decoded TCP, we did not: {:?}",
-                packet.content
-            ));
+            return Err(format!("frame {frame}: tshark decoded TCP, we did not: {:?}", packet.content));
         }
         (_, false) => return Ok(()),
     };
@@ -125,18 +81,12 @@ fn compare_tcp(frame: u64, tcp: &TcpPacket, row: &Row, snaplen_cut: bool) -> Res
     let fail = |what: &str| Err(format!("frame {frame}: {what} differs: {tcp:?} vs {row:?}"));
     let ip = |v4: &str, v6: &str| -> IpAddr {
         let v4 = field(row, v4);
-        if v4.is_empty() {
-            field(row, v6).parse().expect("ipv6")
-        } else {
-            v4.parse().expect("ipv4")
-        }
+        if v4.is_empty() { field(row, v6).parse().expect("ipv6") } else { v4.parse().expect("ipv4") }
     };
     if tcp.src.ip() != ip("ip.src", "ipv6.src") || tcp.dst.ip() != ip("ip.dst", "ipv6.dst") {
         return fail("addresses");
     }
-    if Some(tcp.src.port()) != number(row, "tcp.srcport")
-        || Some(tcp.dst.port()) != number(row, "tcp.dstport")
-    {
+    if Some(tcp.src.port()) != number(row, "tcp.srcport") || Some(tcp.dst.port()) != number(row, "tcp.dstport") {
         return fail("ports");
     }
     if Some(tcp.seq) != number(row, "tcp.seq") {
@@ -146,17 +96,14 @@ fn compare_tcp(frame: u64, tcp: &TcpPacket, row: &Row, snaplen_cut: bool) -> Res
     if Some(tcp.ack) != number(row, "tcp.ack") {
         return fail("ack");
     }
-    let flags =
-        u16::from_str_radix(field(row, "tcp.flags").trim_start_matches("0x"), 16).expect("flags");
+    let flags = u16::from_str_radix(field(row, "tcp.flags").trim_start_matches("0x"), 16).expect("flags");
     if tcp.flags.0 != flags & 0xff {
         return fail("flags");
     }
     if Some(tcp.payload_len) != number(row, "tcp.len") {
         return fail("tcp.len");
     }
-    if tcp.payload.len() as u32 > tcp.payload_len
-        || (!snaplen_cut && tcp.payload.len() as u32 != tcp.payload_len)
-    {
+    if tcp.payload.len() as u32 > tcp.payload_len || (!snaplen_cut && tcp.payload.len() as u32 != tcp.payload_len) {
         return fail("captured payload length");
     }
     if Some(tcp.window) != number(row, "tcp.window_size_value") {
@@ -171,15 +118,12 @@ fn compare_tcp(frame: u64, tcp: &TcpPacket, row: &Row, snaplen_cut: bool) -> Res
     if options.sack_permitted == field(row, "tcp.options.sack_perm").is_empty() {
         return fail("SACK permitted");
     }
-    let timestamps =
-        number(row, "tcp.options.timestamp.tsval").zip(number(row, "tcp.options.timestamp.tsecr"));
+    let timestamps = number(row, "tcp.options.timestamp.tsval").zip(number(row, "tcp.options.timestamp.tsecr"));
     if options.timestamps != timestamps {
         return fail("timestamps");
     }
-    let sack: Vec<(u32, u32)> = list(row, "tcp.options.sack_le")
-        .into_iter()
-        .zip(list(row, "tcp.options.sack_re"))
-        .collect();
+    let sack: Vec<(u32, u32)> =
+        list(row, "tcp.options.sack_le").into_iter().zip(list(row, "tcp.options.sack_re")).collect();
     if options.sack_blocks != sack {
         return fail("SACK blocks");
     }
@@ -190,32 +134,17 @@ fn compare_tcp(frame: u64, tcp: &TcpPacket, row: &Row, snaplen_cut: bool) -> Res
 fn every_fixture_matches_tshark_frame_by_frame() {
     let mut checked = 0;
     for entry in fs::read_dir(EXPECTATIONS).expect("expectations directory") {
-        let file_name = entry
-            .expect("entry")
-            .file_name()
-            .to_string_lossy()
-            .into_owned();
+        let file_name = entry.expect("entry").file_name().to_string_lossy().into_owned();
         let Some(name) = file_name.strip_suffix(".fields.tsv") else {
             continue;
         };
         let rows = expectations(name);
         let (packets, summary) = read_all(&capture_path(name));
         assert_eq!(packets.len(), rows.len(), "{name}: frame count");
-        assert_eq!(
-            summary.packets,
-            rows.len() as u64,
-            "{name}: summary.packets"
-        );
-        let tcp_rows = rows
-            .iter()
-            .filter(|r| !field(r, "tcp.srcport").is_empty())
-            .count() as u64;
+        assert_eq!(summary.packets, rows.len() as u64, "{name}: summary.packets");
+        let tcp_rows = rows.iter().filter(|r| !field(r, "tcp.srcport").is_empty()).count() as u64;
         assert_eq!(summary.tcp_packets, tcp_rows, "{name}: summary.tcp_packets");
-        assert_eq!(
-            summary.skipped,
-            summary.packets - tcp_rows,
-            "{name}: summary.skipped"
-        );
+        assert_eq!(summary.skipped, summary.packets - tcp_rows, "{name}: summary.skipped");
         for (packet, row) in packets.iter().zip(&rows) {
             if let Err(difference) = compare(packet, row) {
                 panic!("{name}: {difference}");
@@ -233,26 +162,14 @@ fn link_types_and_formats_are_reported() {
         ("tests/fixtures/any-sll.pcap", "pcap", vec!["LINUX_SLL"]),
         ("tests/fixtures/any-sll2.pcap", "pcap", vec!["LINUX_SLL2"]),
         ("tests/fixtures/tshark.pcapng", "pcapng", vec!["ETHERNET"]),
-        (
-            "tests/fixtures/capture/two-interfaces.pcapng",
-            "pcapng",
-            vec!["LINUX_SLL2", "ETHERNET"],
-        ),
-        (
-            "tests/fixtures/capture/two-sections.pcapng",
-            "pcapng",
-            vec!["ETHERNET", "ETHERNET"],
-        ),
+        ("tests/fixtures/capture/two-interfaces.pcapng", "pcapng", vec!["LINUX_SLL2", "ETHERNET"]),
+        ("tests/fixtures/capture/two-sections.pcapng", "pcapng", vec!["ETHERNET", "ETHERNET"]),
     ];
     for (path, format, link_types) in cases {
         let (_, summary) = read_all(Path::new(path));
         assert_eq!(summary.format.map(|f| f.name()), Some(format), "{path}");
         assert_eq!(summary.link_types, link_types, "{path}");
-        assert!(
-            summary.warnings.is_empty(),
-            "{path}: {:?}",
-            summary.warnings
-        );
+        assert!(summary.warnings.is_empty(), "{path}: {:?}", summary.warnings);
     }
 }
 
@@ -261,12 +178,7 @@ fn nanosecond_timestamps_keep_every_digit() {
     // tshark.pcapng has if_tsresol 9 and nanosecond.pcap the a1b23c4d magic: the last three digits are not zero.
     for name in ["tshark.pcapng", "nanosecond.pcap"] {
         let (packets, _) = read_all(&capture_path(name));
-        assert!(
-            packets
-                .iter()
-                .any(|p| p.timestamp.subsec_nanos() % 1000 != 0),
-            "{name}: no sub-microsecond digit"
-        );
+        assert!(packets.iter().any(|p| p.timestamp.subsec_nanos() % 1000 != 0), "{name}: no sub-microsecond digit");
     }
 }
 
@@ -279,13 +191,8 @@ fn snaplen_cut_frames_keep_the_sent_length() {
         .map(|p| p.frame)
         .collect();
     assert_eq!(cut, [4, 6, 8]);
-    let PacketContent::Tcp(body) = &packets[7].content else {
-        panic!("frame 8 is TCP")
-    };
-    assert_eq!(
-        (packets[7].orig_len, packets[7].cap_len, body.payload_len),
-        (20066, 96, 20000)
-    );
+    let PacketContent::Tcp(body) = &packets[7].content else { panic!("frame 8 is TCP") };
+    assert_eq!((packets[7].orig_len, packets[7].cap_len, body.payload_len), (20066, 96, 20000));
     assert_eq!(body.payload.len(), 96 - 14 - 20 - 32);
     assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
 }
@@ -298,16 +205,8 @@ fn a_file_cut_mid_packet_keeps_the_frames_before_and_says_where_it_ends() {
     assert_eq!(summary.warnings.len(), 1, "{:?}", summary.warnings);
     let warning = &summary.warnings[0];
     assert_eq!(warning.frame, 11);
-    assert!(
-        warning.message.contains("cut-mid-packet.pcap: frame 11:"),
-        "{}",
-        warning.message
-    );
-    assert!(
-        warning.message.contains("ends in the middle"),
-        "{}",
-        warning.message
-    );
+    assert!(warning.message.contains("cut-mid-packet.pcap: frame 11:"), "{}", warning.message);
+    assert!(warning.message.contains("ends in the middle"), "{}", warning.message);
 }
 
 fn open_error(path: &str) -> CaptureError {
@@ -321,27 +220,13 @@ fn open_error(path: &str) -> CaptureError {
 fn files_that_are_not_captures_are_clear_errors_naming_the_file() {
     let empty = open_error("tests/fixtures/empty.pcap");
     assert!(matches!(empty, CaptureError::Empty { .. }), "{empty}");
-    assert_eq!(
-        empty.to_string(),
-        "tests/fixtures/empty.pcap: empty file, not a capture"
-    );
-    for path in [
-        "tests/fixtures/random.bin",
-        "tests/fixtures/not-a-capture.txt",
-    ] {
+    assert_eq!(empty.to_string(), "tests/fixtures/empty.pcap: empty file, not a capture");
+    for path in ["tests/fixtures/random.bin", "tests/fixtures/not-a-capture.txt"] {
         let error = open_error(path);
         assert!(matches!(error, CaptureError::NotACapture { .. }), "{error}");
-        assert!(
-            error
-                .to_string()
-                .starts_with(&format!("{path}: not a pcap or pcapng file")),
-            "{error}"
-        );
+        assert!(error.to_string().starts_with(&format!("{path}: not a pcap or pcapng file")), "{error}");
     }
     let missing = open_error("tests/fixtures/no-such-file.pcap");
     assert!(matches!(missing, CaptureError::Open { .. }), "{missing}");
-    assert!(
-        missing.to_string().contains("no-such-file.pcap"),
-        "{missing}"
-    );
+    assert!(missing.to_string().contains("no-such-file.pcap"), "{missing}");
 }

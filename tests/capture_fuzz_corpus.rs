@@ -17,18 +17,10 @@ fn replay(path: &Path) {
         match result {
             Ok(packet) => {
                 frames += 1;
-                assert_eq!(
-                    packet.frame,
-                    frames,
-                    "{}: frames are numbered in order",
-                    path.display()
-                );
+                assert_eq!(packet.frame, frames, "{}: frames are numbered in order", path.display());
             }
             Err(error) => {
-                assert!(
-                    error.to_string().contains(&path.display().to_string()),
-                    "{error}"
-                );
+                assert!(error.to_string().contains(&path.display().to_string()), "{error}");
                 break;
             }
         }

@@ -7,9 +7,7 @@ use libfuzzer_sys::fuzz_target;
 use tcpdialog::capture::CaptureReader;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(mut reader) =
-        CaptureReader::from_reader("fuzz-input", std::io::Cursor::new(data.to_vec()))
-    else {
+    let Ok(mut reader) = CaptureReader::from_reader("fuzz-input", std::io::Cursor::new(data.to_vec())) else {
         return;
     };
     let mut frames = 0u64;

@@ -8,13 +8,8 @@
 
 use super::link::{LinkLayer, Network};
 use super::{TcpFlags, TcpOptions, TcpPacket};
-use etherparse::err::{
-    Layer, LenError, ip::LaxHeaderSliceError, packet::SliceError, tcp::HeaderSliceError,
-};
-use etherparse::{
-    EtherType, IpNumber, LaxIpPayloadSlice, LaxNetSlice, LaxSlicedPacket, TcpOptionElement,
-    TcpSlice,
-};
+use etherparse::err::{Layer, LenError, ip::LaxHeaderSliceError, packet::SliceError, tcp::HeaderSliceError};
+use etherparse::{EtherType, IpNumber, LaxIpPayloadSlice, LaxNetSlice, LaxSlicedPacket, TcpOptionElement, TcpSlice};
 use std::net::{IpAddr, SocketAddr};
 
 /// What a frame turned out to be.
@@ -35,20 +30,14 @@ pub(super) enum Decoded {
 #[derive(Debug, thiserror::Error)]
 pub(super) enum Unreadable {
     #[error("{link} header cut short ({have} of {need} bytes captured)")]
-    LinkHeaderCut {
-        link: &'static str,
-        need: usize,
-        have: usize,
-    },
+    LinkHeaderCut { link: &'static str, need: usize, have: usize },
     #[error("Ethernet header unreadable: {0}")]
     Ethernet(LenError),
     #[error("IP header unreadable: {0}")]
     Ip(LaxHeaderSliceError),
     #[error("{layer} unreadable: {error}")]
     Headers { layer: Layer, error: SliceError },
-    #[error(
-        "TCP header cut short by the capture's snapshot length ({have} of {need} bytes captured)"
-    )]
+    #[error("TCP header cut short by the capture's snapshot length ({have} of {need} bytes captured)")]
     TcpHeaderCut { need: usize, have: usize },
     #[error("TCP header unreadable: {0}")]
     Tcp(HeaderSliceError),
@@ -61,20 +50,14 @@ pub(super) fn decode_frame(link: LinkLayer, frame: &[u8]) -> Decoded {
             Ok(sliced) => sliced,
             Err(e) => return Decoded::Unreadable(Unreadable::Ethernet(e)),
         },
-        Network::EtherType(ether_type, rest) => {
-            LaxSlicedPacket::from_ether_type(EtherType(ether_type), rest)
-        }
+        Network::EtherType(ether_type, rest) => LaxSlicedPacket::from_ether_type(EtherType(ether_type), rest),
         Network::Ip(packet) => match LaxSlicedPacket::from_ip(packet) {
             Ok(sliced) => sliced,
             Err(e) => return Decoded::Unreadable(Unreadable::Ip(e)),
         },
         Network::NotIp => return Decoded::NotTcp,
         Network::Cut { need, have } => {
-            return Decoded::Unreadable(Unreadable::LinkHeaderCut {
-                link: link.name(),
-                need,
-                have,
-            });
+            return Decoded::Unreadable(Unreadable::LinkHeaderCut { link: link.name(), need, have });
         }
     };
     let ip = match &sliced.net {
@@ -82,8 +65,7 @@ pub(super) fn decode_frame(link: LinkLayer, frame: &[u8]) -> Decoded {
             let header = ip.header();
             // On the wire: total length minus the header (unless the capture holds all of it anyway, which also
             // covers a total length of 0 written by TCP segmentation offload).
-            let wire =
-                usize::from(header.total_len()).saturating_sub(usize::from(header.ihl()) * 4);
+            let wire = usize::from(header.total_len()).saturating_sub(usize::from(header.ihl()) * 4);
             IpLayer {
                 version: 4,
                 src: IpAddr::V4(header.source_addr()),
@@ -128,9 +110,7 @@ struct IpLayer<'a> {
 impl IpLayer<'_> {
     fn into_tcp(self) -> Decoded {
         if self.payload.fragmented {
-            return Decoded::Fragment {
-                ip_version: self.version,
-            };
+            return Decoded::Fragment { ip_version: self.version };
         }
         if self.payload.ip_number != IpNumber::TCP {
             return Decoded::NotTcp;
@@ -138,18 +118,11 @@ impl IpLayer<'_> {
         let tcp = match TcpSlice::from_slice(self.payload.payload) {
             Ok(tcp) => tcp,
             Err(HeaderSliceError::Len(e)) => {
-                return Decoded::Unreadable(Unreadable::TcpHeaderCut {
-                    need: e.required_len,
-                    have: e.len,
-                });
+                return Decoded::Unreadable(Unreadable::TcpHeaderCut { need: e.required_len, have: e.len });
             }
             Err(e) => return Decoded::Unreadable(Unreadable::Tcp(e)),
         };
-        let segment_len = if self.payload.incomplete {
-            self.wire_payload_len
-        } else {
-            self.payload.payload.len()
-        };
+        let segment_len = if self.payload.incomplete { self.wire_payload_len } else { self.payload.payload.len() };
         let header_len = usize::from(tcp.data_offset()) * 4;
         let payload_len = segment_len.saturating_sub(header_len);
         // Never hold more bytes than were sent: later stages compute what is missing as the difference.
@@ -179,11 +152,7 @@ fn tcp_flags(tcp: &TcpSlice) -> TcpFlags {
         (tcp.ece(), TcpFlags::ECE),
         (tcp.cwr(), TcpFlags::CWR),
     ];
-    TcpFlags(
-        bits.iter()
-            .filter(|(set, _)| *set)
-            .fold(0, |acc, (_, bit)| acc | bit),
-    )
+    TcpFlags(bits.iter().filter(|(set, _)| *set).fold(0, |acc, (_, bit)| acc | bit))
 }
 
 fn tcp_options(tcp: &TcpSlice) -> TcpOptions {
@@ -218,10 +187,7 @@ mod tests {
                           d5fb000000000103030a";
 
     fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
+        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
     }
 
     fn tcp(frame: &[u8]) -> TcpPacket {
@@ -237,10 +203,7 @@ mod tests {
         let syn = tcp(&hex(SYN_V4));
         assert_eq!(syn.src, "127.0.0.1:52170".parse().unwrap());
         assert_eq!(syn.dst, "127.0.0.1:18099".parse().unwrap());
-        assert_eq!(
-            (syn.seq, syn.ack, syn.flags, syn.window),
-            (1_854_209_646, 0, TcpFlags(TcpFlags::SYN), 65495)
-        );
+        assert_eq!((syn.seq, syn.ack, syn.flags, syn.window), (1_854_209_646, 0, TcpFlags(TcpFlags::SYN), 65495));
         assert_eq!(
             syn.options,
             TcpOptions {
@@ -323,17 +286,11 @@ mod tests {
     fn fragments_are_recognised_not_decoded() {
         let mut first = hex(SYN_V4);
         first[14 + 6] |= 0x20; // more fragments
-        assert!(matches!(
-            decode_frame(LinkLayer::Ethernet, &first),
-            Decoded::Fragment { ip_version: 4 }
-        ));
+        assert!(matches!(decode_frame(LinkLayer::Ethernet, &first), Decoded::Fragment { ip_version: 4 }));
         let mut later = hex(SYN_V4);
         later[14 + 6] = 0x00;
         later[14 + 7] = 0xb9; // fragment offset 185 (1480 bytes), last fragment
-        assert!(matches!(
-            decode_frame(LinkLayer::Ethernet, &later),
-            Decoded::Fragment { ip_version: 4 }
-        ));
+        assert!(matches!(decode_frame(LinkLayer::Ethernet, &later), Decoded::Fragment { ip_version: 4 }));
     }
 
     #[test]
@@ -367,25 +324,16 @@ mod tests {
             decode_frame(LinkLayer::Ethernet, &frame[..20]),
             Decoded::Unreadable(Unreadable::Headers { .. })
         ));
-        assert!(matches!(
-            decode_frame(LinkLayer::RawIp, b"hello"),
-            Decoded::Unreadable(Unreadable::Ip(_))
-        ));
+        assert!(matches!(decode_frame(LinkLayer::RawIp, b"hello"), Decoded::Unreadable(Unreadable::Ip(_))));
     }
 
     #[test]
     fn other_protocols_are_not_tcp() {
         let mut udp = hex(SYN_V4);
         udp[14 + 9] = 17;
-        assert!(matches!(
-            decode_frame(LinkLayer::Ethernet, &udp),
-            Decoded::NotTcp
-        ));
+        assert!(matches!(decode_frame(LinkLayer::Ethernet, &udp), Decoded::NotTcp));
         let mut lldp = hex(SYN_V4);
         lldp[12..14].copy_from_slice(&[0x88, 0xcc]);
-        assert!(matches!(
-            decode_frame(LinkLayer::Ethernet, &lldp),
-            Decoded::NotTcp
-        ));
+        assert!(matches!(decode_frame(LinkLayer::Ethernet, &lldp), Decoded::NotTcp));
     }
 }

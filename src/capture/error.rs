@@ -9,41 +9,22 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
     #[error("{path}: cannot open capture: {source}", path = .path.display())]
-    Open {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Open { path: PathBuf, source: std::io::Error },
     #[error("{path}: empty file, not a capture", path = .path.display())]
     Empty { path: PathBuf },
     #[error("{path}: not a pcap or pcapng file (starts with bytes {magic})", path = .path.display())]
     NotACapture { path: PathBuf, magic: String },
     #[error("{path}: unsupported link type {number} ({name})", path = .path.display())]
-    UnknownLinkType {
-        path: PathBuf,
-        number: u32,
-        name: String,
-    },
+    UnknownLinkType { path: PathBuf, number: u32, name: String },
     /// The file header (pcap global header, first pcapng section header) is unusable.
     #[error("{path}: broken {format} file header: {problem}", path = .path.display())]
-    Header {
-        path: PathBuf,
-        format: &'static str,
-        problem: FormatProblem,
-    },
+    Header { path: PathBuf, format: &'static str, problem: FormatProblem },
     /// A record or block in the middle of the file is unusable; `frame` is the frame it holds or precedes.
     #[error("{path}: frame {frame}: {reason}", path = .path.display())]
-    Malformed {
-        path: PathBuf,
-        frame: u64,
-        reason: FormatProblem,
-    },
+    Malformed { path: PathBuf, frame: u64, reason: FormatProblem },
     /// Reading failed for a reason other than the file's content (I/O error).
     #[error("{path}: frame {frame}: cannot read: {source}", path = .path.display())]
-    Read {
-        path: PathBuf,
-        frame: u64,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, frame: u64, source: std::io::Error },
 }
 
 /// What is wrong with the bytes of a capture file's header, record or block.
@@ -64,19 +45,9 @@ pub enum FormatProblem {
     #[error("pcapng version {major}.{minor} is not supported (only 1.x)")]
     UnsupportedVersion { major: u16, minor: u16 },
     #[error("{block} block is {len} bytes long, too short for its {need} bytes of fixed fields")]
-    BlockTooShort {
-        block: &'static str,
-        len: usize,
-        need: usize,
-    },
-    #[error(
-        "{block} block says it holds {captured} packet bytes, but only {room} fit in the block"
-    )]
-    PacketOverrunsBlock {
-        block: &'static str,
-        captured: u32,
-        room: usize,
-    },
+    BlockTooShort { block: &'static str, len: usize, need: usize },
+    #[error("{block} block says it holds {captured} packet bytes, but only {room} fit in the block")]
+    PacketOverrunsBlock { block: &'static str, captured: u32, room: usize },
     #[error("packet refers to interface {id}, but the section describes only {known} interface(s)")]
     UndescribedInterface { id: u32, known: usize },
 }

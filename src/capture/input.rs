@@ -42,9 +42,7 @@ impl Filled {
 
 impl Input {
     pub(super) fn new(source: Source) -> Self {
-        Input {
-            inner: BufReader::with_capacity(BUFFER_SIZE, source),
-        }
+        Input { inner: BufReader::with_capacity(BUFFER_SIZE, source) }
     }
 
     /// Fills `buf` completely unless the stream ends first.

@@ -85,13 +85,8 @@ impl LinkLayer {
             LinkLayer::LinuxSll => cooked(frame, SLL_HEADER_LEN, SLL_PROTOCOL_AT),
             LinkLayer::LinuxSll2 => cooked(frame, SLL2_HEADER_LEN, SLL2_PROTOCOL_AT),
             LinkLayer::Null | LinkLayer::Loop => {
-                let (Some(header), Some(rest)) =
-                    (frame.first_chunk::<4>(), frame.get(LOOPBACK_HEADER_LEN..))
-                else {
-                    return Network::Cut {
-                        need: LOOPBACK_HEADER_LEN,
-                        have: frame.len(),
-                    };
+                let (Some(header), Some(rest)) = (frame.first_chunk::<4>(), frame.get(LOOPBACK_HEADER_LEN..)) else {
+                    return Network::Cut { need: LOOPBACK_HEADER_LEN, have: frame.len() };
                 };
                 let family = if self == LinkLayer::Loop {
                     u32::from_be_bytes(*header)
@@ -99,17 +94,9 @@ impl LinkLayer {
                     // Host byte order of an unknown host: a family is small, so a value in the upper half means
                     // the writer was big-endian (Wireshark reads it the same way).
                     let little = u32::from_le_bytes(*header);
-                    if little > 0xffff {
-                        little.swap_bytes()
-                    } else {
-                        little
-                    }
+                    if little > 0xffff { little.swap_bytes() } else { little }
                 };
-                if family == AF_INET || AF_INET6_VALUES.contains(&family) {
-                    Network::Ip(rest)
-                } else {
-                    Network::NotIp
-                }
+                if family == AF_INET || AF_INET6_VALUES.contains(&family) { Network::Ip(rest) } else { Network::NotIp }
             }
         }
     }
@@ -117,16 +104,10 @@ impl LinkLayer {
 
 /// Linux cooked capture: a fixed-size header with the EtherType-like protocol at `protocol_at`.
 fn cooked(frame: &[u8], header_len: usize, protocol_at: usize) -> Network<'_> {
-    let protocol = frame
-        .get(protocol_at..)
-        .and_then(|p| p.first_chunk::<2>())
-        .map(|p| u16::from_be_bytes(*p));
+    let protocol = frame.get(protocol_at..).and_then(|p| p.first_chunk::<2>()).map(|p| u16::from_be_bytes(*p));
     match (protocol, frame.get(header_len..)) {
         (Some(protocol), Some(rest)) => Network::EtherType(protocol, rest),
-        _ => Network::Cut {
-            need: header_len,
-            have: frame.len(),
-        },
+        _ => Network::Cut { need: header_len, have: frame.len() },
     }
 }
 
@@ -160,40 +141,18 @@ mod tests {
         assert_eq!(LinkLayer::Null.network(&linux_v6), Network::NotIp);
         assert_eq!(LinkLayer::Loop.network(&big), Network::Ip(&IP));
         assert_eq!(LinkLayer::Loop.network(&little), Network::NotIp);
-        assert_eq!(
-            LinkLayer::Loop.network(&[0, 0]),
-            Network::Cut { need: 4, have: 2 }
-        );
+        assert_eq!(LinkLayer::Loop.network(&[0, 0]), Network::Cut { need: 4, have: 2 });
     }
 
     #[test]
     fn cooked_headers_carry_the_protocol_in_different_places() {
         // SLL v1 as `tcpdump -i any` wrote it before libpcap 1.10: outgoing, ARPHRD_LOOPBACK, 6-byte address.
-        let sll = [
-            &[0, 4, 0x03, 0x04, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x00][..],
-            &IP,
-        ]
-        .concat();
+        let sll = [&[0, 4, 0x03, 0x04, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x00][..], &IP].concat();
         // SLL2: protocol first, then reserved, interface index 1, ARPHRD_LOOPBACK, outgoing, 6-byte address.
-        let sll2 = [
-            &[
-                0x86, 0xdd, 0, 0, 0, 0, 0, 1, 0x03, 0x04, 4, 6, 0, 0, 0, 0, 0, 0, 0, 0,
-            ][..],
-            &IP,
-        ]
-        .concat();
-        assert_eq!(
-            LinkLayer::LinuxSll.network(&sll),
-            Network::EtherType(0x0800, &IP)
-        );
-        assert_eq!(
-            LinkLayer::LinuxSll2.network(&sll2),
-            Network::EtherType(0x86dd, &IP)
-        );
-        assert_eq!(
-            LinkLayer::LinuxSll2.network(&sll2[..12]),
-            Network::Cut { need: 20, have: 12 }
-        );
+        let sll2 = [&[0x86, 0xdd, 0, 0, 0, 0, 0, 1, 0x03, 0x04, 4, 6, 0, 0, 0, 0, 0, 0, 0, 0][..], &IP].concat();
+        assert_eq!(LinkLayer::LinuxSll.network(&sll), Network::EtherType(0x0800, &IP));
+        assert_eq!(LinkLayer::LinuxSll2.network(&sll2), Network::EtherType(0x86dd, &IP));
+        assert_eq!(LinkLayer::LinuxSll2.network(&sll2[..12]), Network::Cut { need: 20, have: 12 });
     }
 
     #[test]

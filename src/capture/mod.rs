@@ -136,21 +136,13 @@ impl TcpFlags {
 
     /// The set flag names, in Wireshark's order.
     pub fn names(self) -> Vec<&'static str> {
-        Self::ORDER
-            .iter()
-            .filter(|(bit, _)| self.has(*bit))
-            .map(|(_, name)| *name)
-            .collect()
+        Self::ORDER.iter().filter(|(bit, _)| self.has(*bit)).map(|(_, name)| *name).collect()
     }
 
     /// Wireshark's Info-column form: `[SYN, ACK]`; `[<None>]` when no flag is set.
     pub fn bracketed(self) -> String {
         let names = self.names();
-        if names.is_empty() {
-            "[<None>]".to_string()
-        } else {
-            format!("[{}]", names.join(", "))
-        }
+        if names.is_empty() { "[<None>]".to_string() } else { format!("[{}]", names.join(", ")) }
     }
 }
 

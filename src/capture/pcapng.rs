@@ -93,10 +93,7 @@ impl PcapngFile {
                 _ => {}
             }
         };
-        let data = frame
-            .data_at
-            .checked_add(frame.data_len)
-            .and_then(|end| self.block.get(frame.data_at..end));
+        let data = frame.data_at.checked_add(frame.data_len).and_then(|end| self.block.get(frame.data_at..end));
         Ok(Some(Event::Frame(RawFrame {
             interface: frame.interface,
             timestamp: frame.timestamp,
@@ -111,11 +108,7 @@ impl PcapngFile {
         match self.input.fill(&mut type_bytes)? {
             Filled::All => self.read_block_after_type(type_bytes).map(Some),
             Filled::Nothing => Ok(None),
-            Filled::Part(n) => Err(FormatProblem::Truncated {
-                need: 12,
-                have: n as u64,
-            }
-            .into()),
+            Filled::Part(n) => Err(FormatProblem::Truncated { need: 12, have: n as u64 }.into()),
         }
     }
 
@@ -131,10 +124,7 @@ impl PcapngFile {
                 [0x1a, 0x2b, 0x3c, 0x4d] => Endian::Big,
                 [0x4d, 0x3c, 0x2b, 0x1a] => Endian::Little,
                 _ => {
-                    return Err(FormatProblem::BadByteOrderMagic {
-                        magic: u32::from_be_bytes(magic),
-                    }
-                    .into());
+                    return Err(FormatProblem::BadByteOrderMagic { magic: u32::from_be_bytes(magic) }.into());
                 }
             };
             byte_order_magic = Some(magic);
@@ -145,33 +135,20 @@ impl PcapngFile {
             return Err(FormatProblem::BadBlockLength { len }.into());
         }
         if len > MAX_BLOCK_LEN {
-            return Err(FormatProblem::BlockTooLarge {
-                len,
-                max: MAX_BLOCK_LEN,
-            }
-            .into());
+            return Err(FormatProblem::BlockTooLarge { len, max: MAX_BLOCK_LEN }.into());
         }
         let already = if byte_order_magic.is_some() { 12 } else { 8 };
         // Everything after what is read, up to and including the trailing length.
-        let rest = len
-            .checked_sub(already)
-            .filter(|rest| *rest >= 4)
-            .ok_or(FormatProblem::BadBlockLength { len })?;
+        let rest = len.checked_sub(already).filter(|rest| *rest >= 4).ok_or(FormatProblem::BadBlockLength { len })?;
         match self.input.fill_vec(&mut self.block, rest as usize)? {
             Filled::All => {}
             Filled::Nothing => return Err(truncated(len, already)),
             Filled::Part(n) => return Err(truncated(len, already + n as u32)),
         }
         let trailer_at = self.block.len().saturating_sub(4);
-        let trailing = Fields::new(&self.block, self.endian)
-            .u32_at(trailer_at)
-            .unwrap_or(0);
+        let trailing = Fields::new(&self.block, self.endian).u32_at(trailer_at).unwrap_or(0);
         if trailing != len {
-            return Err(FormatProblem::TrailerMismatch {
-                leading: len,
-                trailing,
-            }
-            .into());
+            return Err(FormatProblem::TrailerMismatch { leading: len, trailing }.into());
         }
         self.block.truncate(trailer_at);
         if let Some(magic) = byte_order_magic {
@@ -180,24 +157,11 @@ impl PcapngFile {
         Ok(block_type)
     }
 
-    fn fill_or_truncated(
-        &mut self,
-        buf: &mut [u8],
-        need: u64,
-        have_before: u64,
-    ) -> Result<(), ReadError> {
+    fn fill_or_truncated(&mut self, buf: &mut [u8], need: u64, have_before: u64) -> Result<(), ReadError> {
         match self.input.fill(buf)? {
             Filled::All => Ok(()),
-            Filled::Nothing => Err(FormatProblem::Truncated {
-                need,
-                have: have_before,
-            }
-            .into()),
-            Filled::Part(n) => Err(FormatProblem::Truncated {
-                need,
-                have: have_before + n as u64,
-            }
-            .into()),
+            Filled::Nothing => Err(FormatProblem::Truncated { need, have: have_before }.into()),
+            Filled::Part(n) => Err(FormatProblem::Truncated { need, have: have_before + n as u64 }.into()),
         }
     }
 
@@ -234,10 +198,8 @@ impl PcapngFile {
             }
             match code {
                 OPT_IF_TSRESOL if len == 1 => {
-                    ticks_per_second = fields
-                        .bytes(at + 4, 1)
-                        .and_then(|b| b.first())
-                        .map_or(1_000_000, |r| resolution(*r));
+                    ticks_per_second =
+                        fields.bytes(at + 4, 1).and_then(|b| b.first()).map_or(1_000_000, |r| resolution(*r));
                 }
                 OPT_IF_TSOFFSET if len == 8 => {
                     offset_seconds = fields.u64_at(at + 4).map_or(0, |v| v as i64);
@@ -253,21 +215,15 @@ impl PcapngFile {
             offset_seconds,
         });
         self.interfaces_in_file += 1;
-        Ok(Event::Interface {
-            link_type: u32::from(link_type),
-        })
+        Ok(Event::Interface { link_type: u32::from(link_type) })
     }
 
     /// Body: interface (4), timestamp high (4), low (4), captured length (4), original length (4), data, options.
     fn enhanced_packet(&self) -> Result<FrameInBlock, ReadError> {
         let fields = self.fields();
-        let (Some(interface), Some(high), Some(low), Some(captured), Some(orig_len)) = (
-            fields.u32_at(0),
-            fields.u32_at(4),
-            fields.u32_at(8),
-            fields.u32_at(12),
-            fields.u32_at(16),
-        ) else {
+        let (Some(interface), Some(high), Some(low), Some(captured), Some(orig_len)) =
+            (fields.u32_at(0), fields.u32_at(4), fields.u32_at(8), fields.u32_at(12), fields.u32_at(16))
+        else {
             return Err(short("Enhanced Packet", fields.len(), 20));
         };
         self.timed_frame("Enhanced Packet", interface, high, low, captured, orig_len)
@@ -276,23 +232,12 @@ impl PcapngFile {
     /// Body: interface (2), drops (2), timestamp high (4), low (4), captured length (4), original length (4), data.
     fn obsolete_packet(&self) -> Result<FrameInBlock, ReadError> {
         let fields = self.fields();
-        let (Some(interface), Some(high), Some(low), Some(captured), Some(orig_len)) = (
-            fields.u16_at(0),
-            fields.u32_at(4),
-            fields.u32_at(8),
-            fields.u32_at(12),
-            fields.u32_at(16),
-        ) else {
+        let (Some(interface), Some(high), Some(low), Some(captured), Some(orig_len)) =
+            (fields.u16_at(0), fields.u32_at(4), fields.u32_at(8), fields.u32_at(12), fields.u32_at(16))
+        else {
             return Err(short("Packet", fields.len(), 20));
         };
-        self.timed_frame(
-            "Packet",
-            u32::from(interface),
-            high,
-            low,
-            captured,
-            orig_len,
-        )
+        self.timed_frame("Packet", u32::from(interface), high, low, captured, orig_len)
     }
 
     fn timed_frame(
@@ -307,12 +252,7 @@ impl PcapngFile {
         let iface = self.interface(interface)?;
         let room = self.block.len().saturating_sub(20);
         if captured as usize > room {
-            return Err(FormatProblem::PacketOverrunsBlock {
-                block,
-                captured,
-                room,
-            }
-            .into());
+            return Err(FormatProblem::PacketOverrunsBlock { block, captured, room }.into());
         }
         let ticks = (u64::from(high) << 32) | u64::from(low);
         let timestamp = ticks_to_duration(ticks, iface.ticks_per_second);
@@ -341,29 +281,17 @@ impl PcapngFile {
         if iface.snaplen > 0 {
             data_len = data_len.min(iface.snaplen as usize);
         }
-        Ok(FrameInBlock {
-            interface: iface.index_in_file,
-            timestamp: Duration::ZERO,
-            orig_len,
-            data_at: 4,
-            data_len,
-        })
+        Ok(FrameInBlock { interface: iface.index_in_file, timestamp: Duration::ZERO, orig_len, data_at: 4, data_len })
     }
 
     fn interface(&self, id: u32) -> Result<&Interface, ReadError> {
         let known = self.interfaces.len();
-        self.interfaces
-            .get(id as usize)
-            .ok_or(FormatProblem::UndescribedInterface { id, known }.into())
+        self.interfaces.get(id as usize).ok_or(FormatProblem::UndescribedInterface { id, known }.into())
     }
 }
 
 fn truncated(len: u32, have: u32) -> ReadError {
-    FormatProblem::Truncated {
-        need: u64::from(len),
-        have: u64::from(have),
-    }
-    .into()
+    FormatProblem::Truncated { need: u64::from(len), have: u64::from(have) }.into()
 }
 
 fn short(block: &'static str, len: usize, need: usize) -> ReadError {
@@ -389,11 +317,7 @@ mod tests {
         body.resize(body.len().next_multiple_of(4), 0);
         let len = body.len() as u32 + 12;
         let u32_bytes = |v: u32| {
-            if endian == Endian::Big {
-                v.to_be_bytes()
-            } else {
-                v.to_le_bytes()
-            }
+            if endian == Endian::Big { v.to_be_bytes() } else { v.to_le_bytes() }
         };
         let mut out = u32_bytes(block_type).to_vec();
         out.extend_from_slice(&u32_bytes(len));
@@ -403,25 +327,12 @@ mod tests {
     }
 
     fn words(endian: Endian, values: &[u32]) -> Vec<u8> {
-        values
-            .iter()
-            .flat_map(|v| {
-                if endian == Endian::Big {
-                    v.to_be_bytes()
-                } else {
-                    v.to_le_bytes()
-                }
-            })
-            .collect()
+        values.iter().flat_map(|v| if endian == Endian::Big { v.to_be_bytes() } else { v.to_le_bytes() }).collect()
     }
 
     fn section(endian: Endian) -> Vec<u8> {
         let mut body = words(endian, &[0x1a2b_3c4d]);
-        let version = if endian == Endian::Big {
-            [0, 1, 0, 0]
-        } else {
-            [1, 0, 0, 0]
-        };
+        let version = if endian == Endian::Big { [0, 1, 0, 0] } else { [1, 0, 0, 0] };
         body.extend_from_slice(&version);
         body.extend_from_slice(&[0xff; 8]); // section length unknown
         block(endian, SECTION_HEADER, &body)
@@ -429,20 +340,11 @@ mod tests {
 
     /// An IDB with the given link type, snaplen and optional `if_tsresol`.
     fn interface(endian: Endian, link_type: u16, snaplen: u32, tsresol: Option<u8>) -> Vec<u8> {
-        let mut body = if endian == Endian::Big {
-            link_type.to_be_bytes()
-        } else {
-            link_type.to_le_bytes()
-        }
-        .to_vec();
+        let mut body = if endian == Endian::Big { link_type.to_be_bytes() } else { link_type.to_le_bytes() }.to_vec();
         body.extend_from_slice(&[0, 0]);
         body.extend_from_slice(&words(endian, &[snaplen]));
         if let Some(r) = tsresol {
-            let code_len = if endian == Endian::Big {
-                [0, 9, 0, 1]
-            } else {
-                [9, 0, 1, 0]
-            };
+            let code_len = if endian == Endian::Big { [0, 9, 0, 1] } else { [9, 0, 1, 0] };
             body.extend_from_slice(&code_len);
             body.extend_from_slice(&[r, 0, 0, 0]);
             body.extend_from_slice(&[0, 0, 0, 0]); // opt_endofopt
@@ -451,16 +353,7 @@ mod tests {
     }
 
     fn enhanced(endian: Endian, interface: u32, ticks: u64, orig_len: u32, data: &[u8]) -> Vec<u8> {
-        let mut body = words(
-            endian,
-            &[
-                interface,
-                (ticks >> 32) as u32,
-                ticks as u32,
-                data.len() as u32,
-                orig_len,
-            ],
-        );
+        let mut body = words(endian, &[interface, (ticks >> 32) as u32, ticks as u32, data.len() as u32, orig_len]);
         body.extend_from_slice(data);
         block(endian, ENHANCED_PACKET, &body)
     }
@@ -474,11 +367,7 @@ mod tests {
     }
 
     /// Link types, frames as (interface, timestamp, orig_len, data), and the error that ended reading.
-    type Events = (
-        Vec<u32>,
-        Vec<(usize, Duration, u32, Vec<u8>)>,
-        Option<ReadError>,
-    );
+    type Events = (Vec<u32>, Vec<(usize, Duration, u32, Vec<u8>)>, Option<ReadError>);
 
     /// Every event of a file.
     fn events(bytes: &[u8]) -> Events {
@@ -490,9 +379,7 @@ mod tests {
         loop {
             match file.next_event() {
                 Ok(Some(Event::Interface { link_type })) => links.push(link_type),
-                Ok(Some(Event::Frame(f))) => {
-                    frames.push((f.interface, f.timestamp, f.orig_len, f.data.to_vec()))
-                }
+                Ok(Some(Event::Frame(f))) => frames.push((f.interface, f.timestamp, f.orig_len, f.data.to_vec())),
                 Ok(None) => return (links, frames, None),
                 Err(e) => return (links, frames, Some(e)),
             }
@@ -510,24 +397,8 @@ mod tests {
         let (links, frames, err) = events(&file);
         assert!(err.is_none(), "{err:?}");
         assert_eq!(links, [1, 276]);
-        assert_eq!(
-            frames[0],
-            (
-                0,
-                Duration::new(1_700_000_000, 123_456_789),
-                60,
-                vec![1, 2, 3]
-            )
-        );
-        assert_eq!(
-            frames[1],
-            (
-                1,
-                Duration::new(1_700_000_001, 1_000),
-                80,
-                vec![4, 5, 6, 7, 8]
-            )
-        );
+        assert_eq!(frames[0], (0, Duration::new(1_700_000_000, 123_456_789), 60, vec![1, 2, 3]));
+        assert_eq!(frames[1], (1, Duration::new(1_700_000_001, 1_000), 80, vec![4, 5, 6, 7, 8]));
     }
 
     #[test]
@@ -569,13 +440,7 @@ mod tests {
         file.extend(enhanced(le, 0, 0, 1, &[1]));
         let (_, _, err) = events(&file);
         assert!(
-            matches!(
-                err,
-                Some(ReadError::Format(FormatProblem::UndescribedInterface {
-                    id: 0,
-                    known: 0
-                }))
-            ),
+            matches!(err, Some(ReadError::Format(FormatProblem::UndescribedInterface { id: 0, known: 0 }))),
             "{err:?}"
         );
     }
@@ -591,13 +456,7 @@ mod tests {
         for cut in [whole + 3, whole + 7, whole + 20, file.len() - 1] {
             let (_, frames, err) = events(&file[..cut]);
             assert_eq!(frames.len(), 1, "cut at {cut}");
-            assert!(
-                matches!(
-                    err,
-                    Some(ReadError::Format(FormatProblem::Truncated { .. }))
-                ),
-                "cut at {cut}: {err:?}"
-            );
+            assert!(matches!(err, Some(ReadError::Format(FormatProblem::Truncated { .. }))), "cut at {cut}: {err:?}");
         }
     }
 
@@ -612,45 +471,30 @@ mod tests {
         let mut odd = packet.clone();
         odd[4] = 33;
         bad_length.extend(odd);
-        assert!(matches!(
-            events(&bad_length).2,
-            Some(ReadError::Format(FormatProblem::BadBlockLength { len: 33 }))
-        ));
+        assert!(matches!(events(&bad_length).2, Some(ReadError::Format(FormatProblem::BadBlockLength { len: 33 }))));
 
         let mut huge = base.clone();
         let mut big = packet.clone();
         big[4..8].copy_from_slice(&0x7fff_fff0u32.to_le_bytes());
         huge.extend(big);
-        assert!(matches!(
-            events(&huge).2,
-            Some(ReadError::Format(FormatProblem::BlockTooLarge { .. }))
-        ));
+        assert!(matches!(events(&huge).2, Some(ReadError::Format(FormatProblem::BlockTooLarge { .. }))));
 
         let mut mismatch = base.clone();
         let mut wrong_trailer = packet.clone();
         let last = wrong_trailer.len() - 4;
         wrong_trailer[last] = 0x40;
         mismatch.extend(wrong_trailer);
-        assert!(matches!(
-            events(&mismatch).2,
-            Some(ReadError::Format(FormatProblem::TrailerMismatch { .. }))
-        ));
+        assert!(matches!(events(&mismatch).2, Some(ReadError::Format(FormatProblem::TrailerMismatch { .. }))));
 
         let mut overrun = base.clone();
         let mut long_capture = packet.clone();
         long_capture[20..24].copy_from_slice(&100u32.to_le_bytes());
         overrun.extend(long_capture);
-        assert!(matches!(
-            events(&overrun).2,
-            Some(ReadError::Format(FormatProblem::PacketOverrunsBlock { .. }))
-        ));
+        assert!(matches!(events(&overrun).2, Some(ReadError::Format(FormatProblem::PacketOverrunsBlock { .. }))));
 
         let mut bad_magic = section(le);
         bad_magic[8] = 0x99;
-        assert!(matches!(
-            events(&bad_magic).2,
-            Some(ReadError::Format(FormatProblem::BadByteOrderMagic { .. }))
-        ));
+        assert!(matches!(events(&bad_magic).2, Some(ReadError::Format(FormatProblem::BadByteOrderMagic { .. }))));
     }
 
     #[test]

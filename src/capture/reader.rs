@@ -58,18 +58,12 @@ pub struct CaptureReader {
 impl CaptureReader {
     /// Opens a capture file, detecting pcap or pcapng by its magic number.
     pub fn open(path: &Path) -> Result<Self, CaptureError> {
-        let file = File::open(path).map_err(|source| CaptureError::Open {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let file = File::open(path).map_err(|source| CaptureError::Open { path: path.to_path_buf(), source })?;
         Self::from_reader(path, file)
     }
 
     /// Reads a capture from any byte source; `name` is what errors and warnings call it.
-    pub fn from_reader(
-        name: impl Into<PathBuf>,
-        source: impl Read + Send + 'static,
-    ) -> Result<Self, CaptureError> {
+    pub fn from_reader(name: impl Into<PathBuf>, source: impl Read + Send + 'static) -> Result<Self, CaptureError> {
         let path = name.into();
         let mut input = Input::new(Box::new(source));
         let mut magic = [0u8; 4];
@@ -85,57 +79,27 @@ impl CaptureReader {
         let mut summary = CaptureSummary::default();
         let mut interfaces = Vec::new();
         let header_error = |format: CaptureFormat, e: ReadError| match e {
-            ReadError::Format(problem) => CaptureError::Header {
-                path: path.clone(),
-                format: format.name(),
-                problem,
-            },
-            ReadError::Io(source) => CaptureError::Open {
-                path: path.clone(),
-                source,
-            },
+            ReadError::Format(problem) => CaptureError::Header { path: path.clone(), format: format.name(), problem },
+            ReadError::Io(source) => CaptureError::Open { path: path.clone(), source },
         };
         let format = if got == magic.len() && magic == pcapng::MAGIC {
             summary.format = Some(CaptureFormat::Pcapng);
-            Format::Pcapng(
-                PcapngFile::open(input).map_err(|e| header_error(CaptureFormat::Pcapng, e))?,
-            )
+            Format::Pcapng(PcapngFile::open(input).map_err(|e| header_error(CaptureFormat::Pcapng, e))?)
         } else if got == magic.len() && pcap::magic_format(magic).is_some() {
             summary.format = Some(CaptureFormat::Pcap);
-            let file =
-                PcapFile::open(input, magic).map_err(|e| header_error(CaptureFormat::Pcap, e))?;
+            let file = PcapFile::open(input, magic).map_err(|e| header_error(CaptureFormat::Pcap, e))?;
             let link_type = file.link_type();
             let Some(layer) = LinkLayer::from_number(link_type) else {
-                return Err(CaptureError::UnknownLinkType {
-                    path,
-                    number: link_type,
-                    name: link_type_name(link_type),
-                });
+                return Err(CaptureError::UnknownLinkType { path, number: link_type, name: link_type_name(link_type) });
             };
             summary.link_types.push(layer.name().to_string());
-            interfaces.push(InterfaceState {
-                link_type,
-                layer: Some(layer),
-                warned: false,
-            });
+            interfaces.push(InterfaceState { link_type, layer: Some(layer), warned: false });
             Format::Pcap(file)
         } else {
-            let magic = magic
-                .iter()
-                .take(got)
-                .map(|b| format!("{b:02x}"))
-                .collect::<Vec<_>>()
-                .join(" ");
+            let magic = magic.iter().take(got).map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ");
             return Err(CaptureError::NotACapture { path, magic });
         };
-        Ok(CaptureReader {
-            path,
-            format,
-            summary,
-            interfaces,
-            next_frame: 1,
-            finished: false,
-        })
+        Ok(CaptureReader { path, format, summary, interfaces, next_frame: 1, finished: false })
     }
 
     /// What has been read so far (complete once the iterator is exhausted).
@@ -150,10 +114,8 @@ impl CaptureReader {
     fn warn(&mut self, frame: u64, message: impl std::fmt::Display) {
         let warnings = &mut self.summary.warnings;
         if warnings.len() < MAX_LISTED_WARNINGS {
-            warnings.push(CaptureWarning {
-                frame,
-                message: format!("{}: frame {frame}: {message}", self.path.display()),
-            });
+            warnings
+                .push(CaptureWarning { frame, message: format!("{}: frame {frame}: {message}", self.path.display()) });
         } else {
             self.summary.unlisted_warnings += 1;
         }
@@ -175,29 +137,15 @@ impl CaptureReader {
                 );
                 None
             }
-            ReadError::Format(reason) => Some(CaptureError::Malformed {
-                path: self.path.clone(),
-                frame,
-                reason,
-            }),
-            ReadError::Io(source) => Some(CaptureError::Read {
-                path: self.path.clone(),
-                frame,
-                source,
-            }),
+            ReadError::Format(reason) => Some(CaptureError::Malformed { path: self.path.clone(), frame, reason }),
+            ReadError::Io(source) => Some(CaptureError::Read { path: self.path.clone(), frame, source }),
         }
     }
 
     fn add_interface(&mut self, link_type: u32) {
         let layer = LinkLayer::from_number(link_type);
-        self.summary
-            .link_types
-            .push(layer.map_or_else(|| link_type_name(link_type), |l| l.name().to_string()));
-        self.interfaces.push(InterfaceState {
-            link_type,
-            layer,
-            warned: false,
-        });
+        self.summary.link_types.push(layer.map_or_else(|| link_type_name(link_type), |l| l.name().to_string()));
+        self.interfaces.push(InterfaceState { link_type, layer, warned: false });
     }
 
     /// Counts a decoded frame and reports what deserves a warning.
@@ -227,11 +175,7 @@ impl CaptureReader {
 
     /// A frame on an interface tcpdialog cannot read: an error if no interface so far is readable, otherwise
     /// one warning per interface and the frame is skipped.
-    fn unreadable_interface(
-        &mut self,
-        frame: u64,
-        interface: usize,
-    ) -> Result<PacketContent, CaptureError> {
+    fn unreadable_interface(&mut self, frame: u64, interface: usize) -> Result<PacketContent, CaptureError> {
         let Some(state) = self.interfaces.get_mut(interface) else {
             return Ok(PacketContent::Other);
         };
@@ -240,14 +184,15 @@ impl CaptureReader {
         let name = link_type_name(link_type);
         if !self.interfaces.iter().any(|i| i.layer.is_some()) {
             self.finished = true;
-            return Err(CaptureError::UnknownLinkType {
-                path: self.path.clone(),
-                number: link_type,
-                name,
-            });
+            return Err(CaptureError::UnknownLinkType { path: self.path.clone(), number: link_type, name });
         }
         if first {
-            self.warn(frame, format_args!("interface {interface} has unsupported link type {link_type} ({name}); its frames are skipped"));
+            self.warn(
+                frame,
+                format_args!(
+                    "interface {interface} has unsupported link type {link_type} ({name}); its frames are skipped"
+                ),
+            );
         }
         self.summary.packets += 1;
         self.summary.skipped += 1;
@@ -280,11 +225,7 @@ impl Iterator for CaptureReader {
                         cap_len: u32::try_from(raw.data.len()).unwrap_or(u32::MAX),
                         content: PacketContent::Other,
                     };
-                    (
-                        packet,
-                        raw.interface,
-                        layer.map(|layer| decode_frame(layer, raw.data)),
-                    )
+                    (packet, raw.interface, layer.map(|layer| decode_frame(layer, raw.data)))
                 }
             };
             self.next_frame += 1;

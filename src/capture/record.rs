@@ -63,10 +63,7 @@ mod tests {
 
     #[test]
     fn ticks_convert_exactly_at_any_resolution() {
-        assert_eq!(
-            ticks_to_duration(1_700_000_000_123_456, 1_000_000),
-            Duration::new(1_700_000_000, 123_456_000)
-        );
+        assert_eq!(ticks_to_duration(1_700_000_000_123_456, 1_000_000), Duration::new(1_700_000_000, 123_456_000));
         assert_eq!(
             ticks_to_duration(1_700_000_000_123_456_789, 1_000_000_000),
             Duration::new(1_700_000_000, 123_456_789)

@@ -2,9 +2,9 @@
 
 use super::{Dialog, DialogOptions, Event, Fold, Participant, Phase, PhaseKind, Selection};
 use crate::analyze::CaptureAnalysis;
-use crate::proto::MessageKind;
+use crate::proto::{MessageKind, Protocol};
 use crate::tcp::{CloseKind, Connection, Direction, Segment, Side};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 
@@ -22,12 +22,21 @@ pub enum DialogError {
 }
 
 /// Builds the dialog of the selected connections.
-pub fn build(analysis: &CaptureAnalysis, selection: &Selection, options: &DialogOptions) -> Result<Dialog, DialogError> {
+pub fn build(
+    analysis: &CaptureAnalysis,
+    selection: &Selection,
+    options: &DialogOptions,
+) -> Result<Dialog, DialogError> {
     let connections = select(analysis, selection)?;
     let participants = Participants::new(&connections, options);
     let mut labels: BTreeMap<(usize, u64), Vec<String>> = BTreeMap::new();
+    // Segments that complete a message of a known protocol are never folded away; raw data previews may be.
+    let mut significant: BTreeSet<(usize, u64)> = BTreeSet::new();
     for message in &analysis.messages {
         labels.entry((message.conn, message.end_frame)).or_default().push(message.summary.clone());
+        if message.protocol != Protocol::Data {
+            significant.insert((message.conn, message.end_frame));
+        }
     }
 
     let mut segments: Vec<(&Connection, &Segment)> = connections
@@ -67,7 +76,7 @@ pub fn build(analysis: &CaptureAnalysis, selection: &Selection, options: &Dialog
             }
         })
         .collect();
-    let events = fold_transfers(events, options.fold_threshold);
+    let events = fold_transfers(events, options.fold_threshold, |e| significant.contains(&(e.conn, e.frame)));
     let phases = find_phases(analysis, &connections, &events);
     let title = options.title.clone().unwrap_or_else(|| default_title(&connections));
     let description = describe(analysis, &connections, &participants.list, &events);
@@ -96,9 +105,7 @@ fn select<'a>(analysis: &'a CaptureAnalysis, selection: &Selection) -> Result<Ve
         .filter(|c| {
             selection.host.as_deref().is_none_or(|h| c.client.ip().to_string() == h || c.server.ip().to_string() == h)
         })
-        .filter(|c| {
-            selection.frames.is_none_or(|(a, b)| c.segments.iter().any(|s| (a..=b).contains(&s.frame)))
-        })
+        .filter(|c| selection.frames.is_none_or(|(a, b)| c.segments.iter().any(|s| (a..=b).contains(&s.frame))))
         .collect();
     if chosen.is_empty() {
         return Err(DialogError::EmptySelection(format!("{selection:?}")));
@@ -165,8 +172,11 @@ impl Participants {
 }
 
 /// Replaces long runs of data segments in one direction (with only pure ACKs coming back) by one arrow.
-fn fold_transfers(events: Vec<Event>, threshold: usize) -> Vec<Event> {
-    let foldable = |e: &Event| e.len > 0 && e.messages.is_empty() && e.analysis.is_empty() && is_plain(e);
+///
+/// A folded arrow keeps the first segment's numbers, carries the run's totals in [`Fold`], and drops the
+/// per-segment raw-data previews (the packet table still lists them).
+fn fold_transfers(events: Vec<Event>, threshold: usize, significant: impl Fn(&Event) -> bool) -> Vec<Event> {
+    let foldable = |e: &Event| e.len > 0 && !significant(e) && e.analysis.is_empty() && is_plain(e);
     let pure_ack = |e: &Event| e.len == 0 && e.analysis.is_empty() && is_plain(e);
     let mut out = Vec::with_capacity(events.len());
     let mut i = 0;
@@ -178,7 +188,7 @@ fn fold_transfers(events: Vec<Event>, threshold: usize) -> Vec<Event> {
             continue;
         }
         // Extend the run: same connection, same sender, data segments and the peer's pure ACKs.
-        let (mut j, mut data, mut acks, mut last_data) = (i, 0u64, 0u64, i);
+        let (mut j, mut data, mut last_data) = (i, 0u64, i);
         while j < events.len() {
             let e = &events[j];
             if e.conn != first.conn {
@@ -187,9 +197,7 @@ fn fold_transfers(events: Vec<Event>, threshold: usize) -> Vec<Event> {
             if e.from == first.from && foldable(e) {
                 data += 1;
                 last_data = j;
-            } else if e.from == first.to && pure_ack(e) {
-                acks += 1;
-            } else {
+            } else if !(e.from == first.to && pure_ack(e)) {
                 break;
             }
             j += 1;
@@ -204,6 +212,7 @@ fn fold_transfers(events: Vec<Event>, threshold: usize) -> Vec<Event> {
         let acks_in_run = run.iter().filter(|e| e.from != first.from).count() as u64;
         let last = &events[last_data];
         let mut folded = first.clone();
+        folded.messages.clear();
         folded.len = u32::try_from(bytes).unwrap_or(u32::MAX);
         folded.fold = Some(Fold {
             segments: data,
@@ -212,7 +221,6 @@ fn fold_transfers(events: Vec<Event>, threshold: usize) -> Vec<Event> {
             duration: last.time - first.time,
             last_frame: last.frame,
         });
-        let _ = acks;
         out.push(folded);
         i = last_data + 1;
     }
@@ -231,19 +239,20 @@ fn find_phases(analysis: &CaptureAnalysis, connections: &[&Connection], events: 
         let phase = |kind, first, last, label: String| Phase { kind, conn: conn.index, first, last, label };
 
         // Handshake: from the SYN to the client's first ACK without SYN.
-        if events[first].flags.syn() {
-            if let Some(&end) = idx.iter().find(|&&i| {
-                let e = &events[i];
-                e.flags.ack() && !e.flags.syn() && events[i].from == events[first].from
-            }) {
-                let rtt = conn.handshake_rtt.map(|d| format!(" ({})", format_duration(d.as_secs_f64()))).unwrap_or_default();
-                phases.push(phase(PhaseKind::Handshake, first, end, format!("handshake{rtt}")));
-            }
+        let handshake_end = idx.iter().copied().find(|&i| {
+            let e = &events[i];
+            e.flags.ack() && !e.flags.syn() && e.from == events[first].from
+        });
+        if let (true, Some(end)) = (events[first].flags.syn(), handshake_end) {
+            let rtt =
+                conn.handshake_rtt.map(|d| format!(" ({})", format_duration(d.as_secs_f64()))).unwrap_or_default();
+            phases.push(phase(PhaseKind::Handshake, first, end, format!("handshake{rtt}")));
         }
 
         // Exchanges: each request until the response that answers it completes.
         let messages: Vec<_> = analysis.messages_of(conn.index).collect();
-        let event_of = |frame: u64| idx.iter().copied().find(|&i| events[i].frame >= frame || fold_covers(&events[i], frame));
+        let event_of =
+            |frame: u64| idx.iter().copied().find(|&i| events[i].frame >= frame || fold_covers(&events[i], frame));
         let mut responses = messages.iter().filter(|m| matches!(m.kind, MessageKind::HttpResponse { .. }));
         for request in messages.iter().filter(|m| matches!(m.kind, MessageKind::HttpRequest { .. })) {
             let Some(start) = event_of(request.frame) else { continue };
@@ -252,10 +261,8 @@ fn find_phases(analysis: &CaptureAnalysis, connections: &[&Connection], events: 
             let upgraded = matches!(response.map(|r| &r.kind), Some(MessageKind::HttpResponse { status: 101, .. }));
             let kind = if upgraded { PhaseKind::Upgrade } else { PhaseKind::Exchange };
             let label = match response {
-                Some(r) if upgraded => format!("upgrade: {}", short_request(&request.summary)).replace(
-                    "upgrade: ",
-                    &format!("upgrade to {}: ", upgrade_target(&r.kind)),
-                ),
+                Some(r) if upgraded => format!("upgrade: {}", short_request(&request.summary))
+                    .replace("upgrade: ", &format!("upgrade to {}: ", upgrade_target(&r.kind))),
                 _ => short_request(&request.summary),
             };
             phases.push(phase(kind, start, end.max(start), label));
@@ -322,17 +329,27 @@ pub(crate) fn format_duration(seconds: f64) -> String {
 }
 
 /// A plain-language account of the dialog, for alt text and `<desc>`.
-fn describe(analysis: &CaptureAnalysis, connections: &[&Connection], participants: &[Participant], events: &[Event]) -> String {
+fn describe(
+    analysis: &CaptureAnalysis,
+    connections: &[&Connection],
+    participants: &[Participant],
+    events: &[Event],
+) -> String {
     let mut text = String::new();
     if connections.len() > 1 {
         let _ = write!(text, "{} TCP connections between {} participants. ", connections.len(), participants.len());
     }
     for conn in connections {
-        let prefix = if connections.len() > 1 { format!("Stream {}: the client", conn.index) } else { "The client".to_string() };
+        let prefix =
+            if connections.len() > 1 { format!("Stream {}: the client", conn.index) } else { "The client".to_string() };
         if conn.syn_seen {
             match conn.handshake_rtt {
                 Some(rtt) => {
-                    let _ = write!(text, "{prefix} opens a connection (3-way handshake, {})", format_duration(rtt.as_secs_f64()));
+                    let _ = write!(
+                        text,
+                        "{prefix} opens a connection (3-way handshake, {})",
+                        format_duration(rtt.as_secs_f64())
+                    );
                 }
                 None => {
                     let _ = write!(text, "{prefix} tries to open a connection");
@@ -373,4 +390,87 @@ fn describe(analysis: &CaptureAnalysis, connections: &[&Connection], participant
         let _ = write!(text, "{folded} long transfer(s) are summarized as single arrows. ");
     }
     text.trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::analyze_file;
+    use std::path::Path;
+
+    fn dialog_of(capture: &str, selection: Selection) -> Dialog {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures").join(capture);
+        let analysis = analyze_file(&path, &Default::default()).unwrap();
+        build(&analysis, &selection, &DialogOptions::default()).unwrap()
+    }
+
+    fn phase_labels(dialog: &Dialog) -> Vec<(PhaseKind, String)> {
+        dialog.phases.iter().map(|p| (p.kind, p.label.clone())).collect()
+    }
+
+    #[test]
+    fn close_dialog_has_one_arrow_per_segment_and_three_phases() {
+        let dialog = dialog_of("http-close.pcap", Selection::default());
+        assert_eq!(dialog.events.len(), 12);
+        assert_eq!(dialog.participants.len(), 2);
+        assert_eq!(dialog.participants[0].name, "Client");
+        assert_eq!(dialog.participants[1].address, "127.0.0.1:18080");
+        let kinds: Vec<PhaseKind> = dialog.phases.iter().map(|p| p.kind).collect();
+        assert_eq!(kinds, [PhaseKind::Handshake, PhaseKind::Exchange, PhaseKind::Teardown]);
+        assert_eq!(dialog.phases[1].label, "GET /");
+        assert_eq!(dialog.phases[2].label, "teardown (server sends FIN)");
+        assert_eq!(dialog.events[3].messages, ["GET / HTTP/1.1"]);
+        assert!(
+            dialog.description.starts_with("The client opens a connection (3-way handshake"),
+            "{}",
+            dialog.description
+        );
+        assert!(dialog.description.contains("the server closes first with FIN"), "{}", dialog.description);
+    }
+
+    #[test]
+    fn keep_alive_shows_reuse_and_the_servers_idle_close() {
+        let dialog = dialog_of("http-keepalive.pcap", Selection::default());
+        let labels = phase_labels(&dialog);
+        let exchanges: Vec<&str> =
+            labels.iter().filter(|(k, _)| *k == PhaseKind::Exchange).map(|(_, l)| l.as_str()).collect();
+        assert_eq!(exchanges, ["GET /", "GET /style.css", "GET /app.js"]);
+        let idle = labels.iter().find(|(k, _)| *k == PhaseKind::Idle).expect("an idle phase");
+        assert_eq!(idle.1, "idle 2.0 s, then server closes");
+    }
+
+    #[test]
+    fn several_connections_share_one_client_lifeline() {
+        let dialog = dialog_of("page-load.pcap", Selection::default());
+        assert_eq!(dialog.connections.len(), 6);
+        assert_eq!(dialog.participants.len(), 2);
+        assert_eq!(dialog.participants[0].address, "127.0.0.1 (6 connections)");
+    }
+
+    #[test]
+    fn selection_errors_are_precise() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/http-close.pcap");
+        let analysis = analyze_file(&path, &Default::default()).unwrap();
+        let options = DialogOptions::default();
+        let missing = Selection { streams: vec![3], ..Default::default() };
+        assert_eq!(build(&analysis, &missing, &options), Err(DialogError::NoSuchStream { stream: 3, count: 1 }));
+        let wrong_port = Selection { port: Some(1), ..Default::default() };
+        assert!(matches!(build(&analysis, &wrong_port, &options), Err(DialogError::EmptySelection(_))));
+        let frames = Selection { frames: Some((4, 6)), ..Default::default() };
+        let dialog = build(&analysis, &frames, &options).unwrap();
+        assert_eq!(dialog.events.iter().map(|e| e.frame).collect::<Vec<_>>(), [4, 5, 6]);
+    }
+
+    #[test]
+    fn long_transfers_fold_into_one_arrow() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/zerowindow.pcap");
+        let analysis = analyze_file(&path, &Default::default()).unwrap();
+        let all_segments: usize = analysis.connections.iter().map(|c| c.segments.len()).sum();
+        let dialog = build(&analysis, &Selection::default(), &DialogOptions::default()).unwrap();
+        let folds: Vec<&Fold> = dialog.events.iter().filter_map(|e| e.fold.as_ref()).collect();
+        assert!(!folds.is_empty());
+        let covered: u64 = folds.iter().map(|f| f.segments + f.acks).sum();
+        let unfolded = dialog.events.iter().filter(|e| e.fold.is_none()).count() as u64;
+        assert_eq!(covered + unfolded, all_segments as u64, "every segment is drawn or folded exactly once");
+    }
 }

@@ -44,7 +44,9 @@ impl TcpAnalyzer {
     pub fn push(&mut self, packet: &Packet, sink: &mut dyn StreamSink) {
         let origin = *self.first_timestamp.get_or_insert(packet.timestamp);
         self.last_frame = packet.frame;
-        let PacketContent::Tcp(tcp) = &packet.content else { return };
+        let PacketContent::Tcp(tcp) = &packet.content else {
+            return;
+        };
         let time = packet.timestamp.saturating_sub(origin);
         let (idx, dir) = self.connection_for(tcp, sink);
         let tracked = &mut self.tracked[idx];
@@ -169,7 +171,15 @@ fn is_server_port(src: u16, dst: u16) -> bool {
 }
 
 /// Delivers in-order payload to the sink and marks direction ends.
-fn deliver(conn: usize, tracked: &mut Tracked, dir: Direction, frame: u64, tcp: &TcpPacket, seq: u32, sink: &mut dyn StreamSink) {
+fn deliver(
+    conn: usize,
+    tracked: &mut Tracked,
+    dir: Direction,
+    frame: u64,
+    tcp: &TcpPacket,
+    seq: u32,
+    sink: &mut dyn StreamSink,
+) {
     let flow = &mut tracked.flows[dir.index()];
     if flow.ended {
         return;

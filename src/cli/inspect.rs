@@ -1,0 +1,55 @@
+//! `tcpdialog inspect CAPTURE [--stream N] [--format json|text]`
+
+use anyhow::Context as _;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tcpdialog::analyze::analyze_file;
+use tcpdialog::inspect::{packet_list, to_json};
+
+#[derive(Debug, clap::Args)]
+pub struct InspectArgs {
+    /// A pcap or pcapng file.
+    pub capture: PathBuf,
+    /// Only this TCP stream (Wireshark's `tcp.stream` number).
+    #[arg(long)]
+    pub stream: Option<usize>,
+    #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
+    pub format: InspectFormat,
+    #[command(flatten)]
+    pub decoding: super::options::DecodingArgs,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum InspectFormat {
+    Text,
+    Json,
+}
+
+pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
+    let analysis = analyze_file(&args.capture, &args.decoding.decoder_options()?)?;
+    super::print_warnings(&args.capture, &analysis.summary);
+    if let Some(stream) = args.stream {
+        let count = analysis.connections.len();
+        anyhow::ensure!(
+            stream < count,
+            "{}: stream {stream} does not exist (the capture has {count} TCP stream(s), numbered from 0)",
+            args.capture.display()
+        );
+    }
+    let text = match args.format {
+        InspectFormat::Text => packet_list(&analysis, args.stream),
+        InspectFormat::Json => {
+            let mut json = serde_json::to_string_pretty(&to_json(&analysis, args.stream)).context("encoding JSON")?;
+            json.push('\n');
+            json
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()) {
+        // A closed pipe (`| head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.context("writing to stdout")?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,60 @@
+//! Subcommands, one file each; this file only declares the arguments and dispatches.
+
+mod diagram;
+mod inspect;
+mod options;
+mod site;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Sequence diagrams of TCP dialogs from packet captures, and a static site around them.
+#[derive(Debug, Parser)]
+#[command(name = "tcpdialog", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site: content/ + captures/ -> output/ (swapped in only when everything succeeded).
+    Build(site::BuildArgs),
+    /// Verify the site as build would (metadata, links, captures, streams) without writing; non-zero on problems.
+    Check(RootArg),
+    /// Build, serve output/ on 127.0.0.1, rebuild on change and reload the browser.
+    Serve(site::ServeArgs),
+    /// Write a new site with an example post and capture.
+    Init(site::InitArgs),
+    /// Draw the dialog of one capture (SVG, PNG, text or Mermaid).
+    Diagram(diagram::DiagramArgs),
+    /// Print what tcpdialog understood of a capture: a packet list or JSON.
+    Inspect(inspect::InspectArgs),
+}
+
+/// Where a site lives when a command works on one.
+#[derive(Debug, clap::Args)]
+pub struct RootArg {
+    /// The site's folder (the one holding `content/` and `captures/`).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Build(args) => site::build(args),
+        Command::Check(args) => site::check(args),
+        Command::Serve(args) => site::serve(args),
+        Command::Init(args) => site::init(args),
+        Command::Diagram(args) => diagram::run(args),
+        Command::Inspect(args) => inspect::run(args),
+    }
+}
+
+/// Prints capture warnings (a file cut mid-packet, fragments...) to stderr.
+fn print_warnings(path: &std::path::Path, summary: &tcpdialog::capture::CaptureSummary) {
+    for w in &summary.warnings {
+        eprintln!("warning: {}: frame {}: {}", path.display(), w.frame, w.message);
+    }
+}

@@ -1,0 +1,123 @@
+//! Argument groups shared by subcommands, and their conversion to the library's option types.
+
+use anyhow::Context as _;
+use std::path::Path;
+use tcpdialog::diagram::{DiagramOptions, Format, Labels, Spacing, Theme, View};
+use tcpdialog::dialog::{DialogOptions, Selection};
+use tcpdialog::proto::{DecoderOptions, Protocol};
+
+/// How application bytes are decoded.
+#[derive(Debug, clap::Args)]
+pub struct DecodingArgs {
+    /// Decode every connection as this protocol (http, websocket, http2, tls, pgsql, data).
+    #[arg(long)]
+    pub protocol: Option<String>,
+    /// Show secrets (Authorization, Cookie, Set-Cookie values, database passwords) instead of `…redacted…`.
+    #[arg(long)]
+    pub no_redact: bool,
+    /// Also redact this header's values (repeatable).
+    #[arg(long = "redact-header", value_name = "NAME")]
+    pub redact_headers: Vec<String>,
+}
+
+impl DecodingArgs {
+    pub fn decoder_options(&self) -> anyhow::Result<DecoderOptions> {
+        let force = match &self.protocol {
+            None => None,
+            Some(name) => Some(Protocol::from_name(name).with_context(|| {
+                format!("unknown protocol \"{name}\" (expected one of: http websocket http2 tls pgsql data)")
+            })?),
+        };
+        Ok(DecoderOptions { force, redact: !self.no_redact, redact_headers: self.redact_headers.clone() })
+    }
+}
+
+/// Which connections and frames to draw.
+#[derive(Debug, clap::Args)]
+pub struct SelectionArgs {
+    /// TCP stream number(s), as Wireshark's `tcp.stream` (repeat or separate with commas).
+    #[arg(long = "stream", value_delimiter = ',')]
+    pub streams: Vec<usize>,
+    /// Only connections with this port on either side.
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Only connections with this IP address on either side.
+    #[arg(long)]
+    pub host: Option<String>,
+    /// Only frames A to B (inclusive), e.g. `1-10`.
+    #[arg(long, value_parser = parse_frames)]
+    pub frames: Option<(u64, u64)>,
+}
+
+impl SelectionArgs {
+    pub fn selection(&self) -> Selection {
+        Selection { streams: self.streams.clone(), port: self.port, host: self.host.clone(), frames: self.frames }
+    }
+}
+
+/// `A-B` -> (A, B), with 1 <= A <= B.
+pub fn parse_frames(text: &str) -> Result<(u64, u64), String> {
+    let (a, b) = text.split_once('-').ok_or_else(|| format!("expected A-B, got \"{text}\""))?;
+    let a: u64 = a.trim().parse().map_err(|_| format!("bad first frame in \"{text}\""))?;
+    let b: u64 = b.trim().parse().map_err(|_| format!("bad last frame in \"{text}\""))?;
+    if a == 0 || a > b {
+        return Err(format!("frames are numbered from 1 and A <= B, got \"{text}\""));
+    }
+    Ok((a, b))
+}
+
+/// How the diagram looks.
+#[derive(Debug, clap::Args)]
+pub struct StyleArgs {
+    /// ladder, timeline or table.
+    #[arg(long, default_value = "ladder")]
+    pub view: View,
+    /// How much each arrow says: flags, seq or full.
+    #[arg(long, default_value = "seq")]
+    pub labels: Labels,
+    /// light, dark or auto (follows prefers-color-scheme).
+    #[arg(long, default_value = "light")]
+    pub theme: Theme,
+    /// even rows, or time-proportional so slopes show latency.
+    #[arg(long, default_value = "even")]
+    pub spacing: Spacing,
+    /// PNG pixel ratio (2 for retina screens).
+    #[arg(long, default_value_t = 1.0)]
+    pub scale: f32,
+    /// Name of the client lifeline.
+    #[arg(long)]
+    pub client: Option<String>,
+    /// Name of the server lifeline.
+    #[arg(long)]
+    pub server: Option<String>,
+    /// Title of the diagram.
+    #[arg(long)]
+    pub title: Option<String>,
+}
+
+impl StyleArgs {
+    pub fn dialog_options(&self) -> DialogOptions {
+        DialogOptions {
+            client_name: self.client.clone(),
+            server_name: self.server.clone(),
+            title: self.title.clone(),
+            ..Default::default()
+        }
+    }
+
+    pub fn diagram_options(&self) -> DiagramOptions {
+        DiagramOptions {
+            view: self.view,
+            labels: self.labels,
+            theme: self.theme,
+            spacing: self.spacing,
+            scale: self.scale,
+            ..Default::default()
+        }
+    }
+}
+
+/// The output format: `--format`, else the extension of `-o`, else SVG.
+pub fn output_format(format: Option<Format>, output: Option<&Path>) -> Format {
+    format.or_else(|| output.and_then(Format::from_path)).unwrap_or(Format::Svg)
+}

@@ -1,0 +1,149 @@
+//! `inspect --format json`: the stable, documented schema of `docs/inspect-json.md`.
+
+use crate::analyze::CaptureAnalysis;
+use crate::tcp::AnalysisFlag;
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct InspectJson {
+    pub capture: CaptureJson,
+    pub streams: Vec<StreamJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CaptureJson {
+    pub format: &'static str,
+    pub link_types: Vec<String>,
+    pub packets: u64,
+    pub tcp_packets: u64,
+    pub skipped: u64,
+    pub ip_fragments: u64,
+    pub warnings: Vec<WarningJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WarningJson {
+    pub frame: u64,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StreamJson {
+    pub index: usize,
+    pub client: String,
+    pub server: String,
+    pub syn_seen: bool,
+    pub first_close: Option<CloseJson>,
+    pub half_closed: bool,
+    /// Seconds from the SYN to the ACK that completes the handshake.
+    pub handshake_rtt: Option<f64>,
+    pub duration: f64,
+    pub bytes: BytesJson,
+    pub packets: Vec<PacketJson>,
+    pub messages: Vec<MessageJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CloseJson {
+    pub by: &'static str,
+    pub kind: &'static str,
+    pub frame: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BytesJson {
+    pub c2s: u64,
+    pub s2c: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PacketJson {
+    pub frame: u64,
+    pub time: f64,
+    pub dir: &'static str,
+    pub flags: Vec<&'static str>,
+    pub seq: u32,
+    pub ack: u32,
+    pub len: u32,
+    pub win: u32,
+    pub analysis: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_ack_num: Option<u32>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MessageJson {
+    pub protocol: &'static str,
+    pub dir: &'static str,
+    pub frame: u64,
+    pub end_frame: u64,
+    pub summary: String,
+}
+
+fn seconds(d: std::time::Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+/// Builds the JSON document for all streams, or only `stream`.
+pub fn to_json(analysis: &CaptureAnalysis, stream: Option<usize>) -> InspectJson {
+    let s = &analysis.summary;
+    let capture = CaptureJson {
+        format: s.format.map_or("unknown", |f| f.name()),
+        link_types: s.link_types.clone(),
+        packets: s.packets,
+        tcp_packets: s.tcp_packets,
+        skipped: s.skipped,
+        ip_fragments: s.ip_fragments,
+        warnings: s.warnings.iter().map(|w| WarningJson { frame: w.frame, message: w.message.clone() }).collect(),
+    };
+    let streams = analysis
+        .connections
+        .iter()
+        .filter(|c| stream.is_none_or(|i| c.index == i))
+        .map(|c| StreamJson {
+            index: c.index,
+            client: c.client.to_string(),
+            server: c.server.to_string(),
+            syn_seen: c.syn_seen,
+            first_close: c.first_close.map(|close| CloseJson {
+                by: close.by.name(),
+                kind: close.kind.name(),
+                frame: close.frame,
+            }),
+            half_closed: c.half_closed,
+            handshake_rtt: c.handshake_rtt.map(seconds),
+            duration: seconds(c.duration()),
+            bytes: BytesJson { c2s: c.bytes[0], s2c: c.bytes[1] },
+            packets: c
+                .segments
+                .iter()
+                .map(|seg| PacketJson {
+                    frame: seg.frame,
+                    time: seconds(seg.time),
+                    dir: seg.dir.short(),
+                    flags: seg.flags.names(),
+                    seq: seg.seq,
+                    ack: seg.ack,
+                    len: seg.len,
+                    win: seg.window,
+                    analysis: seg.analysis.iter().map(|a| a.name()).collect(),
+                    duplicate_ack_num: seg.analysis.iter().find_map(|a| match a {
+                        AnalysisFlag::DuplicateAck(n) => Some(*n),
+                        _ => None,
+                    }),
+                })
+                .collect(),
+            messages: analysis
+                .messages_of(c.index)
+                .map(|m| MessageJson {
+                    protocol: m.protocol.name(),
+                    dir: m.dir.short(),
+                    frame: m.frame,
+                    end_frame: m.end_frame,
+                    summary: m.summary.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    InspectJson { capture, streams }
+}

@@ -1,0 +1,78 @@
+//! Test harness: run the real binary, make temporary sites, and read tshark's expectations.
+#![allow(dead_code)] // each integration test binary uses a different part of the harness
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root (where `captures/` and `tests/fixtures/` live).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn capture(name: &str) -> PathBuf {
+    repo().join("captures").join(name)
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(name)
+}
+
+/// Runs `tcpdialog ARGS...` in `dir`.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tcpdialog"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the tcpdialog binary runs")
+}
+
+pub fn run(args: &[&str]) -> Output {
+    run_in(&repo(), args)
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts success and returns stdout.
+pub fn ok(out: Output) -> String {
+    assert!(out.status.success(), "tcpdialog failed: {}\n{}", out.status, stderr(&out));
+    stdout(&out)
+}
+
+/// One row of a `*.tshark.tsv` file: column name -> value.
+pub type TsharkRow = BTreeMap<String, String>;
+
+/// Reads the tshark field dump written by `scripts/make-captures.sh` beside a capture.
+pub fn tshark_rows(capture: &Path) -> Vec<TsharkRow> {
+    let path = PathBuf::from(format!("{}.tshark.tsv", capture.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header line").split('\t').collect();
+    lines
+        .filter(|l| !l.is_empty())
+        .map(|line| header.iter().zip(line.split('\t')).map(|(h, v)| (h.to_string(), v.to_string())).collect())
+        .collect()
+}
+
+/// Wireshark's flag names from `tcp.flags` (hex), in Wireshark's order.
+pub fn flag_names(hex: &str) -> Vec<String> {
+    let bits = u16::from_str_radix(hex.trim_start_matches("0x"), 16).expect("tcp.flags is hex");
+    let names = [
+        (0x001, "FIN"),
+        (0x002, "SYN"),
+        (0x004, "RST"),
+        (0x008, "PSH"),
+        (0x010, "ACK"),
+        (0x020, "URG"),
+        (0x040, "ECE"),
+        (0x080, "CWR"),
+    ];
+    names.iter().filter(|(b, _)| bits & b != 0).map(|(_, n)| n.to_string()).collect()
+}
