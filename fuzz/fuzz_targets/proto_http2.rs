@@ -4,8 +4,8 @@
 #[path = "proto_input.rs"]
 mod proto_input;
 
-use tcpdialog::proto::Protocol;
 use libfuzzer_sys::fuzz_target;
+use tcpdialog::proto::Protocol;
 
 fuzz_target!(|data: &[u8]| {
     proto_input::run(Some(Protocol::Http2), data);

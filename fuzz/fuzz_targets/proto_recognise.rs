@@ -4,7 +4,6 @@
 #[path = "proto_input.rs"]
 mod proto_input;
 
-
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
