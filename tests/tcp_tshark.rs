@@ -13,22 +13,6 @@ use tcpdialog::tcp::{AnalysisFlag, Connection, NullSink, Segment, TcpAnalyzer};
 
 const FIXTURE_DIRS: [&str; 3] = ["captures", "tests/fixtures", "tests/fixtures/tcp"];
 
-/// Differences that come from the capture stage, not the TCP stage: (file name, what the message contains).
-/// Each is reported by the TCP helper; remove the entry once the capture reader is fixed.
-const KNOWN_CAPTURE_STAGE_DIFFERENCES: [(&str, &str); 3] = [
-    // The pcap reader stops at the first frame whose original length exceeds the file's snaplen.
-    ("snaplen96.pcap", "tshark sees TCP, we do not"),
-    ("snaplen.pcap", "tshark sees TCP, we do not"),
-    // pcapng nanosecond timestamps are read 1000 times too small, so the handshake RTT is too.
-    ("tshark.pcapng", "initial RTT"),
-];
-
-fn is_known_capture_stage_difference(message: &str) -> bool {
-    KNOWN_CAPTURE_STAGE_DIFFERENCES
-        .iter()
-        .any(|(file, what)| message.contains(&format!("/{file}: ")) && message.contains(what))
-}
-
 /// One line of a `.tshark-tcp.tsv` file.
 struct Expected {
     frame: u64,
@@ -169,9 +153,5 @@ fn every_tcp_frame_agrees_with_tshark() {
         }
     }
     assert!(files >= 20, "expected the committed fixtures, found {files} captures with expectations");
-    let (known, all): (Vec<String>, Vec<String>) = all.into_iter().partition(|m| is_known_capture_stage_difference(m));
-    if !known.is_empty() {
-        eprintln!("{} known capture-stage differences:\n{}", known.len(), known.join("\n"));
-    }
     assert!(all.is_empty(), "{} differences with tshark:\n{}", all.len(), all.join("\n"));
 }
