@@ -12,6 +12,8 @@ use crate::tcp::AnalysisFlag;
 /// around a note saying how many were left out.
 pub const MAX_ARROWS: usize = 400;
 pub const HEAD_ARROWS: usize = 300;
+/// A segment completing more messages than this lists the first `MAX_STACKED - 1` and how many more.
+pub const MAX_STACKED: usize = 4;
 
 /// How an arrow stands out: by colour, by a symbol, and by words (never colour alone).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +54,9 @@ pub struct ArrowText {
     pub main: String,
     /// True when `main` is an application message or a fold summary (drawn bold).
     pub main_is_message: bool,
+    /// `main` as the ladder stacks it above the arrow: one line per message (at most [`MAX_STACKED`], the last
+    /// saying `+N more`), else the one line of `main`.
+    pub lines: Vec<String>,
     /// The small label: flags, numbers and tags, per [`Labels`]; may be empty.
     pub detail: String,
     pub mark: Option<Mark>,
@@ -70,7 +75,7 @@ pub fn arrow_text(event: &Event, labels: Labels) -> ArrowText {
             Labels::Flags => format!("frames {}–{}", event.frame, fold.last_frame),
             _ => format!("frames {}–{}, {} ACKs back", event.frame, fold.last_frame, thousands(fold.acks)),
         };
-        return ArrowText { main, main_is_message: true, detail, mark };
+        return ArrowText { lines: vec![main.clone()], main, main_is_message: true, detail, mark };
     }
     let flags_and_numbers = if numbers.is_empty() { flags } else { format!("{flags} {numbers}") };
     if !event.messages.is_empty() {
@@ -78,6 +83,7 @@ pub fn arrow_text(event: &Event, labels: Labels) -> ArrowText {
         return ArrowText {
             main: event.messages.join(", "),
             main_is_message: true,
+            lines: stacked(&event.messages),
             detail: format!("{tag_prefix}{flags_and_numbers}"),
             mark,
         };
@@ -88,12 +94,31 @@ pub fn arrow_text(event: &Event, labels: Labels) -> ArrowText {
             ArrowText {
                 main: first.clone(),
                 main_is_message: false,
+                lines: vec![first.clone()],
                 detail: format!("{more}{flags_and_numbers}"),
                 mark,
             }
         }
-        None => ArrowText { main: flags_and_numbers, main_is_message: false, detail: String::new(), mark },
+        None => ArrowText {
+            lines: vec![flags_and_numbers.clone()],
+            main: flags_and_numbers,
+            main_is_message: false,
+            detail: String::new(),
+            mark,
+        },
     }
+}
+
+/// One line per message; past [`MAX_STACKED`], the first ones and `+N more` (tooltips and the other formats
+/// keep them all).
+fn stacked(messages: &[String]) -> Vec<String> {
+    if messages.len() <= MAX_STACKED {
+        return messages.to_vec();
+    }
+    let kept = MAX_STACKED - 1;
+    let mut lines: Vec<String> = messages.iter().take(kept).cloned().collect();
+    lines.push(format!("+{} more", messages.len() - kept));
+    lines
 }
 
 /// `Seq=1 Ack=1 Len=79` (and `Win=` under [`Labels::Full`]); empty under [`Labels::Flags`].
@@ -108,15 +133,19 @@ pub fn numbers(event: &Event, labels: Labels) -> String {
 
 /// Wireshark's Info column for a segment without a message: `35604 → 18080 [SYN] Seq=0 Win=65495 Len=0`.
 pub fn info(event: &Event) -> String {
+    info_text(event, true)
+}
+
+/// [`info`] without the ports, for places that already name both sockets (`[SYN] Seq=0 Win=65495 Len=0`).
+pub fn info_without_ports(event: &Event) -> String {
+    info_text(event, false)
+}
+
+fn info_text(event: &Event, with_ports: bool) -> String {
     let tags: String = event.analysis.iter().map(|f| format!("[{}] ", f.label())).collect();
     let body = if event.messages.is_empty() {
-        format!(
-            "{} → {} {} {}",
-            event.src.port(),
-            event.dst.port(),
-            event.flags.bracketed(),
-            numbers(event, Labels::Full)
-        )
+        let ports = if with_ports { format!("{} → {} ", event.src.port(), event.dst.port()) } else { String::new() };
+        format!("{ports}{} {}", event.flags.bracketed(), numbers(event, Labels::Full))
     } else {
         event.messages.join(", ")
     };
@@ -256,6 +285,24 @@ mod tests {
         assert_eq!(text.main, "[SYN] Seq=0 Len=0");
         assert!(!text.main_is_message);
         assert_eq!(info(&e), "35604 → 18080 [SYN] Seq=0 Win=65536 Len=0");
+        assert_eq!(info_without_ports(&e), "[SYN] Seq=0 Win=65536 Len=0");
+    }
+
+    #[test]
+    fn every_message_of_a_segment_gets_its_own_line() {
+        let e = event(TcpFlags::PSH | TcpFlags::ACK, &["GET /a HTTP/1.1", "GET /b HTTP/1.1", "GET /c HTTP/1.1"]);
+        let text = arrow_text(&e, Labels::Seq);
+        assert_eq!(text.lines, ["GET /a HTTP/1.1", "GET /b HTTP/1.1", "GET /c HTTP/1.1"]);
+        assert_eq!(text.main, "GET /a HTTP/1.1, GET /b HTTP/1.1, GET /c HTTP/1.1");
+        let five = event(
+            TcpFlags::PSH | TcpFlags::ACK,
+            &["Magic", "SETTINGS[0]", "WINDOW_UPDATE[0]", "HEADERS[1]", "DATA[1]"],
+        );
+        let text = arrow_text(&five, Labels::Seq);
+        assert_eq!(text.lines, ["Magic", "SETTINGS[0]", "WINDOW_UPDATE[0]", "+2 more"]);
+        assert_eq!(info_without_ports(&five), "Magic, SETTINGS[0], WINDOW_UPDATE[0], HEADERS[1], DATA[1]");
+        let four = event(TcpFlags::ACK, &["a", "b", "c", "d"]);
+        assert_eq!(arrow_text(&four, Labels::Seq).lines, ["a", "b", "c", "d"]);
     }
 
     #[test]
