@@ -5,7 +5,7 @@
 
 use super::Labels;
 use super::format::{bytes, seconds, thousands};
-use crate::dialog::{Dialog, Event};
+use crate::dialog::{Dialog, Event, Fold, FoldKind};
 use crate::tcp::AnalysisFlag;
 
 /// At most this many arrows are drawn; a larger dialog shows its first [`HEAD_ARROWS`] and its last arrows
@@ -68,6 +68,12 @@ pub fn arrow_text(event: &Event, labels: Labels) -> ArrowText {
     let tags: Vec<String> = event.analysis.iter().filter(|f| is_notable(**f, labels)).map(|f| f.label()).collect();
     let flags = event.flags.bracketed();
     let numbers = numbers(event, labels);
+    if let Some((fold, first, last)) = duplicate_acks(event) {
+        let main = format!("TCP Dup ACK #{first}–#{last} ({} segments)", thousands(fold.segments));
+        let flags_and_numbers = if numbers.is_empty() { flags } else { format!("{flags} {numbers}") };
+        let detail = format!("{flags_and_numbers}, frames {}–{}", event.frame, fold.last_frame);
+        return ArrowText { lines: vec![main.clone()], main, main_is_message: false, detail, mark };
+    }
     if let Some(fold) = &event.fold {
         let main =
             format!("… {} segments, {}, {}", thousands(fold.segments), bytes(fold.bytes), seconds(fold.duration));
@@ -149,6 +155,10 @@ fn info_text(event: &Event, with_ports: bool) -> String {
     } else {
         event.messages.join(", ")
     };
+    if let Some((fold, first, last)) = duplicate_acks(event) {
+        let count = thousands(fold.segments);
+        return format!("[TCP Dup ACK #{first}–#{last}] {count} × {body} (frames {}–{})", event.frame, fold.last_frame);
+    }
     match &event.fold {
         Some(fold) => format!(
             "… {} segments, {}, {} (frames {}–{})",
@@ -160,6 +170,20 @@ fn info_text(event: &Event, with_ports: bool) -> String {
         ),
         None => format!("{tags}{body}"),
     }
+}
+
+/// The fold of an arrow standing for a burst of duplicate ACKs, with the burst's first and last numbers.
+pub fn duplicate_acks(event: &Event) -> Option<(&Fold, u32, u32)> {
+    let fold = event.fold.as_ref()?;
+    match fold.kind {
+        FoldKind::DuplicateAcks { first, last } => Some((fold, first, last)),
+        FoldKind::Transfer => None,
+    }
+}
+
+/// Whether the arrow stands for a folded transfer (drawn thick).
+pub fn is_transfer(event: &Event) -> bool {
+    event.fold.as_ref().is_some_and(|f| f.kind == FoldKind::Transfer)
 }
 
 /// Whether an analysis flag is worth a tag at this label level (window updates and keep-alives only in Full).
@@ -241,7 +265,6 @@ pub fn shown(dialog: &Dialog) -> Shown {
 mod tests {
     use super::*;
     use crate::capture::TcpFlags;
-    use crate::dialog::Fold;
 
     fn event(flags: u16, messages: &[&str]) -> Event {
         Event {
@@ -321,9 +344,37 @@ mod tests {
     }
 
     #[test]
+    fn a_burst_of_duplicate_acks_says_how_many_and_stays_marked() {
+        let mut e = event(TcpFlags::ACK, &[]);
+        e.len = 0;
+        e.analysis = vec![AnalysisFlag::DuplicateAck(1)];
+        e.fold = Some(Fold {
+            kind: FoldKind::DuplicateAcks { first: 1, last: 7 },
+            segments: 7,
+            acks: 0,
+            bytes: 0,
+            duration: 0.0005,
+            last_frame: 10,
+        });
+        let text = arrow_text(&e, Labels::Seq);
+        assert_eq!(text.main, "TCP Dup ACK #1–#7 (7 segments)");
+        assert_eq!(text.detail, "[ACK] Seq=1 Ack=1 Len=0, frames 4–10");
+        assert_eq!(text.mark, Some(Mark::Warning));
+        assert!(!is_transfer(&e), "drawn as a flagged arrow, not a thick transfer");
+        assert_eq!(info(&e), "[TCP Dup ACK #1–#7] 7 × 35604 → 18080 [ACK] Seq=1 Ack=1 Win=65536 Len=0 (frames 4–10)");
+    }
+
+    #[test]
     fn a_fold_is_summarised() {
         let mut e = event(TcpFlags::ACK, &[]);
-        e.fold = Some(Fold { segments: 3412, acks: 1706, bytes: 4_800_000, duration: 0.41, last_frame: 5000 });
+        e.fold = Some(Fold {
+            kind: FoldKind::Transfer,
+            segments: 3412,
+            acks: 1706,
+            bytes: 4_800_000,
+            duration: 0.41,
+            last_frame: 5000,
+        });
         let text = arrow_text(&e, Labels::Seq);
         assert_eq!(text.main, "… 3 412 segments, 4.8 MB, 0.41 s");
         assert_eq!(text.detail, "frames 4–5000, 1 706 ACKs back");

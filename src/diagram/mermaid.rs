@@ -36,7 +36,7 @@ pub fn sequence(dialog: &Dialog, options: &DiagramOptions) -> String {
             }
         }
         let text = arrows::arrow_text(event, options.labels);
-        let arrow = match (event.fold.is_some(), text.mark) {
+        let arrow = match (arrows::is_transfer(event), text.mark) {
             (true, _) => "-)",
             (false, Some(Mark::Reset)) => "-x",
             (false, Some(Mark::Retransmission)) => "-->>",

@@ -87,7 +87,7 @@ fn starts_at(kind: PhaseKind, first: usize, last: usize, index: usize) -> bool {
 /// What the arrow itself carries: the (first) message, the fold summary, or the flags. Further messages of the
 /// segment go on lines of their own below the arrow.
 fn inside(event: &Event) -> String {
-    if let Some(fold) = &event.fold {
+    if let Some(fold) = event.fold.as_ref().filter(|_| arrows::is_transfer(event)) {
         format!("… {} segments, {}, {}", thousands(fold.segments), bytes(fold.bytes), seconds(fold.duration))
     } else if let Some(first) = event.messages.first() {
         first.clone()
@@ -146,7 +146,7 @@ impl Grid {
             return line.into_iter().collect();
         };
         let mark = arrows::mark(event);
-        let shaft = match (event.fold.is_some(), mark) {
+        let shaft = match (arrows::is_transfer(event), mark) {
             (true, _) => '=',
             (false, Some(Mark::Retransmission)) => '.',
             _ => '-',
@@ -184,6 +184,17 @@ fn comment(event: &Event, labels: Labels, mark: Option<Mark>) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(mark) = mark {
         parts.push(mark.symbol().to_string());
+    }
+    if let Some((fold, first, last)) = arrows::duplicate_acks(event) {
+        parts.push(format!(
+            "[TCP Dup ACK #{first}–#{last}] {} segments, frames {}–{}",
+            fold.segments, event.frame, fold.last_frame
+        ));
+        let numbers = arrows::numbers(event, labels);
+        if !numbers.is_empty() {
+            parts.push(numbers);
+        }
+        return parts.join(" ");
     }
     parts.extend(event.analysis.iter().map(|f| format!("[{}]", f.label())));
     if let Some(fold) = &event.fold {

@@ -2,7 +2,7 @@
 //! marks that make problems stand out.
 
 use super::super::TimeUnit;
-use super::super::arrows::{ArrowText, Mark, info_without_ports};
+use super::super::arrows::{ArrowText, Mark, info_without_ports, is_transfer};
 use super::super::format::{mono_chars, time_column, truncate};
 use super::super::layout::{Anchor, Font, Item, Text};
 use super::geometry::{ARROW_DROP, ARROW_Y, COLUMN_TEXT, Columns, MARGIN, ROW_HEIGHT, STACK_LINE, lift};
@@ -32,7 +32,7 @@ pub fn draw(event: &Event, text: &ArrowText, top: f64, columns: &Columns, halo: 
     let arrow_top = top + lift(text.lines.len());
     let (y1, y2) = (arrow_top + ARROW_Y, arrow_top + ARROW_Y + ARROW_DROP);
     let direction = if x2 >= x1 { 1.0 } else { -1.0 };
-    let folded = event.fold.is_some();
+    let folded = is_transfer(event);
     let (line_class, head_class) = match (folded, text.mark) {
         (true, _) => ("fold", "head-fold"),
         (false, Some(Mark::Retransmission)) => ("arrow-dash", "head-bad"),

@@ -55,7 +55,7 @@ pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
     marks.dedup();
     let extras = legend::Extras {
         marks,
-        folded: dialog.events.iter().any(|e| e.fold.is_some()),
+        folded: dialog.events.iter().any(arrows::is_transfer),
         labels: options.labels,
         omitted: shown.omitted.as_ref(),
     };
