@@ -30,6 +30,8 @@ fn write_readme_images() {
         ("captures/http-keepalive.pcap", View::Ladder, "ladder-keepalive.png"),
         ("captures/websocket.pcap", View::Ladder, "ladder-websocket.png"),
         ("captures/page-load.pcap", View::Timeline, "timeline-page-load.png"),
+        ("captures/h2c-upgrade.pcap", View::Ladder, "ladder-h2c-upgrade.png"),
+        ("captures/tls13.pcap", View::Ladder, "ladder-tls13.png"),
         ("captures/page-load.pcap", View::Ladder, "look-ladder-page-load.png"),
         ("tests/fixtures/lossy.pcap", View::Ladder, "look-ladder-lossy.png"),
         ("tests/fixtures/zerowindow.pcap", View::Ladder, "look-ladder-zerowindow.png"),

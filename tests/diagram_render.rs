@@ -150,6 +150,43 @@ fn every_event_is_one_arrow_with_its_labels() {
 }
 
 #[test]
+fn a_segment_completing_several_messages_lists_each_on_its_own_line() {
+    // h2c frame 10 carries Magic, SETTINGS, SETTINGS ACK and WINDOW_UPDATE; tls13 frame 6 carries six records
+    // (tshark: `tshark -r captures/tls13.pcap -Y frame.number==6` lists Server Hello and five more).
+    let h2c = dialog_of("captures/h2c-upgrade.pcap");
+    let frame10 = h2c.events.iter().find(|e| e.frame == 10).unwrap();
+    assert_eq!(frame10.messages.len(), 4, "{:?}", frame10.messages);
+    let document = svg(&h2c, &options(View::Ladder));
+    let texts = svg_texts(&document);
+    assert!(texts.iter().any(|t| t == "Magic"), "Magic has a line of its own");
+    assert!(texts.iter().any(|t| t == "SETTINGS[0] [ACK]"));
+    assert!(texts.iter().any(|t| t == "HTTP/1.1 101 Switching Protocols"));
+    assert!(!texts.iter().any(|t| t.starts_with("HTTP/1.1 101 Switching Protocols,")), "not joined with commas");
+    let doc = roxmltree::Document::parse(&document).unwrap();
+    let tooltip = doc.descendants().find(|n| n.attribute("id") == Some("d-a10")).unwrap();
+    let title = tooltip.descendants().find(|n| n.has_tag_name("title")).unwrap().text().unwrap();
+    assert!(title.ends_with(&frame10.messages.join(", ")), "the tooltip keeps every message: {title}");
+    let text = text_of(&h2c, &options(View::Ladder), Format::Text);
+    assert!(text.lines().any(|l| l.trim_start_matches([' ', '|']).starts_with("WINDOW_UPDATE[0]")), "{text}");
+
+    let tls = dialog_of("captures/tls13.pcap");
+    let frame6 = tls.events.iter().find(|e| e.frame == 6).unwrap();
+    assert_eq!(frame6.messages.len(), 6, "{:?}", frame6.messages);
+    let texts = svg_texts(&svg(&tls, &options(View::Ladder)));
+    let more = format!("+{} more", frame6.messages.len() - 3);
+    assert!(texts.contains(&more), "{more} missing from {texts:?}");
+    assert!(texts.iter().any(|t| t == "Change Cipher Spec"));
+}
+
+#[test]
+fn tooltips_name_the_sockets_once() {
+    let dialog = dialog_of("captures/http-close.pcap");
+    let document = svg(&dialog, &options(View::Ladder));
+    assert!(document.contains("<title>Frame 5, 0.000168 s: 127.0.0.1:18080 → 127.0.0.1:53010 [ACK] Seq=1"));
+    assert!(!document.contains("18080 → 53010"));
+}
+
+#[test]
 fn the_legend_explains_the_six_flags_and_http_close_reads_like_the_article() {
     let dialog = dialog_of("captures/http-close.pcap");
     let texts = svg_texts(&svg(&dialog, &options(View::Ladder)));

@@ -5,13 +5,15 @@
 
 use super::Labels;
 use super::format::{bytes, seconds, thousands};
-use crate::dialog::{Dialog, Event};
+use crate::dialog::{Dialog, Event, Fold, FoldKind};
 use crate::tcp::AnalysisFlag;
 
 /// At most this many arrows are drawn; a larger dialog shows its first [`HEAD_ARROWS`] and its last arrows
 /// around a note saying how many were left out.
 pub const MAX_ARROWS: usize = 400;
 pub const HEAD_ARROWS: usize = 300;
+/// A segment completing more messages than this lists the first `MAX_STACKED - 1` and how many more.
+pub const MAX_STACKED: usize = 4;
 
 /// How an arrow stands out: by colour, by a symbol, and by words (never colour alone).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +54,9 @@ pub struct ArrowText {
     pub main: String,
     /// True when `main` is an application message or a fold summary (drawn bold).
     pub main_is_message: bool,
+    /// `main` as the ladder stacks it above the arrow: one line per message (at most [`MAX_STACKED`], the last
+    /// saying `+N more`), else the one line of `main`.
+    pub lines: Vec<String>,
     /// The small label: flags, numbers and tags, per [`Labels`]; may be empty.
     pub detail: String,
     pub mark: Option<Mark>,
@@ -63,6 +68,12 @@ pub fn arrow_text(event: &Event, labels: Labels) -> ArrowText {
     let tags: Vec<String> = event.analysis.iter().filter(|f| is_notable(**f, labels)).map(|f| f.label()).collect();
     let flags = event.flags.bracketed();
     let numbers = numbers(event, labels);
+    if let Some((fold, first, last)) = duplicate_acks(event) {
+        let main = format!("TCP Dup ACK #{first}–#{last} ({} segments)", thousands(fold.segments));
+        let flags_and_numbers = if numbers.is_empty() { flags } else { format!("{flags} {numbers}") };
+        let detail = format!("{flags_and_numbers}, frames {}–{}", event.frame, fold.last_frame);
+        return ArrowText { lines: vec![main.clone()], main, main_is_message: false, detail, mark };
+    }
     if let Some(fold) = &event.fold {
         let main =
             format!("… {} segments, {}, {}", thousands(fold.segments), bytes(fold.bytes), seconds(fold.duration));
@@ -70,7 +81,7 @@ pub fn arrow_text(event: &Event, labels: Labels) -> ArrowText {
             Labels::Flags => format!("frames {}–{}", event.frame, fold.last_frame),
             _ => format!("frames {}–{}, {} ACKs back", event.frame, fold.last_frame, thousands(fold.acks)),
         };
-        return ArrowText { main, main_is_message: true, detail, mark };
+        return ArrowText { lines: vec![main.clone()], main, main_is_message: true, detail, mark };
     }
     let flags_and_numbers = if numbers.is_empty() { flags } else { format!("{flags} {numbers}") };
     if !event.messages.is_empty() {
@@ -78,6 +89,7 @@ pub fn arrow_text(event: &Event, labels: Labels) -> ArrowText {
         return ArrowText {
             main: event.messages.join(", "),
             main_is_message: true,
+            lines: stacked(&event.messages),
             detail: format!("{tag_prefix}{flags_and_numbers}"),
             mark,
         };
@@ -88,12 +100,31 @@ pub fn arrow_text(event: &Event, labels: Labels) -> ArrowText {
             ArrowText {
                 main: first.clone(),
                 main_is_message: false,
+                lines: vec![first.clone()],
                 detail: format!("{more}{flags_and_numbers}"),
                 mark,
             }
         }
-        None => ArrowText { main: flags_and_numbers, main_is_message: false, detail: String::new(), mark },
+        None => ArrowText {
+            lines: vec![flags_and_numbers.clone()],
+            main: flags_and_numbers,
+            main_is_message: false,
+            detail: String::new(),
+            mark,
+        },
     }
+}
+
+/// One line per message; past [`MAX_STACKED`], the first ones and `+N more` (tooltips and the other formats
+/// keep them all).
+fn stacked(messages: &[String]) -> Vec<String> {
+    if messages.len() <= MAX_STACKED {
+        return messages.to_vec();
+    }
+    let kept = MAX_STACKED - 1;
+    let mut lines: Vec<String> = messages.iter().take(kept).cloned().collect();
+    lines.push(format!("+{} more", messages.len() - kept));
+    lines
 }
 
 /// `Seq=1 Ack=1 Len=79` (and `Win=` under [`Labels::Full`]); empty under [`Labels::Flags`].
@@ -108,18 +139,26 @@ pub fn numbers(event: &Event, labels: Labels) -> String {
 
 /// Wireshark's Info column for a segment without a message: `35604 → 18080 [SYN] Seq=0 Win=65495 Len=0`.
 pub fn info(event: &Event) -> String {
+    info_text(event, true)
+}
+
+/// [`info`] without the ports, for places that already name both sockets (`[SYN] Seq=0 Win=65495 Len=0`).
+pub fn info_without_ports(event: &Event) -> String {
+    info_text(event, false)
+}
+
+fn info_text(event: &Event, with_ports: bool) -> String {
     let tags: String = event.analysis.iter().map(|f| format!("[{}] ", f.label())).collect();
     let body = if event.messages.is_empty() {
-        format!(
-            "{} → {} {} {}",
-            event.src.port(),
-            event.dst.port(),
-            event.flags.bracketed(),
-            numbers(event, Labels::Full)
-        )
+        let ports = if with_ports { format!("{} → {} ", event.src.port(), event.dst.port()) } else { String::new() };
+        format!("{ports}{} {}", event.flags.bracketed(), numbers(event, Labels::Full))
     } else {
         event.messages.join(", ")
     };
+    if let Some((fold, first, last)) = duplicate_acks(event) {
+        let count = thousands(fold.segments);
+        return format!("[TCP Dup ACK #{first}–#{last}] {count} × {body} (frames {}–{})", event.frame, fold.last_frame);
+    }
     match &event.fold {
         Some(fold) => format!(
             "… {} segments, {}, {} (frames {}–{})",
@@ -131,6 +170,20 @@ pub fn info(event: &Event) -> String {
         ),
         None => format!("{tags}{body}"),
     }
+}
+
+/// The fold of an arrow standing for a burst of duplicate ACKs, with the burst's first and last numbers.
+pub fn duplicate_acks(event: &Event) -> Option<(&Fold, u32, u32)> {
+    let fold = event.fold.as_ref()?;
+    match fold.kind {
+        FoldKind::DuplicateAcks { first, last } => Some((fold, first, last)),
+        FoldKind::Transfer => None,
+    }
+}
+
+/// Whether the arrow stands for a folded transfer (drawn thick).
+pub fn is_transfer(event: &Event) -> bool {
+    event.fold.as_ref().is_some_and(|f| f.kind == FoldKind::Transfer)
 }
 
 /// Whether an analysis flag is worth a tag at this label level (window updates and keep-alives only in Full).
@@ -212,7 +265,6 @@ pub fn shown(dialog: &Dialog) -> Shown {
 mod tests {
     use super::*;
     use crate::capture::TcpFlags;
-    use crate::dialog::Fold;
 
     fn event(flags: u16, messages: &[&str]) -> Event {
         Event {
@@ -256,6 +308,24 @@ mod tests {
         assert_eq!(text.main, "[SYN] Seq=0 Len=0");
         assert!(!text.main_is_message);
         assert_eq!(info(&e), "35604 → 18080 [SYN] Seq=0 Win=65536 Len=0");
+        assert_eq!(info_without_ports(&e), "[SYN] Seq=0 Win=65536 Len=0");
+    }
+
+    #[test]
+    fn every_message_of_a_segment_gets_its_own_line() {
+        let e = event(TcpFlags::PSH | TcpFlags::ACK, &["GET /a HTTP/1.1", "GET /b HTTP/1.1", "GET /c HTTP/1.1"]);
+        let text = arrow_text(&e, Labels::Seq);
+        assert_eq!(text.lines, ["GET /a HTTP/1.1", "GET /b HTTP/1.1", "GET /c HTTP/1.1"]);
+        assert_eq!(text.main, "GET /a HTTP/1.1, GET /b HTTP/1.1, GET /c HTTP/1.1");
+        let five = event(
+            TcpFlags::PSH | TcpFlags::ACK,
+            &["Magic", "SETTINGS[0]", "WINDOW_UPDATE[0]", "HEADERS[1]", "DATA[1]"],
+        );
+        let text = arrow_text(&five, Labels::Seq);
+        assert_eq!(text.lines, ["Magic", "SETTINGS[0]", "WINDOW_UPDATE[0]", "+2 more"]);
+        assert_eq!(info_without_ports(&five), "Magic, SETTINGS[0], WINDOW_UPDATE[0], HEADERS[1], DATA[1]");
+        let four = event(TcpFlags::ACK, &["a", "b", "c", "d"]);
+        assert_eq!(arrow_text(&four, Labels::Seq).lines, ["a", "b", "c", "d"]);
     }
 
     #[test]
@@ -274,9 +344,37 @@ mod tests {
     }
 
     #[test]
+    fn a_burst_of_duplicate_acks_says_how_many_and_stays_marked() {
+        let mut e = event(TcpFlags::ACK, &[]);
+        e.len = 0;
+        e.analysis = vec![AnalysisFlag::DuplicateAck(1)];
+        e.fold = Some(Fold {
+            kind: FoldKind::DuplicateAcks { first: 1, last: 7 },
+            segments: 7,
+            acks: 0,
+            bytes: 0,
+            duration: 0.0005,
+            last_frame: 10,
+        });
+        let text = arrow_text(&e, Labels::Seq);
+        assert_eq!(text.main, "TCP Dup ACK #1–#7 (7 segments)");
+        assert_eq!(text.detail, "[ACK] Seq=1 Ack=1 Len=0, frames 4–10");
+        assert_eq!(text.mark, Some(Mark::Warning));
+        assert!(!is_transfer(&e), "drawn as a flagged arrow, not a thick transfer");
+        assert_eq!(info(&e), "[TCP Dup ACK #1–#7] 7 × 35604 → 18080 [ACK] Seq=1 Ack=1 Win=65536 Len=0 (frames 4–10)");
+    }
+
+    #[test]
     fn a_fold_is_summarised() {
         let mut e = event(TcpFlags::ACK, &[]);
-        e.fold = Some(Fold { segments: 3412, acks: 1706, bytes: 4_800_000, duration: 0.41, last_frame: 5000 });
+        e.fold = Some(Fold {
+            kind: FoldKind::Transfer,
+            segments: 3412,
+            acks: 1706,
+            bytes: 4_800_000,
+            duration: 0.41,
+            last_frame: 5000,
+        });
         let text = arrow_text(&e, Labels::Seq);
         assert_eq!(text.main, "… 3 412 segments, 4.8 MB, 0.41 s");
         assert_eq!(text.detail, "frames 4–5000, 1 706 ACKs back");

@@ -36,17 +36,23 @@ pub fn sequence(dialog: &Dialog, options: &DiagramOptions) -> String {
             }
         }
         let text = arrows::arrow_text(event, options.labels);
-        let arrow = match (event.fold.is_some(), text.mark) {
+        let arrow = match (arrows::is_transfer(event), text.mark) {
             (true, _) => "-)",
             (false, Some(Mark::Reset)) => "-x",
             (false, Some(Mark::Retransmission)) => "-->>",
             _ => "->>",
         };
         let symbol = text.mark.map(|m| format!("{} ", m.symbol())).unwrap_or_default();
-        let label = if text.detail.is_empty() {
-            format!("{symbol}{}", escape(&text.main))
+        // Every message of the segment on a line of its own, as in the SVG ladder (but never cut short).
+        let main = if event.fold.is_none() && event.messages.len() > 1 {
+            event.messages.iter().map(|m| escape(m)).collect::<Vec<_>>().join("<br/>")
         } else {
-            format!("{symbol}{}<br/>{}", escape(&text.main), escape(&text.detail))
+            escape(&text.main)
+        };
+        let label = if text.detail.is_empty() {
+            format!("{symbol}{main}")
+        } else {
+            format!("{symbol}{main}<br/>{}", escape(&text.detail))
         };
         out.push_str(&format!("    p{}{arrow}p{}: {} {label}\n", event.from, event.to, event.frame));
     }

@@ -48,7 +48,7 @@ pub fn html(dialog: &Dialog, options: &DiagramOptions) -> String {
         let class = match arrows::mark(event) {
             Some(Mark::Warning) => r#" class="warn""#,
             Some(_) => r#" class="bad""#,
-            None if event.fold.is_some() => r#" class="fold""#,
+            None if arrows::is_transfer(event) => r#" class="fold""#,
             None => "",
         };
         let frame = event.frame;

@@ -22,7 +22,12 @@ pub fn ladder(dialog: &Dialog, options: &DiagramOptions) -> String {
         shown.events.iter().filter_map(|&i| dialog.events.get(i).map(|e| (i, e))).collect();
     let frame_width = events.iter().map(|(_, e)| e.frame.to_string().len()).max().unwrap_or(0).max(3);
     let time_width = events.iter().map(|(_, e)| time_column(e.time, options.time_unit).len()).max().unwrap_or(0).max(4);
-    let widest_label = events.iter().map(|(_, e)| inside(e).chars().count()).max().unwrap_or(0);
+    let widest_label = events
+        .iter()
+        .flat_map(|(_, e)| std::iter::once(inside(e)).chain(e.messages.iter().skip(1).cloned()))
+        .map(|label| label.chars().count())
+        .max()
+        .unwrap_or(0);
     let gap = (widest_label + 8).clamp(MIN_GAP, MAX_GAP);
     let first_lifeline = frame_width + 2 + time_width + 4;
     let lifelines: Vec<usize> = (0..dialog.participants.len()).map(|i| first_lifeline + i * gap).collect();
@@ -62,6 +67,9 @@ pub fn ladder(dialog: &Dialog, options: &DiagramOptions) -> String {
             out.push(format!("{}   » {conn}{}", grid.blank(lifeline), phase.label));
         }
         out.push(grid.arrow(event, options));
+        if event.fold.is_none() {
+            out.extend(event.messages.iter().skip(1).map(|message| grid.continuation(event, message)));
+        }
     }
     out.push(grid.blank('|'));
     let mut text: String = out.iter().map(|line| format!("{}\n", line.trim_end())).collect();
@@ -76,12 +84,13 @@ fn starts_at(kind: PhaseKind, first: usize, last: usize, index: usize) -> bool {
     if kind == PhaseKind::Idle { last == index } else { first == index }
 }
 
-/// What the arrow itself carries: the message, the fold summary, or the flags.
+/// What the arrow itself carries: the (first) message, the fold summary, or the flags. Further messages of the
+/// segment go on lines of their own below the arrow.
 fn inside(event: &Event) -> String {
-    if let Some(fold) = &event.fold {
+    if let Some(fold) = event.fold.as_ref().filter(|_| arrows::is_transfer(event)) {
         format!("… {} segments, {}, {}", thousands(fold.segments), bytes(fold.bytes), seconds(fold.duration))
-    } else if !event.messages.is_empty() {
-        event.messages.join(", ")
+    } else if let Some(first) = event.messages.first() {
+        first.clone()
     } else {
         event.flags.bracketed()
     }
@@ -105,6 +114,22 @@ impl Grid {
         line.into_iter().collect()
     }
 
+    /// A further message of `event`'s segment, written between the lifelines under its arrow.
+    fn continuation(&self, event: &Event, message: &str) -> String {
+        let mut line: Vec<char> = self.blank('|').chars().collect();
+        let (Some(&from), Some(&to)) = (self.lifelines.get(event.from), self.lifelines.get(event.to)) else {
+            return line.into_iter().collect();
+        };
+        let (left, right) = (from.min(to), from.max(to));
+        let span = (right - left).saturating_sub(1);
+        for (i, c) in truncate(message, span.saturating_sub(6)).chars().enumerate() {
+            if let Some(cell) = line.get_mut(left + 3 + i) {
+                *cell = c;
+            }
+        }
+        line.into_iter().collect()
+    }
+
     fn arrow(&self, event: &Event, options: &DiagramOptions) -> String {
         let mut line: Vec<char> = self.blank('|').chars().collect();
         let prefix = format!(
@@ -121,7 +146,7 @@ impl Grid {
             return line.into_iter().collect();
         };
         let mark = arrows::mark(event);
-        let shaft = match (event.fold.is_some(), mark) {
+        let shaft = match (arrows::is_transfer(event), mark) {
             (true, _) => '=',
             (false, Some(Mark::Retransmission)) => '.',
             _ => '-',
@@ -159,6 +184,17 @@ fn comment(event: &Event, labels: Labels, mark: Option<Mark>) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(mark) = mark {
         parts.push(mark.symbol().to_string());
+    }
+    if let Some((fold, first, last)) = arrows::duplicate_acks(event) {
+        parts.push(format!(
+            "[TCP Dup ACK #{first}–#{last}] {} segments, frames {}–{}",
+            fold.segments, event.frame, fold.last_frame
+        ));
+        let numbers = arrows::numbers(event, labels);
+        if !numbers.is_empty() {
+            parts.push(numbers);
+        }
+        return parts.join(" ");
     }
     parts.extend(event.analysis.iter().map(|f| format!("[{}]", f.label())));
     if let Some(fold) = &event.fold {

@@ -1,15 +1,17 @@
 //! Builds a [`Dialog`] from an analysed capture: selection, participants, arrows, folding, phases, prose.
 
-use super::{Dialog, DialogOptions, Event, Fold, Participant, Phase, PhaseKind, Selection};
+use super::{Dialog, DialogOptions, Event, Fold, FoldKind, Participant, Phase, PhaseKind, Selection};
 use crate::analyze::CaptureAnalysis;
 use crate::proto::{MessageKind, Protocol};
-use crate::tcp::{CloseKind, Connection, Direction, Segment, Side};
+use crate::tcp::{AnalysisFlag, CloseKind, Connection, Direction, Segment, Side};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 
 /// A gap between two segments of a connection at least this long is drawn as an idle phase.
 const IDLE_GAP_SECONDS: f64 = 1.0;
+/// Runs of at least this many consecutive duplicate ACKs become one arrow (three trigger a fast retransmit).
+const DUP_ACK_RUN: usize = 3;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum DialogError {
@@ -80,6 +82,7 @@ pub fn build(
         })
         .collect();
     let events = fold_transfers(events, options.fold_threshold, |e| significant.contains(&(e.conn, e.frame)));
+    let events = fold_duplicate_acks(events);
     let phases = find_phases(analysis, &connections, &events);
     let title = options.title.clone().unwrap_or_else(|| default_title(&connections));
     let description = describe(analysis, &connections, &participants.list, &events);
@@ -218,6 +221,7 @@ fn fold_transfers(events: Vec<Event>, threshold: usize, significant: impl Fn(&Ev
         folded.messages.clear();
         folded.len = u32::try_from(bytes).unwrap_or(u32::MAX);
         folded.fold = Some(Fold {
+            kind: FoldKind::Transfer,
             segments: data,
             acks: acks_in_run,
             bytes,
@@ -226,6 +230,60 @@ fn fold_transfers(events: Vec<Event>, threshold: usize, significant: impl Fn(&Ev
         });
         out.push(folded);
         i = last_data + 1;
+    }
+    out
+}
+
+/// Replaces each run of at least [`DUP_ACK_RUN`] consecutive duplicate ACKs (one sender, one ACK number,
+/// numbered `#n`, `#n+1`, ...) by one arrow. The arrow keeps the first one's numbers and its `Dup ACK #n` flag,
+/// so it stays marked; a duplicate ACK that carries anything else (data, another flag) is never folded.
+fn fold_duplicate_acks(events: Vec<Event>) -> Vec<Event> {
+    let dup_number = |e: &Event| match e.analysis.as_slice() {
+        [AnalysisFlag::DuplicateAck(n)] if e.fold.is_none() && e.len == 0 && e.messages.is_empty() && is_plain(e) => {
+            Some(*n)
+        }
+        _ => None,
+    };
+    let mut out = Vec::with_capacity(events.len());
+    let mut i = 0;
+    while i < events.len() {
+        let first = &events[i];
+        let Some(first_number) = dup_number(first) else {
+            out.push(first.clone());
+            i += 1;
+            continue;
+        };
+        let mut end = i + 1;
+        while let Some(next) = events.get(end) {
+            let continues = next.conn == first.conn
+                && next.from == first.from
+                && next.ack == first.ack
+                && dup_number(next) == u32::try_from(end - i).ok().and_then(|k| first_number.checked_add(k));
+            if !continues {
+                break;
+            }
+            end += 1;
+        }
+        let run = &events[i..end];
+        match run.last() {
+            Some(last) if run.len() >= DUP_ACK_RUN => {
+                let mut folded = first.clone();
+                folded.fold = Some(Fold {
+                    kind: FoldKind::DuplicateAcks {
+                        first: first_number,
+                        last: first_number.saturating_add(u32::try_from(run.len() - 1).unwrap_or(u32::MAX)),
+                    },
+                    segments: run.len() as u64,
+                    acks: 0,
+                    bytes: 0,
+                    duration: last.time - first.time,
+                    last_frame: last.frame,
+                });
+                out.push(folded);
+            }
+            _ => out.extend_from_slice(run),
+        }
+        i = end;
     }
     out
 }
@@ -476,9 +534,44 @@ mod tests {
         let covered: u64 = folds.iter().map(|f| f.segments + f.acks).sum();
         let unfolded = dialog.events.iter().filter(|e| e.fold.is_none()).count() as u64;
         assert_eq!(covered + unfolded, all_segments as u64, "every segment is drawn or folded exactly once");
-        let flagged = dialog.events.iter().filter(|e| !e.analysis.is_empty()).count();
-        let flagged_segments: usize =
+        // Flagged segments are drawn one arrow each, except bursts of dup ACKs, which are counted in their arrow.
+        let flagged: u64 = dialog
+            .events
+            .iter()
+            .filter(|e| !e.analysis.is_empty())
+            .map(|e| e.fold.as_ref().map_or(1, |f| f.segments))
+            .sum();
+        let flagged_segments =
             analysis.connections.iter().flat_map(|c| &c.segments).filter(|s| !s.analysis.is_empty()).count();
-        assert_eq!(flagged, flagged_segments, "no retransmission or dup ACK is folded away");
+        assert_eq!(flagged, flagged_segments as u64, "no retransmission or dup ACK is folded away");
+    }
+
+    #[test]
+    fn bursts_of_duplicate_acks_become_one_flagged_arrow() {
+        // tshark: frames 183–189 are Dup ACK #1–#7 of Ack=152041, frame 190 the fast retransmission, frame 191
+        // Dup ACK #8; 74 segments carry tcp.analysis.duplicate_ack.
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lossy.pcap");
+        let analysis = analyze_file(&path, &Default::default()).unwrap();
+        let dialog = build(&analysis, &Selection::default(), &DialogOptions::default()).unwrap();
+        let burst = dialog.events.iter().find(|e| e.frame == 183).expect("the burst starts an arrow");
+        let fold = burst.fold.as_ref().expect("folded");
+        assert_eq!(fold.kind, FoldKind::DuplicateAcks { first: 1, last: 7 });
+        assert_eq!((fold.segments, fold.last_frame, fold.acks, fold.bytes), (7, 189, 0, 0));
+        assert_eq!(burst.ack, 152041);
+        assert_eq!(burst.analysis, [AnalysisFlag::DuplicateAck(1)], "the arrow stays flagged");
+        let frames: Vec<u64> = dialog.events.iter().map(|e| e.frame).filter(|f| (182..=192).contains(f)).collect();
+        assert_eq!(frames, [182, 183, 190, 191, 192], "the retransmission and the lone Dup ACK #8 stay visible");
+        let dup_acks: u64 = dialog
+            .events
+            .iter()
+            .filter(|e| e.analysis.iter().any(|f| matches!(f, AnalysisFlag::DuplicateAck(_))))
+            .map(|e| e.fold.as_ref().map_or(1, |f| f.segments))
+            .sum();
+        assert_eq!(dup_acks, 74);
+        for e in &dialog.events {
+            if let Some(Fold { kind: FoldKind::DuplicateAcks { first, last }, segments, .. }) = &e.fold {
+                assert!(*segments >= DUP_ACK_RUN as u64 && u64::from(last - first + 1) == *segments, "{e:?}");
+            }
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 use tcpdialog::capture::TcpFlags;
-use tcpdialog::dialog::{Dialog, Event, Fold, Participant, Phase, PhaseKind};
+use tcpdialog::dialog::{Dialog, Event, Fold, FoldKind, Participant, Phase, PhaseKind};
 use tcpdialog::proto::Protocol;
 
 const MSS: u32 = 32_741;
@@ -79,8 +79,14 @@ pub fn transfer(segments: u64, folded: bool) -> Dialog {
         let last_frame = c.events[last].frame;
         let mut fold = c.events[first_data].clone();
         fold.len = u32::try_from(bytes).unwrap_or(u32::MAX);
-        fold.fold =
-            Some(Fold { segments: segments - 1, acks: segments / 2, bytes, duration: c.time - start, last_frame });
+        fold.fold = Some(Fold {
+            kind: FoldKind::Transfer,
+            segments: segments - 1,
+            acks: segments / 2,
+            bytes,
+            duration: c.time - start,
+            last_frame,
+        });
         let tail: Vec<Event> = c.events.split_off(last + 1);
         c.events.truncate(first_data);
         c.events.push(fold);

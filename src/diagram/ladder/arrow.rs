@@ -2,10 +2,10 @@
 //! marks that make problems stand out.
 
 use super::super::TimeUnit;
-use super::super::arrows::{ArrowText, Mark, info};
+use super::super::arrows::{ArrowText, Mark, info_without_ports, is_transfer};
 use super::super::format::{mono_chars, time_column, truncate};
 use super::super::layout::{Anchor, Font, Item, Text};
-use super::geometry::{ARROW_DROP, ARROW_Y, COLUMN_TEXT, Columns, MARGIN, ROW_HEIGHT};
+use super::geometry::{ARROW_DROP, ARROW_Y, COLUMN_TEXT, Columns, MARGIN, ROW_HEIGHT, STACK_LINE, lift};
 use crate::dialog::Event;
 
 const MAIN_SIZE: f64 = 12.0;
@@ -20,16 +20,19 @@ pub fn tint(text: &ArrowText, top: f64, columns: &Columns) -> Option<Item> {
         Mark::Warning => "row-warn",
         _ => "row-bad",
     };
-    Some(Item::rect(MARGIN / 2.0, top + 3.0, columns.area_right - MARGIN / 2.0, ROW_HEIGHT - 6.0, class))
+    let height = ROW_HEIGHT + lift(text.lines.len()) - 6.0;
+    Some(Item::rect(MARGIN / 2.0, top + 3.0, columns.area_right - MARGIN / 2.0, height, class))
 }
 
-/// The arrow of `event` in the row starting at `top`, as a link to its packet-table row.
+/// The arrow of `event` in the row starting at `top`, as a link to its packet-table row. A stacked main label
+/// (one line per message) sits above the arrow, which moves down by the label's extra lines.
 pub fn draw(event: &Event, text: &ArrowText, top: f64, columns: &Columns, halo: bool, unit: TimeUnit) -> Option<Item> {
     let x1 = *columns.lifelines.get(event.from)?;
     let x2 = *columns.lifelines.get(event.to)?;
-    let (y1, y2) = (top + ARROW_Y, top + ARROW_Y + ARROW_DROP);
+    let arrow_top = top + lift(text.lines.len());
+    let (y1, y2) = (arrow_top + ARROW_Y, arrow_top + ARROW_Y + ARROW_DROP);
     let direction = if x2 >= x1 { 1.0 } else { -1.0 };
-    let folded = event.fold.is_some();
+    let folded = is_transfer(event);
     let (line_class, head_class) = match (folded, text.mark) {
         (true, _) => ("fold", "head-fold"),
         (false, Some(Mark::Retransmission)) => ("arrow-dash", "head-bad"),
@@ -72,14 +75,18 @@ pub fn draw(event: &Event, text: &ArrowText, top: f64, columns: &Columns, halo: 
         _ if halo => "halo",
         _ => "fg",
     };
-    let main = truncate(&text.main, mono_chars(room, main_size));
-    items.push(Item::Text(
-        Text::new(middle, top + 14.0, main_size, main_class, main).font(main_font).anchor(Anchor::Middle),
-    ));
+    for (i, line) in text.lines.iter().enumerate() {
+        let line = truncate(line, mono_chars(room, main_size));
+        let baseline = top + 14.0 + i as f64 * STACK_LINE;
+        items.push(Item::Text(
+            Text::new(middle, baseline, main_size, main_class, line).font(main_font).anchor(Anchor::Middle),
+        ));
+    }
     if !text.detail.is_empty() {
         let detail = truncate(&text.detail, mono_chars(room, DETAIL_SIZE));
         let class = if halo { "dim-halo" } else { "dim" };
-        items.push(Item::Text(Text::new(middle, top + 39.0, DETAIL_SIZE, class, detail).anchor(Anchor::Middle)));
+        let baseline = arrow_top + 39.0;
+        items.push(Item::Text(Text::new(middle, baseline, DETAIL_SIZE, class, detail).anchor(Anchor::Middle)));
     }
 
     let baseline = y1 + 4.0;
@@ -95,7 +102,7 @@ pub fn draw(event: &Event, text: &ArrowText, top: f64, columns: &Columns, halo: 
         time_column(event.time, TimeUnit::Seconds),
         event.src,
         event.dst,
-        info(event)
+        info_without_ports(event)
     );
     Some(Item::Group {
         id: Some(format!("a{}", event.frame)),

@@ -20,6 +20,8 @@ pub const ROW_HEIGHT: f64 = 44.0;
 /// The arrow starts this far below its row's top and drops by [`ARROW_DROP`] on its way.
 pub const ARROW_Y: f64 = 19.0;
 pub const ARROW_DROP: f64 = 8.0;
+/// Each further line of a stacked main label (one per message) makes its row this much taller.
+pub const STACK_LINE: f64 = 15.0;
 /// A gap between two arrows at least this long is drawn as a break in the lifelines.
 pub const IDLE_SECONDS: f64 = 1.0;
 const BREAK_HEIGHT: f64 = 30.0;
@@ -101,18 +103,26 @@ pub struct Break {
     pub seconds: f64,
 }
 
+/// How much taller than [`ROW_HEIGHT`] a row with `lines` main-label lines is (its arrow moves down by as much).
+pub fn lift(lines: usize) -> f64 {
+    lines.saturating_sub(1) as f64 * STACK_LINE
+}
+
 /// Vertical positions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rows {
     /// Top of each shown arrow's row, in the order of [`Shown::events`].
     pub tops: Vec<f64>,
+    /// Height of each row: [`ROW_HEIGHT`] plus the [`lift`] of its stacked label.
+    pub heights: Vec<f64>,
     pub breaks: Vec<Break>,
     /// Bottom of the last row.
     pub bottom: f64,
 }
 
 impl Rows {
-    pub fn new(dialog: &Dialog, shown: &Shown, spacing: Spacing) -> Rows {
+    /// `lifts` holds each shown row's [`lift`], in the order of [`Shown::events`].
+    pub fn new(dialog: &Dialog, shown: &Shown, spacing: Spacing, lifts: &[f64]) -> Rows {
         let events: Vec<_> = shown.events.iter().filter_map(|&i| dialog.events.get(i)).collect();
         let end_time = |e: &crate::dialog::Event| e.time + e.fold.as_ref().map_or(0.0, |f| f.duration);
         let pixels_per_second = match spacing {
@@ -120,9 +130,11 @@ impl Rows {
             Spacing::Time => typical_gap(&events).map_or(0.0, |gap| ROW_HEIGHT / gap),
         };
         let mut tops = Vec::with_capacity(events.len());
+        let mut heights = Vec::with_capacity(events.len());
         let mut breaks = Vec::new();
         let mut y = ROWS_TOP;
         for (pos, event) in events.iter().enumerate() {
+            let lift = lifts.get(pos).copied().unwrap_or(0.0);
             if shown.omitted.as_ref().is_some_and(|o| o.at == pos) {
                 breaks.push(Break { kind: BreakKind::Omitted, top: y, height: BREAK_HEIGHT + 8.0, seconds: 0.0 });
                 y += BREAK_HEIGHT + 8.0;
@@ -132,14 +144,16 @@ impl Rows {
                 if gap >= IDLE_SECONDS || proportional > MAX_GAP_ROWS * ROW_HEIGHT {
                     breaks.push(Break { kind: BreakKind::Idle, top: y, height: BREAK_HEIGHT, seconds: gap });
                     y += BREAK_HEIGHT;
-                } else if proportional > ROW_HEIGHT {
-                    y += proportional - ROW_HEIGHT;
+                } else {
+                    // Arrows are `ROW_HEIGHT + lift` apart at least; time only ever adds room above the row.
+                    y += (proportional - ROW_HEIGHT - lift).max(0.0);
                 }
             }
             tops.push(y);
-            y += ROW_HEIGHT;
+            heights.push(ROW_HEIGHT + lift);
+            y += ROW_HEIGHT + lift;
         }
-        Rows { tops, breaks, bottom: y }
+        Rows { tops, heights, breaks, bottom: y }
     }
 
     /// The vertical extent of the rows of events `first..=last` (indices into the dialog), clamped to what is
@@ -151,7 +165,7 @@ impl Rows {
             return None;
         }
         let top = *self.tops.get(start)?;
-        let bottom = *self.tops.get(end - 1)? + ROW_HEIGHT;
+        let bottom = *self.tops.get(end - 1)? + *self.heights.get(end - 1)?;
         Some((top, bottom))
     }
 }

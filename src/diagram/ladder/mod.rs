@@ -22,7 +22,6 @@ const BOX_HEIGHT: f64 = 38.0;
 pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
     let shown = arrows::shown(dialog);
     let columns = Columns::new(dialog, &shown, options);
-    let rows = Rows::new(dialog, &shown, options.spacing);
     let several = dialog.connections.len() > 1;
     let texts: Vec<ArrowText> = shown
         .events
@@ -33,6 +32,8 @@ pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
             if several { with_stream(text, e.conn) } else { text }
         })
         .collect();
+    let lifts: Vec<f64> = texts.iter().map(|t| geometry::lift(t.lines.len())).collect();
+    let rows = Rows::new(dialog, &shown, options.spacing, &lifts);
 
     let mut items = Vec::new();
     header(&mut items, dialog, &columns);
@@ -54,7 +55,7 @@ pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
     marks.dedup();
     let extras = legend::Extras {
         marks,
-        folded: dialog.events.iter().any(|e| e.fold.is_some()),
+        folded: dialog.events.iter().any(arrows::is_transfer),
         labels: options.labels,
         omitted: shown.omitted.as_ref(),
     };
@@ -130,6 +131,9 @@ fn breaks(items: &mut Vec<Item>, rows: &Rows, columns: &Columns, omitted: Option
 fn with_stream(mut text: ArrowText, conn: usize) -> ArrowText {
     if text.detail.is_empty() {
         text.main = format!("#{conn} {}", text.main);
+        if let Some(first) = text.lines.first_mut() {
+            *first = format!("#{conn} {first}");
+        }
     } else {
         text.detail = format!("#{conn} {}", text.detail);
     }
