@@ -8,6 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 
+/// The description is alt text: it names this many connections, and this many messages of each, then counts the rest.
+const DESCRIBED_CONNECTIONS: usize = 12;
+const DESCRIBED_MESSAGES: usize = 12;
+
 /// A gap between two segments of a connection at least this long is drawn as an idle phase.
 const IDLE_GAP_SECONDS: f64 = 1.0;
 /// Runs of at least this many consecutive duplicate ACKs become one arrow (three trigger a fast retransmit).
@@ -400,7 +404,7 @@ fn describe(
     if connections.len() > 1 {
         let _ = write!(text, "{} TCP connections between {} participants. ", connections.len(), participants.len());
     }
-    for conn in connections {
+    for conn in connections.iter().take(DESCRIBED_CONNECTIONS) {
         let prefix =
             if connections.len() > 1 { format!("Stream {}: the client", conn.index) } else { "The client".to_string() };
         if conn.syn_seen {
@@ -420,12 +424,15 @@ fn describe(
             let _ = write!(text, "{prefix} uses a connection opened before the capture started");
         }
         let messages: Vec<_> = analysis.messages_of(conn.index).collect();
-        for m in &messages {
+        for m in messages.iter().take(DESCRIBED_MESSAGES) {
             let who = match m.dir {
                 Direction::ClientToServer => "the client sends",
                 Direction::ServerToClient => "the server replies",
             };
             let _ = write!(text, ", {who} {}", m.summary);
+        }
+        if let Some(more) = messages.len().checked_sub(DESCRIBED_MESSAGES).filter(|&n| n > 0) {
+            let _ = write!(text, ", and {more} more messages");
         }
         if messages.is_empty() {
             let bytes = conn.bytes;
@@ -445,6 +452,9 @@ fn describe(
             None => text.push_str("; the connection is still open when the capture ends"),
         }
         text.push_str(". ");
+    }
+    if let Some(more) = connections.len().checked_sub(DESCRIBED_CONNECTIONS).filter(|&n| n > 0) {
+        let _ = write!(text, "{more} more connections are not described. ");
     }
     let folded = events.iter().filter(|e| e.fold.is_some()).count();
     if folded > 0 {
@@ -573,5 +583,16 @@ mod tests {
                 assert!(*segments >= DUP_ACK_RUN as u64 && u64::from(last - first + 1) == *segments, "{e:?}");
             }
         }
+    }
+
+    #[test]
+    fn the_description_stays_short_for_busy_connections() {
+        // tls13: more than a dozen TLS records in one connection.
+        let dialog = dialog_of("tls13.pcap", Selection::default());
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/tls13.pcap");
+        let messages = analyze_file(&path, &Default::default()).unwrap().messages.len();
+        assert!(messages > DESCRIBED_MESSAGES, "{messages}");
+        let more = format!(", and {} more messages", messages - DESCRIBED_MESSAGES);
+        assert!(dialog.description.contains(&more), "{}", dialog.description);
     }
 }
