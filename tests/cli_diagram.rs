@@ -14,7 +14,7 @@ struct Arrow {
 fn arrows(svg: &str) -> Vec<Arrow> {
     let doc = roxmltree::Document::parse(svg).expect("the SVG is well-formed XML");
     doc.descendants()
-        .filter(|n| n.has_tag_name("a") && n.attribute("id").is_some_and(|id| id.starts_with("d-a")))
+        .filter(|n| n.attribute("id").is_some_and(|id| id.starts_with("d-a")))
         .map(|a| {
             let line = a.children().find(|c| c.has_tag_name("line")).expect("an arrow line");
             let x = |name| line.attribute(name).and_then(|v: &str| v.parse::<f64>().ok()).expect("coordinates");

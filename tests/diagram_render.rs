@@ -240,7 +240,7 @@ fn svg_is_self_contained_accessible_and_sized() {
 #[test]
 fn ids_and_styles_are_prefixed_so_diagrams_share_a_page() {
     let dialog = dialog_of("captures/http-close.pcap");
-    let one = svg(&dialog, &DiagramOptions { id_prefix: "one".into(), ..Default::default() });
+    let one = svg(&dialog, &DiagramOptions { id_prefix: "one".into(), link_to_table: true, ..Default::default() });
     let two = svg(&dialog, &DiagramOptions { id_prefix: "two".into(), theme: Theme::Dark, ..Default::default() });
     let ids = |document: &str| -> Vec<String> {
         let doc = roxmltree::Document::parse(document).unwrap();
@@ -259,6 +259,8 @@ fn ids_and_styles_are_prefixed_so_diagrams_share_a_page() {
     );
     assert!(table.contains(r##"<tr id="one-f4"><td><a href="#one-a4">4</a>"##), "rows link to arrows");
     assert!(one.contains(r##"<a href="#one-f4" id="one-a4">"##), "arrows link back to rows");
+    let alone = svg(&dialog, &DiagramOptions { id_prefix: "one".into(), ..Default::default() });
+    assert!(alone.contains(r#"<g id="one-a4">"#) && !alone.contains("href="), "no links without the table");
     let auto = svg(&dialog, &DiagramOptions { theme: Theme::Auto, ..Default::default() });
     assert!(auto.contains("@media (prefers-color-scheme: dark)"));
 }

@@ -117,6 +117,9 @@ pub struct DiagramOptions {
     /// table the same prefix: table rows and arrows link to each other by it.
     pub id_prefix: String,
     pub time_unit: TimeUnit,
+    /// Ladder arrows link to their rows of the packet table (`{prefix}-f{frame}`): set it only where that
+    /// table is on the same page, or the links lead nowhere.
+    pub link_to_table: bool,
 }
 
 impl Default for DiagramOptions {
@@ -129,6 +132,7 @@ impl Default for DiagramOptions {
             scale: 1.0,
             id_prefix: "d".into(),
             time_unit: TimeUnit::Seconds,
+            link_to_table: false,
         }
     }
 }

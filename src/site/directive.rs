@@ -241,6 +241,8 @@ pub struct Drawn {
     pub body: Vec<u8>,
     /// Drawn when asked for (never for the table); an error when the renderer could not make a PNG.
     pub png: Option<Result<Vec<u8>, DirectiveProblem>>,
+    /// For a ladder: its packet list as an HTML table, whose rows and the ladder's arrows link to each other.
+    pub table: Option<Vec<u8>>,
 }
 
 /// Draws a directive (through the cache). `want_png` asks for the PNG as well.
@@ -263,8 +265,12 @@ pub fn draw(
     };
     let options = format!("{:?} {:?} {:?} {decoder:?}", directive.selection, directive.dialog, directive.diagram);
     let key = DiagramCache::key(&bytes, &options, "");
+    // A ladder is published with its packet list, so its arrows can link to the rows.
+    let ladder = directive.diagram.view == View::Ladder;
+    let drawing = DiagramOptions { link_to_table: ladder, ..directive.diagram.clone() };
+    let table_options = DiagramOptions { view: View::Table, ..drawing.clone() };
     let mut dialog: Option<Dialog> = None;
-    let mut render = |format: Format| -> Result<Vec<u8>, DirectiveProblem> {
+    let mut render = |format: Format, options: &DiagramOptions| -> Result<Vec<u8>, DirectiveProblem> {
         let built = match dialog.take() {
             Some(built) => built,
             None => {
@@ -272,7 +278,7 @@ pub fn draw(
                 dialog::build(&analysis, &directive.selection, &directive.dialog)?
             }
         };
-        let rendered = diagram::render(&built, &directive.diagram, format);
+        let rendered = diagram::render(&built, options, format);
         dialog = Some(built);
         Ok(rendered?)
     };
@@ -283,16 +289,25 @@ pub fn draw(
     let body = match cache.get(&key, artifact.extension()) {
         Some(body) => body,
         None => {
-            let body = render(format)?;
+            let body = render(format, &drawing)?;
             cache.put(&key, artifact.extension(), &body);
             body
         }
     };
     let png = (artifact == Artifact::Svg && (want_png || directive.png)).then(|| match cache.get(&key, "png") {
         Some(png) => Ok(png),
-        None => render(Format::Png).inspect(|png| cache.put(&key, "png", png)),
+        None => render(Format::Png, &drawing).inspect(|png| cache.put(&key, "png", png)),
     });
-    Ok(Drawn { artifact, body, png })
+    let table = match (ladder, cache.get(&key, "table.html")) {
+        (false, _) => None,
+        (true, Some(table)) => Some(table),
+        (true, None) => {
+            let table = render(Format::Html, &table_options)?;
+            cache.put(&key, "table.html", &table);
+            Some(table)
+        }
+    };
+    Ok(Drawn { artifact, body, png, table })
 }
 
 #[cfg(test)]

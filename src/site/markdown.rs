@@ -391,8 +391,15 @@ impl<'a> PageRenderer<'a, '_> {
         if let Some(png) = png_link {
             links.push_str(&format!(" · <a href=\"{}\">PNG</a>", escape(&png)));
         }
+        // The exact packet list beside the simplified dialog, folded away until asked for.
+        let packets = drawn.table.as_deref().map_or(String::new(), |table| {
+            format!(
+                "<details class=\"packet-list\">\n<summary>Packet list</summary>\n<div class=\"diagram-scroll diagram-table\">\n{}\n</div>\n</details>\n",
+                String::from_utf8_lossy(table).trim()
+            )
+        });
         format!(
-            "<figure class=\"diagram\" id=\"figure-{stem}\">\n<div class=\"{class}\">\n{body}\n</div>\n<figcaption><span class=\"caption\">{caption}</span> <span class=\"diagram-files\">{links}</span></figcaption>\n</figure>\n",
+            "<figure class=\"diagram\" id=\"figure-{stem}\">\n<div class=\"{class}\">\n{body}\n</div>\n{packets}<figcaption><span class=\"caption\">{caption}</span> <span class=\"diagram-files\">{links}</span></figcaption>\n</figure>\n",
             stem = escape(&stem),
             caption = escape(&caption),
         )

@@ -26,7 +26,15 @@ pub fn tint(text: &ArrowText, top: f64, columns: &Columns) -> Option<Item> {
 
 /// The arrow of `event` in the row starting at `top`, as a link to its packet-table row. A stacked main label
 /// (one line per message) sits above the arrow, which moves down by the label's extra lines.
-pub fn draw(event: &Event, text: &ArrowText, top: f64, columns: &Columns, halo: bool, unit: TimeUnit) -> Option<Item> {
+pub fn draw(
+    event: &Event,
+    text: &ArrowText,
+    top: f64,
+    columns: &Columns,
+    halo: bool,
+    unit: TimeUnit,
+    link_to_table: bool,
+) -> Option<Item> {
     let x1 = *columns.lifelines.get(event.from)?;
     let x2 = *columns.lifelines.get(event.to)?;
     let arrow_top = top + lift(text.lines.len());
@@ -106,7 +114,7 @@ pub fn draw(event: &Event, text: &ArrowText, top: f64, columns: &Columns, halo: 
     );
     Some(Item::Group {
         id: Some(format!("a{}", event.frame)),
-        href: Some(format!("f{}", event.frame)),
+        href: link_to_table.then(|| format!("f{}", event.frame)),
         tooltip: Some(tooltip),
         items,
     })

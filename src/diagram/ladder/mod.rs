@@ -45,7 +45,7 @@ pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
     let halo = dialog.participants.len() > 2;
     for ((&index, text), &top) in shown.events.iter().zip(&texts).zip(&rows.tops) {
         if let Some(event) = dialog.events.get(index) {
-            items.extend(arrow::draw(event, text, top, &columns, halo, options.time_unit));
+            items.extend(arrow::draw(event, text, top, &columns, halo, options.time_unit, options.link_to_table));
         }
     }
     items.extend(phase_items.foreground);
