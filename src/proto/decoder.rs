@@ -6,6 +6,11 @@
 //! protocol* or *fail*. The [`Direction`]'s driver here owns the only buffer, which is bounded by
 //! [`MAX_BUFFER`]: bodies and payloads a decoder does not need are skipped, never kept, so a 1 GB download costs
 //! no memory. A message is completed (its `end_frame` set) by the segment that brings its last byte.
+//!
+//! Missing bytes (a snaplen cut, a segment never captured): a unit they cut is shown as far as it is known, with a
+//! `[cut ...]` marker ([`StreamDecoder::cut`]). A decoder that then cannot tell where the next unit starts makes its
+//! direction *lost*: bytes and gaps are counted into one note instead of one message per segment, until it finds
+//! a clean unit start ([`StreamDecoder::find_start`]) or the stream ends.
 
 use super::data::DataDecoder;
 use super::http1::Http1Decoder;
