@@ -13,6 +13,9 @@ fn analyze(path: &str, options: &DecoderOptions) -> CaptureAnalysis {
     analyze_file(Path::new(path), options).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
+/// What we append to a message cut by a snaplen (tshark: "[Packet size limited during capture]").
+const CUT_MARKER: &str = " [cut by snaplen]";
+
 /// One tshark row: column -> value.
 type Row = BTreeMap<String, String>;
 
@@ -92,11 +95,12 @@ fn column(name: &str, messages: &[&Message]) -> Option<String> {
             ("http.request.method", MessageKind::HttpRequest { method, .. }) => Some(method.clone()),
             ("http.request.uri", MessageKind::HttpRequest { target, .. }) => Some(target.clone()),
             ("http.request.version", MessageKind::HttpRequest { .. }) => {
-                m.summary.rsplit(' ').next().map(str::to_string)
+                m.summary.split(' ').nth(2).map(str::to_string)
             }
             ("http.response.code", MessageKind::HttpResponse { status, .. }) => Some(status.to_string()),
             ("http.response.phrase", MessageKind::HttpResponse { status, body, .. }) => {
-                let phrase = m.summary.split_once(&format!(" {status} ")).map_or("", |(_, p)| p);
+                let summary = m.summary.trim_end_matches(CUT_MARKER);
+                let phrase = summary.split_once(&format!(" {status} ")).map_or("", |(_, p)| p);
                 let content_type = body.as_ref().and_then(|b| b.content_type.as_deref());
                 let phrase = content_type.map_or(phrase, |t| phrase.trim_end_matches(&format!(" ({t})")));
                 Some(phrase.to_string())
@@ -236,6 +240,21 @@ fn postgres_matches_tshark() {
 fn unknown_protocols_are_data_per_segment() {
     assert_eq!(compare_with_tshark("tests/fixtures/abort-linger0.pcap"), 2);
     assert_eq!(compare_with_tshark("tests/fixtures/zerowindow.pcap"), 41);
+}
+
+#[test]
+fn a_snaplen_capture_has_one_message_per_http_message_not_per_segment() {
+    assert_eq!(compare_with_tshark("tests/fixtures/snaplen96.pcap"), 3);
+    let analysis = analyze("tests/fixtures/snaplen96.pcap", &DecoderOptions::default());
+    let summaries: Vec<(u64, &str)> = analysis.messages.iter().map(|m| (m.end_frame, m.summary.as_str())).collect();
+    assert_eq!(
+        summaries,
+        [
+            (4, "GET /file20k.bin HTTP/1.1 [cut by snaplen]"),
+            (6, "HTTP/1.1 200 OK [cut by snaplen]"),
+            (8, "[rest of the stream not decodable: 20000 bytes in 1 segment, 19970 of them not captured]")
+        ]
+    );
 }
 
 #[test]

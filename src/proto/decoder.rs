@@ -6,6 +6,11 @@
 //! protocol* or *fail*. The [`Direction`]'s driver here owns the only buffer, which is bounded by
 //! [`MAX_BUFFER`]: bodies and payloads a decoder does not need are skipped, never kept, so a 1 GB download costs
 //! no memory. A message is completed (its `end_frame` set) by the segment that brings its last byte.
+//!
+//! Missing bytes (a snaplen cut, a segment never captured): a unit they cut is shown as far as it is known, with a
+//! `[cut ...]` marker ([`StreamDecoder::cut`]). A decoder that then cannot tell where the next unit starts makes its
+//! direction *lost*: bytes and gaps are counted into one note instead of one message per segment, until it finds
+//! a clean unit start ([`StreamDecoder::find_start`]) or the stream ends.
 
 use super::data::DataDecoder;
 use super::http1::Http1Decoder;
@@ -76,10 +81,50 @@ pub enum Step {
 /// What a decoder can do after bytes went missing from the capture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AfterGap {
-    /// It looks for the start of the next unit in the bytes that follow.
-    Resync,
-    /// It cannot find its way back: the rest of the direction is shown as data.
-    GiveUp,
+    /// It still knows where it is (a body that runs until the close only gets shorter).
+    Continue,
+    /// It lost track: the direction goes quiet, its bytes and gaps are counted into one note, until
+    /// [`StreamDecoder::find_start`] finds a clean unit start (never, by default).
+    Lost,
+}
+
+/// How bytes went missing: cut from a segment by the capture's snaplen, or whole segments never captured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Missing {
+    pub len: u64,
+    /// The bytes are the tail of a segment whose start was captured (`tcpdump -s N`).
+    pub snaplen: bool,
+}
+
+impl Missing {
+    /// Marker appended to the summary of a unit the gap cuts, as Wireshark's "[Packet size limited during capture]".
+    pub fn marker(&self) -> String {
+        if self.snaplen {
+            "[cut by snaplen]".to_string()
+        } else {
+            format!("[cut: {} bytes missing from the capture]", self.len)
+        }
+    }
+
+    /// Detail line for a message the gap falls in.
+    pub fn detail(&self) -> String {
+        if self.snaplen {
+            format!("{} bytes not captured (snaplen)", self.len)
+        } else {
+            format!("{} bytes missing from the capture", self.len)
+        }
+    }
+}
+
+/// What a decoder made of a unit cut by missing bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cut {
+    /// Nothing could be decoded: the bytes are counted into the note of the quiet direction.
+    Unknown,
+    /// A message was pushed, but where the unit ends is unknown.
+    Lost,
+    /// A message was pushed; the unit ends this many stream bytes after the buffer (they are skipped).
+    Rest(u64),
 }
 
 /// One direction's decoder.
@@ -87,9 +132,19 @@ pub trait StreamDecoder {
     fn protocol(&self) -> Protocol;
     /// Decodes from the start of `buf`, which holds every undecoded byte (at most [`MAX_BUFFER`]).
     fn step(&mut self, buf: &[u8], cx: &mut Cx) -> Step;
+    /// The unit at the start of `buf` is cut by `missing` bytes: pushes what is known of it, marked with
+    /// [`Missing::marker`], and says whether its end is known.
+    fn cut(&mut self, _buf: &[u8], _missing: Missing, _cx: &mut Cx) -> Cut {
+        Cut::Unknown
+    }
     /// `len` bytes are missing right after what was decoded (any partial unit was dropped).
     fn gap(&mut self, _len: u64, _cx: &mut Cx) -> AfterGap {
-        AfterGap::GiveUp
+        AfterGap::Lost
+    }
+    /// After [`AfterGap::Lost`]: where in `buf` a unit clearly starts, if anywhere; on `Some` the decoder expects
+    /// a unit there. `after_gap`: `buf` starts right after missing bytes (a segment start).
+    fn find_start(&mut self, _buf: &[u8], _after_gap: bool) -> Option<usize> {
+        None
     }
     /// The direction ended; `buf` holds the bytes of an unfinished unit (maybe none).
     fn end(&mut self, buf: &[u8], cx: &mut Cx) {
@@ -220,6 +275,74 @@ struct DirStream {
     /// Messages waiting for the skipped bytes.
     waiting: Vec<Message>,
     ended: bool,
+    /// (frame, stream offset just past it) of the last data delivered: a gap right there is a snaplen cut.
+    last_data: Option<(u64, u64)>,
+    /// The decoder lost track after a gap: what went by since, shown as one note.
+    lost: Option<LostRun>,
+    /// `buf` starts right after missing bytes.
+    after_gap: bool,
+}
+
+/// Bytes that could not be decoded after a gap, counted instead of shown segment by segment.
+#[derive(Debug)]
+struct LostRun {
+    protocol: Protocol,
+    /// Frame and stream offset of the first byte counted.
+    frame: Option<u64>,
+    offset: u64,
+    last_frame: u64,
+    segments: u64,
+    captured: u64,
+    missing: u64,
+}
+
+/// Bytes of a lost direction's buffer kept while looking for a unit start (a start line cut by a segment
+/// boundary).
+const LOST_TAIL: usize = 16;
+
+impl LostRun {
+    fn new(protocol: Protocol, offset: u64) -> Self {
+        LostRun { protocol, frame: None, offset, last_frame: 0, segments: 0, captured: 0, missing: 0 }
+    }
+
+    fn add(&mut self, frame: u64, captured: u64, missing: u64) {
+        if captured == 0 && missing == 0 {
+            return;
+        }
+        if self.frame.is_none() || self.last_frame != frame {
+            self.segments += 1;
+        }
+        self.frame.get_or_insert(frame);
+        self.last_frame = frame;
+        self.captured += captured;
+        self.missing += missing;
+    }
+
+    /// The note, completed by the last frame counted; none when nothing was counted.
+    fn into_message(self, conn: usize, dir: Direction, to_the_end: bool) -> Option<Message> {
+        let frame = self.frame?;
+        let total = self.captured + self.missing;
+        let segments = if self.segments == 1 { "1 segment".to_string() } else { format!("{} segments", self.segments) };
+        let mut reason = if to_the_end {
+            format!("rest of the stream not decodable: {total} bytes in {segments}")
+        } else {
+            format!("{total} bytes in {segments} not decodable")
+        };
+        if self.missing > 0 {
+            reason.push_str(&format!(", {} of them not captured", self.missing));
+        }
+        Some(Message {
+            conn,
+            dir,
+            protocol: self.protocol,
+            frame,
+            end_frame: self.last_frame,
+            offset: self.offset,
+            summary: format!("[{reason}]"),
+            kind: MessageKind::Malformed { reason },
+            detail: Vec::new(),
+        })
+    }
 }
 
 impl DirStream {
@@ -232,6 +355,9 @@ impl DirStream {
             skip: 0,
             waiting: Vec::new(),
             ended: false,
+            last_data: None,
+            lost: None,
+            after_gap: false,
         }
     }
 }
@@ -318,6 +444,7 @@ impl Conn {
         if stream.buf.is_empty() && stream.skip == 0 {
             stream.offset = offset;
         }
+        stream.last_data = Some((frame, offset + data.len() as u64));
         while !data.is_empty() {
             let stream = &mut self.dirs[dir.index()];
             if stream.skip > 0 {
@@ -339,7 +466,11 @@ impl Conn {
             }
             stream.buf.extend_from_slice(head);
             data = tail;
-            self.run(dir, frame, redact, out);
+            if stream.lost.is_some() {
+                self.probe(dir, frame, redact, out);
+            } else {
+                self.run(dir, frame, redact, out);
+            }
             let stream = &mut self.dirs[dir.index()];
             if stream.buf.len() >= MAX_BUFFER {
                 // The decoder wants more than we keep: say so and show the rest of the direction as data.
@@ -351,6 +482,7 @@ impl Conn {
                 self.run(dir, frame, redact, out);
             }
         }
+        self.dirs[dir.index()].after_gap = false;
     }
 
     /// Lets the direction's decoder work through its buffer until it needs more bytes.
@@ -413,42 +545,92 @@ impl Conn {
         self.run(dir.reverse(), frame, redact, out);
     }
 
+    /// A lost direction: counts the buffered bytes, unless the decoder finds a clean unit start in them.
+    fn probe(&mut self, dir: Direction, frame: u64, redact: &Redactor, out: &mut Vec<Message>) {
+        let stream = &mut self.dirs[dir.index()];
+        let after_gap = std::mem::take(&mut stream.after_gap);
+        let found = stream.decoder.find_start(&stream.buf, after_gap);
+        let skip = found.unwrap_or_else(|| stream.buf.len().saturating_sub(LOST_TAIL));
+        if let Some(lost) = stream.lost.as_mut() {
+            lost.add(frame, skip as u64, 0);
+        }
+        consume(stream, skip);
+        if found.is_some() {
+            out.extend(stream.lost.take().and_then(|lost| lost.into_message(self.index, dir, false)));
+            self.run(dir, frame, redact, out);
+        }
+    }
+
     fn gap(&mut self, dir: Direction, frame: u64, offset: u64, len: u64, redact: &Redactor, out: &mut Vec<Message>) {
+        let index = self.index;
         let stream = &mut self.dirs[dir.index()];
         if stream.ended {
             return;
+        }
+        let missing = Missing { len, snaplen: stream.last_data == Some((frame, offset)) };
+        stream.after_gap = true;
+        if let Some(lost) = stream.lost.as_mut() {
+            lost.add(frame, stream.buf.len() as u64, len);
+            stream.buf.clear();
+            stream.frames.clear();
+            stream.offset = offset.saturating_add(len);
+            return;
+        }
+        // A unit cut by the gap: the decoder shows what it can of it.
+        let mut cut = None;
+        if !stream.buf.is_empty() {
+            let buf = std::mem::take(&mut stream.buf);
+            let mut produced = Vec::new();
+            let outcome = {
+                let mut cx = cx!(index, dir, frame, stream, &mut self.shared, redact, &mut produced);
+                stream.decoder.cut(&buf, missing, &mut cx)
+            };
+            match outcome {
+                Cut::Rest(rest) => {
+                    stream.skip = rest;
+                    stream.waiting.append(&mut produced);
+                }
+                Cut::Lost => out.append(&mut produced),
+                Cut::Unknown => {
+                    let mut lost = LostRun::new(stream.decoder.protocol(), stream.offset);
+                    lost.add(stream.frames.first().map_or(frame, |&(_, f)| f), buf.len() as u64, 0);
+                    stream.lost = Some(lost);
+                }
+            }
+            cut = Some(outcome);
+            stream.frames.clear();
         }
         // Missing bytes inside a skipped body or payload cost nothing but a note.
         let covered = stream.skip.min(len);
         if covered > 0 {
             stream.skip -= covered;
+            let note = Missing { len: covered, ..missing }.detail();
             for message in &mut stream.waiting {
-                message.detail.push(format!("{covered} bytes missing from the capture"));
+                message.detail.push(note.clone());
             }
             if stream.skip == 0 {
                 complete_waiting(stream, frame, out);
             }
         }
-        let missing = len - covered;
-        if missing > 0 {
-            let protocol = stream.decoder.protocol();
-            if !stream.buf.is_empty() {
-                let reason =
-                    format!("{} bytes of a unit, then {missing} bytes missing from the capture", stream.buf.len());
-                let mut cx = cx!(self.index, dir, frame, stream, &mut self.shared, redact, out);
-                cx.malformed(0, protocol, reason);
-                stream.buf.clear();
-                stream.frames.clear();
-            }
-            let after = {
-                let mut cx = cx!(self.index, dir, frame, stream, &mut self.shared, redact, out);
-                stream.decoder.gap(missing, &mut cx)
-            };
-            if after == AfterGap::GiveUp {
-                stream.decoder = Box::new(DataDecoder);
-            }
-        }
+        let rest = len - covered;
         stream.offset = offset.saturating_add(len);
+        if rest == 0 {
+            return;
+        }
+        let after = {
+            let mut cx = cx!(index, dir, frame, stream, &mut self.shared, redact, out);
+            stream.decoder.gap(rest, &mut cx)
+        };
+        if after == AfterGap::Continue && stream.lost.is_none() {
+            return;
+        }
+        let protocol = stream.decoder.protocol();
+        let start = if cut == Some(Cut::Lost) { offset.saturating_add(len) } else { offset + covered };
+        let lost = stream.lost.get_or_insert_with(|| LostRun::new(protocol, start));
+        // Bytes a cut message already accounts for are not counted again.
+        if cut != Some(Cut::Lost) {
+            lost.add(frame, 0, rest);
+        }
     }
 
     fn end(&mut self, dir: Direction, frame: u64, redact: &Redactor, out: &mut Vec<Message>) {
@@ -466,7 +648,12 @@ impl Conn {
             stream.skip = 0;
             complete_waiting(stream, frame, out);
         }
-        let buf = std::mem::take(&mut stream.buf);
+        let mut buf = std::mem::take(&mut stream.buf);
+        if let Some(mut lost) = stream.lost.take() {
+            lost.add(stream.frames.last().map_or(frame, |&(_, f)| f), buf.len() as u64, 0);
+            buf.clear();
+            out.extend(lost.into_message(self.index, dir, true));
+        }
         let mut produced = Vec::new();
         {
             let mut cx = cx!(self.index, dir, frame, stream, &mut self.shared, redact, &mut produced);
@@ -677,27 +864,85 @@ mod tests {
     }
 
     #[test]
-    fn http_resynchronises_after_a_gap_and_binary_protocols_fall_back_to_data() {
+    fn http_shows_a_cut_head_and_resynchronises_on_the_next_start_line() {
         let events = [
             Event::Data(C2S, b"GET /a HTTP/1.1\r\nHo"),
             Event::Gap(C2S, 100),
             Event::Data(C2S, b"st: x\r\n\r\nGET /b HTTP/1.1\r\n\r\n"),
         ];
         let messages = decode_events(Some(Protocol::Http), &events);
-        let texts: Vec<&str> = messages.iter().map(|m| m.summary.as_str()).collect();
         assert_eq!(
-            texts,
+            summaries(&messages),
             [
-                "[Malformed HTTP: 19 bytes of a unit, then 100 bytes missing from the capture]",
-                "9 bytes \"st: x....\" (after missing bytes)",
-                "GET /b HTTP/1.1"
+                (1, 2, "GET /a HTTP/1.1 [cut: 100 bytes missing from the capture]"),
+                (3, 3, "[9 bytes in 1 segment not decodable]"),
+                (3, 3, "GET /b HTTP/1.1")
             ]
         );
-        let ws = [Event::Data(S2C, &[0x81, 0x05, b'h']), Event::Gap(S2C, 4), Event::Data(S2C, &[0x81, 0x01, b'x'])];
+        assert!(matches!(&messages[0].kind, MessageKind::HttpRequest { target, .. } if target == "/a"));
+    }
+
+    #[test]
+    fn binary_protocols_go_quiet_after_a_gap_with_one_note() {
+        let ws = [
+            Event::Data(S2C, &[0x81, 0x05, b'h']),
+            Event::Gap(S2C, 4),
+            Event::Data(S2C, &[0x81, 0x01, b'x']),
+            Event::End(S2C),
+        ];
         let messages = decode_events(Some(Protocol::WebSocket), &ws);
-        assert!(matches!(messages[0].kind, MessageKind::Malformed { .. }));
-        assert_eq!(messages[1].summary, "3 bytes \"..x\"");
-        assert_eq!(messages[1].offset, 7);
+        assert_eq!(
+            summaries(&messages),
+            [(1, 3, "[rest of the stream not decodable: 10 bytes in 3 segments, 4 of them not captured]")]
+        );
+        assert_eq!(messages[0].offset, 0);
+    }
+
+    /// A response head cut by a snaplen, then the body: every segment 62 captured bytes and a gap, in the
+    /// segment's own frame as the tcp stage reports snaplen cuts.
+    #[test]
+    fn a_head_cut_by_snaplen_then_a_thousand_cut_segments_make_two_messages() {
+        let mut decoder = ProtocolDecoder::new(DecoderOptions { force: Some(Protocol::Http), ..Default::default() });
+        let client = std::net::SocketAddr::from(([127, 0, 0, 1], 40000));
+        let server = std::net::SocketAddr::from(([127, 0, 0, 1], 8000));
+        decoder.connection(ConnectionInfo { index: 0, client, server });
+        let head = b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Le";
+        decoder.data(0, S2C, 1, 0, head);
+        decoder.gap(0, S2C, 1, head.len() as u64, 200);
+        let mut offset = head.len() as u64 + 200;
+        let body = [0x5a_u8; 62];
+        for frame in 2..1002 {
+            decoder.data(0, S2C, frame, offset, &body);
+            decoder.gap(0, S2C, frame, offset + 62, 1386);
+            offset += 62 + 1386;
+        }
+        decoder.end(0, S2C, 1003);
+        let messages = decoder.finish();
+        assert_eq!(
+            summaries(&messages),
+            [
+                (1, 1, "HTTP/1.1 200 OK [cut by snaplen]"),
+                (
+                    2,
+                    1001,
+                    "[rest of the stream not decodable: 1448000 bytes in 1000 segments, 1386000 of them not captured]"
+                )
+            ]
+        );
+        assert!(messages[0].detail.contains(&"Content-Type: application/octet-stream".to_string()));
+        assert!(matches!(messages[0].kind, MessageKind::HttpResponse { status: 200, body: None, .. }));
+    }
+
+    #[test]
+    fn a_cut_tls_record_is_shown_and_its_end_skipped() {
+        let hello = [22, 3, 1, 0, 200, 1, 0, 0, 196, 3, 3];
+        let app = [23, 3, 3, 0, 2, 0xaa, 0xbb];
+        let events = [Event::Data(C2S, &hello), Event::Gap(C2S, 194), Event::Data(C2S, &app)];
+        let messages = decode_events(Some(Protocol::Tls), &events);
+        assert_eq!(
+            summaries(&messages),
+            [(1, 2, "Client Hello [cut: 194 bytes missing from the capture]"), (3, 3, "Application Data (2 bytes)")]
+        );
     }
 
     #[test]

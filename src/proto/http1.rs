@@ -5,8 +5,7 @@
 //! Requests and responses are paired per connection (through [`Shared::http_requests`]) so that a response to
 //! HEAD has no body and a `101 Switching Protocols` hands both directions to WebSocket or HTTP/2.
 
-use super::data::bytes_summary;
-use super::decoder::{AfterGap, Cx, MAX_PENDING_REQUESTS, RequestFacts, Shared, Step, StreamDecoder};
+use super::decoder::{AfterGap, Cut, Cx, MAX_PENDING_REQUESTS, Missing, RequestFacts, Shared, Step, StreamDecoder};
 use super::{Body, Message, MessageKind, Protocol};
 use crate::tcp::Direction;
 
@@ -29,8 +28,6 @@ enum State {
     Trailers,
     /// The body runs until the connection closes.
     UntilClose,
-    /// Lost track after a gap: looking for the next start line.
-    Resync,
 }
 
 /// Incremental HTTP/1.x decoder for one direction of one connection.
@@ -194,36 +191,14 @@ impl Http1Decoder {
         }
     }
 
-    fn resync(&mut self, buf: &[u8], cx: &mut Cx) -> Step {
-        let starts_here = |at: usize| {
-            let rest = buf.get(at..).unwrap_or_default();
-            let head = rest.get(..rest.len().min(16)).unwrap_or_default();
-            match self.dir {
-                Direction::ClientToServer => {
-                    METHODS.iter().any(|m| head.starts_with(m.as_bytes()) && head.get(m.len()) == Some(&b' '))
-                }
-                Direction::ServerToClient => head.starts_with(b"HTTP/1."),
+    /// Whether a start line (request or status, by direction) begins at `rest`.
+    fn start_line_at(&self, rest: &[u8]) -> bool {
+        match self.dir {
+            Direction::ClientToServer => {
+                METHODS.iter().any(|m| rest.starts_with(m.as_bytes()) && rest.get(m.len()) == Some(&b' '))
             }
-        };
-        let found = (0..buf.len())
-            .find(|&i| (i == 0 || i.checked_sub(2).and_then(|s| buf.get(s..i)) == Some(b"\r\n")) && starts_here(i));
-        // Keep a tail that could be the start of a line cut by the segment boundary.
-        let used = match found {
-            Some(0) => {
-                self.state = State::Head;
-                return self.head(buf, cx);
-            }
-            Some(at) => at,
-            None if buf.len() > 64 => buf.len() - 16,
-            None => return Step::Need,
-        };
-        let summary =
-            format!("{} (after missing bytes)", bytes_summary(used as u64, buf.get(..used).unwrap_or_default()));
-        cx.push(0, Protocol::Http, summary, MessageKind::Other);
-        if found.is_some() {
-            self.state = State::Head;
+            Direction::ServerToClient => rest.starts_with(b"HTTP/1."),
         }
-        Step::Used { used, skip: 0 }
     }
 
     fn dir_word(&self) -> &'static str {
@@ -250,8 +225,36 @@ impl StreamDecoder for Http1Decoder {
                 }
                 Step::Used { used: buf.len(), skip: 0 }
             }
-            State::Resync => self.resync(buf, cx),
         }
+    }
+
+    fn cut(&mut self, buf: &[u8], missing: Missing, cx: &mut Cx) -> Cut {
+        if self.state != State::Head {
+            return Cut::Unknown;
+        }
+        let Some(head) = partial_head(buf, self.dir) else {
+            return Cut::Unknown;
+        };
+        match &head.line {
+            StartLine::Request { method, .. } => {
+                remember_request(cx.shared, RequestFacts { method: method.clone(), upgrade: head.get("upgrade") });
+            }
+            StartLine::Response { status, .. } => {
+                // Pairs it with its request; where its body ends is unknown anyway.
+                let _ = response_framing(&head, *status, cx.shared);
+            }
+        }
+        let body = head.content_length().map(|length| Body { length, ..head.body() });
+        let summary = format!("{} {}", head.summary(body.as_ref()), missing.marker());
+        let mut message = cx.message(0, Protocol::Http, summary, head.kind(body));
+        message.detail = head
+            .headers
+            .iter()
+            .map(|(name, value)| cx.redact.header_line(name, &shorten(cx.redact.header_value(name, value))))
+            .collect();
+        message.detail.push(format!("{} bytes of the head captured, then {}", buf.len(), missing.detail()));
+        cx.push_message(message);
+        Cut::Lost
     }
 
     fn gap(&mut self, len: u64, cx: &mut Cx) -> AfterGap {
@@ -266,10 +269,20 @@ impl StreamDecoder for Http1Decoder {
             }
             _ => {
                 self.finish_current(cx, Some(" (incomplete)"));
-                self.state = State::Resync;
+                return AfterGap::Lost;
             }
         }
-        AfterGap::Resync
+        AfterGap::Continue
+    }
+
+    fn find_start(&mut self, buf: &[u8], _after_gap: bool) -> Option<usize> {
+        // A start line at a line start, with enough bytes to tell (a shorter tail is kept and looked at again).
+        let found = (0..buf.len()).find(|&i| {
+            let line_start = i == 0 || i.checked_sub(2).and_then(|s| buf.get(s..i)) == Some(b"\r\n");
+            line_start && buf.len() - i >= 8 && self.start_line_at(buf.get(i..).unwrap_or_default())
+        })?;
+        self.state = State::Head;
+        Some(found)
     }
 
     fn end(&mut self, buf: &[u8], cx: &mut Cx) {
@@ -424,6 +437,23 @@ impl Head {
 
 fn owned_headers(headers: &[httparse::Header]) -> Vec<(String, String)> {
     headers.iter().map(|h| (h.name.to_string(), String::from_utf8_lossy(h.value).into_owned())).collect()
+}
+
+/// The head at the start of `buf`, which was cut before its end: its complete lines only. `None` when not even
+/// the start line is complete.
+fn partial_head(buf: &[u8], dir: Direction) -> Option<Head> {
+    let parse = |lines: &[u8]| {
+        let closed = [lines, b"\r\n"].concat();
+        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let parsed = match dir {
+            Direction::ClientToServer => parse_request(&closed, &mut headers),
+            Direction::ServerToClient => parse_response(&closed, &mut headers),
+        };
+        parsed.ok().flatten()
+    };
+    let first_line = buf.iter().position(|&b| b == b'\n')? + 1;
+    let complete_lines = buf.iter().rposition(|&b| b == b'\n')? + 1;
+    parse(buf.get(..complete_lines)?).or_else(|| parse(buf.get(..first_line)?))
 }
 
 fn parse_request<'b>(buf: &'b [u8], headers: &mut [httparse::Header<'b>]) -> Result<Option<Head>, httparse::Error> {

@@ -18,7 +18,7 @@
 //! Each direction has its own HPACK dynamic table (decoded by `loona-hpack`); every header is listed in the
 //! message's detail lines, secrets redacted. DATA payloads are skipped, never kept.
 
-use super::decoder::{Cx, H2_PREFACE, Step, StreamDecoder};
+use super::decoder::{Cut, Cx, H2_PREFACE, Missing, Step, StreamDecoder};
 use super::reader::{Reader, Truncated};
 use super::{MessageKind, Protocol};
 use crate::tcp::Direction;
@@ -177,6 +177,22 @@ impl Http2Decoder {
 impl StreamDecoder for Http2Decoder {
     fn protocol(&self) -> Protocol {
         Protocol::Http2
+    }
+
+    fn cut(&mut self, buf: &[u8], missing: Missing, cx: &mut Cx) -> Cut {
+        if self.preface_expected {
+            return Cut::Unknown;
+        }
+        let Ok(header) = FrameHeader::read(&mut Reader::new(buf)) else {
+            return Cut::Unknown;
+        };
+        let summary = format!("{}[{}] {}", frame_type_name(header.frame_type), header.stream, missing.marker());
+        let kind = MessageKind::Http2 { frame_type: header.frame_type, stream: header.stream, flags: header.flags };
+        let mut message = cx.message(0, Protocol::Http2, summary, kind);
+        message.detail.push(format!("length {}; {}", header.length, missing.detail()));
+        cx.push_message(message);
+        let frame_end = FRAME_HEADER_LEN as u64 + u64::from(header.length);
+        Cut::Rest(frame_end.saturating_sub(buf.len() as u64))
     }
 
     fn step(&mut self, buf: &[u8], cx: &mut Cx) -> Step {

@@ -7,8 +7,7 @@
 //! Description: Handshake Failure)`. Without keys, TLS 1.3's encrypted handshake is Application Data, as in
 //! Wireshark. Application data payloads are skipped, never kept.
 
-use super::data::bytes_summary;
-use super::decoder::{AfterGap, Cx, Step, StreamDecoder};
+use super::decoder::{AfterGap, Cut, Cx, Missing, Step, StreamDecoder};
 use super::reader::{Reader, Truncated};
 use super::{Message, MessageKind, Protocol};
 use crate::tcp::Direction;
@@ -56,13 +55,11 @@ pub struct TlsDecoder {
     handshake: Vec<u8>,
     /// (index into `handshake`, stream offset, frame) of each record's contribution.
     origins: Vec<(usize, u64, u64)>,
-    /// Lost track after a gap: looking for the next record header.
-    resync: bool,
 }
 
 impl TlsDecoder {
     pub fn new(dir: Direction) -> Self {
-        TlsDecoder { dir, encrypting: false, handshake: Vec::new(), origins: Vec::new(), resync: false }
+        TlsDecoder { dir, encrypting: false, handshake: Vec::new(), origins: Vec::new() }
     }
 
     fn record_message(&self, header: &RecordHeader, summary: String, cx: &Cx) -> Message {
@@ -115,27 +112,6 @@ impl TlsDecoder {
             self.origins.clear();
         }
     }
-
-    fn resync(&mut self, buf: &[u8], cx: &mut Cx) -> Step {
-        let found = (0..buf.len()).find(|&i| RecordHeader::plausible(buf.get(i..).unwrap_or_default()));
-        let used = match found {
-            Some(0) => {
-                self.resync = false;
-                return self.step(buf, cx);
-            }
-            Some(at) => at,
-            None if buf.len() > 64 => buf.len() - 8,
-            None => return Step::Need,
-        };
-        cx.push(
-            0,
-            Protocol::Tls,
-            format!("{} (after missing bytes)", bytes_summary(used as u64, buf.get(..used).unwrap_or_default())),
-            MessageKind::Other,
-        );
-        self.resync = found.is_none();
-        Step::Used { used, skip: 0 }
-    }
 }
 
 impl StreamDecoder for TlsDecoder {
@@ -144,9 +120,6 @@ impl StreamDecoder for TlsDecoder {
     }
 
     fn step(&mut self, buf: &[u8], cx: &mut Cx) -> Step {
-        if self.resync {
-            return self.resync(buf, cx);
-        }
         let mut r = Reader::new(buf);
         let Ok(header) = RecordHeader::read(&mut r) else {
             return Step::Need;
@@ -200,11 +173,41 @@ impl StreamDecoder for TlsDecoder {
         Step::Used { used: RECORD_HEADER_LEN + length, skip: 0 }
     }
 
+    fn cut(&mut self, buf: &[u8], missing: Missing, cx: &mut Cx) -> Cut {
+        self.handshake.clear();
+        self.origins.clear();
+        let mut r = Reader::new(buf);
+        let Ok(header) = RecordHeader::read(&mut r) else {
+            return Cut::Unknown;
+        };
+        if !RecordHeader::plausible(buf) {
+            return Cut::Unknown;
+        }
+        let name = match (header.content_type, r.u8()) {
+            (content_type::HANDSHAKE, _) if self.encrypting => "Encrypted Handshake Message".to_string(),
+            (content_type::HANDSHAKE, Ok(msg_type)) => handshake_name(msg_type),
+            (content_type::HANDSHAKE, Err(_)) => "Handshake".to_string(),
+            (content_type::CHANGE_CIPHER_SPEC, _) => "Change Cipher Spec".to_string(),
+            (content_type::ALERT, _) => "Alert".to_string(),
+            (content_type::APPLICATION_DATA, _) => format!("Application Data ({} bytes)", header.length),
+            _ => "Unknown record".to_string(),
+        };
+        let mut message = self.record_message(&header, format!("{name} {}", missing.marker()), cx);
+        message.detail.push(missing.detail());
+        cx.push_message(message);
+        let record_end = RECORD_HEADER_LEN as u64 + u64::from(header.length);
+        Cut::Rest(record_end.saturating_sub(buf.len() as u64))
+    }
+
     fn gap(&mut self, _len: u64, _cx: &mut Cx) -> AfterGap {
         self.handshake.clear();
         self.origins.clear();
-        self.resync = true;
-        AfterGap::Resync
+        AfterGap::Lost
+    }
+
+    fn find_start(&mut self, buf: &[u8], after_gap: bool) -> Option<usize> {
+        // Encrypted bytes hold record-header look-alikes: only a segment that starts with one is believed.
+        (after_gap && buf.len() >= RECORD_HEADER_LEN && RecordHeader::plausible(buf)).then_some(0)
     }
 
     fn end(&mut self, buf: &[u8], cx: &mut Cx) {
