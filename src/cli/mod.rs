@@ -3,6 +3,7 @@
 mod diagram;
 mod inspect;
 mod options;
+mod site;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -18,6 +19,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Build the site: content/ + captures/ -> output/ (swapped in only when everything succeeded).
+    Build(site::BuildArgs),
+    /// Verify the site as build would (metadata, links, captures, streams) without writing; non-zero on problems.
+    Check(RootArg),
+    /// Build, serve output/ on 127.0.0.1, rebuild on change and reload the browser.
+    Serve(site::ServeArgs),
+    /// Write a new site with an example post and capture.
+    Init(site::InitArgs),
     /// Draw the dialog of one capture (SVG, PNG, text or Mermaid).
     Diagram(diagram::DiagramArgs),
     /// Print what tcpdialog understood of a capture: a packet list or JSON.
@@ -34,6 +43,10 @@ pub struct RootArg {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Build(args) => site::build(args),
+        Command::Check(args) => site::check(args),
+        Command::Serve(args) => site::serve(args),
+        Command::Init(args) => site::init(args),
         Command::Diagram(args) => diagram::run(args),
         Command::Inspect(args) => inspect::run(args),
     }

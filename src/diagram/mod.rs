@@ -47,6 +47,8 @@ pub enum Format {
     Png,
     Text,
     Mermaid,
+    /// The packet table as an HTML `<table>`.
+    Html,
 }
 
 /// Vertical placement of arrows.
@@ -94,6 +96,50 @@ pub enum DiagramError {
 
 /// Renders a dialog in the requested format.
 pub fn render(dialog: &Dialog, options: &DiagramOptions, format: Format) -> Result<Vec<u8>, DiagramError> {
-    let _ = (dialog, options, format);
-    unimplemented!("the diagram helper implements this")
+    // Temporary diagram stand-in so the site works end to end; the diagram branch replaces it.
+    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    match format {
+        Format::Svg => {}
+        Format::Png => {
+            let svg = render(dialog, options, Format::Svg)?;
+            let tree = resvg::usvg::Tree::from_data(&svg, &resvg::usvg::Options::default())
+                .map_err(|e| DiagramError::Png(e.to_string()))?;
+            let size = tree.size().to_int_size();
+            let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height())
+                .ok_or_else(|| DiagramError::Png("empty picture".into()))?;
+            resvg::render(&tree, resvg::tiny_skia::Transform::default(), &mut pixmap.as_mut());
+            return pixmap.encode_png().map_err(|e| DiagramError::Png(e.to_string()));
+        }
+        Format::Html => {
+            let mut html = format!("<table class=\"tcpdialog-packets\"><caption>{}</caption>\n", escape(&dialog.title));
+            for event in &dialog.events {
+                html.push_str(&format!(
+                    "<tr><td>{}</td><td>{}</td></tr>\n",
+                    event.frame,
+                    escape(&event.flags.bracketed())
+                ));
+            }
+            html.push_str("</table>\n");
+            return Ok(html.into_bytes());
+        }
+        Format::Text | Format::Mermaid => {
+            return Err(DiagramError::Unsupported { view: "ladder", format: "text" });
+        }
+    }
+    let height = 40 + 20 * dialog.events.len();
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"{}\" viewBox=\"0 0 640 {height}\" width=\"640\" height=\"{height}\">\n<title>{}</title>\n",
+        escape(&options.id_prefix),
+        escape(&dialog.title)
+    );
+    for (i, event) in dialog.events.iter().enumerate() {
+        let mut label = format!("{} {}", event.frame, event.flags.bracketed());
+        for message in &event.messages {
+            label.push(' ');
+            label.push_str(message);
+        }
+        svg.push_str(&format!("<text x=\"10\" y=\"{}\" font-size=\"12\">{}</text>\n", 30 + 20 * i, escape(&label)));
+    }
+    svg.push_str("</svg>\n");
+    Ok(svg.into_bytes())
 }

@@ -1,0 +1,423 @@
+//! The `tcpdialog` directive: a fenced ```` ```tcpdialog ```` block of TOML (or the shorthand image link
+//! `![alt]({capture}/http-close.pcap#stream=0)`) that names a capture and how to draw it. This module reads
+//! the keys, runs capture → dialog → diagram on the file, and goes through the cache.
+
+use super::cache::DiagramCache;
+use super::config::{Config, DiagramDefaults, line_of};
+use super::error::DirectiveProblem;
+use super::links::join_inside;
+use crate::analyze::analyze_file;
+use crate::diagram::{self, DiagramOptions, Format, Labels, Spacing, Theme, View};
+use crate::dialog::{self, Dialog, DialogOptions, Selection};
+use crate::proto::{DecoderOptions, Protocol};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+pub const CAPTURES_DIR: &str = "captures";
+
+const KNOWN_KEYS: &str = "capture, stream, streams, port, host, frames, view, labels, theme, client, server, \
+                          title, caption, format, protocol, redact, spacing";
+
+/// The keys of a block, as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Keys {
+    capture: Option<String>,
+    stream: Option<usize>,
+    streams: Option<Vec<usize>>,
+    port: Option<u16>,
+    host: Option<String>,
+    frames: Option<String>,
+    view: Option<String>,
+    labels: Option<String>,
+    theme: Option<String>,
+    client: Option<String>,
+    server: Option<String>,
+    title: Option<String>,
+    caption: Option<String>,
+    format: Option<String>,
+    protocol: Option<String>,
+    redact: Option<bool>,
+    spacing: Option<String>,
+}
+
+/// A checked directive: everything needed to draw one diagram.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Directive {
+    /// Path inside `captures/`, `/`-separated, never leaving it.
+    pub capture: String,
+    pub selection: Selection,
+    pub dialog: DialogOptions,
+    pub diagram: DiagramOptions,
+    /// Also publish a PNG (`format = "png"`).
+    pub png: bool,
+    pub caption: Option<String>,
+    pub protocol: Option<Protocol>,
+    pub redact: bool,
+}
+
+/// A problem and the line of the block it is on (0: the block's first line of TOML).
+pub type Located<T> = Result<T, (usize, DirectiveProblem)>;
+
+/// Reads a fenced block's TOML. Line numbers in errors count from the block's first line (0).
+pub fn parse_block(text: &str, defaults: &DiagramDefaults) -> Located<Directive> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| {
+        let line = e.span().map_or(0, |s| line_of(text, s.start) - 1);
+        (line, DirectiveProblem::Toml(e.message().trim().to_string()))
+    })?;
+    if let Some(key) = table.keys().find(|k| !KNOWN_KEYS.split(", ").any(|known| known.trim() == k.as_str())) {
+        let line = text.lines().position(|l| l.trim_start().starts_with(key.as_str())).unwrap_or(0);
+        return Err((line, DirectiveProblem::UnknownKey { key: key.clone(), known: KNOWN_KEYS }));
+    }
+    let keys: Keys = toml::Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| (0, DirectiveProblem::Toml(e.message().to_string())))?;
+    Directive::from_keys(keys, defaults).map_err(|problem| (0, problem))
+}
+
+/// Reads the shorthand `{capture}` link: the path, and `key=value` pairs after `#` joined by `&` or `;`.
+pub fn parse_shorthand(
+    path: &str,
+    fragment: &str,
+    alt: &str,
+    defaults: &DiagramDefaults,
+) -> Result<Directive, DirectiveProblem> {
+    let mut table = toml::Table::new();
+    table.insert("capture".into(), toml::Value::String(path.trim_start_matches('/').to_string()));
+    for pair in fragment.trim_start_matches('#').split(['&', ';']).filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, "true"));
+        if !KNOWN_KEYS.split(", ").any(|known| known.trim() == key) {
+            return Err(DirectiveProblem::UnknownKey { key: key.to_string(), known: KNOWN_KEYS });
+        }
+        let value = match key {
+            "stream" => value.parse::<i64>().map(toml::Value::Integer).map_err(|_| bad("stream", value, "a number"))?,
+            "port" => value.parse::<i64>().map(toml::Value::Integer).map_err(|_| bad("port", value, "a number"))?,
+            "streams" => toml::Value::Array(
+                value
+                    .split(',')
+                    .map(|s| {
+                        s.trim().parse::<i64>().map(toml::Value::Integer).map_err(|_| bad("streams", value, "numbers"))
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+            "redact" => toml::Value::Boolean(value != "false"),
+            _ => toml::Value::String(value.to_string()),
+        };
+        table.insert(key.to_string(), value);
+    }
+    if !alt.trim().is_empty() && !table.contains_key("caption") {
+        table.insert("caption".into(), toml::Value::String(alt.trim().to_string()));
+    }
+    let keys: Keys = toml::Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| DirectiveProblem::Toml(e.message().to_string()))?;
+    Directive::from_keys(keys, defaults)
+}
+
+fn bad(key: &'static str, value: &str, expected: &'static str) -> DirectiveProblem {
+    DirectiveProblem::BadValue { key, value: value.to_string(), expected }
+}
+
+impl Directive {
+    fn from_keys(keys: Keys, defaults: &DiagramDefaults) -> Result<Directive, DirectiveProblem> {
+        let capture = keys.capture.ok_or(DirectiveProblem::NoCapture)?;
+        let capture =
+            join_inside("", &capture).ok_or(DirectiveProblem::CaptureOutsideSite { name: capture.clone() })?;
+        let mut streams = keys.streams.unwrap_or_default();
+        streams.extend(keys.stream);
+        streams.sort_unstable();
+        streams.dedup();
+        let frames = keys.frames.map(|f| parse_frames(&f)).transpose()?;
+        let pick = |own: Option<String>, default: &Option<String>| own.or_else(|| default.clone());
+        let view = match pick(keys.view, &defaults.view).as_deref() {
+            None | Some("ladder") => View::Ladder,
+            Some("timeline") => View::Timeline,
+            Some("table") => View::Table,
+            Some(other) => return Err(bad("view", other, "ladder, timeline or table")),
+        };
+        let labels = match pick(keys.labels, &defaults.labels).as_deref() {
+            None | Some("seq") => Labels::Seq,
+            Some("flags") => Labels::Flags,
+            Some("full") => Labels::Full,
+            Some(other) => return Err(bad("labels", other, "flags, seq or full")),
+        };
+        let theme = match pick(keys.theme, &defaults.theme).as_deref() {
+            None | Some("auto") => Theme::Auto,
+            Some("light") => Theme::Light,
+            Some("dark") => Theme::Dark,
+            Some(other) => return Err(bad("theme", other, "auto, light or dark")),
+        };
+        let spacing = match pick(keys.spacing, &defaults.spacing).as_deref() {
+            None | Some("even") => Spacing::Even,
+            Some("time") => Spacing::Time,
+            Some(other) => return Err(bad("spacing", other, "even or time")),
+        };
+        let png = match pick(keys.format, &defaults.format).as_deref() {
+            None | Some("svg") => false,
+            Some("png") => true,
+            Some(other) => return Err(bad("format", other, "svg or png")),
+        };
+        let protocol = match keys.protocol {
+            None => None,
+            Some(name) => Some(
+                Protocol::from_name(&name)
+                    .ok_or_else(|| bad("protocol", &name, "http, websocket, http2, tls, pgsql or data"))?,
+            ),
+        };
+        Ok(Directive {
+            capture,
+            selection: Selection { streams, port: keys.port, host: keys.host, frames },
+            dialog: DialogOptions {
+                client_name: pick(keys.client, &defaults.client),
+                server_name: pick(keys.server, &defaults.server),
+                title: keys.title,
+                ..DialogOptions::default()
+            },
+            diagram: DiagramOptions { view, labels, theme, spacing, scale: 2.0, ..DiagramOptions::default() },
+            png,
+            caption: keys.caption,
+            protocol,
+            // Secrets stay hidden unless a block says otherwise, as in the protocol stage.
+            redact: keys.redact.or(defaults.redact).unwrap_or(true),
+        })
+    }
+
+    /// `captures/http-close.pcap` under the site root.
+    pub fn capture_path(&self, root: &Path) -> PathBuf {
+        root.join(CAPTURES_DIR).join(&self.capture)
+    }
+
+    /// The caption when the block gives none: which capture and which streams.
+    pub fn default_caption(&self) -> String {
+        let streams = match self.selection.streams.as_slice() {
+            [] => "all TCP streams".to_string(),
+            [one] => format!("TCP stream {one}"),
+            many => format!("TCP streams {}", many.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
+        };
+        format!("{}, {streams}", self.capture)
+    }
+
+    /// A file name for the diagram, without extension: `http-close` or `http-close-s1`.
+    pub fn file_stem(&self) -> String {
+        let name = Path::new(&self.capture).file_stem().map_or("diagram".into(), |s| s.to_string_lossy().into_owned());
+        let streams: Vec<String> = self.selection.streams.iter().map(ToString::to_string).collect();
+        if streams.is_empty() { name } else { format!("{name}-s{}", streams.join("-")) }
+    }
+}
+
+/// `"4-12"` → (4, 12); a single number is a one-frame range.
+fn parse_frames(text: &str) -> Result<(u64, u64), DirectiveProblem> {
+    let expected = "a frame range like \"4-12\"";
+    let (a, b) = text.split_once('-').unwrap_or((text, text));
+    let a: u64 = a.trim().parse().map_err(|_| bad("frames", text, expected))?;
+    let b: u64 = b.trim().parse().map_err(|_| bad("frames", text, expected))?;
+    if a == 0 || b < a {
+        return Err(bad("frames", text, expected));
+    }
+    Ok((a, b))
+}
+
+/// What a block becomes: an SVG picture, or for the packet table an HTML `<table>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Artifact {
+    Svg,
+    Html,
+}
+
+impl Artifact {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Artifact::Svg => "svg",
+            Artifact::Html => "html",
+        }
+    }
+}
+
+/// One drawn diagram.
+#[derive(Debug)]
+pub struct Drawn {
+    pub artifact: Artifact,
+    /// The SVG, or the HTML table.
+    pub body: Vec<u8>,
+    /// Drawn when asked for (never for the table); an error when the renderer could not make a PNG.
+    pub png: Option<Result<Vec<u8>, DirectiveProblem>>,
+}
+
+/// Draws a directive (through the cache). `want_png` asks for the PNG as well.
+pub fn draw(
+    directive: &Directive,
+    root: &Path,
+    config: &Config,
+    cache: &DiagramCache,
+    want_png: bool,
+) -> Result<Drawn, DirectiveProblem> {
+    let path = directive.capture_path(root);
+    let bytes = std::fs::read(&path).map_err(|_| DirectiveProblem::CaptureNotFound {
+        name: directive.capture.clone(),
+        resolved: Path::new(CAPTURES_DIR).join(&directive.capture),
+    })?;
+    let redacted: &[String] = if directive.redact { &config.redact_headers } else { &[] };
+    let options = format!(
+        "{:?} {:?} {:?} {:?} {redacted:?}",
+        directive.selection, directive.dialog, directive.diagram, directive.protocol
+    );
+    let key = DiagramCache::key(&bytes, &options, "");
+    let mut dialog: Option<Dialog> = None;
+    let mut render = |format: Format| -> Result<Vec<u8>, DirectiveProblem> {
+        let built = match dialog.take() {
+            Some(built) => built,
+            None => {
+                // The protocol stage's options grow (redaction) on its own branch: keep their defaults.
+                let decoder = DecoderOptions { force: directive.protocol, ..DecoderOptions::default() };
+                let analysis = analyze_file(&path, &decoder)?;
+                let mut built = dialog::build(&analysis, &directive.selection, &directive.dialog)?;
+                redact(&mut built, redacted);
+                built
+            }
+        };
+        let rendered = diagram::render(&built, &directive.diagram, format);
+        dialog = Some(built);
+        Ok(rendered?)
+    };
+    let (artifact, format) = match directive.diagram.view {
+        View::Table => (Artifact::Html, Format::Html),
+        View::Ladder | View::Timeline => (Artifact::Svg, Format::Svg),
+    };
+    let body = match cache.get(&key, artifact.extension()) {
+        Some(body) => body,
+        None => {
+            let body = render(format)?;
+            cache.put(&key, artifact.extension(), &body);
+            body
+        }
+    };
+    let png = (artifact == Artifact::Svg && (want_png || directive.png)).then(|| match cache.get(&key, "png") {
+        Some(png) => Ok(png),
+        None => render(Format::Png).inspect(|png| cache.put(&key, "png", png)),
+    });
+    Ok(Drawn { artifact, body, png })
+}
+
+/// Replaces the value of each listed header (`Cookie: a=1` → `Cookie: <redacted>`) in every label and in the
+/// description, so secrets in a capture never reach the published page.
+fn redact(dialog: &mut Dialog, headers: &[String]) {
+    if headers.is_empty() {
+        return;
+    }
+    let clean = |text: &str| -> String {
+        text.split('\n')
+            .map(|line| match line.split_once(':') {
+                Some((name, _)) if headers.iter().any(|h| h.eq_ignore_ascii_case(name.trim())) => {
+                    format!("{name}: <redacted>")
+                }
+                _ => line.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for event in &mut dialog.events {
+        for message in &mut event.messages {
+            *message = clean(message);
+        }
+    }
+    dialog.description = clean(&dialog.description);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture_root() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(CAPTURES_DIR)).unwrap();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site/http-close.pcap");
+        std::fs::copy(fixture, dir.path().join(CAPTURES_DIR).join("http-close.pcap")).unwrap();
+        dir
+    }
+
+    #[test]
+    fn reads_every_key() {
+        let text = "capture = \"sub/http.pcap\"\nstreams = [2, 0]\nstream = 1\nport = 80\nhost = \"127.0.0.1\"\nframes = \"3-9\"\nview = \"timeline\"\nlabels = \"full\"\ntheme = \"dark\"\nclient = \"browser\"\nserver = \"nginx\"\ntitle = \"T\"\ncaption = \"C\"\nformat = \"png\"\nprotocol = \"http\"\nredact = true\nspacing = \"time\"\n";
+        let d = parse_block(text, &DiagramDefaults::default()).unwrap();
+        assert_eq!(d.capture, "sub/http.pcap");
+        assert_eq!(
+            d.selection,
+            Selection { streams: vec![0, 1, 2], port: Some(80), host: Some("127.0.0.1".into()), frames: Some((3, 9)) }
+        );
+        assert_eq!(
+            (d.diagram.view, d.diagram.labels, d.diagram.theme, d.diagram.spacing),
+            (View::Timeline, Labels::Full, Theme::Dark, Spacing::Time)
+        );
+        assert_eq!(d.dialog.client_name.as_deref(), Some("browser"));
+        assert!(d.png && d.redact);
+        assert_eq!(d.protocol, Some(Protocol::Http));
+        assert_eq!(d.file_stem(), "http-s0-1-2");
+    }
+
+    #[test]
+    fn unknown_key_and_bad_values_name_their_line() {
+        let (line, problem) =
+            parse_block("capture = \"a.pcap\"\n\nstreem = 1\n", &DiagramDefaults::default()).unwrap_err();
+        assert_eq!(line, 2);
+        assert!(problem.to_string().starts_with("unknown key `streem`"), "{problem}");
+        let (_, problem) =
+            parse_block("capture = \"a.pcap\"\nview = \"spiral\"", &DiagramDefaults::default()).unwrap_err();
+        assert_eq!(problem.to_string(), "`view = \"spiral\"`: expected ladder, timeline or table");
+        let (line, _) =
+            parse_block("capture = \"a.pcap\"\nstream = \"one\"\n", &DiagramDefaults::default()).unwrap_err();
+        assert_eq!(line, 0);
+        let (_, problem) = parse_block("capture = \"../../etc/passwd\"", &DiagramDefaults::default()).unwrap_err();
+        assert!(matches!(problem, DirectiveProblem::CaptureOutsideSite { .. }));
+        let (_, problem) = parse_block("frames = \"9-3\"\ncapture = \"a\"", &DiagramDefaults::default()).unwrap_err();
+        assert!(matches!(problem, DirectiveProblem::BadValue { key: "frames", .. }));
+    }
+
+    #[test]
+    fn defaults_apply_and_blocks_win() {
+        let defaults =
+            DiagramDefaults { view: Some("table".into()), client: Some("requests".into()), ..Default::default() };
+        let d = parse_block("capture = \"a.pcap\"\nclient = \"curl\"", &defaults).unwrap();
+        assert_eq!(d.diagram.view, View::Table);
+        assert_eq!(d.dialog.client_name.as_deref(), Some("curl"));
+        assert_eq!(d.default_caption(), "a.pcap, all TCP streams");
+    }
+
+    #[test]
+    fn shorthand_link() {
+        let d =
+            parse_shorthand("/http-close.pcap", "#stream=0&view=timeline", "The dialog", &DiagramDefaults::default())
+                .unwrap();
+        assert_eq!(d.capture, "http-close.pcap");
+        assert_eq!(d.selection.streams, [0]);
+        assert_eq!(d.diagram.view, View::Timeline);
+        assert_eq!(d.caption.as_deref(), Some("The dialog"));
+        assert!(parse_shorthand("/a.pcap", "#colour=red", "", &DiagramDefaults::default()).is_err());
+    }
+
+    #[test]
+    fn draws_a_real_capture_and_caches_it() {
+        let root = fixture_root();
+        let config = Config::default();
+        let cache = DiagramCache::new(root.path(), true, true);
+        let d = parse_block("capture = \"http-close.pcap\"\nstream = 0", &config.diagram).unwrap();
+        let first = draw(&d, root.path(), &config, &cache, false).unwrap();
+        let svg = String::from_utf8(first.body.clone()).unwrap();
+        assert!(svg.contains("<svg") && svg.contains("GET / HTTP/1.1"), "{svg}");
+        let again = draw(&d, root.path(), &config, &cache, false).unwrap();
+        assert_eq!(again.body, first.body);
+        assert_eq!((cache.hits(), cache.misses()), (1, 1));
+    }
+
+    #[test]
+    fn missing_capture_and_stream_are_errors() {
+        let root = fixture_root();
+        let config = Config::default();
+        let cache = DiagramCache::new(root.path(), false, false);
+        let d = parse_block("capture = \"nope.pcap\"", &config.diagram).unwrap();
+        let problem = draw(&d, root.path(), &config, &cache, false).unwrap_err();
+        assert_eq!(problem.to_string(), "capture \"nope.pcap\" not found (captures/nope.pcap)");
+        let d = parse_block("capture = \"http-close.pcap\"\nstream = 7", &config.diagram).unwrap();
+        let problem = draw(&d, root.path(), &config, &cache, false).unwrap_err();
+        assert!(problem.to_string().starts_with("stream 7 does not exist"), "{problem}");
+    }
+}

@@ -1,0 +1,606 @@
+//! Markdown to HTML with pulldown-cmark (tables, footnotes, strikethrough, task lists, heading ids).
+//!
+//! The event stream is rewritten before it is printed (as zola does): ```` ```tcpdialog ```` blocks and
+//! `{capture}` images become diagram figures, other fenced code is highlighted, headings get ids and
+//! anchors, and Pelican's `{filename}`/`{static}`/`{attach}` links become relative URLs. The files a page
+//! needs beside it (diagrams, captures, attachments) are returned with the HTML.
+
+use super::cache::DiagramCache;
+use super::config::{Config, line_of};
+use super::content::{CONTENT_DIR, Document};
+use super::directive::{self, Artifact, CAPTURES_DIR, Directive};
+use super::error::{Location, SiteError};
+use super::highlight::{escape, highlight};
+use super::links::{LinkKind, SiteIndex, UrlMaker, join_inside, parent_of, parse_special, published_capture_name};
+use super::metadata::slugify;
+use super::output::Payload;
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// Words kept in a summary made from the first paragraph (Pelican's default).
+const SUMMARY_WORDS: usize = 50;
+
+/// What rendering needs from the whole site.
+pub struct RenderContext<'a> {
+    pub root: &'a Path,
+    pub config: &'a Config,
+    pub index: &'a SiteIndex,
+    pub cache: &'a DiagramCache,
+}
+
+/// How serious a problem found while rendering is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    /// A link whose target is missing: a warning in `build`, an error in `check`.
+    MissingLink,
+    Warning,
+}
+
+#[derive(Debug)]
+pub struct Problem {
+    pub severity: Severity,
+    pub error: SiteError,
+}
+
+/// A rendered document and everything it brings along.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub html: String,
+    /// Plain text: the `Summary:` metadata or the start of the first paragraph.
+    pub summary: String,
+    /// Output files beside the page: output path → content.
+    pub files: BTreeMap<String, Payload>,
+    /// Output path of the first diagram's PNG, for OpenGraph.
+    pub og_image: Option<String>,
+    pub diagrams: usize,
+    pub problems: Vec<Problem>,
+}
+
+pub fn render(doc: &Document, ctx: &RenderContext) -> Rendered {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_GFM;
+    let events: Vec<(Event, Range<usize>)> = Parser::new_ext(&doc.body, options).into_offset_iter().collect();
+    let mut page = PageRenderer {
+        doc,
+        ctx,
+        urls: UrlMaker::for_dir(&doc.output_dir, ctx.config.clean_urls),
+        out: Rendered::default(),
+        heading_ids: BTreeSet::new(),
+        diagram_stems: BTreeSet::new(),
+        first_paragraph: None,
+    };
+    let rewritten = page.rewrite(events);
+    pulldown_cmark::html::push_html(&mut page.out.html, rewritten.into_iter());
+    page.out.summary = match &doc.meta.summary {
+        Some(summary) => summary.clone(),
+        None => summarize(page.first_paragraph.as_deref().unwrap_or_default()),
+    };
+    page.out
+}
+
+struct PageRenderer<'a, 'c> {
+    doc: &'a Document,
+    ctx: &'a RenderContext<'c>,
+    urls: UrlMaker,
+    out: Rendered,
+    heading_ids: BTreeSet<String>,
+    diagram_stems: BTreeSet<String>,
+    first_paragraph: Option<String>,
+}
+
+impl<'a> PageRenderer<'a, '_> {
+    fn line(&self, offset: usize) -> usize {
+        self.doc.meta.body_line + line_of(&self.doc.body, offset) - 1
+    }
+
+    fn problem(&mut self, severity: Severity, error: SiteError) {
+        self.out.problems.push(Problem { severity, error });
+    }
+
+    fn rewrite<'e>(&mut self, events: Vec<(Event<'e>, Range<usize>)>) -> Vec<Event<'e>> {
+        let mut out = Vec::with_capacity(events.len());
+        let mut iter = events.into_iter().peekable();
+        let mut depth = 0usize;
+        while let Some((event, range)) = iter.next() {
+            match event {
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let mut code = String::new();
+                    let mut code_start = None;
+                    for (inner, inner_range) in iter.by_ref() {
+                        match inner {
+                            Event::Text(text) => {
+                                code_start.get_or_insert(inner_range.start);
+                                code.push_str(&text);
+                            }
+                            Event::End(TagEnd::CodeBlock) => break,
+                            _ => {}
+                        }
+                    }
+                    let html = match &kind {
+                        CodeBlockKind::Fenced(lang) if lang.split_whitespace().next() == Some("tcpdialog") => {
+                            // Lines inside the block count from the line after the fence.
+                            self.block_figure(&code, self.line(range.start) + 1)
+                        }
+                        CodeBlockKind::Fenced(lang) => highlight(&code, lang),
+                        CodeBlockKind::Indented => highlight(&code, ""),
+                    };
+                    let _ = code_start;
+                    out.push(Event::Html(html.into()));
+                }
+                Event::Start(Tag::Paragraph) if depth == 0 && self.capture_image_alone(iter.peek()) => {
+                    // A paragraph holding only a `{capture}` image: the figure replaces the paragraph.
+                    if let Some((Event::Start(Tag::Image { dest_url, .. }), image_range)) = iter.next() {
+                        let alt = collect_text(&mut iter, TagEnd::Image);
+                        let html = self.image_figure(&dest_url, &alt, self.line(image_range.start));
+                        out.push(Event::Html(html.into()));
+                        if matches!(iter.peek(), Some((Event::End(TagEnd::Paragraph), _))) {
+                            iter.next();
+                        } else {
+                            // Text follows the image: it gets a paragraph of its own after the figure.
+                            depth += 1;
+                            out.push(Event::Start(Tag::Paragraph));
+                        }
+                    }
+                }
+                Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                    let mut inner: Vec<(Event, Range<usize>)> = Vec::new();
+                    for item in iter.by_ref() {
+                        if matches!(item.0, Event::End(TagEnd::Heading(_))) {
+                            break;
+                        }
+                        inner.push(item);
+                    }
+                    let text: String = inner.iter().filter_map(|(e, _)| plain_text(e)).collect();
+                    let id = self.unique_id(id.map(|i| i.to_string()).unwrap_or_else(|| slugify(&text)));
+                    let mut inner_html = String::new();
+                    let inner_events = self.rewrite(inner);
+                    pulldown_cmark::html::push_html(&mut inner_html, inner_events.into_iter());
+                    let mut extra = String::new();
+                    if !classes.is_empty() {
+                        let classes: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
+                        extra.push_str(&format!(" class=\"{}\"", escape(&classes.join(" "))));
+                    }
+                    for (name, value) in &attrs {
+                        extra.push_str(&format!(
+                            " {}=\"{}\"",
+                            escape(name),
+                            escape(value.as_deref().unwrap_or_default())
+                        ));
+                    }
+                    let id = escape(&id);
+                    out.push(Event::Html(
+                        format!("<{level} id=\"{id}\"{extra}>{inner_html} <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></{level}>\n").into(),
+                    ));
+                }
+                Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                    let dest_url = self.resolve(&dest_url, self.line(range.start));
+                    depth += 1;
+                    out.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+                }
+                Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                    if parse_special(&dest_url).is_some_and(|l| l.kind == LinkKind::Capture) {
+                        let alt = collect_text(&mut iter, TagEnd::Image);
+                        let html = self.image_figure(&dest_url, &alt, self.line(range.start));
+                        out.push(Event::Html(html.into()));
+                    } else {
+                        let dest_url = self.resolve(&dest_url, self.line(range.start));
+                        depth += 1;
+                        out.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+                    }
+                }
+                Event::Start(Tag::Paragraph) if depth == 0 && self.first_paragraph.is_none() => {
+                    let mut text = String::new();
+                    let mut paragraph = vec![(Event::Start(Tag::Paragraph), range)];
+                    for item in iter.by_ref() {
+                        let end = matches!(item.0, Event::End(TagEnd::Paragraph));
+                        if let Some(t) = plain_text(&item.0) {
+                            text.push_str(&t);
+                        }
+                        paragraph.push(item);
+                        if end {
+                            break;
+                        }
+                    }
+                    self.first_paragraph = Some(text);
+                    // Render the paragraph's own events, one level down so this branch is not taken again.
+                    depth += 1;
+                    let rewritten = self.rewrite_nested(paragraph);
+                    depth -= 1;
+                    out.extend(rewritten);
+                }
+                Event::Start(tag) => {
+                    depth += 1;
+                    out.push(Event::Start(tag));
+                }
+                Event::End(tag) => {
+                    depth = depth.saturating_sub(1);
+                    out.push(Event::End(tag));
+                }
+                other => out.push(other),
+            }
+        }
+        out
+    }
+
+    /// Rewrites a paragraph's events, skipping the outer Start/End so the first-paragraph rule does not recurse.
+    fn rewrite_nested<'e>(&mut self, events: Vec<(Event<'e>, Range<usize>)>) -> Vec<Event<'e>> {
+        let count = events.len();
+        let mut events = events.into_iter();
+        let (Some(first), inner, Some(last)) =
+            (events.next(), events.by_ref().take(count.saturating_sub(2)).collect::<Vec<_>>(), events.next())
+        else {
+            return Vec::new();
+        };
+        let mut out = vec![first.0];
+        out.extend(self.rewrite(inner));
+        out.push(last.0);
+        out
+    }
+
+    fn capture_image_alone(&self, next: Option<&(Event, Range<usize>)>) -> bool {
+        matches!(next, Some((Event::Start(Tag::Image { dest_url, .. }), _))
+            if parse_special(dest_url).is_some_and(|l| l.kind == LinkKind::Capture))
+    }
+
+    fn unique_id(&mut self, base: String) -> String {
+        let base = if base.is_empty() { "section".to_string() } else { base };
+        let mut id = base.clone();
+        let mut n = 1;
+        while !self.heading_ids.insert(id.clone()) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        id
+    }
+
+    /// Turns a special link into a URL relative to this page, publishing what it names.
+    fn resolve<'e>(&mut self, url: &CowStr<'e>, line: usize) -> CowStr<'e> {
+        let Some(link) = parse_special(url) else {
+            return url.clone();
+        };
+        let at = Location::new(&self.doc.source, line);
+        let base = if link.kind == LinkKind::Capture { "" } else { parent_of(&self.doc.content_path) };
+        let Some(target) = join_inside(base, link.path) else {
+            self.problem(Severity::Error, SiteError::LinkOutsideSite { at, target: url.to_string() });
+            return url.clone();
+        };
+        let index = self.ctx.index;
+        let resolved = match link.kind {
+            LinkKind::Filename if index.documents.contains_key(&target) => {
+                self.urls.url(index.documents.get(&target).map_or("", String::as_str))
+            }
+            LinkKind::Filename | LinkKind::Static | LinkKind::Attach if !index.assets.contains(&target) => {
+                self.problem(
+                    Severity::MissingLink,
+                    SiteError::MissingLinkTarget {
+                        at,
+                        target: url.to_string(),
+                        resolved: Path::new(CONTENT_DIR).join(&target),
+                    },
+                );
+                self.urls.url(&target)
+            }
+            LinkKind::Filename | LinkKind::Static => self.urls.url(&target),
+            LinkKind::Attach => {
+                let name = target.rsplit('/').next().unwrap_or(&target).to_string();
+                let source = self.ctx.root.join(CONTENT_DIR).join(&target);
+                self.out.files.insert(format!("{}{name}", self.doc.output_dir), Payload::Copy(source));
+                name
+            }
+            LinkKind::Capture => match self.publish_capture(&target) {
+                Some(name) => name,
+                None => {
+                    let resolved = Path::new(CAPTURES_DIR).join(&target);
+                    self.problem(
+                        Severity::Error,
+                        SiteError::MissingLinkTarget { at, target: url.to_string(), resolved },
+                    );
+                    target
+                }
+            },
+        };
+        format!("{resolved}{}", link.suffix).into()
+    }
+
+    /// Publishes `captures/<capture>` beside the page; returns its file name, or `None` if it does not exist.
+    fn publish_capture(&mut self, capture: &str) -> Option<String> {
+        let source: PathBuf = self.ctx.root.join(CAPTURES_DIR).join(capture);
+        if !source.is_file() {
+            return None;
+        }
+        let name = published_capture_name(capture);
+        self.out.files.insert(format!("{}{name}", self.doc.output_dir), Payload::Copy(source));
+        Some(name)
+    }
+
+    fn block_figure(&mut self, toml: &str, first_line: usize) -> String {
+        match directive::parse_block(toml, &self.ctx.config.diagram) {
+            Ok(directive) => self.figure(directive, first_line),
+            Err((offset, problem)) => self.directive_error(first_line + offset, problem),
+        }
+    }
+
+    fn image_figure(&mut self, url: &str, alt: &str, line: usize) -> String {
+        let Some(link) = parse_special(url) else {
+            return String::new();
+        };
+        match directive::parse_shorthand(link.path, link.suffix, alt, &self.ctx.config.diagram) {
+            Ok(directive) => self.figure(directive, line),
+            Err(problem) => self.directive_error(line, problem),
+        }
+    }
+
+    fn directive_error(&mut self, line: usize, problem: super::error::DirectiveProblem) -> String {
+        let error = SiteError::Directive { at: Location::new(&self.doc.source, line), problem };
+        let html = format!("<p class=\"diagram-error\">{}</p>\n", escape(&error.to_string()));
+        self.problem(Severity::Error, error);
+        html
+    }
+
+    /// Draws a diagram and returns its `<figure>`; the SVG (and PNG) are published beside the page.
+    fn figure(&mut self, mut directive: Directive, line: usize) -> String {
+        self.out.diagrams += 1;
+        let number = self.out.diagrams;
+        directive.diagram.id_prefix = format!("d{number}");
+        let first = number == 1;
+        let drawn = match directive::draw(&directive, self.ctx.root, self.ctx.config, self.ctx.cache, first) {
+            Ok(drawn) => drawn,
+            Err(problem) => return self.directive_error(line, problem),
+        };
+        let stem = self.unique_stem(directive.file_stem());
+        let dir = &self.doc.output_dir;
+        let extension = drawn.artifact.extension();
+        self.out.files.insert(format!("{dir}{stem}.{extension}"), Payload::Bytes(drawn.body.clone()));
+        let mut png_link = None;
+        match drawn.png {
+            Some(Ok(png)) => {
+                self.out.files.insert(format!("{dir}{stem}.png"), Payload::Bytes(png));
+                if first {
+                    self.out.og_image = Some(format!("{dir}{stem}.png"));
+                }
+                png_link = Some(format!("{stem}.png"));
+            }
+            Some(Err(problem)) => {
+                // A PNG the block asked for is required; the OpenGraph one is a nicety.
+                let severity = if directive.png { Severity::Error } else { Severity::Warning };
+                self.problem(severity, SiteError::Directive { at: Location::new(&self.doc.source, line), problem });
+            }
+            None => {}
+        }
+        let capture_name = self.publish_capture(&directive.capture).unwrap_or_default();
+        let caption = directive.caption.clone().unwrap_or_else(|| directive.default_caption());
+        let body = String::from_utf8_lossy(&drawn.body);
+        let (class, body) = match drawn.artifact {
+            Artifact::Svg => ("diagram-scroll", strip_xml_declaration(&body)),
+            Artifact::Html => ("diagram-scroll diagram-table", body.trim()),
+        };
+        let mut links = format!(
+            "<a href=\"{name}\" download>{name}</a> · <a href=\"{stem}.{extension}\">{kind}</a>",
+            name = escape(&capture_name),
+            stem = escape(&stem),
+            kind = extension.to_uppercase(),
+        );
+        if let Some(png) = png_link {
+            links.push_str(&format!(" · <a href=\"{}\">PNG</a>", escape(&png)));
+        }
+        format!(
+            "<figure class=\"diagram\" id=\"figure-{stem}\">\n<div class=\"{class}\">\n{body}\n</div>\n<figcaption><span class=\"caption\">{caption}</span> <span class=\"diagram-files\">{links}</span></figcaption>\n</figure>\n",
+            stem = escape(&stem),
+            caption = escape(&caption),
+        )
+    }
+
+    fn unique_stem(&mut self, base: String) -> String {
+        let mut stem = base.clone();
+        let mut n = 2;
+        while !self.diagram_stems.insert(stem.clone()) {
+            stem = format!("{base}-{n}");
+            n += 1;
+        }
+        stem
+    }
+}
+
+fn collect_text<'e, I: Iterator<Item = (Event<'e>, Range<usize>)>>(
+    iter: &mut std::iter::Peekable<I>,
+    end: TagEnd,
+) -> String {
+    let mut text = String::new();
+    for (event, _) in iter.by_ref() {
+        if event == Event::End(end) {
+            break;
+        }
+        if let Some(t) = plain_text(&event) {
+            text.push_str(&t);
+        }
+    }
+    text
+}
+
+fn plain_text(event: &Event) -> Option<String> {
+    match event {
+        Event::Text(t) | Event::Code(t) => Some(t.to_string()),
+        Event::SoftBreak | Event::HardBreak => Some(" ".into()),
+        _ => None,
+    }
+}
+
+fn strip_xml_declaration(svg: &str) -> &str {
+    let svg = svg.trim();
+    match svg.strip_prefix("<?xml").and_then(|rest| rest.find("?>").map(|end| rest.get(end + 2..))) {
+        Some(Some(rest)) => rest.trim_start(),
+        _ => svg,
+    }
+}
+
+/// The first [`SUMMARY_WORDS`] words, with an ellipsis when cut.
+fn summarize(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.len() <= SUMMARY_WORDS {
+        return words.join(" ");
+    }
+    format!("{}…", words.iter().take(SUMMARY_WORDS).copied().collect::<Vec<_>>().join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::site::content::Kind;
+    use crate::site::metadata::Metadata;
+
+    struct Fixture {
+        dir: tempfile::TempDir,
+        config: Config,
+        index: SiteIndex,
+    }
+
+    fn fixture() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("captures")).unwrap();
+        let pcap = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site/http-close.pcap");
+        std::fs::copy(pcap, dir.path().join("captures/http-close.pcap")).unwrap();
+        let mut index = SiteIndex::default();
+        index.documents.insert("posts/other.md".into(), "posts/other/".into());
+        index.assets.insert("images/a.png".into());
+        Fixture { dir, config: Config::default(), index }
+    }
+
+    fn doc(body: &str) -> Document {
+        Document {
+            source: "content/posts/x.md".into(),
+            content_path: "posts/x.md".into(),
+            kind: Kind::Post,
+            meta: Metadata { title: "X".into(), body_line: 5, ..Default::default() },
+            slug: "x".into(),
+            body: body.into(),
+            output_dir: "posts/x/".into(),
+        }
+    }
+
+    fn render_body(f: &Fixture, body: &str) -> Rendered {
+        let cache = DiagramCache::new(f.dir.path(), false, false);
+        let ctx = RenderContext { root: f.dir.path(), config: &f.config, index: &f.index, cache: &cache };
+        render(&doc(body), &ctx)
+    }
+
+    #[test]
+    fn extensions_and_heading_ids() {
+        let f = fixture();
+        let out = render_body(
+            &f,
+            "# Intro\n\n## Intro\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n~~no~~ - [x] done\n\nText[^1].\n\n[^1]: Note.\n",
+        );
+        assert!(out.html.contains("<h1 id=\"intro\">Intro <a class=\"anchor\" href=\"#intro\""), "{}", out.html);
+        assert!(out.html.contains("<h2 id=\"intro-1\">"), "{}", out.html);
+        assert!(out.html.contains("<table>") && out.html.contains("<del>no</del>"), "{}", out.html);
+        assert!(out.html.contains("footnote-definition"), "{}", out.html);
+        assert_eq!(out.summary, "no - [x] done");
+    }
+
+    #[test]
+    fn pelican_links_resolve_relative_to_the_page() {
+        let f = fixture();
+        let out = render_body(
+            &f,
+            "See [other]({filename}other.md#top) and ![a]({static}/images/a.png) and [gone]({filename}/nope.md).\n",
+        );
+        assert!(out.html.contains("href=\"../../posts/other/index.html#top\""), "{}", out.html);
+        assert!(out.html.contains("src=\"../../images/a.png\""), "{}", out.html);
+        let messages: Vec<String> = out.problems.iter().map(|p| p.error.to_string()).collect();
+        assert_eq!(
+            messages,
+            ["content/posts/x.md:5: link target \"{filename}/nope.md\" does not exist (content/nope.md)"]
+        );
+        assert_eq!(out.problems[0].severity, Severity::MissingLink);
+    }
+
+    #[test]
+    fn tcpdialog_block_becomes_a_figure() {
+        let f = fixture();
+        let out = render_body(
+            &f,
+            "Intro.\n\n```tcpdialog\ncapture = \"http-close.pcap\"\nstream = 0\ncaption = \"One <GET> & done\"\n```\n",
+        );
+        assert!(out.html.contains("<figure class=\"diagram\" id=\"figure-http-close-s0\">"), "{}", out.html);
+        assert!(
+            out.html.contains("<figcaption><span class=\"caption\">One &lt;GET&gt; &amp; done</span>"),
+            "{}",
+            out.html
+        );
+        assert!(out.html.contains("<a href=\"http-close.pcap\" download>"), "{}", out.html);
+        assert!(out.html.contains("<svg"), "{}", out.html);
+        assert!(out.files.contains_key("posts/x/http-close-s0.svg"));
+        assert!(out.files.contains_key("posts/x/http-close.pcap"));
+        assert_eq!(out.diagrams, 1);
+    }
+
+    #[test]
+    fn text_after_a_capture_image_gets_its_own_paragraph() {
+        let f = fixture();
+        let out = render_body(&f, "![d]({capture}/http-close.pcap) and *more* text.\n");
+        assert!(out.html.starts_with("<figure"), "{}", out.html);
+        assert!(out.html.ends_with("</figure>\n<p> and <em>more</em> text.</p>\n"), "{}", out.html);
+    }
+
+    #[test]
+    fn attachments_are_published_beside_the_post() {
+        let mut f = fixture();
+        f.index.assets.insert("posts/files/notes.txt".into());
+        let out = render_body(&f, "Get [the notes]({attach}files/notes.txt).\n");
+        assert!(out.html.contains("<a href=\"notes.txt\">the notes</a>"), "{}", out.html);
+        assert!(out.files.contains_key("posts/x/notes.txt"));
+    }
+
+    #[test]
+    fn table_view_is_an_html_table() {
+        let f = fixture();
+        let out = render_body(&f, "```tcpdialog\ncapture = \"http-close.pcap\"\nview = \"table\"\n```\n");
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert!(out.html.contains("<div class=\"diagram-scroll diagram-table\">\n<table"), "{}", out.html);
+        assert!(out.files.contains_key("posts/x/http-close.html"));
+        assert!(out.og_image.is_none());
+    }
+
+    #[test]
+    fn capture_image_shorthand_replaces_its_paragraph() {
+        let f = fixture();
+        let out = render_body(&f, "![The close]({capture}/http-close.pcap#stream=0)\n");
+        assert!(out.html.starts_with("<figure class=\"diagram\""), "{}", out.html);
+        assert!(!out.html.contains("<p>"), "{}", out.html);
+        assert!(out.html.contains("The close</span>"), "{}", out.html);
+    }
+
+    #[test]
+    fn block_errors_name_the_line() {
+        let f = fixture();
+        let out = render_body(
+            &f,
+            "Text.\n\n```tcpdialog\ncapture = \"nope.pcap\"\n```\n\n```tcpdialog\ncapture = \"http-close.pcap\"\ncolour = \"red\"\n```\n",
+        );
+        let messages: Vec<String> = out.problems.iter().map(|p| p.error.to_string()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert_eq!(
+            messages[0],
+            "content/posts/x.md:8: tcpdialog block: capture \"nope.pcap\" not found (captures/nope.pcap)"
+        );
+        assert!(
+            messages[1].starts_with("content/posts/x.md:13: tcpdialog block: unknown key `colour`"),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn code_is_highlighted_with_classes() {
+        let f = fixture();
+        let out = render_body(&f, "```python\nimport requests\n```\n");
+        assert!(out.html.contains("<pre class=\"code\"><code class=\"language-python\">"), "{}", out.html);
+    }
+}

@@ -1,0 +1,171 @@
+//! `build` on whole sites: the example site, determinism, the cache, atomic output, links that resolve.
+
+mod site_harness;
+
+use site_harness::{TestSite, attribute_values};
+use std::path::Path;
+
+#[test]
+fn the_example_site_builds_with_every_diagram() {
+    let site = TestSite::example();
+    let report = site.build_ok();
+    assert_eq!(report.posts, 7);
+    assert_eq!(report.pages, 1);
+    assert!(report.diagrams >= 8, "{report:?}");
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    for post in ["http-connection-close", "http-keepalive", "page-load", "websocket", "h2c", "tls13", "postgres"] {
+        let html = site.read(&format!("posts/{post}/index.html"));
+        assert!(html.contains("<figure class=\"diagram\""), "{post} has no diagram");
+        assert!(html.contains("<svg"), "{post}: the SVG is not inline");
+    }
+    assert!(site.exists("posts/http-connection-close/http-close-s0.svg"));
+    assert!(site.exists("posts/http-connection-close/http-close.pcap"));
+    assert!(site.exists("pages/about/index.html"));
+    assert!(site.exists("tags/keepalive/index.html"));
+    assert!(site.exists("page/2/index.html"), "7 posts at 5 per page make two index pages");
+    assert!(site.exists("404.html") && site.exists("robots.txt") && site.exists("theme/style.css"));
+}
+
+#[test]
+fn every_relative_link_of_the_example_site_resolves() {
+    let site = TestSite::example();
+    site.build_ok();
+    let output = site.root().join("output");
+    let mut checked = 0;
+    for (path, bytes) in site.output() {
+        if !path.ends_with(".html") || path == "404.html" {
+            continue;
+        }
+        let html = String::from_utf8(bytes).expect("utf-8 html");
+        let page_dir = Path::new(&path).parent().unwrap_or(Path::new("")).to_path_buf();
+        for url in attribute_values(&html, "href").into_iter().chain(attribute_values(&html, "src")) {
+            if url.starts_with('#') || url.contains("://") || url.starts_with("mailto:") {
+                continue;
+            }
+            let file = url.split(['#', '?']).next().unwrap_or_default();
+            let mut target = output.join(&page_dir).join(file);
+            if file.ends_with('/') || file.is_empty() || file == "." || file == "./" {
+                target = target.join("index.html");
+            }
+            assert!(target.is_file(), "{path}: link {url:?} does not resolve ({})", target.display());
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} links checked");
+}
+
+#[test]
+fn building_twice_gives_byte_identical_output_and_uses_the_cache() {
+    let site = TestSite::example();
+    let first = site.build_ok();
+    let before = site.output();
+    let second = site.build_ok();
+    assert_eq!(site.output(), before, "the second build differs from the first");
+    assert_eq!(first.cached_diagrams, 0);
+    assert_eq!(second.cached_diagrams, second.diagrams, "unchanged diagrams must come from the cache");
+    // Without the cache, the same bytes again.
+    std::fs::remove_dir_all(site.root().join(".tcpdialog-cache")).expect("cache exists");
+    site.build_ok();
+    assert_eq!(site.output(), before, "a cold build differs from a cached one");
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_intact() {
+    let site = TestSite::new();
+    site.file("content/posts/ok.md", "Title: Fine\nDate: 2024-01-01 10:00\n\nHello.\n");
+    site.build_ok();
+    let before = site.output();
+    site.file(
+        "content/posts/broken.md",
+        "Title: Broken\nDate: 2024-01-02 10:00\n\nText.\n\n```tcpdialog\ncapture = \"nope.pcap\"\n```\n",
+    );
+    let error = site.build().expect_err("a missing capture fails the build").to_string();
+    assert!(
+        error.contains(
+            "content/posts/broken.md:7: tcpdialog block: capture \"nope.pcap\" not found (captures/nope.pcap)"
+        ),
+        "{error}"
+    );
+    assert_eq!(site.output(), before, "output/ changed after a failed build");
+    assert!(!site.root().join(".output-staging").exists());
+}
+
+#[test]
+fn titles_and_captions_are_escaped() {
+    let site = TestSite::new();
+    site.file(
+        "content/posts/x.md",
+        "Title: <script>alert(1)</script> & \"quotes\"\nDate: 2024-01-01\nTags: a<b>\nSummary: 1 < 2\n\n```tcpdialog\ncapture = \"http-close.pcap\"\ncaption = \"<img src=x onerror=alert(1)>\"\n```\n",
+    );
+    site.build_ok();
+    let html = site.read("posts/script-alert-1-script-quotes/index.html");
+    assert!(!html.contains("<script>alert"), "title not escaped");
+    // askama escapes with numeric character references.
+    assert!(html.contains("<h1>&#60;script&#62;alert(1)&#60;/script&#62; &#38; &#34;quotes&#34;</h1>"), "{html}");
+    assert!(!html.contains("<img src=x"), "caption not escaped");
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"), "{html}");
+    let index = site.read("index.html");
+    assert!(index.contains("1 &#60; 2") && !index.contains("<b>"), "{index}");
+}
+
+#[test]
+fn open_graph_tags_point_at_the_first_diagram_png() {
+    let site = TestSite::new();
+    site.file("tcpdialog.toml", "title = \"T\"\nbase_url = \"https://me.github.io/dialogs\"\n");
+    site.file(
+        "content/posts/x.md",
+        "Title: X\nDate: 2024-01-01\nSlug: x\n\n```tcpdialog\ncapture = \"http-close.pcap\"\n```\n\n![second]({capture}/http-close.pcap#stream=0)\n",
+    );
+    site.build_ok();
+    let html = site.read("posts/x/index.html");
+    assert!(
+        html.contains("<meta property=\"og:image\" content=\"https://me.github.io/dialogs/posts/x/http-close.png\">"),
+        "{html}"
+    );
+    assert!(html.contains("<link rel=\"canonical\" href=\"https://me.github.io/dialogs/posts/x/\">"), "{html}");
+    assert!(site.exists("posts/x/http-close.png"));
+    assert!(!site.exists("posts/x/http-close-s0.png"), "only the first diagram gets a PNG unless asked");
+    let not_found = site.read("404.html");
+    assert!(not_found.contains("href=\"/dialogs/theme/style.css\""), "404 links must work at any depth: {not_found}");
+    let sitemap = site.read("sitemap.xml");
+    assert!(sitemap.contains("<loc>https://me.github.io/dialogs/posts/x/</loc>"), "{sitemap}");
+}
+
+#[test]
+fn drafts_are_left_out_and_hidden_posts_not_listed() {
+    let site = TestSite::new();
+    site.file("content/posts/a.md", "Title: Draft\nDate: 2024-01-01\nStatus: draft\n\nx\n");
+    site.file("content/posts/b.md", "Title: Hidden\nDate: 2024-01-02\nStatus: hidden\n\nx\n");
+    site.file("content/posts/c.md", "Title: Shown\nDate: 2024-01-03\n\nx\n");
+    let report = site.build_ok();
+    assert_eq!(report.posts, 2);
+    assert!(!site.exists("drafts/draft/index.html"));
+    assert!(site.exists("posts/hidden/index.html"));
+    let index = site.read("index.html");
+    assert!(index.contains("Shown") && !index.contains("Hidden"), "{index}");
+    assert!(!site.read("feed.xml").contains("Hidden"));
+}
+
+#[test]
+fn the_atom_feed_parses() {
+    let site = TestSite::example();
+    site.build_ok();
+    let feed: atom_syndication::Feed = site.read("feed.xml").parse().expect("a valid Atom feed");
+    assert_eq!(feed.title().as_str(), "TCP dialogs");
+    assert_eq!(feed.entries().len(), 7);
+    let newest = &feed.entries()[0];
+    assert_eq!(newest.title().as_str(), "A database connection, message by message");
+    assert_eq!(newest.published().map(|d| d.to_rfc3339()).as_deref(), Some("2024-04-15T09:00:00+00:00"));
+    assert_eq!(feed.updated().to_rfc3339(), "2024-04-15T09:00:00+00:00", "updated comes from the posts, not the clock");
+    assert!(newest.content().and_then(|c| c.value()).is_some_and(|html| html.contains("<svg")));
+}
+
+#[test]
+fn a_new_site_from_init_builds() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let root = dir.path().join("blog");
+    tcpdialog::site::init(&root).expect("init");
+    let report = tcpdialog::site::build(&root, &Default::default()).expect("the new site builds");
+    assert_eq!((report.posts, report.diagrams), (1, 1));
+    assert!(tcpdialog::site::check(&root).expect("check").is_ok());
+}
