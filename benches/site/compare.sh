@@ -238,8 +238,8 @@ q() { printf '%q' "$1"; }
 if usable tcpdialog; then
     version="$("$TCPDIALOG" --version | awk '{ print $2 }') ($(git -C "$REPO" rev-parse --short HEAD))"
     measure tcpdialog "$version" "$SITE_TCPDIALOG" output \
-        "$(q "$TCPDIALOG") build --root $(q "$SITE_TCPDIALOG")" \
-        "rm -rf $(q "$SITE_TCPDIALOG/output") $(q "$SITE_TCPDIALOG/.tcpdialog-cache")"
+        "$(q "$TCPDIALOG") build --quiet --root $(q "$SITE_TCPDIALOG")" \
+        "rm -rf $(q "$SITE_TCPDIALOG/output") $(q "$SITE_TCPDIALOG/.tcpdialog-cache") $(q "$SITE_TCPDIALOG")/.output-staging*"
 fi
 if usable hugo; then
     version=$(hugo version | sed -n 's/^hugo v\([^ +]*\).*/\1/p')
