@@ -9,6 +9,7 @@
 #   TOOLS="tcpdialog hugo pelican"  which tools to measure
 #   REPO=<repo holding this script>  the tcpdialog checkout to build with `cargo build --release`
 #   COLD_RUNS=3 NOOP_RUNS=5      runs per measurement
+#   SITES_IN="${TMPDIR:-/tmp}"   folders to build the sites in, one run each (e.g. "/tmp /dev/shm": disk, then RAM)
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -17,6 +18,7 @@ TOOLS=${TOOLS:-"tcpdialog hugo pelican"}
 REPO=${REPO:-$(git -C "$SCRIPT_DIR" rev-parse --show-toplevel)}
 COLD_RUNS=${COLD_RUNS:-3}
 NOOP_RUNS=${NOOP_RUNS:-5}
+SITES_IN=${SITES_IN:-${TMPDIR:-/tmp}}
 RECORD=false
 KEEP=false
 
@@ -24,7 +26,7 @@ for arg in "$@"; do
     case $arg in
         --record) RECORD=true ;;
         --keep) KEEP=true ;;
-        -h | --help) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument: $arg (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -47,14 +49,21 @@ else
     say "hyperfine not found (apt-get install -y hyperfine): timing with /usr/bin/time instead"
 fi
 
-WORK=$(mktemp -d)
-if $KEEP; then
-    trap 'say "sites kept in $WORK"' EXIT
-else
-    trap 'rm -rf "$WORK"' EXIT
-fi
-ROWS=$WORK/rows.md
-SKIPPED=$WORK/skipped.md
+# Every folder made here is listed in TEMP_DIRS and removed at exit (unless --keep).
+TEMP_DIRS=()
+cleanup() {
+    if $KEEP; then
+        say "sites kept in ${TEMP_DIRS[*]:1}"
+        rm -rf "${TEMP_DIRS[0]}"
+    else
+        rm -rf "${TEMP_DIRS[@]}"
+    fi
+}
+trap cleanup EXIT
+REPORT=$(mktemp -d)
+TEMP_DIRS+=("$REPORT")
+ROWS=$REPORT/rows.md
+SKIPPED=$REPORT/skipped.md
 : >"$ROWS"
 : >"$SKIPPED"
 
@@ -90,27 +99,29 @@ fi
 usable() { wanted "$1" && ! grep -q "^- $1: skipped" "$SKIPPED"; }
 
 # ---------------------------------------------------------------- sites -----------------------------------------
-say "generating $N posts per site in $WORK"
-GEN=$SCRIPT_DIR/gen_posts.py
+# Writes the three sites into WORK (SITE_TCPDIALOG, SITE_HUGO, SITE_PELICAN).
+make_sites() {
+    local GEN=$SCRIPT_DIR/gen_posts.py
+    say "generating $N posts per site in $WORK"
 
-SITE_TCPDIALOG=$WORK/tcpdialog
-python3 "$GEN" --count "$N" --front-matter pelican --diagram "$SITE_TCPDIALOG/content/posts"
-mkdir -p "$SITE_TCPDIALOG/captures"
-cp "$REPO/captures/http-close.pcap" "$SITE_TCPDIALOG/captures/"
-cat >"$SITE_TCPDIALOG/tcpdialog.toml" <<'EOF'
+    SITE_TCPDIALOG=$WORK/tcpdialog
+    python3 "$GEN" --count "$N" --front-matter pelican --diagram "$SITE_TCPDIALOG/content/posts"
+    mkdir -p "$SITE_TCPDIALOG/captures"
+    cp "$REPO/captures/http-close.pcap" "$SITE_TCPDIALOG/captures/"
+    cat >"$SITE_TCPDIALOG/tcpdialog.toml" <<'EOF'
 title = "Bench"
 base_url = "/"
 EOF
 
-SITE_HUGO=$WORK/hugo
-python3 "$GEN" --count "$N" --front-matter yaml "$SITE_HUGO/content/posts"
-mkdir -p "$SITE_HUGO/layouts/_default"
-cat >"$SITE_HUGO/config.toml" <<'EOF'
+    SITE_HUGO=$WORK/hugo
+    python3 "$GEN" --count "$N" --front-matter yaml "$SITE_HUGO/content/posts"
+    mkdir -p "$SITE_HUGO/layouts/_default"
+    cat >"$SITE_HUGO/config.toml" <<'EOF'
 baseURL = "/"
 title = "Bench"
 languageCode = "en"
 EOF
-cat >"$SITE_HUGO/layouts/_default/single.html" <<'EOF'
+    cat >"$SITE_HUGO/layouts/_default/single.html" <<'EOF'
 <!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>{{ .Title }} - {{ .Site.Title }}</title></head>
@@ -124,7 +135,7 @@ cat >"$SITE_HUGO/layouts/_default/single.html" <<'EOF'
 </body>
 </html>
 EOF
-cat >"$SITE_HUGO/layouts/_default/list.html" <<'EOF'
+    cat >"$SITE_HUGO/layouts/_default/list.html" <<'EOF'
 <!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>{{ .Title }} - {{ .Site.Title }}</title></head>
@@ -136,7 +147,7 @@ cat >"$SITE_HUGO/layouts/_default/list.html" <<'EOF'
 </body>
 </html>
 EOF
-cat >"$SITE_HUGO/layouts/index.html" <<'EOF'
+    cat >"$SITE_HUGO/layouts/index.html" <<'EOF'
 <!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>{{ .Site.Title }}</title></head>
@@ -149,10 +160,10 @@ cat >"$SITE_HUGO/layouts/index.html" <<'EOF'
 </html>
 EOF
 
-SITE_PELICAN=$WORK/pelican
-python3 "$GEN" --count "$N" --front-matter pelican "$SITE_PELICAN/content"
-# The content cache is Pelican's own answer to rebuilds, so it is on: without it a no-op rebuild is a cold one.
-cat >"$SITE_PELICAN/pelicanconf.py" <<EOF
+    SITE_PELICAN=$WORK/pelican
+    python3 "$GEN" --count "$N" --front-matter pelican "$SITE_PELICAN/content"
+    # The content cache is Pelican's own answer to rebuilds, so it is on: without it a no-op rebuild is a cold one.
+    cat >"$SITE_PELICAN/pelicanconf.py" <<EOF
 AUTHOR = "Bench"
 SITENAME = "Bench"
 SITEURL = ""
@@ -162,6 +173,7 @@ CACHE_PATH = "$SITE_PELICAN/cache"
 CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
 EOF
+}
 
 # ---------------------------------------------------------------- measuring -------------------------------------
 # "mean ± stddev" in seconds, from a hyperfine JSON export or from a file of /usr/bin/time -f %e lines.
@@ -227,37 +239,49 @@ measure() { # name, version, site dir, output dir (relative), build command, cle
         echo "$name wrote $html HTML files for $N posts: the benchmark site is broken" >&2
         exit 1
     fi
-    size=$(du -sb "$out" | awk '{ printf "%.1f MB", $1 / 1e6 }')
+    # Bytes of the files themselves: folder sizes differ between file systems.
+    size=$(find "$out" -type f -printf '%s\n' | awk '{ total += $1 } END { printf "%.1f MB", total / 1e6 }')
     files=$(find "$out" -type f | wc -l)
-    printf '| %s | %s | %s | %s | %s | %s | %s in %s files |\n' \
-        "$name" "$version" "$N" "$cold" "$noop" "$rss" "$size" "$files" >>"$ROWS"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s in %s files |\n' \
+        "$name" "$version" "$WHERE" "$N" "$cold" "$noop" "$rss" "$size" "$files" >>"$ROWS"
 }
 
 q() { printf '%q' "$1"; }
 
-if usable tcpdialog; then
-    version="$("$TCPDIALOG" --version | awk '{ print $2 }') ($(git -C "$REPO" rev-parse --short HEAD))"
-    measure tcpdialog "$version" "$SITE_TCPDIALOG" output \
-        "$(q "$TCPDIALOG") build --quiet --root $(q "$SITE_TCPDIALOG")" \
-        "rm -rf $(q "$SITE_TCPDIALOG/output") $(q "$SITE_TCPDIALOG/.tcpdialog-cache") $(q "$SITE_TCPDIALOG")/.output-staging*"
-fi
-if usable hugo; then
-    version=$(hugo version | sed -n 's/^hugo v\([^ +]*\).*/\1/p')
-    measure hugo "$version" "$SITE_HUGO" public \
-        "hugo --quiet --source $(q "$SITE_HUGO") --cacheDir $(q "$SITE_HUGO/.hugo-cache")" \
-        "rm -rf $(q "$SITE_HUGO/public") $(q "$SITE_HUGO/resources") $(q "$SITE_HUGO/.hugo-cache") $(q "$SITE_HUGO/.hugo_build.lock")"
-fi
-if usable pelican; then
-    version=$(pelican --version)
-    measure pelican "$version" "$SITE_PELICAN" output \
-        "pelican --quiet $(q "$SITE_PELICAN/content") -o $(q "$SITE_PELICAN/output") -s $(q "$SITE_PELICAN/pelicanconf.py")" \
-        "rm -rf $(q "$SITE_PELICAN/output") $(q "$SITE_PELICAN/cache") $(q "$SITE_PELICAN/__pycache__")"
-fi
+# The sites are built in each folder of SITES_IN in turn: the file system matters (see README.md).
+for base in $SITES_IN; do
+    WORK=$(mktemp -d -p "$base")
+    TEMP_DIRS+=("$WORK")
+    WHERE="$(df --output=fstype "$WORK" | tail -n 1) ($base)"
+    make_sites
+
+    if usable tcpdialog; then
+        version="$("$TCPDIALOG" --version | awk '{ print $2 }') ($(git -C "$REPO" describe --always --dirty))"
+        measure tcpdialog "$version" "$SITE_TCPDIALOG" output \
+            "$(q "$TCPDIALOG") build --quiet --root $(q "$SITE_TCPDIALOG")" \
+            "rm -rf $(q "$SITE_TCPDIALOG/output") $(q "$SITE_TCPDIALOG/.tcpdialog-cache") $(q "$SITE_TCPDIALOG")/.output-staging*"
+    fi
+    if usable hugo; then
+        version=$(hugo version | sed -n 's/^hugo v\([^ +]*\).*/\1/p')
+        measure hugo "$version" "$SITE_HUGO" public \
+            "hugo --quiet --source $(q "$SITE_HUGO") --cacheDir $(q "$SITE_HUGO/.hugo-cache")" \
+            "rm -rf $(q "$SITE_HUGO/public") $(q "$SITE_HUGO/resources") $(q "$SITE_HUGO/.hugo-cache") $(q "$SITE_HUGO/.hugo_build.lock")"
+    fi
+    if usable pelican; then
+        version=$(pelican --version)
+        measure pelican "$version" "$SITE_PELICAN" output \
+            "pelican --quiet $(q "$SITE_PELICAN/content") -o $(q "$SITE_PELICAN/output") -s $(q "$SITE_PELICAN/pelicanconf.py")" \
+            "rm -rf $(q "$SITE_PELICAN/output") $(q "$SITE_PELICAN/cache") $(q "$SITE_PELICAN/__pycache__")"
+    fi
+    if ! $KEEP; then
+        rm -rf "$WORK"
+    fi
+done
 
 # ---------------------------------------------------------------- report ----------------------------------------
 table() {
-    echo '| tool | version | posts | cold (s) | no-op (s) | peak RSS (MB) | output size |'
-    echo '|------|---------|------:|---------:|----------:|--------------:|-------------|'
+    echo '| tool | version | sites on | posts | cold (s) | no-op (s) | peak RSS (MB) | output size |'
+    echo '|------|---------|----------|------:|---------:|----------:|--------------:|-------------|'
     cat "$ROWS"
     if [[ -s $SKIPPED ]]; then
         echo
@@ -278,7 +302,8 @@ if $RECORD; then
         echo "Machine: $(nproc) cores ($cpu), $memory RAM; load average before the run: $LOAD_BEFORE."
         echo "Timings: mean ± standard deviation of $COLD_RUNS cold builds (output and caches removed before each)"
         echo "and $NOOP_RUNS no-op rebuilds (nothing changed), $($HAVE_HYPERFINE && echo hyperfine || echo '/usr/bin/time'); peak RSS from"
-        echo "\`/usr/bin/time -v\` on one cold build. Only the tcpdialog posts carry a diagram; see README.md."
+        echo "\`/usr/bin/time -v\` on one cold build. Only the tcpdialog posts carry a diagram, and the file system"
+        echo "the sites are on changes the figures a lot: see README.md."
         echo
         table
     } >"$SCRIPT_DIR/RESULTS.md"
