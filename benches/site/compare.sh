@@ -6,7 +6,8 @@
 #   --keep     keep the generated sites (their path is printed) instead of removing them at exit
 # Environment:
 #   N=1000                       posts per site
-#   TOOLS="tcpdialog hugo pelican"  which tools to measure
+#   TOOLS="tcpdialog tcpdialog-no-cache hugo pelican"  which tools to measure (tcpdialog-no-cache: every
+#                                diagram analysed and drawn again, as if each post had its own capture)
 #   REPO=<repo holding this script>  the tcpdialog checkout to build with `cargo build --release`
 #   COLD_RUNS=3 NOOP_RUNS=5      runs per measurement
 #   SITES_IN="${TMPDIR:-/tmp}"   folders to build the sites in, one run each (e.g. "/tmp /dev/shm": disk, then RAM)
@@ -14,7 +15,7 @@ set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 N=${N:-1000}
-TOOLS=${TOOLS:-"tcpdialog hugo pelican"}
+TOOLS=${TOOLS:-"tcpdialog tcpdialog-no-cache hugo pelican"}
 REPO=${REPO:-$(git -C "$SCRIPT_DIR" rev-parse --show-toplevel)}
 COLD_RUNS=${COLD_RUNS:-3}
 NOOP_RUNS=${NOOP_RUNS:-5}
@@ -26,7 +27,7 @@ for arg in "$@"; do
     case $arg in
         --record) RECORD=true ;;
         --keep) KEEP=true ;;
-        -h | --help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument: $arg (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -47,6 +48,11 @@ if command -v hyperfine >/dev/null; then
     HAVE_HYPERFINE=true
 else
     say "hyperfine not found (apt-get install -y hyperfine): timing with /usr/bin/time instead"
+fi
+
+if [[ ! -f $REPO/Cargo.toml || ! -f $REPO/captures/http-close.pcap ]]; then
+    echo "REPO=$REPO is not a tcpdialog checkout (no Cargo.toml or captures/http-close.pcap)" >&2
+    exit 1
 fi
 
 # Every folder made here is listed in TEMP_DIRS and removed at exit (unless --keep).
@@ -75,7 +81,7 @@ skip() { # tool, reason
 wanted() { [[ " $TOOLS " == *" $1 "* ]]; }
 
 TCPDIALOG=$REPO/target/release/tcpdialog
-if wanted tcpdialog; then
+if wanted tcpdialog || wanted tcpdialog-no-cache; then
     if ! command -v cargo >/dev/null; then
         skip tcpdialog "cargo not found: install Rust from https://rustup.rs"
     else
@@ -96,7 +102,8 @@ fi
 if wanted pelican && command -v pelican >/dev/null && ! python3 -c 'import markdown' 2>/dev/null; then
     skip pelican "Pelican reads .md only with Python-Markdown: pip install markdown"
 fi
-usable() { wanted "$1" && ! grep -q "^- $1: skipped" "$SKIPPED"; }
+# tcpdialog-no-cache is the same binary: skipped when tcpdialog is.
+usable() { wanted "$1" && ! grep -q "^- ${1%-no-cache}: skipped" "$SKIPPED"; }
 
 # ---------------------------------------------------------------- sites -----------------------------------------
 # Writes the three sites into WORK (SITE_TCPDIALOG, SITE_HUGO, SITE_PELICAN).
@@ -193,28 +200,29 @@ EOF
 # Times `build` COLD_RUNS times from nothing (`clean` before each) and NOOP_RUNS times with nothing changed.
 timings() { # name, build, clean -> prints "cold|noop"
     local name=$1 build=$2 clean=$3 cold noop
+    local file=${name// /_}
     if $HAVE_HYPERFINE; then
         hyperfine --style basic --warmup 0 --runs "$COLD_RUNS" --prepare "$clean" \
-            --command-name "$name cold" --export-json "$WORK/$name-cold.json" "$build" >&2
-        cold=$(mean_sd json "$WORK/$name-cold.json")
+            --command-name "$name cold" --export-json "$WORK/$file-cold.json" "$build" >&2
+        cold=$(mean_sd json "$WORK/$file-cold.json")
         # One warm-up so the measured runs all start from a finished build with its caches written.
         hyperfine --style basic --warmup 1 --runs "$NOOP_RUNS" \
-            --command-name "$name no-op" --export-json "$WORK/$name-noop.json" "$build" >&2
-        noop=$(mean_sd json "$WORK/$name-noop.json")
+            --command-name "$name no-op" --export-json "$WORK/$file-noop.json" "$build" >&2
+        noop=$(mean_sd json "$WORK/$file-noop.json")
     else
         local i
-        : >"$WORK/$name-cold.txt"
+        : >"$WORK/$file-cold.txt"
         for ((i = 0; i < COLD_RUNS; i++)); do
             sh -c "$clean"
-            /usr/bin/time -f %e -a -o "$WORK/$name-cold.txt" sh -c "exec $build" >/dev/null
+            /usr/bin/time -f %e -a -o "$WORK/$file-cold.txt" sh -c "exec $build" >/dev/null
         done
-        cold=$(mean_sd lines "$WORK/$name-cold.txt")
+        cold=$(mean_sd lines "$WORK/$file-cold.txt")
         sh -c "exec $build" >/dev/null
-        : >"$WORK/$name-noop.txt"
+        : >"$WORK/$file-noop.txt"
         for ((i = 0; i < NOOP_RUNS; i++)); do
-            /usr/bin/time -f %e -a -o "$WORK/$name-noop.txt" sh -c "exec $build" >/dev/null
+            /usr/bin/time -f %e -a -o "$WORK/$file-noop.txt" sh -c "exec $build" >/dev/null
         done
-        noop=$(mean_sd lines "$WORK/$name-noop.txt")
+        noop=$(mean_sd lines "$WORK/$file-noop.txt")
     fi
     printf '%s|%s\n' "$cold" "$noop"
 }
@@ -222,8 +230,8 @@ timings() { # name, build, clean -> prints "cold|noop"
 # Peak resident set size of one cold build, in MB; leaves a finished build behind.
 peak_rss() { # name, build, clean
     sh -c "$3"
-    /usr/bin/time -v -o "$WORK/$1-rss.txt" sh -c "exec $2" >/dev/null
-    awk -F': ' '/Maximum resident set size/ { printf "%.0f\n", $2 / 1024 }' "$WORK/$1-rss.txt"
+    /usr/bin/time -v -o "$WORK/rss.txt" sh -c "exec $2" >/dev/null
+    awk -F': ' '/Maximum resident set size/ { printf "%.0f\n", $2 / 1024 }' "$WORK/rss.txt"
 }
 
 measure() { # name, version, site dir, output dir (relative), build command, clean command
@@ -248,6 +256,10 @@ measure() { # name, version, site dir, output dir (relative), build command, cle
 
 q() { printf '%q' "$1"; }
 
+if usable tcpdialog || usable tcpdialog-no-cache; then
+    TCPDIALOG_VERSION="$("$TCPDIALOG" --version | awk '{ print $2 }') ($(git -C "$REPO" describe --always --dirty))"
+fi
+
 # The sites are built in each folder of SITES_IN in turn: the file system matters (see README.md).
 for base in $SITES_IN; do
     WORK=$(mktemp -d -p "$base")
@@ -256,9 +268,13 @@ for base in $SITES_IN; do
     make_sites
 
     if usable tcpdialog; then
-        version="$("$TCPDIALOG" --version | awk '{ print $2 }') ($(git -C "$REPO" describe --always --dirty))"
-        measure tcpdialog "$version" "$SITE_TCPDIALOG" output \
+        measure tcpdialog "$TCPDIALOG_VERSION" "$SITE_TCPDIALOG" output \
             "$(q "$TCPDIALOG") build --quiet --root $(q "$SITE_TCPDIALOG")" \
+            "rm -rf $(q "$SITE_TCPDIALOG/output") $(q "$SITE_TCPDIALOG/.tcpdialog-cache") $(q "$SITE_TCPDIALOG")/.output-staging*"
+    fi
+    if usable tcpdialog-no-cache; then
+        measure "tcpdialog --no-cache" "$TCPDIALOG_VERSION" "$SITE_TCPDIALOG" output \
+            "$(q "$TCPDIALOG") build --quiet --no-cache --root $(q "$SITE_TCPDIALOG")" \
             "rm -rf $(q "$SITE_TCPDIALOG/output") $(q "$SITE_TCPDIALOG/.tcpdialog-cache") $(q "$SITE_TCPDIALOG")/.output-staging*"
     fi
     if usable hugo; then
