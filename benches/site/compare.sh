@@ -183,7 +183,7 @@ EOF
 }
 
 # ---------------------------------------------------------------- measuring -------------------------------------
-# "mean ± stddev" in seconds, from a hyperfine JSON export or from a file of /usr/bin/time -f %e lines.
+# "mean ± stddev (min)" in seconds (the minimum is the least disturbed by other jobs on the machine), from a hyperfine JSON export or from a file of /usr/bin/time -f %e lines.
 mean_sd() { # kind (json|lines), file
     python3 - "$1" "$2" <<'EOF'
 import json, statistics, sys
@@ -193,7 +193,7 @@ if kind == "json":
 else:
     times = [float(line) for line in open(path) if line.strip()]
 sd = statistics.stdev(times) if len(times) > 1 else 0.0
-print(f"{statistics.mean(times):.2f} ± {sd:.2f}")
+print(f"{statistics.mean(times):.2f} ± {sd:.2f} (min {min(times):.2f})")
 EOF
 }
 
@@ -257,7 +257,12 @@ measure() { # name, version, site dir, output dir (relative), build command, cle
 q() { printf '%q' "$1"; }
 
 if usable tcpdialog || usable tcpdialog-no-cache; then
-    TCPDIALOG_VERSION="$("$TCPDIALOG" --version | awk '{ print $2 }') ($(git -C "$REPO" describe --always --dirty))"
+    # The commit built, marked when sources differ from it (changes under benches/ do not count).
+    commit=$(git -C "$REPO" rev-parse --short HEAD)
+    if [[ -n $(git -C "$REPO" status --porcelain -- . ':!benches') ]]; then
+        commit="$commit + local changes"
+    fi
+    TCPDIALOG_VERSION="$("$TCPDIALOG" --version | awk '{ print $2 }') ($commit)"
 fi
 
 # The sites are built in each folder of SITES_IN in turn: the file system matters (see README.md).
@@ -316,7 +321,7 @@ if $RECORD; then
         echo
         echo "Written by \`benches/site/compare.sh --record\` on $(date -u +%Y-%m-%d)."
         echo "Machine: $(nproc) cores ($cpu), $memory RAM; load average before the run: $LOAD_BEFORE."
-        echo "Timings: mean ± standard deviation of $COLD_RUNS cold builds (output and caches removed before each)"
+        echo "Timings: mean ± standard deviation (and minimum) of $COLD_RUNS cold builds (output and caches removed before each)"
         echo "and $NOOP_RUNS no-op rebuilds (nothing changed), $($HAVE_HYPERFINE && echo hyperfine || echo '/usr/bin/time'); peak RSS from"
         echo "\`/usr/bin/time -v\` on one cold build. Only the tcpdialog posts carry a diagram, and the file system"
         echo "the sites are on changes the figures a lot: see README.md."
