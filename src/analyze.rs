@@ -15,6 +15,13 @@ pub struct CaptureAnalysis {
 }
 
 impl CaptureAnalysis {
+    /// Messages completed by the segment of `frame` (a binary search: `messages` is ordered by `end_frame`).
+    pub fn messages_ending_at(&self, frame: u64) -> &[Message] {
+        let start = self.messages.partition_point(|m| m.end_frame < frame);
+        let end = self.messages.partition_point(|m| m.end_frame <= frame);
+        &self.messages[start..end]
+    }
+
     /// Messages of one connection, in order.
     pub fn messages_of(&self, conn: usize) -> impl Iterator<Item = &Message> {
         self.messages.iter().filter(move |m| m.conn == conn)
@@ -31,4 +38,23 @@ pub fn analyze_file(path: &Path, options: &DecoderOptions) -> Result<CaptureAnal
     }
     let connections = tcp.finish(&mut decoder);
     Ok(CaptureAnalysis { summary: reader.summary().clone(), connections, messages: decoder.finish() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_ending_at_finds_every_message_a_segment_completes() {
+        // Three pipelined GETs travel in frame 4 (tshark shows three HTTP requests there).
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pipelined.pcap");
+        let analysis = analyze_file(&path, &DecoderOptions::default()).unwrap();
+        let at_4: Vec<&str> = analysis.messages_ending_at(4).iter().map(|m| m.summary.as_str()).collect();
+        assert_eq!(at_4.len(), 3, "{at_4:?}");
+        assert!(at_4.iter().all(|s| s.starts_with("GET /")), "{at_4:?}");
+        assert!(analysis.messages_ending_at(1).is_empty());
+        for m in &analysis.messages {
+            assert!(analysis.messages_ending_at(m.end_frame).contains(m));
+        }
+    }
 }

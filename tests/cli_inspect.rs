@@ -39,16 +39,15 @@ fn http_close_messages_match_tshark() {
     let path = capture("http-close.pcap");
     let json: Value = serde_json::from_str(&ok(run(&["inspect", path.to_str().unwrap(), "--format", "json"]))).unwrap();
     let messages = json["streams"][0]["messages"].as_array().unwrap();
-    // tshark shows HTTP messages on the frame that completes them (Protocol column "HTTP").
-    let http_frames: Vec<String> = tshark_rows(&path)
+    // tshark shows HTTP messages on the frame that completes them, in its Info column's words.
+    let http: Vec<(String, String)> = tshark_rows(&path)
         .into_iter()
         .filter(|r| r["_ws.col.Protocol"] == "HTTP")
-        .map(|r| r["frame.number"].clone())
+        .map(|r| (r["frame.number"].clone(), r["_ws.col.Info"].split_whitespace().collect::<Vec<_>>().join(" ")))
         .collect();
-    let ours: Vec<String> = messages.iter().map(|m| m["end_frame"].to_string()).collect();
-    assert_eq!(ours, http_frames);
-    assert_eq!(messages[0]["summary"], "GET / HTTP/1.1");
-    assert_eq!(messages[1]["summary"], "HTTP/1.1 200 OK");
+    let ours: Vec<(String, String)> =
+        messages.iter().map(|m| (m["end_frame"].to_string(), m["summary"].as_str().unwrap().to_string())).collect();
+    assert_eq!(ours, http);
     assert_eq!(messages[1]["dir"], "s2c");
 }
 

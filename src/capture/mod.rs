@@ -3,12 +3,23 @@
 //! Owns: file formats, link layers, IPv4/IPv6 and the TCP header. It knows nothing about connections.
 //! Output: a stream of [`Packet`]s in file order, each with its 1-based frame number (as Wireshark numbers
 //! them), plus a [`CaptureSummary`] of what was read and skipped.
+//!
+//! Files, outside in: `reader` (format detection, policy: errors vs warnings, summary), `pcap` and `pcapng` (file
+//! formats, over `input`'s exact-length reads, yielding `record` events), `link` (link-layer headers), `decode`
+//! (VLAN, IPv4/IPv6, TCP), `error`. Reading streams: one record is in memory at a time, record and block lengths
+//! are bounded before anything is allocated, and at most [`MAX_LISTED_WARNINGS`] warnings are kept.
 
+mod decode;
 mod error;
+mod input;
+mod link;
+mod pcap;
+mod pcapng;
 mod reader;
+mod record;
 
-pub use error::CaptureError;
-pub use reader::CaptureReader;
+pub use error::{CaptureError, FormatProblem};
+pub use reader::{CaptureReader, MAX_LISTED_WARNINGS};
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -158,8 +169,10 @@ pub struct CaptureSummary {
     /// Frames that were not TCP (or could not be decoded as such).
     pub skipped: u64,
     pub ip_fragments: u64,
-    /// Non-fatal problems: a file that ends mid-packet, an undecodable frame, ...
+    /// Non-fatal problems: a file that ends mid-packet, an undecodable frame, ... At most
+    /// [`MAX_LISTED_WARNINGS`] are listed; the rest are only counted in `unlisted_warnings`.
     pub warnings: Vec<CaptureWarning>,
+    pub unlisted_warnings: u64,
 }
 
 /// A non-fatal problem found while reading a capture.
@@ -167,5 +180,6 @@ pub struct CaptureSummary {
 pub struct CaptureWarning {
     /// The frame the warning is about (for a cut file: the frame that is incomplete).
     pub frame: u64,
+    /// The whole message, naming the file and the frame: `captures/x.pcap: frame 7: ...`.
     pub message: String,
 }

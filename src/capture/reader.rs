@@ -1,79 +1,105 @@
-//! Streaming reader: file format (pcap / pcapng) on the outside, link layer and IP/TCP decoding inside.
+//! The capture reader: detects the file format, reads frames one at a time, decodes them and keeps the summary.
+//!
+//! Policy lives here: which problems end the reading (a corrupt record, an unreadable link type) and which only
+//! leave a warning (a file cut mid-frame, an IP fragment, a frame whose headers cannot be read). Warnings are
+//! capped so that memory does not grow with the file.
 
-use super::{
-    CaptureError, CaptureFormat, CaptureSummary, CaptureWarning, Packet, PacketContent, TcpFlags, TcpOptions, TcpPacket,
-};
-use etherparse::{LaxNetSlice, LaxSlicedPacket, TcpOptionElement, TcpSlice};
-use pcap_file::DataLink;
-use pcap_file::pcap::PcapReader;
-use pcap_file::pcapng::{Block, PcapNgReader};
+use super::decode::{Decoded, decode_frame};
+use super::error::FormatProblem;
+use super::input::{Filled, Input};
+use super::link::{LinkLayer, link_type_name};
+use super::pcap::{self, PcapFile};
+use super::pcapng::{self, PcapngFile};
+use super::record::{Event, ReadError};
+use super::{CaptureError, CaptureFormat, CaptureSummary, CaptureWarning, Packet, PacketContent};
 use std::fs::File;
-use std::io::{BufReader, Read};
-use std::net::{IpAddr, SocketAddr};
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-type Source = BufReader<File>;
+/// Warnings listed in [`CaptureSummary::warnings`] before further ones are only counted.
+pub const MAX_LISTED_WARNINGS: usize = 100;
 
 enum Format {
-    Pcap { reader: PcapReader<Source>, link: DataLink },
-    Pcapng { reader: PcapNgReader<Source>, interfaces: Vec<Interface> },
+    Pcap(PcapFile),
+    Pcapng(PcapngFile),
 }
 
-struct Interface {
-    link: DataLink,
-    /// Timestamp units per second (pcapng `if_tsresol`, default 10^6).
-    ticks_per_second: u64,
+impl Format {
+    fn next_event(&mut self) -> Result<Option<Event<'_>>, ReadError> {
+        match self {
+            Format::Pcap(file) => file.next_event(),
+            Format::Pcapng(file) => file.next_event(),
+        }
+    }
+}
+
+/// An interface of the file, in order over the whole file.
+struct InterfaceState {
+    link_type: u32,
+    /// `None` when tcpdialog cannot read this link type.
+    layer: Option<LinkLayer>,
+    /// Its frames have been reported as unreadable once already.
+    warned: bool,
 }
 
 /// Reads one capture file packet by packet; memory does not grow with the file.
+///
+/// Iterating yields every frame of the file (TCP or not) in order; an `Err` ends the iteration. Once the iterator
+/// is exhausted, [`CaptureReader::summary`] is complete.
 pub struct CaptureReader {
     path: PathBuf,
     format: Format,
     summary: CaptureSummary,
+    interfaces: Vec<InterfaceState>,
     next_frame: u64,
     finished: bool,
 }
 
 impl CaptureReader {
-    /// Opens a capture, detecting pcap or pcapng by its magic number.
+    /// Opens a capture file, detecting pcap or pcapng by its magic number.
     pub fn open(path: &Path) -> Result<Self, CaptureError> {
-        let open_err = |source| CaptureError::Open { path: path.to_path_buf(), source };
-        let mut file = File::open(path).map_err(open_err)?;
+        let file = File::open(path).map_err(|source| CaptureError::Open { path: path.to_path_buf(), source })?;
+        Self::from_reader(path, file)
+    }
+
+    /// Reads a capture from any byte source; `name` is what errors and warnings call it.
+    pub fn from_reader(name: impl Into<PathBuf>, source: impl Read + Send + 'static) -> Result<Self, CaptureError> {
+        let path = name.into();
+        let mut input = Input::new(Box::new(source));
         let mut magic = [0u8; 4];
-        let got = read_up_to(&mut file, &mut magic).map_err(open_err)?;
-        if got == 0 {
-            return Err(CaptureError::Empty { path: path.to_path_buf() });
-        }
-        let file = File::open(path).map_err(open_err)?;
-        let source = BufReader::with_capacity(256 * 1024, file);
-        let not_a_capture = || CaptureError::NotACapture {
-            path: path.to_path_buf(),
-            magic: magic[..got].iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" "),
+        let filled = match input.fill(&mut magic) {
+            Ok(filled) => filled,
+            Err(source) => return Err(CaptureError::Open { path, source }),
+        };
+        let got = match filled {
+            Filled::All => magic.len(),
+            Filled::Nothing => return Err(CaptureError::Empty { path }),
+            Filled::Part(n) => n,
         };
         let mut summary = CaptureSummary::default();
-        let format = match magic {
-            [0xd4, 0xc3, 0xb2, 0xa1]
-            | [0xa1, 0xb2, 0xc3, 0xd4]
-            | [0x4d, 0x3c, 0xb2, 0xa1]
-            | [0xa1, 0xb2, 0x3c, 0x4d] => {
-                let reader =
-                    PcapReader::new(source).map_err(|e| malformed(path, 0, format!("bad pcap header: {e}")))?;
-                let link = reader.header().datalink;
-                check_link_type(path, link)?;
-                summary.format = Some(CaptureFormat::Pcap);
-                summary.link_types.push(link_type_name(link));
-                Format::Pcap { reader, link }
-            }
-            [0x0a, 0x0d, 0x0d, 0x0a] => {
-                let reader = PcapNgReader::new(source)
-                    .map_err(|e| malformed(path, 0, format!("bad pcapng section header: {e}")))?;
-                summary.format = Some(CaptureFormat::Pcapng);
-                Format::Pcapng { reader, interfaces: Vec::new() }
-            }
-            _ => return Err(not_a_capture()),
+        let mut interfaces = Vec::new();
+        let header_error = |format: CaptureFormat, e: ReadError| match e {
+            ReadError::Format(problem) => CaptureError::Header { path: path.clone(), format: format.name(), problem },
+            ReadError::Io(source) => CaptureError::Open { path: path.clone(), source },
         };
-        Ok(CaptureReader { path: path.to_path_buf(), format, summary, next_frame: 1, finished: false })
+        let format = if got == magic.len() && magic == pcapng::MAGIC {
+            summary.format = Some(CaptureFormat::Pcapng);
+            Format::Pcapng(PcapngFile::open(input).map_err(|e| header_error(CaptureFormat::Pcapng, e))?)
+        } else if got == magic.len() && pcap::magic_format(magic).is_some() {
+            summary.format = Some(CaptureFormat::Pcap);
+            let file = PcapFile::open(input, magic).map_err(|e| header_error(CaptureFormat::Pcap, e))?;
+            let link_type = file.link_type();
+            let Some(layer) = LinkLayer::from_number(link_type) else {
+                return Err(CaptureError::UnknownLinkType { path, number: link_type, name: link_type_name(link_type) });
+            };
+            summary.link_types.push(layer.name().to_string());
+            interfaces.push(InterfaceState { link_type, layer: Some(layer), warned: false });
+            Format::Pcap(file)
+        } else {
+            let magic = magic.iter().take(got).map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ");
+            return Err(CaptureError::NotACapture { path, magic });
+        };
+        Ok(CaptureReader { path, format, summary, interfaces, next_frame: 1, finished: false })
     }
 
     /// What has been read so far (complete once the iterator is exhausted).
@@ -85,71 +111,92 @@ impl CaptureReader {
         &self.path
     }
 
-    fn read_frame(&mut self) -> Option<Result<RawFrame, ReadFailure>> {
-        let frame = self.next_frame;
-        match &mut self.format {
-            Format::Pcap { reader, link } => match reader.next_packet()? {
-                Ok(p) => Some(Ok(RawFrame {
-                    link: *link,
-                    timestamp: p.timestamp,
-                    orig_len: p.orig_len,
-                    data: p.data.into_owned(),
-                })),
-                Err(e) => Some(Err(truncation_or_malformed(&self.path, frame, e))),
-            },
-            Format::Pcapng { reader, interfaces } => loop {
-                let block = match reader.next_block()? {
-                    Ok(b) => b,
-                    Err(e) => return Some(Err(truncation_or_malformed(&self.path, frame, e))),
-                };
-                match block {
-                    Block::InterfaceDescription(idb) => {
-                        if let Err(e) = check_link_type(&self.path, idb.linktype) {
-                            return Some(Err(e.into()));
-                        }
-                        let ticks_per_second = idb_ticks_per_second(&idb);
-                        self.summary.link_types.push(link_type_name(idb.linktype));
-                        interfaces.push(Interface { link: idb.linktype, ticks_per_second });
-                    }
-                    Block::EnhancedPacket(epb) => {
-                        let Some(iface) = interfaces.get(epb.interface_id as usize) else {
-                            return Some(Err(malformed(
-                                &self.path,
-                                frame,
-                                format!("packet refers to interface {} which was not described", epb.interface_id),
-                            )
-                            .into()));
-                        };
-                        // pcap-file assumes microseconds; rescale with the interface's real resolution.
-                        let raw_ticks = epb.timestamp.as_micros() as u64;
-                        let timestamp = ticks_to_duration(raw_ticks, iface.ticks_per_second);
-                        return Some(Ok(RawFrame {
-                            link: iface.link,
-                            timestamp,
-                            orig_len: epb.original_len,
-                            data: epb.data.into_owned(),
-                        }));
-                    }
-                    Block::SimplePacket(spb) => {
-                        let Some(iface) = interfaces.first() else {
-                            return Some(Err(malformed(
-                                &self.path,
-                                frame,
-                                "simple packet before any interface".into(),
-                            )
-                            .into()));
-                        };
-                        return Some(Ok(RawFrame {
-                            link: iface.link,
-                            timestamp: Duration::ZERO,
-                            orig_len: spb.original_len,
-                            data: spb.data.into_owned(),
-                        }));
-                    }
-                    _ => {}
-                }
-            },
+    fn warn(&mut self, frame: u64, message: impl std::fmt::Display) {
+        let warnings = &mut self.summary.warnings;
+        if warnings.len() < MAX_LISTED_WARNINGS {
+            warnings
+                .push(CaptureWarning { frame, message: format!("{}: frame {frame}: {message}", self.path.display()) });
+        } else {
+            self.summary.unlisted_warnings += 1;
         }
+    }
+
+    /// Ends the iteration on a read failure: a cut file is a warning, anything else an error.
+    fn fail(&mut self, error: ReadError) -> Option<CaptureError> {
+        self.finished = true;
+        let frame = self.next_frame;
+        match error {
+            ReadError::Format(FormatProblem::Truncated { need, have }) => {
+                let used = frame - 1;
+                self.warn(
+                    frame,
+                    format_args!(
+                        "the file ends in the middle of a record ({have} of its {need} bytes present); \
+                         the {used} complete frame(s) before it are used"
+                    ),
+                );
+                None
+            }
+            ReadError::Format(reason) => Some(CaptureError::Malformed { path: self.path.clone(), frame, reason }),
+            ReadError::Io(source) => Some(CaptureError::Read { path: self.path.clone(), frame, source }),
+        }
+    }
+
+    fn add_interface(&mut self, link_type: u32) {
+        let layer = LinkLayer::from_number(link_type);
+        self.summary.link_types.push(layer.map_or_else(|| link_type_name(link_type), |l| l.name().to_string()));
+        self.interfaces.push(InterfaceState { link_type, layer, warned: false });
+    }
+
+    /// Counts a decoded frame and reports what deserves a warning.
+    fn account(&mut self, frame: u64, decoded: Decoded) -> PacketContent {
+        self.summary.packets += 1;
+        let content = match decoded {
+            Decoded::Tcp(tcp) => {
+                self.summary.tcp_packets += 1;
+                return PacketContent::Tcp(tcp);
+            }
+            Decoded::NotTcp => PacketContent::Other,
+            Decoded::Fragment { ip_version } => {
+                if self.summary.ip_fragments == 0 {
+                    self.warn(frame, format_args!("IPv{ip_version} fragment: fragments are counted but not reassembled, so this and any later fragments are skipped"));
+                }
+                self.summary.ip_fragments += 1;
+                PacketContent::IpFragment
+            }
+            Decoded::Unreadable(why) => {
+                self.warn(frame, format_args!("{why}; frame skipped"));
+                PacketContent::Other
+            }
+        };
+        self.summary.skipped += 1;
+        content
+    }
+
+    /// A frame on an interface tcpdialog cannot read: an error if no interface so far is readable, otherwise
+    /// one warning per interface and the frame is skipped.
+    fn unreadable_interface(&mut self, frame: u64, interface: usize) -> Result<PacketContent, CaptureError> {
+        let Some(state) = self.interfaces.get_mut(interface) else {
+            return Ok(PacketContent::Other);
+        };
+        let (link_type, first) = (state.link_type, !state.warned);
+        state.warned = true;
+        let name = link_type_name(link_type);
+        if !self.interfaces.iter().any(|i| i.layer.is_some()) {
+            self.finished = true;
+            return Err(CaptureError::UnknownLinkType { path: self.path.clone(), number: link_type, name });
+        }
+        if first {
+            self.warn(
+                frame,
+                format_args!(
+                    "interface {interface} has unsupported link type {link_type} ({name}); its frames are skipped"
+                ),
+            );
+        }
+        self.summary.packets += 1;
+        self.summary.skipped += 1;
+        Ok(PacketContent::Other)
     }
 }
 
@@ -157,236 +204,37 @@ impl Iterator for CaptureReader {
     type Item = Result<Packet, CaptureError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.finished {
-            return None;
+        while !self.finished {
+            let frame = self.next_frame;
+            let (packet, interface, decoded) = match self.format.next_event() {
+                Ok(None) => {
+                    self.finished = true;
+                    return None;
+                }
+                Err(e) => return self.fail(e).map(Err),
+                Ok(Some(Event::Interface { link_type })) => {
+                    self.add_interface(link_type);
+                    continue;
+                }
+                Ok(Some(Event::Frame(raw))) => {
+                    let layer = self.interfaces.get(raw.interface).and_then(|i| i.layer);
+                    let packet = Packet {
+                        frame,
+                        timestamp: raw.timestamp,
+                        orig_len: raw.orig_len,
+                        cap_len: u32::try_from(raw.data.len()).unwrap_or(u32::MAX),
+                        content: PacketContent::Other,
+                    };
+                    (packet, raw.interface, layer.map(|layer| decode_frame(layer, raw.data)))
+                }
+            };
+            self.next_frame += 1;
+            let content = match decoded {
+                Some(decoded) => Ok(self.account(frame, decoded)),
+                None => self.unreadable_interface(frame, interface),
+            };
+            return Some(content.map(|content| Packet { content, ..packet }));
         }
-        let raw = match self.read_frame() {
-            None => {
-                self.finished = true;
-                return None;
-            }
-            Some(Err(ReadFailure::Truncated { frame, message })) => {
-                // A capture killed mid-write: keep everything before the cut, and say where it ends.
-                self.finished = true;
-                self.summary.warnings.push(CaptureWarning { frame, message });
-                return None;
-            }
-            Some(Err(ReadFailure::Fatal(e))) => {
-                self.finished = true;
-                return Some(Err(e));
-            }
-            Some(Ok(raw)) => raw,
-        };
-        let frame = self.next_frame;
-        self.next_frame += 1;
-        self.summary.packets += 1;
-        let content = decode_frame(raw.link, &raw.data);
-        match &content {
-            PacketContent::Tcp(_) => self.summary.tcp_packets += 1,
-            PacketContent::IpFragment => {
-                self.summary.ip_fragments += 1;
-                self.summary.skipped += 1;
-            }
-            PacketContent::Other => self.summary.skipped += 1,
-        }
-        Some(Ok(Packet {
-            frame,
-            timestamp: raw.timestamp,
-            orig_len: raw.orig_len,
-            cap_len: raw.data.len() as u32,
-            content,
-        }))
+        None
     }
-}
-
-/// Why a frame could not be read.
-enum ReadFailure {
-    /// The file ends inside a record: a capture killed mid-write. Not fatal.
-    Truncated {
-        frame: u64,
-        message: String,
-    },
-    Fatal(CaptureError),
-}
-
-impl From<CaptureError> for ReadFailure {
-    fn from(e: CaptureError) -> Self {
-        ReadFailure::Fatal(e)
-    }
-}
-
-struct RawFrame {
-    link: DataLink,
-    timestamp: Duration,
-    orig_len: u32,
-    data: Vec<u8>,
-}
-
-fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        let n = file.read(&mut buf[filled..])?;
-        if n == 0 {
-            break;
-        }
-        filled += n;
-    }
-    Ok(filled)
-}
-
-fn malformed(path: &Path, frame: u64, reason: String) -> CaptureError {
-    CaptureError::Malformed { path: path.to_path_buf(), frame, reason }
-}
-
-fn truncation_or_malformed(path: &Path, frame: u64, err: pcap_file::PcapError) -> ReadFailure {
-    match err {
-        pcap_file::PcapError::IncompleteBuffer => ReadFailure::Truncated {
-            frame,
-            message: format!("the file ends in the middle of frame {frame}; frames before it are used"),
-        },
-        other => ReadFailure::Fatal(malformed(path, frame, other.to_string())),
-    }
-}
-
-fn ticks_to_duration(ticks: u64, per_second: u64) -> Duration {
-    let per_second = per_second.max(1);
-    let secs = ticks / per_second;
-    let rem = ticks % per_second;
-    let nanos = (u128::from(rem) * 1_000_000_000 / u128::from(per_second)) as u32;
-    Duration::new(secs, nanos)
-}
-
-fn idb_ticks_per_second(idb: &pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionBlock) -> u64 {
-    use pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionOption;
-    for opt in &idb.options {
-        if let InterfaceDescriptionOption::IfTsResol(r) = opt {
-            let exp = u32::from(r & 0x7f);
-            return if r & 0x80 != 0 { 2u64.saturating_pow(exp) } else { 10u64.saturating_pow(exp) };
-        }
-    }
-    1_000_000
-}
-
-fn check_link_type(path: &Path, link: DataLink) -> Result<(), CaptureError> {
-    match link {
-        DataLink::ETHERNET
-        | DataLink::RAW
-        | DataLink::IPV4
-        | DataLink::IPV6
-        | DataLink::LINUX_SLL
-        | DataLink::LINUX_SLL2
-        | DataLink::NULL
-        | DataLink::LOOP => Ok(()),
-        other => Err(CaptureError::UnknownLinkType {
-            path: path.to_path_buf(),
-            number: u32::from(other),
-            name: link_type_name(other),
-        }),
-    }
-}
-
-fn link_type_name(link: DataLink) -> String {
-    match link {
-        DataLink::ETHERNET => "ETHERNET".into(),
-        DataLink::RAW => "RAW".into(),
-        DataLink::IPV4 => "IPV4".into(),
-        DataLink::IPV6 => "IPV6".into(),
-        DataLink::LINUX_SLL => "LINUX_SLL".into(),
-        DataLink::LINUX_SLL2 => "LINUX_SLL2".into(),
-        DataLink::NULL => "NULL".into(),
-        DataLink::LOOP => "LOOP".into(),
-        other => format!("{other:?}").to_uppercase(),
-    }
-}
-
-/// Decodes the link layer, then IP and TCP. Anything that is not a TCP segment becomes `Other`.
-fn decode_frame(link: DataLink, data: &[u8]) -> PacketContent {
-    let sliced = match link {
-        DataLink::ETHERNET => LaxSlicedPacket::from_ethernet(data).ok(),
-        DataLink::RAW | DataLink::IPV4 | DataLink::IPV6 => LaxSlicedPacket::from_ip(data).ok(),
-        DataLink::LINUX_SLL => {
-            sll_payload(data, 16, 14).and_then(|(t, rest)| Some(LaxSlicedPacket::from_ether_type(t.into(), rest)))
-        }
-        DataLink::LINUX_SLL2 => {
-            sll_payload(data, 20, 0).and_then(|(t, rest)| Some(LaxSlicedPacket::from_ether_type(t.into(), rest)))
-        }
-        DataLink::NULL | DataLink::LOOP => data.get(4..).and_then(|rest| LaxSlicedPacket::from_ip(rest).ok()),
-        _ => None,
-    };
-    let Some(sliced) = sliced else { return PacketContent::Other };
-    let (src_ip, dst_ip, ip_payload, wire_len, fragmented) = match &sliced.net {
-        Some(LaxNetSlice::Ipv4(ip)) => {
-            let h = ip.header();
-            let payload = ip.payload();
-            let wire = usize::from(h.total_len()).saturating_sub(usize::from(h.ihl()) * 4);
-            (IpAddr::V4(h.source_addr()), IpAddr::V4(h.destination_addr()), payload, wire, ip.is_payload_fragmented())
-        }
-        Some(LaxNetSlice::Ipv6(ip)) => {
-            let h = ip.header();
-            let payload = ip.payload();
-            let ext_len = ip.extensions().slice().len();
-            let wire = usize::from(h.payload_length()).saturating_sub(ext_len);
-            (IpAddr::V6(h.source_addr()), IpAddr::V6(h.destination_addr()), payload, wire, ip.is_payload_fragmented())
-        }
-        _ => return PacketContent::Other,
-    };
-    if fragmented {
-        return PacketContent::IpFragment;
-    }
-    if ip_payload.ip_number != etherparse::IpNumber::TCP {
-        return PacketContent::Other;
-    }
-    let Ok(tcp) = TcpSlice::from_slice(ip_payload.payload) else { return PacketContent::Other };
-    let header_len = usize::from(tcp.data_offset()) * 4;
-    let wire_len = if ip_payload.incomplete { wire_len } else { ip_payload.payload.len() };
-    let payload_len = wire_len.saturating_sub(header_len) as u32;
-    PacketContent::Tcp(TcpPacket {
-        src: SocketAddr::new(src_ip, tcp.source_port()),
-        dst: SocketAddr::new(dst_ip, tcp.destination_port()),
-        seq: tcp.sequence_number(),
-        ack: tcp.acknowledgment_number(),
-        flags: tcp_flags(&tcp),
-        window: tcp.window_size(),
-        options: tcp_options(&tcp),
-        payload_len,
-        payload: tcp.payload().to_vec(),
-    })
-}
-
-/// Linux cooked capture: the protocol type is at `type_at`, the network layer at `header_len`.
-fn sll_payload(data: &[u8], header_len: usize, type_at: usize) -> Option<(u16, &[u8])> {
-    let t = data.get(type_at..type_at + 2)?;
-    Some((u16::from_be_bytes([t[0], t[1]]), data.get(header_len..)?))
-}
-
-fn tcp_flags(tcp: &TcpSlice) -> TcpFlags {
-    let bits = [
-        (tcp.fin(), TcpFlags::FIN),
-        (tcp.syn(), TcpFlags::SYN),
-        (tcp.rst(), TcpFlags::RST),
-        (tcp.psh(), TcpFlags::PSH),
-        (tcp.ack(), TcpFlags::ACK),
-        (tcp.urg(), TcpFlags::URG),
-        (tcp.ece(), TcpFlags::ECE),
-        (tcp.cwr(), TcpFlags::CWR),
-    ];
-    TcpFlags(bits.iter().filter(|(set, _)| *set).fold(0, |acc, (_, bit)| acc | bit))
-}
-
-fn tcp_options(tcp: &TcpSlice) -> TcpOptions {
-    let mut options = TcpOptions::default();
-    for element in tcp.options_iterator().flatten() {
-        match element {
-            TcpOptionElement::MaximumSegmentSize(mss) => options.mss = Some(mss),
-            TcpOptionElement::WindowScale(s) => options.window_scale = Some(s),
-            TcpOptionElement::SelectiveAcknowledgementPermitted => options.sack_permitted = true,
-            TcpOptionElement::SelectiveAcknowledgement(first, rest) => {
-                options.sack_blocks.push(first);
-                options.sack_blocks.extend(rest.iter().flatten().copied());
-            }
-            TcpOptionElement::Timestamp(val, ecr) => options.timestamps = Some((val, ecr)),
-            _ => {}
-        }
-    }
-    options
 }

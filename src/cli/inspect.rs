@@ -37,16 +37,15 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
             args.capture.display()
         );
     }
-    let text = match args.format {
-        InspectFormat::Text => packet_list(&analysis, args.stream),
-        InspectFormat::Json => {
-            let mut json = serde_json::to_string_pretty(&to_json(&analysis, args.stream)).context("encoding JSON")?;
-            json.push('\n');
-            json
-        }
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = match args.format {
+        InspectFormat::Text => stdout.write_all(packet_list(&analysis, args.stream).as_bytes()),
+        // Streamed: a large capture's JSON is never held whole in memory.
+        InspectFormat::Json => serde_json::to_writer_pretty(&mut stdout, &to_json(&analysis, args.stream))
+            .map_err(std::io::Error::from)
+            .and_then(|()| stdout.write_all(b"\n")),
     };
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()) {
+    match written.and_then(|()| stdout.flush()) {
         // A closed pipe (`| head`) is not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         other => other.context("writing to stdout")?,

@@ -12,6 +12,12 @@ pub struct DecodingArgs {
     /// Decode every connection as this protocol (http, websocket, http2, tls, pgsql, data).
     #[arg(long)]
     pub protocol: Option<String>,
+    /// Show secrets (Authorization, Cookie, Set-Cookie values, database passwords) instead of `…redacted…`.
+    #[arg(long)]
+    pub no_redact: bool,
+    /// Also redact this header's values (repeatable).
+    #[arg(long = "redact-header", value_name = "NAME")]
+    pub redact_headers: Vec<String>,
 }
 
 impl DecodingArgs {
@@ -22,7 +28,7 @@ impl DecodingArgs {
                 format!("unknown protocol \"{name}\" (expected one of: http websocket http2 tls pgsql data)")
             })?),
         };
-        Ok(DecoderOptions { force, ..Default::default() })
+        Ok(DecoderOptions { force, redact: !self.no_redact, redact_headers: self.redact_headers.clone() })
     }
 }
 

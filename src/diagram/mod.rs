@@ -4,8 +4,20 @@
 //! value before anything is printed), and the output formats (SVG, PNG through resvg with a bundled font,
 //! plain text, Mermaid). Renderers only read the dialog model; they never look at captures.
 
+mod arrows;
+mod format;
+mod ladder;
+mod layout;
+mod mermaid;
 mod names;
+mod png;
+mod svg;
+mod table;
+mod text;
+mod theme;
+mod timeline;
 
+pub use layout::{Anchor, Font, Item, Layout, Text};
 pub use names::UnknownName;
 
 use crate::dialog::Dialog;
@@ -47,8 +59,40 @@ pub enum Format {
     Png,
     Text,
     Mermaid,
-    /// The packet table as an HTML `<table>`.
+    /// An HTML fragment (the packet table).
     Html,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Svg => "svg",
+            Format::Png => "png",
+            Format::Text => "text",
+            Format::Mermaid => "mermaid",
+            Format::Html => "html",
+        }
+    }
+}
+
+impl View {
+    pub fn name(self) -> &'static str {
+        match self {
+            View::Ladder => "ladder",
+            View::Timeline => "timeline",
+            View::Table => "table",
+        }
+    }
+}
+
+/// Unit of the time column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TimeUnit {
+    /// Wireshark's `0.000000` seconds.
+    #[default]
+    Seconds,
+    /// Milliseconds, `0.708`.
+    Millis,
 }
 
 /// Vertical placement of arrows.
@@ -69,8 +113,10 @@ pub struct DiagramOptions {
     pub spacing: Spacing,
     /// PNG pixel ratio (2.0 for retina).
     pub scale: f32,
-    /// Element id prefix, so several diagrams can share one HTML page.
+    /// Element id prefix, so several diagrams can share one HTML page. Give a dialog's ladder and its packet
+    /// table the same prefix: table rows and arrows link to each other by it.
     pub id_prefix: String,
+    pub time_unit: TimeUnit,
 }
 
 impl Default for DiagramOptions {
@@ -82,64 +128,45 @@ impl Default for DiagramOptions {
             spacing: Spacing::Even,
             scale: 1.0,
             id_prefix: "d".into(),
+            time_unit: TimeUnit::Seconds,
         }
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum DiagramError {
-    #[error("cannot render PNG: {0}")]
-    Png(String),
+    #[error("cannot render PNG: the generated SVG does not parse: {0}")]
+    PngParse(#[from] resvg::usvg::Error),
+    #[error("cannot render PNG: a {width}×{height} px image is too large")]
+    PngSize { width: u32, height: u32 },
+    #[error("cannot render PNG: encoding failed: {0}")]
+    PngEncode(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("the {view} view cannot be written as {format}")]
     Unsupported { view: &'static str, format: &'static str },
 }
 
 /// Renders a dialog in the requested format.
+///
+/// | view     | svg | png | text | mermaid | html |
+/// |----------|-----|-----|------|---------|------|
+/// | ladder   | ✓   | ✓   | ✓    | ✓       |      |
+/// | timeline | ✓   | ✓   | ✓    |         |      |
+/// | table    |     |     | ✓    |         | ✓    |
 pub fn render(dialog: &Dialog, options: &DiagramOptions, format: Format) -> Result<Vec<u8>, DiagramError> {
-    // Temporary diagram stand-in so the site works end to end; the diagram branch replaces it.
-    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
-    match format {
-        Format::Svg => {}
-        Format::Png => {
-            let svg = render(dialog, options, Format::Svg)?;
-            let tree = resvg::usvg::Tree::from_data(&svg, &resvg::usvg::Options::default())
-                .map_err(|e| DiagramError::Png(e.to_string()))?;
-            let size = tree.size().to_int_size();
-            let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height())
-                .ok_or_else(|| DiagramError::Png("empty picture".into()))?;
-            resvg::render(&tree, resvg::tiny_skia::Transform::default(), &mut pixmap.as_mut());
-            return pixmap.encode_png().map_err(|e| DiagramError::Png(e.to_string()));
-        }
-        Format::Html => {
-            let mut html = format!("<table class=\"tcpdialog-packets\"><caption>{}</caption>\n", escape(&dialog.title));
-            for event in &dialog.events {
-                html.push_str(&format!(
-                    "<tr><td>{}</td><td>{}</td></tr>\n",
-                    event.frame,
-                    escape(&event.flags.bracketed())
-                ));
-            }
-            html.push_str("</table>\n");
-            return Ok(html.into_bytes());
-        }
-        Format::Text | Format::Mermaid => {
-            return Err(DiagramError::Unsupported { view: "ladder", format: "text" });
-        }
+    let unsupported = || DiagramError::Unsupported { view: options.view.name(), format: format.name() };
+    let picture = || match options.view {
+        View::Ladder => Ok(ladder::layout(dialog, options)),
+        View::Timeline => Ok(timeline::layout(dialog, options)),
+        View::Table => Err(unsupported()),
+    };
+    match (format, options.view) {
+        (Format::Svg, _) => Ok(svg::write(&picture()?, options.theme, &options.id_prefix).into_bytes()),
+        (Format::Png, _) => png::render(&picture()?, options),
+        (Format::Text, View::Ladder) => Ok(text::ladder(dialog, options).into_bytes()),
+        (Format::Text, View::Timeline) => Ok(timeline::text(dialog).into_bytes()),
+        (Format::Text, View::Table) => Ok(table::text(dialog, options).into_bytes()),
+        (Format::Mermaid, View::Ladder) => Ok(mermaid::sequence(dialog, options).into_bytes()),
+        (Format::Html, View::Table) => Ok(table::html(dialog, options).into_bytes()),
+        (Format::Mermaid | Format::Html, _) => Err(unsupported()),
     }
-    let height = 40 + 20 * dialog.events.len();
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"{}\" viewBox=\"0 0 640 {height}\" width=\"640\" height=\"{height}\">\n<title>{}</title>\n",
-        escape(&options.id_prefix),
-        escape(&dialog.title)
-    );
-    for (i, event) in dialog.events.iter().enumerate() {
-        let mut label = format!("{} {}", event.frame, event.flags.bracketed());
-        for message in &event.messages {
-            label.push(' ');
-            label.push_str(message);
-        }
-        svg.push_str(&format!("<text x=\"10\" y=\"{}\" font-size=\"12\">{}</text>\n", 30 + 20 * i, escape(&label)));
-    }
-    svg.push_str("</svg>\n");
-    Ok(svg.into_bytes())
 }

@@ -29,7 +29,7 @@ macro_rules! named {
 named!(View, "view", ["ladder" => View::Ladder, "timeline" => View::Timeline, "table" => View::Table]);
 named!(Labels, "labels", ["flags" => Labels::Flags, "seq" => Labels::Seq, "full" => Labels::Full]);
 named!(Theme, "theme", ["light" => Theme::Light, "dark" => Theme::Dark, "auto" => Theme::Auto]);
-named!(Format, "format", ["svg" => Format::Svg, "png" => Format::Png, "txt" => Format::Text, "text" => Format::Text, "mermaid" => Format::Mermaid, "mmd" => Format::Mermaid]);
+named!(Format, "format", ["svg" => Format::Svg, "png" => Format::Png, "txt" => Format::Text, "text" => Format::Text, "mermaid" => Format::Mermaid, "mmd" => Format::Mermaid, "html" => Format::Html]);
 named!(Spacing, "spacing", ["even" => Spacing::Even, "time" => Spacing::Time]);
 
 impl Format {

@@ -1,15 +1,21 @@
 //! Builds a [`Dialog`] from an analysed capture: selection, participants, arrows, folding, phases, prose.
 
-use super::{Dialog, DialogOptions, Event, Fold, Participant, Phase, PhaseKind, Selection};
+use super::{Dialog, DialogOptions, Event, Fold, FoldKind, Participant, Phase, PhaseKind, Selection};
 use crate::analyze::CaptureAnalysis;
-use crate::proto::MessageKind;
-use crate::tcp::{CloseKind, Connection, Direction, Segment, Side};
-use std::collections::BTreeMap;
+use crate::proto::{MessageKind, Protocol};
+use crate::tcp::{AnalysisFlag, CloseKind, Connection, Direction, Segment, Side};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 
+/// The description is alt text: it names this many connections, and this many messages of each, then counts the rest.
+const DESCRIBED_CONNECTIONS: usize = 12;
+const DESCRIBED_MESSAGES: usize = 12;
+
 /// A gap between two segments of a connection at least this long is drawn as an idle phase.
 const IDLE_GAP_SECONDS: f64 = 1.0;
+/// Runs of at least this many consecutive duplicate ACKs become one arrow (three trigger a fast retransmit).
+const DUP_ACK_RUN: usize = 3;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum DialogError {
@@ -30,8 +36,15 @@ pub fn build(
     let connections = select(analysis, selection)?;
     let participants = Participants::new(&connections, options);
     let mut labels: BTreeMap<(usize, u64), Vec<String>> = BTreeMap::new();
+    // Segments that complete a message of a known protocol are never folded away; raw data previews may be.
+    let mut significant: BTreeSet<(usize, u64)> = BTreeSet::new();
+    let mut protocols: BTreeMap<(usize, u64), Protocol> = BTreeMap::new();
     for message in &analysis.messages {
         labels.entry((message.conn, message.end_frame)).or_default().push(message.summary.clone());
+        protocols.entry((message.conn, message.end_frame)).or_insert(message.protocol);
+        if message.protocol != Protocol::Data {
+            significant.insert((message.conn, message.end_frame));
+        }
     }
 
     let mut segments: Vec<(&Connection, &Segment)> = connections
@@ -66,12 +79,14 @@ pub fn build(
                 len: seg.len,
                 window: seg.window,
                 messages: labels.get(&(conn.index, seg.frame)).cloned().unwrap_or_default(),
+                protocol: protocols.get(&(conn.index, seg.frame)).copied(),
                 analysis: seg.analysis.clone(),
                 fold: None,
             }
         })
         .collect();
-    let events = fold_transfers(events, options.fold_threshold);
+    let events = fold_transfers(events, options.fold_threshold, |e| significant.contains(&(e.conn, e.frame)));
+    let events = fold_duplicate_acks(events);
     let phases = find_phases(analysis, &connections, &events);
     let title = options.title.clone().unwrap_or_else(|| default_title(&connections));
     let description = describe(analysis, &connections, &participants.list, &events);
@@ -167,8 +182,11 @@ impl Participants {
 }
 
 /// Replaces long runs of data segments in one direction (with only pure ACKs coming back) by one arrow.
-fn fold_transfers(events: Vec<Event>, threshold: usize) -> Vec<Event> {
-    let foldable = |e: &Event| e.len > 0 && e.messages.is_empty() && e.analysis.is_empty() && is_plain(e);
+///
+/// A folded arrow keeps the first segment's numbers, carries the run's totals in [`Fold`], and drops the
+/// per-segment raw-data previews (the packet table still lists them).
+fn fold_transfers(events: Vec<Event>, threshold: usize, significant: impl Fn(&Event) -> bool) -> Vec<Event> {
+    let foldable = |e: &Event| e.len > 0 && !significant(e) && e.analysis.is_empty() && is_plain(e);
     let pure_ack = |e: &Event| e.len == 0 && e.analysis.is_empty() && is_plain(e);
     let mut out = Vec::with_capacity(events.len());
     let mut i = 0;
@@ -204,8 +222,10 @@ fn fold_transfers(events: Vec<Event>, threshold: usize) -> Vec<Event> {
         let acks_in_run = run.iter().filter(|e| e.from != first.from).count() as u64;
         let last = &events[last_data];
         let mut folded = first.clone();
+        folded.messages.clear();
         folded.len = u32::try_from(bytes).unwrap_or(u32::MAX);
         folded.fold = Some(Fold {
+            kind: FoldKind::Transfer,
             segments: data,
             acks: acks_in_run,
             bytes,
@@ -214,6 +234,60 @@ fn fold_transfers(events: Vec<Event>, threshold: usize) -> Vec<Event> {
         });
         out.push(folded);
         i = last_data + 1;
+    }
+    out
+}
+
+/// Replaces each run of at least [`DUP_ACK_RUN`] consecutive duplicate ACKs (one sender, one ACK number,
+/// numbered `#n`, `#n+1`, ...) by one arrow. The arrow keeps the first one's numbers and its `Dup ACK #n` flag,
+/// so it stays marked; a duplicate ACK that carries anything else (data, another flag) is never folded.
+fn fold_duplicate_acks(events: Vec<Event>) -> Vec<Event> {
+    let dup_number = |e: &Event| match e.analysis.as_slice() {
+        [AnalysisFlag::DuplicateAck(n)] if e.fold.is_none() && e.len == 0 && e.messages.is_empty() && is_plain(e) => {
+            Some(*n)
+        }
+        _ => None,
+    };
+    let mut out = Vec::with_capacity(events.len());
+    let mut i = 0;
+    while i < events.len() {
+        let first = &events[i];
+        let Some(first_number) = dup_number(first) else {
+            out.push(first.clone());
+            i += 1;
+            continue;
+        };
+        let mut end = i + 1;
+        while let Some(next) = events.get(end) {
+            let continues = next.conn == first.conn
+                && next.from == first.from
+                && next.ack == first.ack
+                && dup_number(next) == u32::try_from(end - i).ok().and_then(|k| first_number.checked_add(k));
+            if !continues {
+                break;
+            }
+            end += 1;
+        }
+        let run = &events[i..end];
+        match run.last() {
+            Some(last) if run.len() >= DUP_ACK_RUN => {
+                let mut folded = first.clone();
+                folded.fold = Some(Fold {
+                    kind: FoldKind::DuplicateAcks {
+                        first: first_number,
+                        last: first_number.saturating_add(u32::try_from(run.len() - 1).unwrap_or(u32::MAX)),
+                    },
+                    segments: run.len() as u64,
+                    acks: 0,
+                    bytes: 0,
+                    duration: last.time - first.time,
+                    last_frame: last.frame,
+                });
+                out.push(folded);
+            }
+            _ => out.extend_from_slice(run),
+        }
+        i = end;
     }
     out
 }
@@ -330,7 +404,7 @@ fn describe(
     if connections.len() > 1 {
         let _ = write!(text, "{} TCP connections between {} participants. ", connections.len(), participants.len());
     }
-    for conn in connections {
+    for conn in connections.iter().take(DESCRIBED_CONNECTIONS) {
         let prefix =
             if connections.len() > 1 { format!("Stream {}: the client", conn.index) } else { "The client".to_string() };
         if conn.syn_seen {
@@ -350,12 +424,15 @@ fn describe(
             let _ = write!(text, "{prefix} uses a connection opened before the capture started");
         }
         let messages: Vec<_> = analysis.messages_of(conn.index).collect();
-        for m in &messages {
+        for m in messages.iter().take(DESCRIBED_MESSAGES) {
             let who = match m.dir {
                 Direction::ClientToServer => "the client sends",
                 Direction::ServerToClient => "the server replies",
             };
             let _ = write!(text, ", {who} {}", m.summary);
+        }
+        if let Some(more) = messages.len().checked_sub(DESCRIBED_MESSAGES).filter(|&n| n > 0) {
+            let _ = write!(text, ", and {more} more messages");
         }
         if messages.is_empty() {
             let bytes = conn.bytes;
@@ -375,6 +452,9 @@ fn describe(
             None => text.push_str("; the connection is still open when the capture ends"),
         }
         text.push_str(". ");
+    }
+    if let Some(more) = connections.len().checked_sub(DESCRIBED_CONNECTIONS).filter(|&n| n > 0) {
+        let _ = write!(text, "{more} more connections are not described. ");
     }
     let folded = events.iter().filter(|e| e.fold.is_some()).count();
     if folded > 0 {
@@ -454,7 +534,8 @@ mod tests {
 
     #[test]
     fn long_transfers_fold_into_one_arrow() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/zerowindow.pcap");
+        // A 300 KB download with losses: clean runs fold, retransmissions and dup ACKs stay visible between them.
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lossy.pcap");
         let analysis = analyze_file(&path, &Default::default()).unwrap();
         let all_segments: usize = analysis.connections.iter().map(|c| c.segments.len()).sum();
         let dialog = build(&analysis, &Selection::default(), &DialogOptions::default()).unwrap();
@@ -463,5 +544,55 @@ mod tests {
         let covered: u64 = folds.iter().map(|f| f.segments + f.acks).sum();
         let unfolded = dialog.events.iter().filter(|e| e.fold.is_none()).count() as u64;
         assert_eq!(covered + unfolded, all_segments as u64, "every segment is drawn or folded exactly once");
+        // Flagged segments are drawn one arrow each, except bursts of dup ACKs, which are counted in their arrow.
+        let flagged: u64 = dialog
+            .events
+            .iter()
+            .filter(|e| !e.analysis.is_empty())
+            .map(|e| e.fold.as_ref().map_or(1, |f| f.segments))
+            .sum();
+        let flagged_segments =
+            analysis.connections.iter().flat_map(|c| &c.segments).filter(|s| !s.analysis.is_empty()).count();
+        assert_eq!(flagged, flagged_segments as u64, "no retransmission or dup ACK is folded away");
+    }
+
+    #[test]
+    fn bursts_of_duplicate_acks_become_one_flagged_arrow() {
+        // tshark: frames 183–189 are Dup ACK #1–#7 of Ack=152041, frame 190 the fast retransmission, frame 191
+        // Dup ACK #8; 74 segments carry tcp.analysis.duplicate_ack.
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lossy.pcap");
+        let analysis = analyze_file(&path, &Default::default()).unwrap();
+        let dialog = build(&analysis, &Selection::default(), &DialogOptions::default()).unwrap();
+        let burst = dialog.events.iter().find(|e| e.frame == 183).expect("the burst starts an arrow");
+        let fold = burst.fold.as_ref().expect("folded");
+        assert_eq!(fold.kind, FoldKind::DuplicateAcks { first: 1, last: 7 });
+        assert_eq!((fold.segments, fold.last_frame, fold.acks, fold.bytes), (7, 189, 0, 0));
+        assert_eq!(burst.ack, 152041);
+        assert_eq!(burst.analysis, [AnalysisFlag::DuplicateAck(1)], "the arrow stays flagged");
+        let frames: Vec<u64> = dialog.events.iter().map(|e| e.frame).filter(|f| (182..=192).contains(f)).collect();
+        assert_eq!(frames, [182, 183, 190, 191, 192], "the retransmission and the lone Dup ACK #8 stay visible");
+        let dup_acks: u64 = dialog
+            .events
+            .iter()
+            .filter(|e| e.analysis.iter().any(|f| matches!(f, AnalysisFlag::DuplicateAck(_))))
+            .map(|e| e.fold.as_ref().map_or(1, |f| f.segments))
+            .sum();
+        assert_eq!(dup_acks, 74);
+        for e in &dialog.events {
+            if let Some(Fold { kind: FoldKind::DuplicateAcks { first, last }, segments, .. }) = &e.fold {
+                assert!(*segments >= DUP_ACK_RUN as u64 && u64::from(last - first + 1) == *segments, "{e:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_description_stays_short_for_busy_connections() {
+        // tls13: more than a dozen TLS records in one connection.
+        let dialog = dialog_of("tls13.pcap", Selection::default());
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/tls13.pcap");
+        let messages = analyze_file(&path, &Default::default()).unwrap().messages.len();
+        assert!(messages > DESCRIBED_MESSAGES, "{messages}");
+        let more = format!(", and {} more messages", messages - DESCRIBED_MESSAGES);
+        assert!(dialog.description.contains(&more), "{}", dialog.description);
     }
 }

@@ -11,6 +11,7 @@ mod build;
 pub use build::{DialogError, build};
 
 use crate::capture::TcpFlags;
+use crate::proto::Protocol;
 use crate::tcp::AnalysisFlag;
 use std::net::SocketAddr;
 
@@ -75,20 +76,35 @@ pub struct Event {
     pub window: u32,
     /// Application messages this segment completes (summaries, in stream order).
     pub messages: Vec<String>,
+    /// Protocol of those messages (the packet table's Protocol column); `None` for bare TCP.
+    pub protocol: Option<Protocol>,
     pub analysis: Vec<AnalysisFlag>,
     /// Set when this arrow stands for a run of segments.
     pub fold: Option<Fold>,
 }
 
-/// A folded run of data segments: one thick arrow in the ladder.
+/// A folded run of segments drawn as one arrow: a transfer (one thick arrow in the ladder) or a burst of
+/// duplicate ACKs (one flagged arrow that says how many).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fold {
+    pub kind: FoldKind,
+    /// Segments from the arrow's sender: data segments, or duplicate ACKs.
     pub segments: u64,
     /// Pure ACKs in the other direction folded in with them.
     pub acks: u64,
     pub bytes: u64,
     pub duration: f64,
     pub last_frame: u64,
+}
+
+/// What a [`Fold`] stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FoldKind {
+    /// Data segments in one direction, with the peer's pure ACKs folded in.
+    #[default]
+    Transfer,
+    /// Consecutive duplicate ACKs `#first` to `#last` of one ACK number from one side (`acks` and `bytes` are 0).
+    DuplicateAcks { first: u32, last: u32 },
 }
 
 /// The named stretches of a dialog.

@@ -8,8 +8,9 @@ use std::fmt::Write as _;
 /// The Protocol column: the application protocol of a message this segment completes, else `TCP`.
 pub fn protocol_column(analysis: &CaptureAnalysis, conn: &Connection, seg: &Segment) -> &'static str {
     analysis
-        .messages_of(conn.index)
-        .find(|m| m.end_frame == seg.frame && m.protocol != Protocol::Data)
+        .messages_ending_at(seg.frame)
+        .iter()
+        .find(|m| m.conn == conn.index && m.protocol != Protocol::Data)
         .map_or("TCP", |m| m.protocol.column_name())
 }
 
@@ -17,8 +18,9 @@ pub fn protocol_column(analysis: &CaptureAnalysis, conn: &Connection, seg: &Segm
 /// (`43640 → 80 [SYN] Seq=0 Win=65495 Len=0 MSS=65495 ...`), prefixed by analysis labels as Wireshark does.
 pub fn info_column(analysis: &CaptureAnalysis, conn: &Connection, seg: &Segment) -> String {
     let messages: Vec<&str> = analysis
-        .messages_of(conn.index)
-        .filter(|m| m.end_frame == seg.frame && m.protocol != Protocol::Data)
+        .messages_ending_at(seg.frame)
+        .iter()
+        .filter(|m| m.conn == conn.index && m.protocol != Protocol::Data)
         .map(|m| m.summary.as_str())
         .collect();
     if !messages.is_empty() {

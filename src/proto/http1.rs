@@ -1,190 +1,574 @@
-//! HTTP/1.x: request and status lines, headers, and message framing over one direction's stream.
+//! HTTP/1.x over one direction: request and status lines, headers, and message framing (RFC 9112).
+//!
+//! Heads are parsed with `httparse`; bodies are framed by `Content-Length`, `Transfer-Encoding: chunked` or the
+//! end of the connection, and skipped, never kept: only their length, type and encoding are summarised.
+//! Requests and responses are paired per connection (through [`Shared::http_requests`]) so that a response to
+//! HEAD has no body and a `101 Switching Protocols` hands both directions to WebSocket or HTTP/2.
 
-use super::{Message, MessageKind, Protocol};
+use super::data::bytes_summary;
+use super::decoder::{AfterGap, Cx, MAX_PENDING_REQUESTS, RequestFacts, Shared, Step, StreamDecoder};
+use super::{Body, Message, MessageKind, Protocol};
 use crate::tcp::Direction;
 
-/// Most bytes of a header block kept while waiting for its end.
-const MAX_HEADER_BYTES: usize = 64 * 1024;
-const MAX_HEADERS: usize = 100;
+const MAX_HEADERS: usize = 128;
+/// Longest header block accepted.
+const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// Longest chunk-size line accepted (extensions included).
+const MAX_CHUNK_LINE: usize = 4 * 1024;
+/// Longest header value shown in a detail line.
+const MAX_VALUE_CHARS: usize = 200;
 
-/// What the decoder is doing with the bytes it receives.
-#[derive(Debug)]
+/// Where the decoder is in the stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
-    /// Collecting a header block.
+    /// Expecting a request or status line.
     Head,
-    /// Skipping `remaining` body bytes of the message that started at `pending`.
-    Body { remaining: u64 },
+    /// Expecting a chunk-size line.
+    ChunkSize,
+    /// Expecting the trailer section after the last chunk.
+    Trailers,
     /// The body runs until the connection closes.
     UntilClose,
-    /// Not HTTP (or something broke); ignore the rest.
-    Done,
+    /// Lost track after a gap: looking for the next start line.
+    Resync,
 }
 
-/// Incremental decoder for one direction of one connection.
+/// Incremental HTTP/1.x decoder for one direction of one connection.
 #[derive(Debug)]
-pub struct Http1Stream {
-    conn: usize,
+pub struct Http1Decoder {
     dir: Direction,
     state: State,
-    buf: Vec<u8>,
-    /// Where `buf` starts in the stream, and the frame that brought its first byte.
-    buf_offset: u64,
-    buf_frame: u64,
-    /// A message whose head is decoded but whose body is still arriving.
-    pending: Option<Message>,
+    /// The message whose chunked or close-delimited body is still arriving.
+    current: Option<Message>,
 }
 
-impl Http1Stream {
-    pub fn new(conn: usize, dir: Direction) -> Self {
-        Http1Stream { conn, dir, state: State::Head, buf: Vec::new(), buf_offset: 0, buf_frame: 0, pending: None }
+impl Http1Decoder {
+    pub fn new(dir: Direction) -> Self {
+        Http1Decoder { dir, state: State::Head, current: None }
     }
 
-    pub fn feed(&mut self, frame: u64, offset: u64, mut data: &[u8], out: &mut Vec<Message>) {
-        let mut offset = offset;
-        while !data.is_empty() {
-            match &mut self.state {
-                State::Done => return,
-                State::UntilClose => return,
-                State::Body { remaining } => {
-                    let take = (*remaining).min(data.len() as u64);
-                    *remaining -= take;
-                    data = &data[take as usize..];
-                    offset += take;
-                    if *remaining == 0 {
-                        self.complete(frame, out);
-                    }
-                }
-                State::Head => {
-                    if self.buf.is_empty() {
-                        self.buf_offset = offset;
-                        self.buf_frame = frame;
-                    }
-                    let room = MAX_HEADER_BYTES.saturating_sub(self.buf.len());
-                    let take = room.min(data.len());
-                    self.buf.extend_from_slice(&data[..take]);
-                    data = &data[take..];
-                    offset += take as u64;
-                    match self.parse_head(frame) {
-                        Ok(Some((used, body))) => {
-                            let rest = self.buf.split_off(used);
-                            self.buf.clear();
-                            self.state = body;
-                            if matches!(self.state, State::Body { remaining: 0 }) {
-                                self.complete(frame, out);
-                            }
-                            // Bytes after the head belong to the body or the next message: feed them again.
-                            if !rest.is_empty() {
-                                let rest_offset = self.buf_offset + used as u64;
-                                self.feed(frame, rest_offset, &rest, out);
-                            }
-                        }
-                        Ok(None) if self.buf.len() >= MAX_HEADER_BYTES => self.state = State::Done,
-                        Ok(None) => {}
-                        Err(()) => self.state = State::Done,
-                    }
-                }
+    /// Completes the current message with its body summary.
+    fn finish_current(&mut self, cx: &mut Cx, note: Option<&str>) {
+        if let Some(mut message) = self.current.take() {
+            if let Some(note) = note {
+                message.summary.push_str(note);
             }
-        }
-    }
-
-    pub fn gap(&mut self, _frame: u64, _offset: u64, len: u64, out: &mut Vec<Message>) {
-        match &mut self.state {
-            State::Body { remaining } if *remaining >= len => {
-                *remaining -= len;
-                if *remaining == 0 {
-                    self.complete(_frame, out);
-                }
+            if let Some(body) = body_of(&message.kind) {
+                message.detail.push(describe_body(body));
             }
-            State::UntilClose => {}
-            _ => self.state = State::Done,
-        }
-    }
-
-    pub fn end(&mut self, frame: u64, out: &mut Vec<Message>) {
-        if matches!(self.state, State::UntilClose) {
-            self.complete(frame, out);
-        } else if let Some(mut message) = self.pending.take() {
-            // The stream ended before the body did: keep the message, say it is incomplete.
-            message.end_frame = frame;
-            message.summary.push_str(" (incomplete)");
-            out.push(message);
-        }
-        self.state = State::Done;
-    }
-
-    fn complete(&mut self, frame: u64, out: &mut Vec<Message>) {
-        if let Some(mut message) = self.pending.take() {
-            message.end_frame = frame;
-            out.push(message);
+            cx.push_message(message);
         }
         self.state = State::Head;
     }
 
-    /// Parses the header block in `buf`: `Ok(Some(head length, body state))` when complete.
-    fn parse_head(&mut self, frame: u64) -> Result<Option<(usize, State)>, ()> {
+    fn body_mut(&mut self) -> Option<&mut Body> {
+        match self.current.as_mut().map(|m| &mut m.kind) {
+            Some(
+                MessageKind::HttpRequest { body: Some(body), .. } | MessageKind::HttpResponse { body: Some(body), .. },
+            ) => Some(body),
+            _ => None,
+        }
+    }
+
+    fn head(&mut self, buf: &[u8], cx: &mut Cx) -> Step {
+        // Re-parsing a long head on every segment would be quadratic: wait for its end (a blank line), but
+        // parse short buffers at once so that non-HTTP bytes are caught early.
+        let ended = buf.windows(2).any(|w| w == b"\n\n") || buf.windows(3).any(|w| w == b"\n\r\n");
+        if !ended && (1024..=MAX_HEAD_BYTES).contains(&buf.len()) {
+            return Step::Need;
+        }
         let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let message = |summary: String, kind| Message {
-            conn: self.conn,
-            dir: self.dir,
-            protocol: Protocol::Http,
-            frame: self.buf_frame,
-            end_frame: frame,
-            offset: self.buf_offset,
-            summary,
-            kind,
+        let parsed = match self.dir {
+            Direction::ClientToServer => parse_request(buf, &mut headers),
+            Direction::ServerToClient => parse_response(buf, &mut headers),
         };
+        let head = match parsed {
+            Ok(Some(head)) => head,
+            Ok(None) if buf.len() > MAX_HEAD_BYTES => {
+                cx.malformed(0, Protocol::Http, format!("header block longer than {MAX_HEAD_BYTES} bytes"));
+                return Step::Fail { used: 0 };
+            }
+            Ok(None) => return Step::Need,
+            Err(error) => {
+                cx.malformed(0, Protocol::Http, format!("not an HTTP/1.x {}: {error}", self.dir_word()));
+                return Step::Fail { used: 0 };
+            }
+        };
+        let detail: Vec<String> = head
+            .headers
+            .iter()
+            .map(|(name, value)| cx.redact.header_line(name, &shorten(cx.redact.header_value(name, value))))
+            .collect();
+        let framing = match &head.line {
+            StartLine::Request { method, .. } => {
+                remember_request(cx.shared, RequestFacts { method: method.clone(), upgrade: head.get("upgrade") });
+                request_framing(&head)
+            }
+            StartLine::Response { status, .. } => response_framing(&head, *status, cx.shared),
+        };
+        let body = match framing {
+            Framing::None | Framing::Switch(_) => None,
+            Framing::Length(n) => Some(Body { length: n, ..head.body() }),
+            Framing::Chunked => Some(Body { chunks: Some(0), ..head.body() }),
+            Framing::UntilClose => Some(Body { close_delimited: true, ..head.body() }),
+        };
+        let mut message = cx.message(0, Protocol::Http, head.summary(body.as_ref()), head.kind(body));
+        message.detail = detail;
+        match framing {
+            Framing::None | Framing::Length(0) => {
+                push_with_body(message, cx);
+                Step::Used { used: head.len, skip: 0 }
+            }
+            Framing::Length(n) => {
+                push_with_body(message, cx);
+                Step::Used { used: head.len, skip: n }
+            }
+            Framing::Chunked => {
+                self.current = Some(message);
+                self.state = State::ChunkSize;
+                Step::Used { used: head.len, skip: 0 }
+            }
+            Framing::UntilClose => {
+                self.current = Some(message);
+                self.state = State::UntilClose;
+                Step::Used { used: head.len, skip: 0 }
+            }
+            Framing::Switch(to) => {
+                cx.push_message(message);
+                Step::Switch { used: head.len, to }
+            }
+        }
+    }
+
+    fn chunk_size(&mut self, buf: &[u8], cx: &mut Cx) -> Step {
+        match httparse::parse_chunk_size(buf) {
+            Ok(httparse::Status::Complete((used, size))) => {
+                if let Some(body) = self.body_mut() {
+                    body.length = body.length.saturating_add(size);
+                    body.chunks = Some(body.chunks.unwrap_or(0) + u64::from(size > 0));
+                }
+                if size == 0 {
+                    self.state = State::Trailers;
+                    Step::Used { used, skip: 0 }
+                } else {
+                    // The chunk's data and the CRLF that ends it.
+                    Step::Used { used, skip: size.saturating_add(2) }
+                }
+            }
+            Ok(httparse::Status::Partial) if buf.len() > MAX_CHUNK_LINE => {
+                self.broken_chunk(cx, "chunk-size line too long")
+            }
+            Ok(httparse::Status::Partial) => Step::Need,
+            Err(_) => self.broken_chunk(cx, "invalid chunk-size line"),
+        }
+    }
+
+    fn broken_chunk(&mut self, cx: &mut Cx, reason: &str) -> Step {
+        self.finish_current(cx, Some(" (incomplete)"));
+        cx.malformed(0, Protocol::Http, reason.to_string());
+        Step::Fail { used: 0 }
+    }
+
+    fn trailers(&mut self, buf: &[u8], cx: &mut Cx) -> Step {
+        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        match httparse::parse_headers(buf, &mut headers) {
+            Ok(httparse::Status::Complete((used, trailers))) => {
+                let lines: Vec<String> = trailers
+                    .iter()
+                    .map(|h| {
+                        let value = String::from_utf8_lossy(h.value);
+                        format!("trailer {}", cx.redact.header_line(h.name, &shorten(&value)))
+                    })
+                    .collect();
+                if let Some(message) = self.current.as_mut() {
+                    message.detail.extend(lines);
+                }
+                self.finish_current(cx, None);
+                Step::Used { used, skip: 0 }
+            }
+            Ok(httparse::Status::Partial) if buf.len() > MAX_HEAD_BYTES => {
+                self.broken_chunk(cx, "trailer section too long")
+            }
+            Ok(httparse::Status::Partial) => Step::Need,
+            Err(_) => self.broken_chunk(cx, "invalid trailer section"),
+        }
+    }
+
+    fn resync(&mut self, buf: &[u8], cx: &mut Cx) -> Step {
+        let starts_here = |at: usize| {
+            let rest = buf.get(at..).unwrap_or_default();
+            let head = rest.get(..rest.len().min(16)).unwrap_or_default();
+            match self.dir {
+                Direction::ClientToServer => {
+                    METHODS.iter().any(|m| head.starts_with(m.as_bytes()) && head.get(m.len()) == Some(&b' '))
+                }
+                Direction::ServerToClient => head.starts_with(b"HTTP/1."),
+            }
+        };
+        let found = (0..buf.len())
+            .find(|&i| (i == 0 || i.checked_sub(2).and_then(|s| buf.get(s..i)) == Some(b"\r\n")) && starts_here(i));
+        // Keep a tail that could be the start of a line cut by the segment boundary.
+        let used = match found {
+            Some(0) => {
+                self.state = State::Head;
+                return self.head(buf, cx);
+            }
+            Some(at) => at,
+            None if buf.len() > 64 => buf.len() - 16,
+            None => return Step::Need,
+        };
+        let summary =
+            format!("{} (after missing bytes)", bytes_summary(used as u64, buf.get(..used).unwrap_or_default()));
+        cx.push(0, Protocol::Http, summary, MessageKind::Other);
+        if found.is_some() {
+            self.state = State::Head;
+        }
+        Step::Used { used, skip: 0 }
+    }
+
+    fn dir_word(&self) -> &'static str {
         match self.dir {
-            Direction::ClientToServer => {
-                let mut req = httparse::Request::new(&mut headers);
-                let status = req.parse(&self.buf).map_err(|_| ())?;
-                let httparse::Status::Complete(used) = status else { return Ok(None) };
-                let method = req.method.unwrap_or_default().to_string();
-                let target = req.path.unwrap_or_default().to_string();
-                let version = req.version.unwrap_or(1);
-                let body =
-                    content_length(req.headers).map_or(State::Body { remaining: 0 }, |n| State::Body { remaining: n });
-                let summary = format!("{method} {target} HTTP/1.{version}");
-                self.pending = Some(message(summary, MessageKind::HttpRequest { method, target }));
-                Ok(Some((used, body)))
-            }
-            Direction::ServerToClient => {
-                let mut resp = httparse::Response::new(&mut headers);
-                let status = resp.parse(&self.buf).map_err(|_| ())?;
-                let httparse::Status::Complete(used) = status else { return Ok(None) };
-                let code = resp.code.unwrap_or_default();
-                let reason = resp.reason.unwrap_or_default();
-                let version = resp.version.unwrap_or(1);
-                let connection_close =
-                    header(resp.headers, "connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
-                let keep_alive_timeout = header(resp.headers, "keep-alive").and_then(keep_alive_timeout);
-                let upgrade = (code == 101).then(|| header(resp.headers, "upgrade").map(str::to_string)).flatten();
-                let body = match content_length(resp.headers) {
-                    _ if code / 100 == 1 || code == 204 || code == 304 => State::Body { remaining: 0 },
-                    Some(n) => State::Body { remaining: n },
-                    None => State::UntilClose,
-                };
-                let summary = format!("HTTP/1.{version} {code} {reason}").trim_end().to_string();
-                let kind = MessageKind::HttpResponse { status: code, connection_close, keep_alive_timeout, upgrade };
-                self.pending = Some(message(summary, kind));
-                Ok(Some((used, body)))
-            }
+            Direction::ClientToServer => "request",
+            Direction::ServerToClient => "response",
         }
     }
 }
 
-fn header<'a>(headers: &'a [httparse::Header], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|h| h.name.eq_ignore_ascii_case(name))
-        .and_then(|h| std::str::from_utf8(h.value).ok())
-        .map(str::trim)
+impl StreamDecoder for Http1Decoder {
+    fn protocol(&self) -> Protocol {
+        Protocol::Http
+    }
+
+    fn step(&mut self, buf: &[u8], cx: &mut Cx) -> Step {
+        match self.state {
+            State::Head => self.head(buf, cx),
+            State::ChunkSize => self.chunk_size(buf, cx),
+            State::Trailers => self.trailers(buf, cx),
+            State::UntilClose => {
+                if let Some(body) = self.body_mut() {
+                    body.length = body.length.saturating_add(buf.len() as u64);
+                }
+                Step::Used { used: buf.len(), skip: 0 }
+            }
+            State::Resync => self.resync(buf, cx),
+        }
+    }
+
+    fn gap(&mut self, len: u64, cx: &mut Cx) -> AfterGap {
+        match self.state {
+            State::UntilClose => {
+                if let Some(body) = self.body_mut() {
+                    body.length = body.length.saturating_add(len);
+                }
+                if let Some(message) = self.current.as_mut() {
+                    message.detail.push(format!("{len} bytes missing from the capture"));
+                }
+            }
+            _ => {
+                self.finish_current(cx, Some(" (incomplete)"));
+                self.state = State::Resync;
+            }
+        }
+        AfterGap::Resync
+    }
+
+    fn end(&mut self, buf: &[u8], cx: &mut Cx) {
+        match self.state {
+            State::UntilClose => self.finish_current(cx, None),
+            _ => self.finish_current(cx, Some(" (incomplete)")),
+        }
+        if !buf.is_empty() {
+            let reason = format!("stream ended inside an HTTP {} ({} bytes)", self.dir_word(), buf.len());
+            cx.malformed(0, Protocol::Http, reason);
+        }
+    }
 }
 
-fn content_length(headers: &[httparse::Header]) -> Option<u64> {
-    header(headers, "content-length").and_then(|v| v.parse().ok())
+const METHODS: [&str; 9] = ["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE"];
+
+fn remember_request(shared: &mut Shared, facts: RequestFacts) {
+    if shared.http_requests.len() >= MAX_PENDING_REQUESTS {
+        shared.http_requests.pop_front();
+    }
+    shared.http_requests.push_back(facts);
+}
+
+fn push_with_body(mut message: Message, cx: &mut Cx) {
+    if let Some(body) = body_of(&message.kind) {
+        message.detail.push(describe_body(body));
+    }
+    cx.push_message(message);
+}
+
+fn body_of(kind: &MessageKind) -> Option<&Body> {
+    match kind {
+        MessageKind::HttpRequest { body, .. } | MessageKind::HttpResponse { body, .. } => body.as_ref(),
+        _ => None,
+    }
+}
+
+/// `body: 1234 bytes, text/html, gzip, 3 chunks`.
+fn describe_body(body: &Body) -> String {
+    let mut parts = vec![format!("{} bytes", body.length)];
+    parts.extend(body.content_type.clone());
+    parts.extend(body.content_encoding.clone());
+    if let Some(chunks) = body.chunks {
+        parts.push(format!("chunked ({chunks} chunks)"));
+    }
+    if body.close_delimited {
+        parts.push("until close".to_string());
+    }
+    format!("body: {}", parts.join(", "))
+}
+
+fn shorten(value: &str) -> String {
+    super::data::short_text(value.as_bytes(), MAX_VALUE_CHARS)
+}
+
+/// How the body after a head is delimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    None,
+    Length(u64),
+    Chunked,
+    UntilClose,
+    /// No body; both directions switch protocol (101, or a tunnel after CONNECT).
+    Switch(Option<Protocol>),
+}
+
+enum StartLine {
+    Request { method: String, target: String },
+    Response { status: u16, reason: String },
+}
+
+/// A parsed header block, owning what the decoder needs from it.
+struct Head {
+    line: StartLine,
+    /// Minor version: `HTTP/1.{version}`.
+    version: u8,
+    headers: Vec<(String, String)>,
+    len: usize,
+}
+
+impl Head {
+    fn get(&self, name: &str) -> Option<String> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim().to_string())
+    }
+
+    /// Whether a comma-separated header (`Connection`, `Transfer-Encoding`) holds `token`.
+    fn has_token(&self, name: &str, token: &str) -> bool {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .flat_map(|(_, v)| v.split(','))
+            .any(|t| t.trim().eq_ignore_ascii_case(token))
+    }
+
+    fn content_length(&self) -> Option<u64> {
+        self.get("content-length").and_then(|v| v.parse().ok())
+    }
+
+    fn chunked(&self) -> bool {
+        self.has_token("transfer-encoding", "chunked")
+    }
+
+    /// HTTP/1.1 keeps the connection unless told `close`; HTTP/1.0 closes unless told `keep-alive`.
+    fn connection_close(&self) -> bool {
+        self.has_token("connection", "close") || (self.version == 0 && !self.has_token("connection", "keep-alive"))
+    }
+
+    fn body(&self) -> Body {
+        Body {
+            content_type: self.get("content-type").map(|t| shorten(&t)),
+            content_encoding: self.get("content-encoding").map(|e| shorten(&e)),
+            ..Body::default()
+        }
+    }
+
+    /// `GET / HTTP/1.1`, `HTTP/1.1 200 OK (text/html)`.
+    fn summary(&self, body: Option<&Body>) -> String {
+        let mut summary = match &self.line {
+            StartLine::Request { method, target } => {
+                format!("{method} {} HTTP/1.{}", shorten(target), self.version)
+            }
+            StartLine::Response { status, reason } => {
+                format!("HTTP/1.{} {status} {}", self.version, shorten(reason)).trim_end().to_string()
+            }
+        };
+        if let Some(content_type) = body.and_then(|b| b.content_type.as_deref()) {
+            summary.push_str(&format!(" ({content_type})"));
+        }
+        summary
+    }
+
+    fn kind(&self, body: Option<Body>) -> MessageKind {
+        let connection_close = self.connection_close();
+        match &self.line {
+            StartLine::Request { method, target } => MessageKind::HttpRequest {
+                method: method.clone(),
+                target: target.clone(),
+                connection_close,
+                upgrade: self.get("upgrade"),
+                body,
+            },
+            StartLine::Response { status, .. } => MessageKind::HttpResponse {
+                status: *status,
+                connection_close,
+                keep_alive_timeout: self.get("keep-alive").as_deref().and_then(keep_alive_timeout),
+                upgrade: (*status == 101).then(|| self.get("upgrade")).flatten(),
+                body,
+            },
+        }
+    }
+}
+
+fn owned_headers(headers: &[httparse::Header]) -> Vec<(String, String)> {
+    headers.iter().map(|h| (h.name.to_string(), String::from_utf8_lossy(h.value).into_owned())).collect()
+}
+
+fn parse_request<'b>(buf: &'b [u8], headers: &mut [httparse::Header<'b>]) -> Result<Option<Head>, httparse::Error> {
+    let mut req = httparse::Request::new(headers);
+    let httparse::Status::Complete(len) = req.parse(buf)? else {
+        return Ok(None);
+    };
+    Ok(Some(Head {
+        line: StartLine::Request {
+            method: req.method.unwrap_or_default().to_string(),
+            target: req.path.unwrap_or_default().to_string(),
+        },
+        version: req.version.unwrap_or(1),
+        headers: owned_headers(req.headers),
+        len,
+    }))
+}
+
+fn parse_response<'b>(buf: &'b [u8], headers: &mut [httparse::Header<'b>]) -> Result<Option<Head>, httparse::Error> {
+    let mut resp = httparse::Response::new(headers);
+    let httparse::Status::Complete(len) = resp.parse(buf)? else {
+        return Ok(None);
+    };
+    Ok(Some(Head {
+        line: StartLine::Response {
+            status: resp.code.unwrap_or_default(),
+            reason: resp.reason.unwrap_or_default().to_string(),
+        },
+        version: resp.version.unwrap_or(1),
+        headers: owned_headers(resp.headers),
+        len,
+    }))
+}
+
+/// RFC 9112 §6.3 for requests: chunked, else Content-Length, else no body.
+fn request_framing(head: &Head) -> Framing {
+    if head.chunked() { Framing::Chunked } else { head.content_length().map_or(Framing::None, Framing::Length) }
+}
+
+/// RFC 9112 §6.3 for responses, which needs the request it answers.
+fn response_framing(head: &Head, status: u16, shared: &mut Shared) -> Framing {
+    if (100..200).contains(&status) && status != 101 {
+        // Interim responses (100 Continue, 103 Early Hints) answer nothing yet.
+        return Framing::None;
+    }
+    let request = shared.http_requests.pop_front();
+    let method = request.as_ref().map(|r| r.method.as_str());
+    if status == 101 {
+        let upgrade = head.get("upgrade").or_else(|| request.and_then(|r| r.upgrade)).unwrap_or_default();
+        return Framing::Switch(upgrade_protocol(&upgrade));
+    }
+    if method == Some("CONNECT") && (200..300).contains(&status) {
+        return Framing::Switch(None);
+    }
+    if method == Some("HEAD") || status == 204 || status == 304 {
+        return Framing::None;
+    }
+    if head.chunked() { Framing::Chunked } else { head.content_length().map_or(Framing::UntilClose, Framing::Length) }
+}
+
+/// The protocol an `Upgrade:` token names; unknown ones are recognised from their bytes.
+fn upgrade_protocol(token: &str) -> Option<Protocol> {
+    let token = token.split(',').next().unwrap_or_default().trim();
+    match token.to_ascii_lowercase().as_str() {
+        "websocket" => Some(Protocol::WebSocket),
+        "h2c" => Some(Protocol::Http2),
+        _ => None,
+    }
 }
 
 /// `timeout=5, max=100` -> 5
 fn keep_alive_timeout(value: &str) -> Option<u32> {
     value.split(',').find_map(|part| part.trim().strip_prefix("timeout=")).and_then(|t| t.trim().parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{decode, decode_pair, decode_split_everywhere};
+    use super::*;
+
+    const GET: &[u8] =
+        b"GET /index.html HTTP/1.1\r\nHost: localhost:8000\r\nAuthorization: Basic dXNlcjpodW50ZXIy\r\n\r\n";
+
+    #[test]
+    fn pipelined_requests_in_one_segment_are_three_messages() {
+        let three =
+            [GET, b"GET /a.css HTTP/1.1\r\nHost: x\r\n\r\n", b"HEAD /b.js HTTP/1.1\r\nHost: x\r\n\r\n"].concat();
+        let messages = decode(Protocol::Http, Direction::ClientToServer, &[&three]);
+        let summaries: Vec<&str> = messages.iter().map(|m| m.summary.as_str()).collect();
+        assert_eq!(summaries, ["GET /index.html HTTP/1.1", "GET /a.css HTTP/1.1", "HEAD /b.js HTTP/1.1"]);
+        assert_eq!(messages.iter().map(|m| m.offset).collect::<Vec<_>>(), [0, GET.len() as u64, GET.len() as u64 + 32]);
+        assert!(messages[0].detail.contains(&"Authorization: …redacted…".to_string()), "{:?}", messages[0].detail);
+        assert!(!messages.iter().flat_map(|m| &m.detail).any(|d| d.contains("dXNlcjpodW50ZXIy")));
+    }
+
+    #[test]
+    fn content_length_and_chunked_bodies_are_summarised_not_kept() {
+        let response = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n\
+            5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\nX-Checksum: abc\r\n\r\n\
+            HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nnopHTTP/1.1 204 No Content\r\n\r\n";
+        let messages = decode_pair(b"", response);
+        let summaries: Vec<&str> = messages.iter().map(|m| m.summary.as_str()).collect();
+        assert_eq!(summaries, ["HTTP/1.1 200 OK (text/plain)", "HTTP/1.1 404 Not Found", "HTTP/1.1 204 No Content"]);
+        let MessageKind::HttpResponse { body: Some(body), .. } = &messages[0].kind else { panic!("{:?}", messages[0]) };
+        assert_eq!((body.length, body.chunks), (12, Some(2)));
+        assert!(messages[0].detail.contains(&"trailer X-Checksum: abc".to_string()));
+        assert!(messages[0].detail.contains(&"body: 12 bytes, text/plain, chunked (2 chunks)".to_string()));
+        decode_split_everywhere(Protocol::Http, Direction::ServerToClient, response);
+    }
+
+    #[test]
+    fn head_responses_have_no_body_and_interim_responses_answer_nothing() {
+        let requests = b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\r\n";
+        let responses = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n\
+            HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi";
+        let messages = decode_pair(requests, responses);
+        let responses: Vec<_> = messages.iter().filter(|m| m.dir == Direction::ServerToClient).collect();
+        let summaries: Vec<&str> = responses.iter().map(|m| m.summary.as_str()).collect();
+        assert_eq!(summaries, ["HTTP/1.1 200 OK", "HTTP/1.1 100 Continue", "HTTP/1.1 200 OK"]);
+        assert!(matches!(responses[2].kind, MessageKind::HttpResponse { connection_close: true, .. }));
+    }
+
+    #[test]
+    fn close_delimited_bodies_end_with_the_stream() {
+        let response =
+            b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\nKeep-Alive: timeout=5, max=100\r\n\r\n<html></html>";
+        let messages = decode(Protocol::Http, Direction::ServerToClient, &[response]);
+        assert_eq!(messages.len(), 1);
+        let MessageKind::HttpResponse { connection_close, keep_alive_timeout, body: Some(body), .. } =
+            &messages[0].kind
+        else {
+            panic!("{:?}", messages[0])
+        };
+        assert_eq!(
+            (*connection_close, *keep_alive_timeout, body.length, body.close_delimited),
+            (true, Some(5), 13, true)
+        );
+    }
+
+    #[test]
+    fn garbage_is_malformed_and_kept_as_data() {
+        let messages = decode(Protocol::Http, Direction::ClientToServer, &[b"GET / HTTP/1.1\r\nbad header\r\n\r\n"]);
+        assert!(
+            matches!(&messages[0].kind, MessageKind::Malformed { reason } if reason.contains("not an HTTP/1.x request"))
+        );
+        assert_eq!(messages[1].summary, "30 bytes \"GET / HTTP/1.1..bad header....\"");
+    }
 }

@@ -6,10 +6,18 @@
 //!
 //! Output: [`Message`]s, each tied to the frame where it starts and the frame that completes it.
 
+mod data;
 mod decoder;
 mod http1;
+mod http2;
+mod postgres;
+mod reader;
+mod redact;
+mod tls;
+mod websocket;
 
-pub use decoder::{DecoderOptions, ProtocolDecoder};
+pub use decoder::{DecoderOptions, MAX_BUFFER, ProtocolDecoder, Recognition, decode_turns, port_hint, recognise};
+pub use redact::REDACTED;
 
 use crate::tcp::Direction;
 
@@ -69,6 +77,11 @@ pub enum MessageKind {
     HttpRequest {
         method: String,
         target: String,
+        /// `Connection: close` was sent.
+        connection_close: bool,
+        /// `Upgrade:` value the client asks for (`websocket`, `h2c`).
+        upgrade: Option<String>,
+        body: Option<Body>,
     },
     HttpResponse {
         status: u16,
@@ -78,13 +91,45 @@ pub enum MessageKind {
         keep_alive_timeout: Option<u32>,
         /// `Upgrade:` value on a 101 response (`websocket`, `h2c`).
         upgrade: Option<String>,
+        body: Option<Body>,
     },
+    /// A WebSocket frame (RFC 6455).
+    WebSocket {
+        /// 0 continuation, 1 text, 2 binary, 8 close, 9 ping, 10 pong.
+        opcode: u8,
+        fin: bool,
+        payload_len: u64,
+        /// Status code of a Close frame.
+        close_code: Option<u16>,
+    },
+    /// An HTTP/2 frame (RFC 9113), or the client's connection preface (`frame_type` 255).
+    Http2 { frame_type: u8, stream: u32, flags: u8 },
+    /// A TLS record, or one handshake message of a record.
+    Tls {
+        /// 20 change_cipher_spec, 21 alert, 22 handshake, 23 application_data.
+        content_type: u8,
+        handshake_type: Option<u8>,
+    },
+    /// A PostgreSQL message; `tag` is its type byte, 0 for the untagged startup messages.
+    Postgres { tag: u8 },
     /// A frame, record or protocol message with nothing more the dialog needs to know.
     Other,
     /// Bytes that could not be decoded; `reason` says why. The rest of the dialog still renders.
-    Malformed {
-        reason: String,
-    },
+    Malformed { reason: String },
+}
+
+/// What an HTTP/1.x body was, without its bytes (bodies are never kept).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Body {
+    /// Bytes of body on the wire (after de-chunking, before any content decoding).
+    pub length: u64,
+    pub content_type: Option<String>,
+    /// `Content-Encoding` (gzip, br...).
+    pub content_encoding: Option<String>,
+    /// Framed by `Transfer-Encoding: chunked`, with this many chunks.
+    pub chunks: Option<u64>,
+    /// Ran until the connection closed.
+    pub close_delimited: bool,
 }
 
 /// One application-level message.
@@ -103,4 +148,9 @@ pub struct Message {
     /// One line, in Wireshark's and the RFCs' words: `GET / HTTP/1.1`, `HTTP/1.1 200 OK`, `WS Text "hi"`.
     pub summary: String,
     pub kind: MessageKind,
+    /// More lines for tooltips and tables (headers, fields); secrets already redacted.
+    pub detail: Vec<String>,
 }
+
+#[cfg(test)]
+pub(crate) mod testing;

@@ -25,7 +25,8 @@ pub struct Config {
     /// Link to `posts/x/` instead of `posts/x/index.html`. The latter (the default) also works when
     /// `output/` is opened straight from disk.
     pub clean_urls: bool,
-    /// HTTP headers replaced by `<redacted>` in diagrams (unless a block says `redact = false`).
+    /// More HTTP headers whose values are redacted (Authorization, Proxy-Authorization, Cookie and Set-Cookie
+    /// always are, unless a block says `redact = false`).
     pub redact_headers: Vec<String>,
     /// Defaults of every diagram; a block's own keys win.
     pub diagram: DiagramDefaults,

@@ -256,23 +256,20 @@ pub fn draw(
         name: directive.capture.clone(),
         resolved: Path::new(CAPTURES_DIR).join(&directive.capture),
     })?;
-    let redacted: &[String] = if directive.redact { &config.redact_headers } else { &[] };
-    let options = format!(
-        "{:?} {:?} {:?} {:?} {redacted:?}",
-        directive.selection, directive.dialog, directive.diagram, directive.protocol
-    );
+    let decoder = DecoderOptions {
+        force: directive.protocol,
+        redact: directive.redact,
+        redact_headers: config.redact_headers.clone(),
+    };
+    let options = format!("{:?} {:?} {:?} {decoder:?}", directive.selection, directive.dialog, directive.diagram);
     let key = DiagramCache::key(&bytes, &options, "");
     let mut dialog: Option<Dialog> = None;
     let mut render = |format: Format| -> Result<Vec<u8>, DirectiveProblem> {
         let built = match dialog.take() {
             Some(built) => built,
             None => {
-                // The protocol stage's options grow (redaction) on its own branch: keep their defaults.
-                let decoder = DecoderOptions { force: directive.protocol, ..DecoderOptions::default() };
                 let analysis = analyze_file(&path, &decoder)?;
-                let mut built = dialog::build(&analysis, &directive.selection, &directive.dialog)?;
-                redact(&mut built, redacted);
-                built
+                dialog::build(&analysis, &directive.selection, &directive.dialog)?
             }
         };
         let rendered = diagram::render(&built, &directive.diagram, format);
@@ -296,31 +293,6 @@ pub fn draw(
         None => render(Format::Png).inspect(|png| cache.put(&key, "png", png)),
     });
     Ok(Drawn { artifact, body, png })
-}
-
-/// Replaces the value of each listed header (`Cookie: a=1` → `Cookie: <redacted>`) in every label and in the
-/// description, so secrets in a capture never reach the published page.
-fn redact(dialog: &mut Dialog, headers: &[String]) {
-    if headers.is_empty() {
-        return;
-    }
-    let clean = |text: &str| -> String {
-        text.split('\n')
-            .map(|line| match line.split_once(':') {
-                Some((name, _)) if headers.iter().any(|h| h.eq_ignore_ascii_case(name.trim())) => {
-                    format!("{name}: <redacted>")
-                }
-                _ => line.to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    for event in &mut dialog.events {
-        for message in &mut event.messages {
-            *message = clean(message);
-        }
-    }
-    dialog.description = clean(&dialog.description);
 }
 
 #[cfg(test)]

@@ -19,7 +19,8 @@ description = "Packet captures, drawn as conversations."
 base_url = ""
 posts_per_page = 10
 feed = true
-# Headers hidden from diagrams of blocks that say `redact = true`.
+# Headers hidden in diagrams, besides Authorization, Proxy-Authorization, Cookie and Set-Cookie
+# (a block can say `redact = false`).
 redact_headers = ["Authorization", "Cookie", "Set-Cookie"]
 
 # Defaults for every ```tcpdialog block; a block's own keys win.

@@ -1,28 +1,29 @@
-//! Connection tracking: turns packets into [`Connection`]s and feeds payload to a [`StreamSink`].
+//! The TCP stage's driver: turns packets into [`Connection`]s and feeds payload to a [`StreamSink`].
+//!
+//! For each TCP packet: find its stream ([`super::tracking`]), run Wireshark's sequence analysis on it
+//! ([`super::sequence_analysis`]), record the [`Segment`] and the connection facts (who closed first and how,
+//! half-close, bytes), and hand the payload to that direction's [`Reassembler`].
+//!
+//! Memory: every segment's metadata is kept (the caller gets them all back), so that part is O(segments), about
+//! 150 bytes each; payload is kept only while it waits for a hole to fill (bounded per direction, see
+//! [`super::reassembly::MAX_PENDING_BYTES`]), and analysis state is a few dozen bytes per connection.
 
-use super::{Close, CloseKind, Connection, ConnectionInfo, Direction, Segment, StreamSink};
+use super::reassembly::{Placement, Reassembler};
+use super::sequence_analysis::{SequenceAnalysis, WindowScaling};
+use super::tracking::{StreamTable, roles};
+use super::{AnalysisFlag, Close, CloseKind, Connection, ConnectionInfo, Direction, Segment, StreamSink};
 use crate::capture::{Packet, PacketContent, TcpPacket};
-use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::time::Duration;
 
-/// Per-direction state: the initial sequence number and what has been delivered to the sink.
-#[derive(Debug, Default, Clone)]
-struct Flow {
-    isn: Option<u32>,
-    window_scale: Option<u8>,
-    /// Next stream offset the sink expects.
-    next_offset: u64,
-    ended: bool,
-}
-
+/// A connection being built, with the state that only lives while packets come.
 #[derive(Debug)]
 struct Tracked {
     conn: Connection,
-    flows: [Flow; 2],
-    syn_time: Option<Duration>,
-    /// Both sides have ended (FIN/RST): a new SYN on the same 4-tuple starts a new connection.
-    closed: bool,
+    analysis: SequenceAnalysis,
+    /// Indexed by [`Direction::index`]; created with the direction's first segment.
+    streams: [Option<Reassembler>; 2],
+    /// Sides that have sent a FIN, indexed by [`Direction::index`] of their sending direction.
+    fin_sent: [bool; 2],
 }
 
 /// Feeds on packets in capture order; [`TcpAnalyzer::finish`] returns the connections.
@@ -31,8 +32,7 @@ pub struct TcpAnalyzer {
     first_timestamp: Option<Duration>,
     last_frame: u64,
     tracked: Vec<Tracked>,
-    /// (client, server) -> index into `tracked` of the live connection for that 4-tuple.
-    by_tuple: HashMap<(SocketAddr, SocketAddr), usize>,
+    table: StreamTable,
 }
 
 impl TcpAnalyzer {
@@ -44,59 +44,37 @@ impl TcpAnalyzer {
     pub fn push(&mut self, packet: &Packet, sink: &mut dyn StreamSink) {
         let origin = *self.first_timestamp.get_or_insert(packet.timestamp);
         self.last_frame = packet.frame;
-        let PacketContent::Tcp(tcp) = &packet.content else { return };
-        let time = packet.timestamp.saturating_sub(origin);
-        let (idx, dir) = self.connection_for(tcp, sink);
-        let tracked = &mut self.tracked[idx];
-        let flow_idx = dir.index();
-        if tcp.flags.syn() {
-            tracked.flows[flow_idx].isn = Some(tcp.seq);
-            tracked.flows[flow_idx].window_scale = tcp.options.window_scale;
-            if dir == Direction::ClientToServer && tracked.syn_time.is_none() {
-                tracked.syn_time = Some(time);
-            }
-        }
-        let isn = *tracked.flows[flow_idx].isn.get_or_insert(tcp.seq.wrapping_sub(1));
-        let peer_isn = tracked.flows[dir.reverse().index()].isn;
-        let seq = tcp.seq.wrapping_sub(isn);
-        let ack = match (tcp.flags.ack(), peer_isn) {
-            (true, Some(peer)) => tcp.ack.wrapping_sub(peer),
-            _ => 0,
+        let PacketContent::Tcp(tcp) = &packet.content else {
+            return;
         };
-        // Scaling applies only when both SYNs carried the option (RFC 7323), and never to a SYN itself.
-        let both_scaled = tracked.flows.iter().all(|f| f.window_scale.is_some());
-        let window = match tracked.flows[flow_idx].window_scale {
-            Some(shift) if both_scaled && !tcp.flags.syn() => u32::from(tcp.window) << shift.min(14),
-            _ => u32::from(tcp.window),
+        let index = self.stream_for(tcp, sink);
+        let Some(tracked) = self.tracked.get_mut(index) else {
+            return;
         };
-        let conn = &mut tracked.conn;
-        if conn.handshake_rtt.is_none() && dir == Direction::ClientToServer && !tcp.flags.syn() && tcp.flags.ack() {
-            if let Some(syn_time) = tracked.syn_time {
-                conn.handshake_rtt = Some(time.saturating_sub(syn_time));
-            }
-        }
-        if conn.first_close.is_none() && (tcp.flags.fin() || tcp.flags.rst()) {
-            let kind = if tcp.flags.rst() { CloseKind::Rst } else { CloseKind::Fin };
-            conn.first_close = Some(Close { by: dir.sender(), kind, frame: packet.frame });
-        }
-        conn.bytes[flow_idx] += u64::from(tcp.payload_len);
-        conn.segments.push(Segment {
+        let dir = if tcp.src == tracked.conn.client && tcp.dst == tracked.conn.server {
+            Direction::ClientToServer
+        } else {
+            Direction::ServerToClient
+        };
+        let result = tracked.analysis.segment(dir.index(), tcp, packet.timestamp);
+        let segment = Segment {
             frame: packet.frame,
             frame_len: packet.orig_len,
-            time,
+            time: packet.timestamp.saturating_sub(origin),
             dir,
             flags: tcp.flags,
-            seq,
-            ack,
+            seq: result.seq,
+            ack: result.ack,
             abs_seq: tcp.seq,
             abs_ack: tcp.ack,
             len: tcp.payload_len,
-            captured_len: tcp.payload.len() as u32,
-            window,
+            captured_len: u32::try_from(tcp.payload.len()).unwrap_or(u32::MAX),
+            window: result.window,
             options: tcp.options.clone(),
-            analysis: Vec::new(),
-        });
-        deliver(conn.index, tracked, dir, packet.frame, tcp, seq, sink);
+            analysis: result.flags,
+        };
+        tracked.record(segment);
+        tracked.reassemble(dir, packet.frame, tcp, sink);
     }
 
     /// Ends every direction still open and returns the connections in `tcp.stream` order.
@@ -106,104 +84,376 @@ impl TcpAnalyzer {
             .into_iter()
             .map(|mut t| {
                 for dir in [Direction::ClientToServer, Direction::ServerToClient] {
-                    if !t.flows[dir.index()].ended {
-                        t.flows[dir.index()].ended = true;
-                        sink.end(t.conn.index, dir, last_frame);
+                    match &mut t.streams[dir.index()] {
+                        Some(stream) => stream.close(last_frame, sink),
+                        // A direction that never sent anything still ends, so decoders see both ends.
+                        None => sink.end(t.conn.index, dir, last_frame),
                     }
                 }
+                t.conn.handshake_rtt = t.analysis.initial_rtt;
+                t.conn.window_shift = t.analysis.flows.each_ref().map(|f| match f.scaling {
+                    WindowScaling::Shift(shift) => Some(shift),
+                    WindowScaling::Unknown | WindowScaling::Disabled => None,
+                });
                 t.conn
             })
             .collect()
     }
 
-    fn connection_for(&mut self, tcp: &TcpPacket, sink: &mut dyn StreamSink) -> (usize, Direction) {
-        let forward = (tcp.src, tcp.dst);
-        let backward = (tcp.dst, tcp.src);
-        let is_new_syn = tcp.flags.syn() && !tcp.flags.ack();
-        for (key, dir) in [(forward, Direction::ClientToServer), (backward, Direction::ServerToClient)] {
-            if let Some(&idx) = self.by_tuple.get(&key) {
-                let reused = is_new_syn && dir == Direction::ClientToServer && self.tracked[idx].closed;
-                if !reused {
-                    return (idx, dir);
-                }
+    /// The stream this packet belongs to, starting a new one when it is the first of a connection.
+    fn stream_for(&mut self, tcp: &TcpPacket, sink: &mut dyn StreamSink) -> usize {
+        if let Some(index) = self.table.lookup(tcp) {
+            let reused = self.tracked.get(index).is_some_and(|t| t.is_new_syn_on_reused_ports(tcp));
+            if !reused {
+                return index;
             }
         }
-        let (client, server, dir) = if is_new_syn || tcp.flags.syn() && tcp.flags.ack() {
-            // SYN: the sender is the client. SYN-ACK without SYN: the receiver is.
-            if tcp.flags.ack() {
-                (tcp.dst, tcp.src, Direction::ServerToClient)
-            } else {
-                (tcp.src, tcp.dst, Direction::ClientToServer)
-            }
-        } else if is_server_port(tcp.src.port(), tcp.dst.port()) {
-            (tcp.dst, tcp.src, Direction::ServerToClient)
-        } else {
-            (tcp.src, tcp.dst, Direction::ClientToServer)
-        };
+        let (client, server) = roles(tcp);
         let index = self.tracked.len();
         self.tracked.push(Tracked {
             conn: Connection {
                 index,
                 client,
                 server,
-                syn_seen: tcp.flags.syn(),
+                syn_seen: false,
                 segments: Vec::new(),
                 handshake_rtt: None,
                 first_close: None,
                 half_closed: false,
                 bytes: [0, 0],
+                window_shift: [None, None],
             },
-            flows: Default::default(),
-            syn_time: None,
-            closed: false,
+            analysis: SequenceAnalysis::default(),
+            streams: [None, None],
+            fin_sent: [false, false],
         });
-        self.by_tuple.insert((client, server), index);
+        self.table.insert(tcp, index);
         sink.connection(ConnectionInfo { index, client, server });
-        (index, dir)
+        index
     }
 }
 
-/// Without a SYN, the side with the lower port is taken as the server when it is a well-known port.
-fn is_server_port(src: u16, dst: u16) -> bool {
-    src < dst && src < 49152
-}
+impl Tracked {
+    /// A SYN (without ACK) whose sequence number is not the one its sender started this stream with.
+    fn is_new_syn_on_reused_ports(&self, tcp: &TcpPacket) -> bool {
+        if !tcp.flags.syn() || tcp.flags.ack() {
+            return false;
+        }
+        let dir = if tcp.src == self.conn.client { Direction::ClientToServer } else { Direction::ServerToClient };
+        self.analysis.flows[dir.index()].base_seq.is_some_and(|base| base != tcp.seq)
+    }
 
-/// Delivers in-order payload to the sink and marks direction ends.
-fn deliver(
-    conn: usize,
-    tracked: &mut Tracked,
-    dir: Direction,
-    frame: u64,
-    tcp: &TcpPacket,
-    seq: u32,
-    sink: &mut dyn StreamSink,
-) {
-    let flow = &mut tracked.flows[dir.index()];
-    if flow.ended {
-        return;
-    }
-    // Stream offset of this payload: seq counts the SYN as one, so the first data byte has seq 1.
-    let offset = u64::from(seq.wrapping_sub(1));
-    if tcp.payload_len > 0 && offset == flow.next_offset {
-        if !tcp.payload.is_empty() {
-            sink.data(conn, dir, frame, offset, &tcp.payload);
+    /// Adds the segment and updates the connection facts it changes.
+    fn record(&mut self, segment: Segment) {
+        let conn = &mut self.conn;
+        let dir = segment.dir;
+        let flags = segment.flags;
+        if flags.syn() && !flags.ack() && dir == Direction::ClientToServer {
+            conn.syn_seen = true;
         }
-        let missing = u64::from(tcp.payload_len) - tcp.payload.len() as u64;
-        if missing > 0 {
-            sink.gap(conn, dir, frame, offset + tcp.payload.len() as u64, missing);
+        if conn.first_close.is_none() && (flags.fin() || flags.rst()) {
+            let kind = if flags.rst() { CloseKind::Rst } else { CloseKind::Fin };
+            conn.first_close = Some(Close { by: dir.sender(), kind, frame: segment.frame });
         }
-        flow.next_offset = offset + u64::from(tcp.payload_len);
+        // Half-close: new data from a side whose peer has already sent its FIN, while it has not sent its own.
+        let peer_finished = self.fin_sent[dir.reverse().index()] && !self.fin_sent[dir.index()];
+        if peer_finished && segment.len > 0 && is_new_data(&segment.analysis) {
+            conn.half_closed = true;
+        }
+        if flags.fin() {
+            self.fin_sent[dir.index()] = true;
+        }
+        conn.bytes[dir.index()] += u64::from(segment.len);
+        conn.segments.push(segment);
     }
-    if tcp.flags.fin() || tcp.flags.rst() {
-        flow.ended = true;
-        sink.end(conn, dir, frame);
+
+    /// Hands the payload to the direction's reassembler; a RST ends both directions.
+    fn reassemble(&mut self, dir: Direction, frame: u64, tcp: &TcpPacket, sink: &mut dyn StreamSink) {
+        let flow = &self.analysis.flows[dir.index()];
+        let base = flow.base_seq.unwrap_or(tcp.seq);
+        let conn = self.conn.index;
+        let stream = self.streams[dir.index()].get_or_insert_with(|| Reassembler::new(conn, dir, base.wrapping_add(1)));
+        // The SYN takes one sequence number before the first payload byte.
+        let seq = if tcp.flags.syn() { tcp.seq.wrapping_add(1) } else { tcp.seq };
+        let at = Placement { frame, seq, len: tcp.payload_len };
         if tcp.flags.rst() {
-            let other = &mut tracked.flows[dir.reverse().index()];
-            if !other.ended {
-                other.ended = true;
-                sink.end(conn, dir.reverse(), frame);
-            }
+            stream.reset(frame, sink);
+            let other = dir.reverse();
+            let peer_base = self.analysis.flows[other.index()].base_seq.unwrap_or(0);
+            self.streams[other.index()]
+                .get_or_insert_with(|| Reassembler::new(conn, other, peer_base.wrapping_add(1)))
+                .reset(frame, sink);
+        } else {
+            stream.segment(at, &tcp.payload, tcp.flags.fin(), sink);
         }
     }
-    tracked.closed = tracked.flows.iter().all(|f| f.ended);
+}
+
+/// Data that is not a resend or a probe of bytes already sent.
+fn is_new_data(flags: &[AnalysisFlag]) -> bool {
+    !flags.iter().any(|f| {
+        matches!(
+            f,
+            AnalysisFlag::Retransmission
+                | AnalysisFlag::FastRetransmission
+                | AnalysisFlag::SpuriousRetransmission
+                | AnalysisFlag::KeepAlive
+                | AnalysisFlag::ZeroWindowProbe
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    //! Small conversations built packet by packet; the expected flags are what tshark 4.0 prints for the same
+    //! exchanges (see `tests/fixtures/tcp/make_synthetic.py`, which writes them as captures).
+    use super::*;
+    use crate::capture::{TcpFlags, TcpOptions};
+    use crate::tcp::reassembly::tests::Recorder;
+    use crate::tcp::{AnalysisFlag as F, Side};
+
+    const SYN: u16 = TcpFlags::SYN;
+    const ACK: u16 = TcpFlags::ACK;
+    const FIN: u16 = TcpFlags::FIN;
+    const RST: u16 = TcpFlags::RST;
+    const PSH: u16 = TcpFlags::PSH;
+
+    /// Builds packets of one client/server pair with a running clock (in microseconds).
+    struct Script {
+        analyzer: TcpAnalyzer,
+        sink: Recorder,
+        frame: u64,
+        micros: u64,
+        client: &'static str,
+        server: &'static str,
+    }
+
+    impl Script {
+        fn new(client: &'static str, server: &'static str) -> Self {
+            Script { analyzer: TcpAnalyzer::new(), sink: Recorder::default(), frame: 0, micros: 0, client, server }
+        }
+
+        /// Sends from the client (`c2s`) or the server; `seq`/`ack` absolute.
+        #[allow(clippy::too_many_arguments)]
+        fn send(&mut self, c2s: bool, after_us: u64, flags: u16, seq: u32, ack: u32, window: u16, data: &[u8]) {
+            self.send_with(c2s, after_us, flags, seq, ack, window, data, TcpOptions::default());
+        }
+
+        #[allow(clippy::too_many_arguments)]
+        fn send_with(
+            &mut self,
+            c2s: bool,
+            after_us: u64,
+            flags: u16,
+            seq: u32,
+            ack: u32,
+            window: u16,
+            data: &[u8],
+            options: TcpOptions,
+        ) {
+            self.frame += 1;
+            self.micros += after_us;
+            let (src, dst) = if c2s { (self.client, self.server) } else { (self.server, self.client) };
+            let tcp = TcpPacket {
+                src: src.parse().expect("test address"),
+                dst: dst.parse().expect("test address"),
+                seq,
+                ack,
+                flags: TcpFlags(flags),
+                window,
+                options,
+                payload_len: data.len() as u32,
+                payload: data.to_vec(),
+            };
+            let packet = Packet {
+                frame: self.frame,
+                timestamp: Duration::from_micros(1_700_000_000_000_000 + self.micros),
+                orig_len: 54 + data.len() as u32,
+                cap_len: 54 + data.len() as u32,
+                content: PacketContent::Tcp(tcp),
+            };
+            self.analyzer.push(&packet, &mut self.sink);
+        }
+
+        fn handshake(&mut self, client_isn: u32, server_isn: u32, shifts: (Option<u8>, Option<u8>)) {
+            let opts = |shift| TcpOptions { mss: Some(1460), window_scale: shift, ..TcpOptions::default() };
+            self.send_with(true, 1000, SYN, client_isn, 0, 64240, b"", opts(shifts.0));
+            self.send_with(false, 5000, SYN | ACK, server_isn, client_isn + 1, 65160, b"", opts(shifts.1));
+            self.send(true, 5000, ACK, client_isn + 1, server_isn + 1, 502, b"");
+        }
+
+        fn finish(self) -> (Vec<Connection>, Vec<String>) {
+            let mut sink = self.sink;
+            let conns = self.analyzer.finish(&mut sink);
+            (conns, sink.lines)
+        }
+    }
+
+    fn flags_by_frame(conn: &Connection) -> Vec<(u64, Vec<F>)> {
+        conn.segments.iter().filter(|s| !s.analysis.is_empty()).map(|s| (s.frame, s.analysis.clone())).collect()
+    }
+
+    #[test]
+    fn a_clean_exchange_has_relative_numbers_scaled_windows_rtt_and_close() {
+        let mut s = Script::new("10.0.0.1:40000", "10.0.0.2:80");
+        s.handshake(1000, 5000, (Some(7), Some(7)));
+        s.send(true, 100, PSH | ACK, 1001, 5001, 502, b"GET / HTTP/1.1\r\n\r\n");
+        s.send(false, 300, PSH | ACK, 5001, 1019, 509, b"HTTP/1.1 200 OK\r\n\r\n");
+        s.send(true, 100, FIN | ACK, 1019, 5020, 502, b"");
+        s.send(false, 100, FIN | ACK, 5020, 1020, 509, b"");
+        s.send(true, 100, ACK, 1020, 5021, 502, b"");
+        let (conns, lines) = s.finish();
+        let [conn] = conns.as_slice() else { panic!("one connection expected, got {}", conns.len()) };
+        let numbers: Vec<(u32, u32, u32, u32)> =
+            conn.segments.iter().map(|s| (s.seq, s.ack, s.len, s.window)).collect();
+        assert_eq!(
+            numbers,
+            [
+                (0, 0, 0, 64240),
+                (0, 1, 0, 65160),
+                (1, 1, 0, 64256),
+                (1, 1, 18, 64256),
+                (1, 19, 19, 65152),
+                (19, 20, 0, 64256),
+                (20, 20, 0, 65152),
+                (20, 21, 0, 64256)
+            ]
+        );
+        assert!(conn.syn_seen);
+        assert_eq!(conn.handshake_rtt, Some(Duration::from_millis(10)));
+        assert_eq!(conn.first_close, Some(Close { by: Side::Client, kind: CloseKind::Fin, frame: 6 }));
+        assert!(!conn.half_closed);
+        assert_eq!(conn.bytes, [18, 19]);
+        assert_eq!(conn.window_shift, [Some(7), Some(7)]);
+        assert!(flags_by_frame(conn).is_empty());
+        assert_eq!(
+            lines,
+            [
+                "conn 0 10.0.0.1:40000 10.0.0.2:80",
+                "data 0 c2s f4 @0 GET / HTTP/1.1\r\n\r\n",
+                "data 0 s2c f5 @0 HTTP/1.1 200 OK\r\n\r\n",
+                "end 0 c2s f6",
+                "end 0 s2c f7"
+            ]
+        );
+    }
+
+    #[test]
+    fn zero_window_probes_and_window_update_follow_tshark() {
+        // Same exchange as tests/fixtures/tcp/zero-window.pcap (frames renumbered from 1).
+        let mut s = Script::new("10.0.0.1:40001", "10.0.0.2:5432");
+        s.handshake(1000, 5000, (Some(0), Some(0)));
+        s.send(true, 1000, ACK, 1001, 5001, 4000, b""); // 4: window update
+        for i in 0..4 {
+            s.send(false, 200, ACK, 5001 + i * 1000, 1001, 65160, &[b'a'; 1000]); // 8: window full
+        }
+        s.send(true, 2000, ACK, 1001, 9001, 0, b""); // 9: zero window
+        s.send(false, 200_000, ACK, 9001, 1001, 65160, b"z"); // 10: probe
+        s.send(true, 1000, ACK, 1001, 9001, 0, b""); // 11: zero window + probe ack
+        s.send(true, 300_000, ACK, 1001, 9001, 8000, b""); // 12: window update
+        s.send(false, 1000, ACK, 9001, 1001, 65160, &[b'z'; 1000]);
+        s.send(true, 10_000, ACK, 1001, 10001, 8000, b"");
+        s.send(true, 10_000, ACK, 1001, 10001, 8000, b""); // 15: dup ack
+        let (conns, _) = s.finish();
+        let expected = [
+            (4, vec![F::WindowUpdate]),
+            (8, vec![F::WindowFull]),
+            (9, vec![F::ZeroWindow]),
+            (10, vec![F::ZeroWindowProbe]),
+            (11, vec![F::ZeroWindow, F::ZeroWindowProbeAck]),
+            (12, vec![F::WindowUpdate]),
+            (15, vec![F::DuplicateAck(1)]),
+        ];
+        assert_eq!(flags_by_frame(&conns[0]), expected);
+    }
+
+    #[test]
+    fn dup_acks_then_fast_retransmission_and_losses_are_flagged() {
+        let mut s = Script::new("10.0.0.1:40000", "10.0.0.2:80");
+        s.handshake(1000, 5000, (Some(7), Some(7)));
+        s.send(false, 100, ACK, 5001, 1001, 509, &[b'a'; 100]);
+        s.send(false, 100, ACK, 5201, 1001, 509, &[b'c'; 100]); // 5: 5101..5201 never captured
+        s.send(true, 10_000, ACK, 1001, 5101, 502, b"");
+        s.send(true, 100, ACK, 1001, 5101, 502, b""); // 7: dup 1
+        s.send(true, 100, ACK, 1001, 5101, 502, b""); // 8: dup 2
+        s.send(false, 1000, ACK, 5101, 1001, 509, &[b'b'; 100]); // 9: fast retransmission
+        s.send(true, 100, ACK, 1001, 5500, 502, b""); // 10: acks bytes never seen
+        let (conns, lines) = s.finish();
+        let expected = [
+            (5, vec![F::LostSegment]),
+            (7, vec![F::DuplicateAck(1)]),
+            (8, vec![F::DuplicateAck(2)]),
+            (9, vec![F::FastRetransmission]),
+            (10, vec![F::AckedUnseenSegment]),
+        ];
+        assert_eq!(flags_by_frame(&conns[0]), expected);
+        // The hole filled by frame 9 releases the waiting bytes with it.
+        assert!(lines.contains(&format!("data 0 s2c f9 @100 {}", "b".repeat(100))));
+        assert!(lines.contains(&format!("data 0 s2c f9 @200 {}", "c".repeat(100))));
+    }
+
+    #[test]
+    fn keep_alives_and_their_acks() {
+        let mut s = Script::new("192.168.1.10:51000", "192.168.1.20:443");
+        s.handshake(1000, 5000, (Some(7), Some(7)));
+        s.send(true, 100, PSH | ACK, 1001, 5001, 502, b"hello");
+        s.send(false, 5000, ACK, 5001, 1006, 509, b"");
+        s.send(true, 45_000_000, ACK, 1005, 5001, 502, b""); // 6: keep-alive
+        s.send(false, 5000, ACK, 5001, 1006, 509, b""); // 7: keep-alive ack
+        s.send(false, 60_000_000, ACK, 5000, 1006, 509, b"\0"); // 8: one-byte keep-alive
+        s.send(true, 5000, ACK, 1006, 5001, 502, b""); // 9
+        let (conns, lines) = s.finish();
+        let expected =
+            [(6, vec![F::KeepAlive]), (7, vec![F::KeepAliveAck]), (8, vec![F::KeepAlive]), (9, vec![F::KeepAliveAck])];
+        assert_eq!(flags_by_frame(&conns[0]), expected);
+        // The keep-alive's garbage byte is never delivered as stream data.
+        assert_eq!(lines.iter().filter(|l| l.starts_with("data")).count(), 1);
+    }
+
+    #[test]
+    fn a_new_syn_on_the_same_ports_starts_a_new_stream_but_a_resent_syn_does_not() {
+        let mut s = Script::new("10.1.0.1:45000", "10.1.0.2:8080");
+        s.handshake(1000, 5000, (None, None));
+        s.send(true, 100, RST | ACK, 1001, 5001, 502, b"");
+        s.send(true, 500_000, SYN, 900_000, 0, 64240, b""); // 5: new stream
+        s.send(true, 1_000_000, SYN, 900_000, 0, 64240, b""); // 6: retransmitted SYN, same stream
+        s.send(false, 1000, SYN | ACK, 7000, 900_001, 65160, b"");
+        let (conns, _) = s.finish();
+        assert_eq!(conns.len(), 2);
+        assert_eq!(conns[0].first_close, Some(Close { by: Side::Client, kind: CloseKind::Rst, frame: 4 }));
+        assert_eq!(conns[1].segments.iter().map(|s| s.frame).collect::<Vec<_>>(), [5, 6, 7]);
+        assert_eq!(flags_by_frame(&conns[1]), [(6, vec![F::Retransmission])]);
+        // Without a window-scale option on the SYNs, windows stay as sent.
+        assert_eq!(conns[0].segments[2].window, 502);
+    }
+
+    #[test]
+    fn without_a_handshake_the_service_port_is_the_server_and_windows_are_unscaled() {
+        let mut s = Script::new("10.2.0.2:22", "10.2.0.1:33333"); // first packet from the server side
+        s.send(true, 0, PSH | ACK, 987_654, 123_456, 1023, &[b's'; 64]);
+        s.send(false, 1000, ACK, 123_456, 987_718, 501, b"");
+        let (conns, _) = s.finish();
+        let conn = &conns[0];
+        assert_eq!(conn.server.to_string(), "10.2.0.2:22");
+        assert!(!conn.syn_seen);
+        let first = &conn.segments[0];
+        assert_eq!((first.dir, first.seq, first.ack, first.window), (Direction::ServerToClient, 1, 1, 1023));
+        assert_eq!(conn.handshake_rtt, None);
+        assert_eq!(conn.window_shift, [None, None]);
+    }
+
+    #[test]
+    fn half_close_is_seen_and_a_reset_ends_both_directions() {
+        let mut s = Script::new("172.16.0.1:42000", "172.16.0.2:7000");
+        s.handshake(1000, 5000, (Some(8), Some(2)));
+        s.send(true, 100, FIN | ACK, 1001, 5001, 502, b""); // 4: client is done sending
+        s.send(false, 1000, PSH | ACK, 5001, 1002, 509, b"still here"); // 5: server keeps sending
+        s.send(false, 1000, RST | ACK, 5011, 1002, 509, b""); // 6
+        let (conns, lines) = s.finish();
+        let conn = &conns[0];
+        assert!(conn.half_closed);
+        assert_eq!(conn.first_close, Some(Close { by: Side::Client, kind: CloseKind::Fin, frame: 4 }));
+        assert_eq!(conn.segments[4].window, 509 << 2);
+        assert_eq!(lines[1..], ["end 0 c2s f4", "data 0 s2c f5 @0 still here", "end 0 s2c f6"]);
+    }
 }

@@ -9,8 +9,12 @@
 //! contiguous, so payload is never kept for the whole capture.
 
 mod analyzer;
+mod reassembly;
+mod sequence_analysis;
+mod tracking;
 
 pub use analyzer::TcpAnalyzer;
+pub use reassembly::MAX_PENDING_BYTES;
 
 use crate::capture::{TcpFlags, TcpOptions};
 use std::net::SocketAddr;
@@ -141,7 +145,8 @@ pub struct Segment {
     pub flags: TcpFlags,
     /// Relative sequence number (Wireshark's `tcp.seq`).
     pub seq: u32,
-    /// Relative acknowledgement number, 0 when the ACK flag is not set (Wireshark's `tcp.ack`).
+    /// Relative acknowledgement number (Wireshark's `tcp.ack`); when the ACK flag is not set, the raw field,
+    /// as tshark shows it (0 for nearly every SYN).
     pub ack: u32,
     pub abs_seq: u32,
     pub abs_ack: u32,
@@ -149,7 +154,8 @@ pub struct Segment {
     pub len: u32,
     /// Payload bytes the capture holds (less than `len` under a snaplen).
     pub captured_len: u32,
-    /// Window with scaling applied where the handshake was seen (Wireshark's `tcp.window_size`).
+    /// Window with scaling applied where the handshake told the shift (Wireshark's `tcp.window_size`); a SYN's
+    /// window is never scaled, and without the SYNs the raw value is shown (Wireshark's "scale unknown").
     pub window: u32,
     pub options: TcpOptions,
     pub analysis: Vec<AnalysisFlag>,
@@ -189,13 +195,16 @@ pub struct Connection {
     /// Whether the client's SYN is in the capture (otherwise roles were guessed from ports).
     pub syn_seen: bool,
     pub segments: Vec<Segment>,
-    /// SYN to the ACK that completes the handshake.
+    /// The latest SYN to the first ACK that is not a SYN-ACK (Wireshark's `tcp.analysis.initial_rtt`).
     pub handshake_rtt: Option<Duration>,
     pub first_close: Option<Close>,
     /// One side sent FIN while the other kept sending data.
     pub half_closed: bool,
-    /// Payload bytes sent in each direction, indexed by [`Direction::index`].
+    /// Payload bytes sent in each direction (sum of `tcp.len`, resends included), indexed by [`Direction::index`].
     pub bytes: [u64; 2],
+    /// Window-scale shift applied to each direction's windows, indexed by [`Direction::index`]; `None` when
+    /// windows are shown unscaled (scaling not negotiated, or the SYNs not captured).
+    pub window_shift: [Option<u8>; 2],
 }
 
 impl Connection {

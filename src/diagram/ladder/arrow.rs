@@ -1,0 +1,129 @@
+//! One arrow of the ladder: the sloped line and its head, its labels, its frame number and time, and the
+//! marks that make problems stand out.
+
+use super::super::TimeUnit;
+use super::super::arrows::{ArrowText, Mark, info_without_ports, is_transfer};
+use super::super::format::{mono_chars, time_column, truncate};
+use super::super::layout::{Anchor, Font, Item, Text};
+use super::geometry::{ARROW_DROP, ARROW_Y, COLUMN_TEXT, Columns, MARGIN, ROW_HEIGHT, STACK_LINE, lift};
+use crate::dialog::Event;
+
+const MAIN_SIZE: f64 = 12.0;
+const PLAIN_SIZE: f64 = 11.0;
+const DETAIL_SIZE: f64 = 10.0;
+/// Room kept free at each end of an arrow's labels.
+const LABEL_PADDING: f64 = 10.0;
+
+/// The row tint behind a marked arrow (drawn before the lifelines).
+pub fn tint(text: &ArrowText, top: f64, columns: &Columns) -> Option<Item> {
+    let class = match text.mark? {
+        Mark::Warning => "row-warn",
+        _ => "row-bad",
+    };
+    let height = ROW_HEIGHT + lift(text.lines.len()) - 6.0;
+    Some(Item::rect(MARGIN / 2.0, top + 3.0, columns.area_right - MARGIN / 2.0, height, class))
+}
+
+/// The arrow of `event` in the row starting at `top`, as a link to its packet-table row. A stacked main label
+/// (one line per message) sits above the arrow, which moves down by the label's extra lines.
+pub fn draw(event: &Event, text: &ArrowText, top: f64, columns: &Columns, halo: bool, unit: TimeUnit) -> Option<Item> {
+    let x1 = *columns.lifelines.get(event.from)?;
+    let x2 = *columns.lifelines.get(event.to)?;
+    let arrow_top = top + lift(text.lines.len());
+    let (y1, y2) = (arrow_top + ARROW_Y, arrow_top + ARROW_Y + ARROW_DROP);
+    let direction = if x2 >= x1 { 1.0 } else { -1.0 };
+    let folded = is_transfer(event);
+    let (line_class, head_class) = match (folded, text.mark) {
+        (true, _) => ("fold", "head-fold"),
+        (false, Some(Mark::Retransmission)) => ("arrow-dash", "head-bad"),
+        (false, Some(Mark::Warning)) => ("arrow-warn", "head-warn"),
+        (false, Some(_)) => ("arrow-bad", "head-bad"),
+        (false, None) => ("arrow", "head"),
+    };
+    let (head_length, head_half) = if folded { (15.0, 7.0) } else { (9.0, 4.0) };
+
+    let mut items = Vec::new();
+    // The line stops inside the head so its end does not poke through the tip.
+    let line_end_x = x2 - direction * head_length * 0.7;
+    let line_end_y = y1 + (y2 - y1) * ((line_end_x - x1) / (x2 - x1));
+    items.push(Item::line(x1, y1, line_end_x, line_end_y, line_class));
+    items.push(Item::Polygon { points: head(x1, y1, x2, y2, head_length, head_half), class: head_class });
+
+    // Marks: a symbol at the sender (or a cross on the receiver's lifeline for a reset), besides the colour.
+    let mut symbol_room = 0.0;
+    match text.mark {
+        Some(Mark::Reset) => {
+            items.push(Item::line(x2 - 5.0, y2 - 5.0, x2 + 5.0, y2 + 5.0, "x-bad"));
+            items.push(Item::line(x2 - 5.0, y2 + 5.0, x2 + 5.0, y2 - 5.0, "x-bad"));
+        }
+        Some(mark) => {
+            let anchor = if direction > 0.0 { Anchor::Start } else { Anchor::End };
+            let symbol = Text::new(x1 + direction * 6.0, y1 - 5.0, 13.0, mark_class(mark), mark.symbol());
+            items.push(Item::Text(symbol.anchor(anchor)));
+            symbol_room = 18.0;
+        }
+        None => {}
+    }
+
+    let middle = (x1 + x2) / 2.0;
+    let room = (x2 - x1).abs() - 2.0 * (LABEL_PADDING + symbol_room);
+    let (main_size, main_font) =
+        if text.main_is_message { (MAIN_SIZE, Font::MonoBold) } else { (PLAIN_SIZE, Font::Mono) };
+    let main_class = match (folded, text.mark, text.main_is_message) {
+        (true, _, _) => "tag-fold",
+        (false, Some(mark), false) => mark_class(mark),
+        _ if halo => "halo",
+        _ => "fg",
+    };
+    for (i, line) in text.lines.iter().enumerate() {
+        let line = truncate(line, mono_chars(room, main_size));
+        let baseline = top + 14.0 + i as f64 * STACK_LINE;
+        items.push(Item::Text(
+            Text::new(middle, baseline, main_size, main_class, line).font(main_font).anchor(Anchor::Middle),
+        ));
+    }
+    if !text.detail.is_empty() {
+        let detail = truncate(&text.detail, mono_chars(room, DETAIL_SIZE));
+        let class = if halo { "dim-halo" } else { "dim" };
+        let baseline = arrow_top + 39.0;
+        items.push(Item::Text(Text::new(middle, baseline, DETAIL_SIZE, class, detail).anchor(Anchor::Middle)));
+    }
+
+    let baseline = y1 + 4.0;
+    items.push(Item::Text(
+        Text::new(columns.frame_right, baseline, COLUMN_TEXT, "dim", event.frame.to_string()).anchor(Anchor::End),
+    ));
+    items.push(Item::Text(
+        Text::new(columns.time_right, baseline, COLUMN_TEXT, "dim", time_column(event.time, unit)).anchor(Anchor::End),
+    ));
+    let tooltip = format!(
+        "Frame {}, {} s: {} → {} {}",
+        event.frame,
+        time_column(event.time, TimeUnit::Seconds),
+        event.src,
+        event.dst,
+        info_without_ports(event)
+    );
+    Some(Item::Group {
+        id: Some(format!("a{}", event.frame)),
+        href: Some(format!("f{}", event.frame)),
+        tooltip: Some(tooltip),
+        items,
+    })
+}
+
+fn mark_class(mark: Mark) -> &'static str {
+    match mark {
+        Mark::Warning => "tag-warn",
+        _ => "tag-bad",
+    }
+}
+
+/// The triangle of an arrowhead whose tip is at (x2, y2), pointing along the line from (x1, y1).
+fn head(x1: f64, y1: f64, x2: f64, y2: f64, length: f64, half_width: f64) -> Vec<(f64, f64)> {
+    let (dx, dy) = (x2 - x1, y2 - y1);
+    let norm = dx.hypot(dy).max(f64::EPSILON);
+    let (ux, uy) = (dx / norm, dy / norm);
+    let (bx, by) = (x2 - ux * length, y2 - uy * length);
+    vec![(x2, y2), (bx - uy * half_width, by + ux * half_width), (bx + uy * half_width, by - ux * half_width)]
+}

@@ -1,0 +1,66 @@
+//! The legend under a ladder: the six classic TCP control bits with one-line meanings, the marks that appear
+//! in this diagram, and how to read the numbers.
+
+use super::super::Labels;
+use super::super::arrows::{Mark, Omitted};
+use super::super::format::{mono_chars, truncate};
+use super::super::layout::{Font, Item, Text};
+use super::geometry::{MARGIN, WIDTH};
+
+/// The control bits in the order the reference article lists them, with what each means.
+pub const FLAGS: [(&str, &str); 6] = [
+    ("URG", "urgent pointer field is significant"),
+    ("ACK", "acknowledgment field is significant"),
+    ("PSH", "push: hand the data to the application now"),
+    ("RST", "reset: abort the connection"),
+    ("SYN", "synchronize sequence numbers: open"),
+    ("FIN", "no more data from the sender: close"),
+];
+
+const SIZE: f64 = 10.0;
+const LINE: f64 = 14.0;
+
+/// What the legend has to explain besides the flags.
+pub struct Extras<'a> {
+    pub marks: Vec<Mark>,
+    pub folded: bool,
+    pub labels: Labels,
+    pub omitted: Option<&'a Omitted>,
+}
+
+/// Draws the legend from `top`; returns its items and the y just below it.
+pub fn draw(top: f64, extras: &Extras) -> (Vec<Item>, f64) {
+    let mut items = vec![Item::line(MARGIN, top, WIDTH - MARGIN, top, "rule")];
+    let column_width = (WIDTH - 2.0 * MARGIN) / 2.0;
+    let chars = mono_chars(column_width - 8.0, SIZE);
+    let first = top + 18.0;
+    for (i, (flag, meaning)) in FLAGS.iter().enumerate() {
+        let x = MARGIN + (i / 3) as f64 * column_width;
+        let y = first + (i % 3) as f64 * LINE;
+        items.push(Item::Text(Text::new(x, y, SIZE, "fg", *flag).font(Font::MonoBold)));
+        items.push(Item::Text(Text::new(x + 32.0, y, SIZE, "dim", truncate(meaning, chars - 5))));
+    }
+    let mut y = first + 3.0 * LINE + 4.0;
+
+    let mut notes: Vec<(&'static str, &'static str, String)> = Vec::new();
+    if extras.folded {
+        notes.push(("━", "tag-fold", "thick arrow: a run of data segments drawn as one".into()));
+    }
+    for mark in &extras.marks {
+        let class = if *mark == Mark::Warning { "tag-warn" } else { "tag-bad" };
+        notes.push((mark.symbol(), class, mark.meaning().into()));
+    }
+    if extras.labels != Labels::Flags {
+        notes.push(("#", "dim", "Seq, Ack: relative sequence numbers; Len: payload bytes".into()));
+    }
+    if let Some(omitted) = extras.omitted {
+        notes.push(("⋮", "tag-bad", omitted.note()));
+    }
+    let total_chars = mono_chars(WIDTH - 2.0 * MARGIN - 20.0, SIZE);
+    for (symbol, class, text) in notes {
+        items.push(Item::Text(Text::new(MARGIN, y, SIZE + 1.0, class, symbol).font(Font::MonoBold)));
+        items.push(Item::Text(Text::new(MARGIN + 20.0, y, SIZE, "dim", truncate(&text, total_chars))));
+        y += LINE;
+    }
+    (items, y + 4.0)
+}

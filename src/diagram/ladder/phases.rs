@@ -1,0 +1,110 @@
+//! The phases of a ladder: shaded bands behind the arrows, and brackets with names in the right-hand column.
+//!
+//! Phases of several connections may overlap; each gets a bracket lane, only the first lane is shaded (stacked
+//! tints would be unreadable), and names are pushed down so they never overlap.
+
+use super::super::arrows::Shown;
+use super::super::format::{mono_chars, wrap};
+use super::super::layout::{Item, Text};
+use super::geometry::{Columns, MARGIN, Rows, WIDTH};
+use crate::dialog::{Dialog, Phase, PhaseKind};
+
+const MAX_LANES: usize = 4;
+const LANE_WIDTH: f64 = 6.0;
+const LABEL_SIZE: f64 = 11.0;
+const LINE_HEIGHT: f64 = 13.0;
+
+/// Shading (to draw first) and brackets with names (to draw on top).
+pub struct PhaseItems {
+    pub background: Vec<Item>,
+    pub foreground: Vec<Item>,
+}
+
+struct Band<'a> {
+    phase: &'a Phase,
+    top: f64,
+    bottom: f64,
+    lane: usize,
+}
+
+pub fn draw(dialog: &Dialog, shown: &Shown, rows: &Rows, columns: &Columns) -> PhaseItems {
+    let mut bands: Vec<Band> = dialog.phases.iter().filter_map(|phase| band(phase, shown, rows)).collect();
+    bands.sort_by(|a, b| a.top.total_cmp(&b.top).then(a.bottom.total_cmp(&b.bottom)));
+    let mut lane_bottoms: Vec<f64> = Vec::new();
+    for band in &mut bands {
+        let free = lane_bottoms.iter().position(|&bottom| bottom <= band.top + 0.5);
+        band.lane = match free {
+            Some(lane) => lane,
+            None if lane_bottoms.len() < MAX_LANES => {
+                lane_bottoms.push(f64::MIN);
+                lane_bottoms.len() - 1
+            }
+            None => MAX_LANES - 1,
+        };
+        if let Some(bottom) = lane_bottoms.get_mut(band.lane) {
+            *bottom = bottom.max(band.bottom);
+        }
+    }
+    let lanes = lane_bottoms.len().max(1);
+    let label_x = columns.phase_left + lanes as f64 * LANE_WIDTH + 6.0;
+    let label_chars = mono_chars(WIDTH - MARGIN - label_x, LABEL_SIZE);
+    let several_connections = dialog.connections.len() > 1;
+
+    let mut items = PhaseItems { background: Vec::new(), foreground: Vec::new() };
+    let mut next_free = 0.0_f64;
+    for band in &bands {
+        if band.lane == 0 {
+            items.background.push(Item::rect(
+                columns.area_left,
+                band.top + 1.0,
+                columns.area_right - columns.area_left,
+                (band.bottom - band.top - 2.0).max(2.0),
+                shade_class(band.phase.kind),
+            ));
+        }
+        let x = columns.phase_left + band.lane as f64 * LANE_WIDTH;
+        let (top, bottom) = (band.top + 4.0, (band.bottom - 4.0).max(band.top + 6.0));
+        items.foreground.push(Item::line(x, top, x, bottom, "bracket"));
+        items.foreground.push(Item::line(x - 3.0, top, x, top, "bracket"));
+        items.foreground.push(Item::line(x - 3.0, bottom, x, bottom, "bracket"));
+
+        let name = if several_connections {
+            format!("#{} {}", band.phase.conn, band.phase.label)
+        } else {
+            band.phase.label.clone()
+        };
+        let lines = wrap(&name, label_chars, 3);
+        let block = lines.len() as f64 * LINE_HEIGHT;
+        let centred = (top + bottom) / 2.0 - block / 2.0 + LABEL_SIZE - 1.0;
+        let wanted = if band.phase.kind == PhaseKind::Idle { centred } else { top + LABEL_SIZE - 1.0 };
+        let first_baseline = wanted.max(next_free);
+        for (i, line) in lines.iter().enumerate() {
+            let y = first_baseline + i as f64 * LINE_HEIGHT;
+            items.foreground.push(Item::Text(Text::new(label_x, y, LABEL_SIZE, "fg", line.clone())));
+        }
+        next_free = first_baseline + block + 3.0;
+    }
+    items
+}
+
+/// The vertical extent of a phase; an idle phase covers the silence between its two arrows.
+fn band<'a>(phase: &'a Phase, shown: &Shown, rows: &Rows) -> Option<Band<'a>> {
+    let (top, bottom) = if phase.kind == PhaseKind::Idle {
+        let (_, before) = rows.span(shown, phase.first, phase.first)?;
+        let (after, _) = rows.span(shown, phase.last, phase.last)?;
+        if after - before >= 8.0 { (before, after) } else { (before - 6.0, before + 6.0) }
+    } else {
+        rows.span(shown, phase.first, phase.last)?
+    };
+    Some(Band { phase, top, bottom, lane: 0 })
+}
+
+fn shade_class(kind: PhaseKind) -> &'static str {
+    match kind {
+        PhaseKind::Handshake => "ph-handshake",
+        PhaseKind::Exchange => "ph-exchange",
+        PhaseKind::Upgrade => "ph-upgrade",
+        PhaseKind::Idle => "ph-idle",
+        PhaseKind::Teardown => "ph-teardown",
+    }
+}

@@ -1,0 +1,120 @@
+//! The plain, fully resolved picture every view is computed into before anything is printed.
+//!
+//! A [`Layout`] holds final coordinates, texts and style classes only; the SVG writer prints it without making
+//! any decision, the way usvg hands resvg a resolved tree. Colours live in the theme (by class), so one layout
+//! serves the light, dark and automatic themes.
+
+/// A whole picture.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    pub width: f64,
+    pub height: f64,
+    /// Becomes `<title>`.
+    pub title: String,
+    /// Becomes `<desc>`: the dialog's plain-language account.
+    pub description: String,
+    /// Drawn in order: later items on top.
+    pub items: Vec<Item>,
+}
+
+/// One drawable thing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Rect {
+        x: f64,
+        y: f64,
+        width: f64,
+        height: f64,
+        radius: f64,
+        class: &'static str,
+    },
+    Line {
+        x1: f64,
+        y1: f64,
+        x2: f64,
+        y2: f64,
+        class: &'static str,
+    },
+    Polygon {
+        points: Vec<(f64, f64)>,
+        class: &'static str,
+    },
+    Text(Text),
+    /// A group that may be a link target (`id`), a link (`href`), and carry a tooltip.
+    Group {
+        id: Option<String>,
+        href: Option<String>,
+        tooltip: Option<String>,
+        items: Vec<Item>,
+    },
+}
+
+/// Horizontal alignment of a text relative to its `x`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Anchor {
+    Start,
+    Middle,
+    End,
+}
+
+/// Which font a text uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Font {
+    Mono,
+    MonoBold,
+    /// DejaVu Sans, for the title only.
+    Sans,
+}
+
+/// A single line of text; `y` is the baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Text {
+    pub x: f64,
+    pub y: f64,
+    pub size: f64,
+    pub font: Font,
+    pub anchor: Anchor,
+    pub class: &'static str,
+    pub content: String,
+}
+
+impl Text {
+    pub fn new(x: f64, y: f64, size: f64, class: &'static str, content: impl Into<String>) -> Text {
+        Text { x, y, size, font: Font::Mono, anchor: Anchor::Start, class, content: content.into() }
+    }
+    pub fn font(mut self, font: Font) -> Text {
+        self.font = font;
+        self
+    }
+    pub fn anchor(mut self, anchor: Anchor) -> Text {
+        self.anchor = anchor;
+        self
+    }
+}
+
+impl Item {
+    pub fn rect(x: f64, y: f64, width: f64, height: f64, class: &'static str) -> Item {
+        Item::Rect { x, y, width, height, radius: 0.0, class }
+    }
+    pub fn line(x1: f64, y1: f64, x2: f64, y2: f64, class: &'static str) -> Item {
+        Item::Line { x1, y1, x2, y2, class }
+    }
+}
+
+impl Layout {
+    /// Every text of the picture, in drawing order (tests read labels through this).
+    pub fn texts(&self) -> Vec<&Text> {
+        fn walk<'a>(items: &'a [Item], out: &mut Vec<&'a Text>) {
+            for item in items {
+                match item {
+                    Item::Text(text) => out.push(text),
+                    Item::Group { items, .. } => walk(items, out),
+                    _ => {}
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.items, &mut out);
+        out
+    }
+}

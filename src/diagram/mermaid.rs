@@ -1,0 +1,92 @@
+//! The ladder as a Mermaid `sequenceDiagram`, for Markdown hosts that render Mermaid.
+//!
+//! Phases become notes spanning every lifeline; payload-derived text is written with Mermaid's entity codes
+//! (`#35;`, `#59;`, `#lt;`...) so no message can break the diagram's syntax.
+
+use super::DiagramOptions;
+use super::arrows::{self, Mark};
+use crate::dialog::{Dialog, PhaseKind};
+
+pub fn sequence(dialog: &Dialog, options: &DiagramOptions) -> String {
+    let shown = arrows::shown(dialog);
+    let mut out = String::from("sequenceDiagram\n");
+    out.push_str(&format!("    title {}\n", escape(&dialog.title)));
+    for (i, participant) in dialog.participants.iter().enumerate() {
+        out.push_str(&format!(
+            "    participant p{i} as {}<br/>{}\n",
+            escape(&participant.name),
+            escape(&participant.address)
+        ));
+    }
+    let last = dialog.participants.len().saturating_sub(1);
+    let note = |text: &str| format!("    Note over p0,p{last}: {}\n", escape(text));
+    let several = dialog.connections.len() > 1;
+    for (pos, &index) in shown.events.iter().enumerate() {
+        let Some(event) = dialog.events.get(index) else {
+            continue;
+        };
+        if let Some(omitted) = shown.omitted.as_ref().filter(|o| o.at == pos) {
+            out.push_str(&note(&format!("⋮ {}", omitted.note())));
+        }
+        for phase in &dialog.phases {
+            let starts = if phase.kind == PhaseKind::Idle { phase.last == index } else { phase.first == index };
+            if starts {
+                let conn = if several { format!("#{} ", phase.conn) } else { String::new() };
+                out.push_str(&note(&format!("{conn}{}", phase.label)));
+            }
+        }
+        let text = arrows::arrow_text(event, options.labels);
+        let arrow = match (arrows::is_transfer(event), text.mark) {
+            (true, _) => "-)",
+            (false, Some(Mark::Reset)) => "-x",
+            (false, Some(Mark::Retransmission)) => "-->>",
+            _ => "->>",
+        };
+        let symbol = text.mark.map(|m| format!("{} ", m.symbol())).unwrap_or_default();
+        // Every message of the segment on a line of its own, as in the SVG ladder (but never cut short).
+        let main = if event.fold.is_none() && event.messages.len() > 1 {
+            event.messages.iter().map(|m| escape(m)).collect::<Vec<_>>().join("<br/>")
+        } else {
+            escape(&text.main)
+        };
+        let label = if text.detail.is_empty() {
+            format!("{symbol}{main}")
+        } else {
+            format!("{symbol}{main}<br/>{}", escape(&text.detail))
+        };
+        out.push_str(&format!("    p{}{arrow}p{}: {} {label}\n", event.from, event.to, event.frame));
+    }
+    out
+}
+
+/// Mermaid entity codes for the characters its grammar treats specially; line breaks become spaces.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '#' => out.push_str("#35;"),
+            ';' => out.push_str("#59;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '&' => out.push_str("#amp;"),
+            '"' => out.push_str("#quot;"),
+            '%' => out.push_str("#37;"),
+            '{' => out.push_str("#123;"),
+            '}' => out.push_str("#125;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn payload_cannot_break_the_syntax() {
+        assert_eq!(escape("<script>a;b</script>\n%%"), "#lt;script#gt;a#59;b#lt;/script#gt; #37;#37;");
+        assert_eq!(escape("WS Text \"#1\""), "WS Text #quot;#35;1#quot;");
+    }
+}

@@ -1,0 +1,59 @@
+//! Renders a layout to PNG through resvg, with the DejaVu fonts bundled in the binary.
+//!
+//! System fonts are never loaded, so the same dialog gives byte-identical PNGs on every machine. The automatic
+//! theme renders as light (a PNG cannot follow the reader's colour scheme).
+
+use super::layout::Layout;
+use super::{DiagramError, DiagramOptions, Theme, svg};
+use resvg::{tiny_skia, usvg};
+use std::sync::{Arc, OnceLock};
+
+const FONTS: [&[u8]; 3] = [
+    include_bytes!("../../assets/fonts/DejaVuSansMono.ttf"),
+    include_bytes!("../../assets/fonts/DejaVuSansMono-Bold.ttf"),
+    include_bytes!("../../assets/fonts/DejaVuSans.ttf"),
+];
+
+/// Upper bound on the pixels of one PNG (about 256 MB of RGBA): larger requests get a smaller scale.
+const MAX_PIXELS: f64 = 64.0 * 1024.0 * 1024.0;
+
+/// The font database, built once per process from the bundled fonts only.
+fn fonts() -> Arc<usvg::fontdb::Database> {
+    static DATABASE: OnceLock<Arc<usvg::fontdb::Database>> = OnceLock::new();
+    DATABASE
+        .get_or_init(|| {
+            let mut db = usvg::fontdb::Database::new();
+            for font in FONTS {
+                db.load_font_data(font.to_vec());
+            }
+            db.set_monospace_family("DejaVu Sans Mono");
+            db.set_sans_serif_family("DejaVu Sans");
+            db.set_serif_family("DejaVu Sans");
+            Arc::new(db)
+        })
+        .clone()
+}
+
+/// The scale actually used: the requested one (at least 0.1), lowered if the image would be too large.
+pub fn effective_scale(layout: &Layout, requested: f32) -> f32 {
+    let scale = if requested.is_finite() { requested.max(0.1) } else { 1.0 };
+    let pixels = layout.width * layout.height * f64::from(scale) * f64::from(scale);
+    if pixels <= MAX_PIXELS { scale } else { (f64::from(scale) * (MAX_PIXELS / pixels).sqrt()) as f32 }
+}
+
+pub fn render(layout: &Layout, options: &DiagramOptions) -> Result<Vec<u8>, DiagramError> {
+    let theme = match options.theme {
+        Theme::Auto => Theme::Light,
+        other => other,
+    };
+    let document = svg::write(layout, theme, &options.id_prefix);
+    let usvg_options =
+        usvg::Options { font_family: "DejaVu Sans Mono".to_string(), fontdb: fonts(), ..usvg::Options::default() };
+    let tree = usvg::Tree::from_data(document.as_bytes(), &usvg_options)?;
+    let scale = effective_scale(layout, options.scale);
+    let width = (layout.width * f64::from(scale)).ceil() as u32;
+    let height = (layout.height * f64::from(scale)).ceil() as u32;
+    let mut pixmap = tiny_skia::Pixmap::new(width, height).ok_or(DiagramError::PngSize { width, height })?;
+    resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+    pixmap.encode_png().map_err(|e| DiagramError::PngEncode(Box::new(e)))
+}

@@ -1,0 +1,152 @@
+//! Prints a [`Layout`] as a self-contained, accessible SVG document.
+//!
+//! No decisions are made here: every coordinate comes from the layout (printed with at most one decimal), every
+//! colour from the theme's `<style>`. The document has `<title>`, `<desc>`, `role="img"`, `aria-labelledby`,
+//! a `viewBox` with width and height, and no external fonts, scripts or images.
+
+use super::Theme;
+use super::format::coord;
+use super::layout::{Anchor, Font, Item, Layout, Text};
+use super::theme;
+use std::fmt::Write as _;
+
+/// The font stacks: DejaVu first (what the PNG renderer bundles), then the generic family.
+const MONO_STACK: &str = "'DejaVu Sans Mono', monospace";
+const SANS_STACK: &str = "'DejaVu Sans', sans-serif";
+
+/// Writes the SVG document of `layout`.
+pub fn write(layout: &Layout, theme: Theme, id_prefix: &str) -> String {
+    let scope = css_ident(id_prefix);
+    let (w, h) = (coord(layout.width), coord(layout.height));
+    let mut out = String::with_capacity(4096 + layout.items.len() * 160);
+    let _ = writeln!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" id="{scope}" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{scope}-title {scope}-desc" font-family="{MONO_STACK}">"#
+    );
+    let _ = writeln!(out, r#"<title id="{scope}-title">{}</title>"#, escape(&layout.title));
+    let _ = writeln!(out, r#"<desc id="{scope}-desc">{}</desc>"#, escape(&layout.description));
+    let _ = write!(out, "<style>\n{}</style>\n", theme::css(theme, &scope));
+    let _ = writeln!(out, r#"<rect class="bg" x="0" y="0" width="{w}" height="{h}"/>"#);
+    for item in &layout.items {
+        write_item(&mut out, item, &scope);
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+fn write_item(out: &mut String, item: &Item, scope: &str) {
+    match item {
+        Item::Rect { x, y, width, height, radius, class } => {
+            let rx = if *radius > 0.0 { format!(r#" rx="{}""#, coord(*radius)) } else { String::new() };
+            let _ = writeln!(
+                out,
+                r#"<rect class="{class}" x="{}" y="{}" width="{}" height="{}"{rx}/>"#,
+                coord(*x),
+                coord(*y),
+                coord(*width),
+                coord(*height)
+            );
+        }
+        Item::Line { x1, y1, x2, y2, class } => {
+            let _ = writeln!(
+                out,
+                r#"<line class="{class}" x1="{}" y1="{}" x2="{}" y2="{}"/>"#,
+                coord(*x1),
+                coord(*y1),
+                coord(*x2),
+                coord(*y2)
+            );
+        }
+        Item::Polygon { points, class } => {
+            let points: Vec<String> = points.iter().map(|(x, y)| format!("{},{}", coord(*x), coord(*y))).collect();
+            let _ = writeln!(out, r#"<polygon class="{class}" points="{}"/>"#, points.join(" "));
+        }
+        Item::Text(text) => write_text(out, text),
+        Item::Group { id, href, tooltip, items } => {
+            let id_attr = id.as_ref().map(|id| format!(r#" id="{scope}-{}""#, escape(id))).unwrap_or_default();
+            let (open, close) = match href {
+                Some(href) => (format!(r##"<a href="#{scope}-{}"{id_attr}>"##, escape(href)), "</a>"),
+                None => (format!("<g{id_attr}>"), "</g>"),
+            };
+            out.push_str(&open);
+            out.push('\n');
+            if let Some(tooltip) = tooltip {
+                let _ = writeln!(out, "<title>{}</title>", escape(tooltip));
+            }
+            for item in items {
+                write_item(out, item, scope);
+            }
+            out.push_str(close);
+            out.push('\n');
+        }
+    }
+}
+
+fn write_text(out: &mut String, text: &Text) {
+    let anchor = match text.anchor {
+        Anchor::Start => "",
+        Anchor::Middle => r#" text-anchor="middle""#,
+        Anchor::End => r#" text-anchor="end""#,
+    };
+    let font = match text.font {
+        Font::Mono => String::new(),
+        Font::MonoBold => r#" font-weight="bold""#.to_string(),
+        Font::Sans => format!(r#" font-family="{SANS_STACK}""#),
+    };
+    let _ = writeln!(
+        out,
+        r#"<text class="{}" x="{}" y="{}" font-size="{}"{anchor}{font}>{}</text>"#,
+        text.class,
+        coord(text.x),
+        coord(text.y),
+        coord(text.size),
+        escape(&text.content)
+    );
+}
+
+/// Escapes text for XML content and attribute values, and drops characters XML 1.0 forbids (payload-derived
+/// text may contain control bytes), so the document always parses.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\t' | '\n' | '\r' => out.push(' '),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `id_prefix` made safe as an XML id and a CSS identifier (letters, digits, `-`, `_`; starts with a letter).
+pub fn css_ident(prefix: &str) -> String {
+    let cleaned: String = prefix.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    match cleaned.chars().next() {
+        Some(c) if c.is_ascii_alphabetic() => cleaned,
+        _ => format!("d{cleaned}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payload_text_is_escaped() {
+        assert_eq!(escape("<script>alert('x')</script>"), "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
+        assert_eq!(escape("]]> & \u{1}"), "]]&gt; &amp; \u{FFFD}");
+    }
+
+    #[test]
+    fn prefixes_become_safe_identifiers() {
+        assert_eq!(css_ident("post-1"), "post-1");
+        assert_eq!(css_ident("1st"), "d1st");
+        assert_eq!(css_ident("a b\"<"), "ab");
+        assert_eq!(css_ident(""), "d");
+    }
+}

@@ -1,0 +1,249 @@
+//! The connection timeline: one row per connection on a shared time axis, showing the handshake, each
+//! request/response exchange, idle gaps, and who closed the connection and how.
+//!
+//! It answers the questions a ladder cannot for many connections: how many ran in parallel, which one was
+//! reused for what, and how long they sat idle.
+
+use super::format::{mono_chars, pause, time_column, truncate};
+use super::layout::{Anchor, Font, Item, Layout, Text};
+use super::{DiagramOptions, TimeUnit};
+use crate::dialog::{Dialog, Event, PhaseKind};
+use std::collections::BTreeMap;
+
+const WIDTH: f64 = 860.0;
+const MARGIN: f64 = 12.0;
+const LABEL_WIDTH: f64 = 100.0;
+/// Room at the right of the axis for "Server FIN".
+const CLOSE_WIDTH: f64 = 104.0;
+const AXIS_Y: f64 = 56.0;
+const ROWS_TOP: f64 = 66.0;
+const ROW_HEIGHT: f64 = 38.0;
+/// At most this many connections are drawn; the rest are counted in a note.
+pub const MAX_ROWS: usize = 200;
+
+/// What one connection's row shows.
+struct Row<'a> {
+    conn: usize,
+    events: Vec<&'a Event>,
+    start: f64,
+    end: f64,
+    /// (kind, from, to, label)
+    spans: Vec<(PhaseKind, f64, f64, String)>,
+    /// Who sent the first FIN or RST, and which.
+    close: Option<(String, &'static str, f64)>,
+}
+
+fn rows(dialog: &Dialog) -> Vec<Row<'_>> {
+    let mut by_conn: BTreeMap<usize, Vec<&Event>> = BTreeMap::new();
+    for event in &dialog.events {
+        by_conn.entry(event.conn).or_default().push(event);
+    }
+    let end_of = |e: &Event| e.time + e.fold.as_ref().map_or(0.0, |f| f.duration);
+    dialog
+        .connections
+        .iter()
+        .filter_map(|&conn| {
+            let events = by_conn.remove(&conn)?;
+            let start = events.first()?.time;
+            let end = events.iter().map(|e| end_of(e)).fold(start, f64::max);
+            let spans = dialog
+                .phases
+                .iter()
+                .filter(|p| p.conn == conn && p.kind != PhaseKind::Teardown)
+                .filter_map(|p| {
+                    let (first, last) = (dialog.events.get(p.first)?, dialog.events.get(p.last)?);
+                    Some((p.kind, first.time, end_of(last), p.label.clone()))
+                })
+                .collect();
+            let close = events.iter().find(|e| e.flags.fin() || e.flags.rst()).map(|e| {
+                let who = dialog.participants.get(e.from).map_or_else(|| "?".to_string(), |p| p.name.clone());
+                (who, if e.flags.rst() { "RST" } else { "FIN" }, e.time)
+            });
+            Some(Row { conn, events, start, end, spans, close })
+        })
+        .collect()
+}
+
+pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
+    let all = rows(dialog);
+    let omitted = all.len().saturating_sub(MAX_ROWS);
+    let rows: Vec<&Row> = all.iter().take(MAX_ROWS).collect();
+    // The axis starts at the capture's first packet, as Wireshark's relative times do.
+    let t0 = 0.0;
+    let t1 = rows.iter().map(|r| r.end).fold(t0, f64::max).max(t0 + 1e-6);
+    let (x0, x1) = (MARGIN + LABEL_WIDTH + 8.0, WIDTH - MARGIN - CLOSE_WIDTH);
+    let step = nice_step((t1 - t0) / 6.0);
+    let t1 = t0 + ((t1 - t0) / step).ceil() * step;
+    let x = |t: f64| x0 + (t - t0) / (t1 - t0) * (x1 - x0);
+
+    let mut items = vec![Item::Text(Text::new(MARGIN, 24.0, 15.0, "fg", truncate(&dialog.title, 80)).font(Font::Sans))];
+    let bottom = ROWS_TOP + rows.len() as f64 * ROW_HEIGHT;
+    let unit_label = match options.time_unit {
+        TimeUnit::Seconds => "time",
+        TimeUnit::Millis => "time (ms)",
+    };
+    items.push(Item::Text(Text::new(MARGIN, AXIS_Y - 4.0, 10.0, "dim", unit_label)));
+    let ticks = ((t1 - t0) / step).round() as usize;
+    for i in 0..=ticks {
+        let t = t0 + i as f64 * step;
+        items.push(Item::line(x(t), AXIS_Y, x(t), bottom, "tick"));
+        let label = Text::new(x(t), AXIS_Y - 4.0, 10.0, "dim", tick_label(t, step, options.time_unit));
+        items.push(Item::Text(label.anchor(Anchor::Middle)));
+    }
+    for (i, row) in rows.iter().enumerate() {
+        items.push(draw_row(row, ROWS_TOP + i as f64 * ROW_HEIGHT, &x));
+    }
+    let mut y = bottom + 22.0;
+    items.push(Item::line(MARGIN, bottom + 8.0, WIDTH - MARGIN, bottom + 8.0, "rule"));
+    let keys = [("bar-hs", "handshake"), ("bar-ex", "request → response"), ("bar", "open, no request in flight")];
+    let mut kx = MARGIN;
+    for (class, meaning) in keys {
+        items.push(Item::rect(kx, y - 8.0, 18.0, 8.0, class));
+        items.push(Item::Text(Text::new(kx + 24.0, y, 10.0, "dim", meaning)));
+        kx += 24.0 + meaning.chars().count() as f64 * 6.02 + 24.0;
+    }
+    items.push(Item::line(kx, y - 4.0, kx + 18.0, y - 4.0, "bar-idle"));
+    items.push(Item::Text(Text::new(kx + 24.0, y, 10.0, "dim", "idle ≥ 1 s")));
+    if omitted > 0 {
+        y += 16.0;
+        let note = format!("{omitted} more connections not drawn: timelines show at most {MAX_ROWS}");
+        items.push(Item::Text(Text::new(MARGIN, y, 10.0, "tag-bad", note)));
+    }
+    Layout {
+        width: WIDTH,
+        height: (y + 12.0).ceil(),
+        title: dialog.title.clone(),
+        description: dialog.description.clone(),
+        items,
+    }
+}
+
+fn draw_row(row: &Row, top: f64, x: &dyn Fn(f64) -> f64) -> Item {
+    let middle = top + 20.0;
+    let mut items = Vec::new();
+    let client_port = row.events.first().map(|e| if e.from < e.to { e.src.port() } else { e.dst.port() });
+    let label = format!("#{} :{}", row.conn, client_port.map_or_else(String::new, |p| p.to_string()));
+    items.push(Item::Text(Text::new(
+        MARGIN,
+        middle + 4.0,
+        11.0,
+        "fg",
+        truncate(&label, mono_chars(LABEL_WIDTH, 11.0)),
+    )));
+    let (start, end) = (x(row.start), x(row.end).max(x(row.start) + 2.0));
+    items.push(Item::rect(start, middle - 2.0, end - start, 4.0, "bar"));
+    let mut exchanges: Vec<&(PhaseKind, f64, f64, String)> = Vec::new();
+    for span in &row.spans {
+        let (kind, from, to, _) = span;
+        let (a, b) = (x(*from), x(*to).max(x(*from) + 3.0));
+        match kind {
+            PhaseKind::Idle => items.push(Item::line(a, middle, b, middle, "bar-idle")),
+            PhaseKind::Handshake => items.push(Item::rect(a, middle - 5.0, b - a, 10.0, "bar-hs")),
+            _ => {
+                items.push(Item::rect(a, middle - 5.0, b - a, 10.0, "bar-ex"));
+                exchanges.push(span);
+            }
+        }
+    }
+    // Request names alternate above and below the bars, each cut where the next one on its side starts.
+    for (i, (_, from, _, name)) in exchanges.iter().enumerate() {
+        let limit = exchanges.get(i + 2).map_or(x(row.end) + 60.0, |next| x(next.1)) - x(*from) - 6.0;
+        let chars = mono_chars(limit, 10.0);
+        let y = if i % 2 == 0 { middle - 8.0 } else { middle + 15.0 };
+        if chars >= 4 {
+            items.push(Item::Text(Text::new(x(*from), y, 10.0, "dim", truncate(name, chars))));
+        }
+    }
+    for (_, from, to, name) in row.spans.iter().filter(|s| s.0 == PhaseKind::Idle) {
+        let room = x(*to) - x(*from);
+        let text = name.split(',').next().unwrap_or_default();
+        if mono_chars(room, 10.0) >= text.chars().count() {
+            items.push(Item::Text(
+                Text::new((x(*from) + x(*to)) / 2.0, middle - 5.0, 10.0, "dim", text).anchor(Anchor::Middle),
+            ));
+        }
+    }
+    let close_text = match &row.close {
+        Some((who, how, at)) => {
+            let class = if *how == "RST" { "x-bad" } else { "rule" };
+            items.push(Item::line(x(*at), middle - 7.0, x(*at), middle + 7.0, class));
+            (format!("{who} {how}"), if *how == "RST" { "tag-bad" } else { "fg" })
+        }
+        None => ("still open".to_string(), "dim"),
+    };
+    items.push(Item::Text(Text::new(end + 6.0, middle + 4.0, 10.0, close_text.1, close_text.0)));
+    let tooltip = format!(
+        "Stream {}: {} to {} s ({}), {} segments",
+        row.conn,
+        time_column(row.start, TimeUnit::Seconds),
+        time_column(row.end, TimeUnit::Seconds),
+        pause(row.end - row.start),
+        row.events.len()
+    );
+    Item::Group { id: Some(format!("c{}", row.conn)), href: None, tooltip: Some(tooltip), items }
+}
+
+/// A round tick step (1, 2 or 5 × 10ⁿ) close to `rough`.
+fn nice_step(rough: f64) -> f64 {
+    let rough = rough.max(1e-6);
+    let magnitude = 10f64.powf(rough.log10().floor());
+    let fraction = rough / magnitude;
+    let nice = if fraction <= 1.0 {
+        1.0
+    } else if fraction <= 2.0 {
+        2.0
+    } else if fraction <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    nice * magnitude
+}
+
+/// Tick labels with just the decimals the step needs: `0`, `0.5 s`, `2 ms`, `250 µs`.
+fn tick_label(t: f64, step: f64, unit: TimeUnit) -> String {
+    if t.abs() < step / 2.0 {
+        return "0".to_string();
+    }
+    let (value, step, suffix) = match unit {
+        TimeUnit::Millis => (t * 1e3, step * 1e3, ""),
+        TimeUnit::Seconds if step >= 0.5 => (t, step, " s"),
+        TimeUnit::Seconds if step >= 0.0005 => (t * 1e3, step * 1e3, " ms"),
+        TimeUnit::Seconds => (t * 1e6, step * 1e6, " µs"),
+    };
+    let decimals = if step >= 1.0 { 0 } else { (-step.log10().floor()) as usize };
+    format!("{value:.decimals$}{suffix}")
+}
+
+/// The timeline as text: one line per connection.
+pub fn text(dialog: &Dialog) -> String {
+    let mut out = format!("{}\n\n", dialog.title);
+    for row in rows(dialog) {
+        let phases: Vec<&str> = row.spans.iter().map(|s| s.3.as_str()).collect();
+        let close = row.close.as_ref().map_or("still open".to_string(), |(who, how, _)| format!("{who} {how}"));
+        out.push_str(&format!(
+            "#{:<4} {} – {} s  ({})  {}; {close}\n",
+            row.conn,
+            time_column(row.start, TimeUnit::Seconds),
+            time_column(row.end, TimeUnit::Seconds),
+            pause(row.end - row.start),
+            phases.join(" · ")
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_round_numbers_with_only_the_needed_decimals() {
+        assert_eq!(nice_step(0.3), 0.5);
+        assert_eq!(nice_step(0.00012), 0.0002);
+        assert_eq!(tick_label(1.5, 0.5, TimeUnit::Seconds), "1.5 s");
+        assert_eq!(tick_label(0.004, 0.002, TimeUnit::Seconds), "4 ms");
+        assert_eq!(tick_label(0.0004, 0.0002, TimeUnit::Seconds), "400 µs");
+        assert_eq!(tick_label(0.0, 0.5, TimeUnit::Seconds), "0");
+    }
+}
