@@ -58,18 +58,13 @@ pub fn build(
         .iter()
         .map(|(conn, seg)| {
             let (from, to) = participants.arrow(conn, seg.dir);
+            let (src, dst) = conn.ends(seg.dir);
             Event {
                 conn: conn.index,
                 frame: seg.frame,
                 frame_len: seg.frame_len,
-                src: match seg.dir {
-                    Direction::ClientToServer => conn.client,
-                    Direction::ServerToClient => conn.server,
-                },
-                dst: match seg.dir {
-                    Direction::ClientToServer => conn.server,
-                    Direction::ServerToClient => conn.client,
-                },
+                src,
+                dst,
                 time: seg.time.as_secs_f64(),
                 from,
                 to,

@@ -2,7 +2,7 @@
 
 use crate::analyze::CaptureAnalysis;
 use crate::proto::Protocol;
-use crate::tcp::{AnalysisFlag, Connection, Direction, Segment};
+use crate::tcp::{AnalysisFlag, Connection, Segment};
 use std::fmt::Write as _;
 
 /// The Protocol column: the application protocol of a message this segment completes, else `TCP`.
@@ -26,10 +26,7 @@ pub fn info_column(analysis: &CaptureAnalysis, conn: &Connection, seg: &Segment)
     if !messages.is_empty() {
         return messages.join(", ");
     }
-    let (src, dst) = match seg.dir {
-        Direction::ClientToServer => (conn.client, conn.server),
-        Direction::ServerToClient => (conn.server, conn.client),
-    };
+    let (src, dst) = conn.ends(seg.dir);
     let mut info = String::new();
     for flag in &seg.analysis {
         let label = match flag {

@@ -2,7 +2,7 @@
 
 use super::{info_column, protocol_column};
 use crate::analyze::CaptureAnalysis;
-use crate::tcp::{Connection, Direction, Segment};
+use crate::tcp::{Connection, Segment};
 use std::fmt::Write as _;
 
 /// Every TCP segment of the selected streams (all when `stream` is `None`), in frame order.
@@ -18,10 +18,7 @@ pub fn packet_list(analysis: &CaptureAnalysis, stream: Option<usize>) -> String 
     let cells: Vec<[String; 7]> = rows
         .iter()
         .map(|(conn, seg)| {
-            let (src, dst) = match seg.dir {
-                Direction::ClientToServer => (conn.client, conn.server),
-                Direction::ServerToClient => (conn.server, conn.client),
-            };
+            let (src, dst) = conn.ends(seg.dir);
             [
                 seg.frame.to_string(),
                 format!("{:.6}", seg.time.as_secs_f64()),

@@ -217,6 +217,14 @@ impl Connection {
     pub fn duration(&self) -> Duration {
         self.end().saturating_sub(self.start())
     }
+    /// (source, destination) of a segment travelling in `dir`.
+    pub fn ends(&self, dir: Direction) -> (SocketAddr, SocketAddr) {
+        match dir {
+            Direction::ClientToServer => (self.client, self.server),
+            Direction::ServerToClient => (self.server, self.client),
+        }
+    }
+
     pub fn endpoint(&self, side: Side) -> SocketAddr {
         match side {
             Side::Client => self.client,
