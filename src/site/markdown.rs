@@ -351,7 +351,10 @@ impl<'a> PageRenderer<'a, '_> {
         let number = self.out.diagrams;
         directive.diagram.id_prefix = format!("d{number}");
         let first = number == 1;
-        let drawn = match directive::draw(&directive, self.ctx.root, self.ctx.config, self.ctx.cache, first) {
+        // The first diagram's PNG is the post's social card; og:image needs an absolute URL, so without a
+        // base_url there is no card and no reason to draw it.
+        let social_card = first && !self.ctx.config.base_url.is_empty();
+        let drawn = match directive::draw(&directive, self.ctx.root, self.ctx.config, self.ctx.cache, social_card) {
             Ok(drawn) => drawn,
             Err(problem) => return self.directive_error(line, problem),
         };
@@ -547,6 +550,26 @@ mod tests {
         assert!(out.files.contains_key("posts/x/http-close-s0.svg"));
         assert!(out.files.contains_key("posts/x/http-close.pcap"));
         assert_eq!(out.diagrams, 1);
+        // No base_url, so no social card: the PNG is not drawn.
+        assert!(!out.files.contains_key("posts/x/http-close-s0.png"));
+        assert!(out.og_image.is_none());
+    }
+
+    #[test]
+    fn the_first_diagram_is_the_social_card_when_the_site_has_a_base_url() {
+        let mut f = fixture();
+        f.config.base_url = "https://me.github.io/dialogs/".into();
+        let body = "```tcpdialog\ncapture = \"http-close.pcap\"\n```\n\n```tcpdialog\ncapture = \"http-close.pcap\"\nview = \"timeline\"\n```\n";
+        let out = render_body(&f, body);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let pngs: Vec<&String> = out.files.keys().filter(|k| k.ends_with(".png")).collect();
+        assert_eq!(pngs, ["posts/x/http-close.png"]);
+        assert_eq!(out.og_image.as_deref(), Some("posts/x/http-close.png"));
+        let png = match &out.files["posts/x/http-close.png"] {
+            Payload::Bytes(bytes) => bytes,
+            other => panic!("{other:?}"),
+        };
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
     }
 
     #[test]
