@@ -2,7 +2,7 @@
 
 use crate::capture::{CaptureError, CaptureReader, CaptureSummary};
 use crate::proto::{DecoderOptions, Message, ProtocolDecoder};
-use crate::tcp::{Connection, TcpAnalyzer};
+use crate::tcp::{Connection, Retention, TcpAnalyzer};
 use std::path::Path;
 
 /// Everything tcpdialog knows about one capture.
@@ -30,8 +30,18 @@ impl CaptureAnalysis {
 
 /// Reads and analyses a capture file, streaming: payload bytes are decoded as they arrive, never kept whole.
 pub fn analyze_file(path: &Path, options: &DecoderOptions) -> Result<CaptureAnalysis, CaptureError> {
+    analyze_file_retaining(path, options, Retention::all())
+}
+
+/// [`analyze_file`] keeping segments and messages only of what `retention` asks for; every connection is still
+/// listed with its facts. This is what bounds memory when one stream of a huge capture is drawn.
+pub fn analyze_file_retaining(
+    path: &Path,
+    options: &DecoderOptions,
+    retention: Retention,
+) -> Result<CaptureAnalysis, CaptureError> {
     let mut reader = CaptureReader::open(path)?;
-    let mut tcp = TcpAnalyzer::new();
+    let mut tcp = TcpAnalyzer::retaining(retention);
     let mut decoder = ProtocolDecoder::new(options.clone());
     for packet in reader.by_ref() {
         tcp.push(&packet?, &mut decoder);
@@ -43,6 +53,52 @@ pub fn analyze_file(path: &Path, options: &DecoderOptions) -> Result<CaptureAnal
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tcp::Connection;
+
+    fn capture(name: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("captures").join(name)
+    }
+
+    /// A connection without its segments: the facts every retention keeps.
+    fn facts(c: &Connection) -> Connection {
+        Connection { segments: Vec::new(), ..c.clone() }
+    }
+
+    #[test]
+    fn retaining_one_stream_keeps_it_whole_and_the_others_facts() {
+        let path = capture("page-load.pcap");
+        let full = analyze_file(&path, &DecoderOptions::default()).unwrap();
+        assert_eq!(full.connections.len(), 6);
+        let kept =
+            analyze_file_retaining(&path, &DecoderOptions::default(), Retention::all().connections(|c| c.index == 3))
+                .unwrap();
+        assert_eq!(kept.summary.packets, full.summary.packets);
+        assert_eq!(kept.connections.len(), full.connections.len());
+        for (k, f) in kept.connections.iter().zip(&full.connections) {
+            assert_eq!(facts(k), facts(f));
+            assert_eq!(k.packets, f.packets);
+            if k.index == 3 {
+                assert_eq!(k.segments, f.segments);
+            } else {
+                assert!(k.segments.is_empty(), "stream {}", k.index);
+            }
+        }
+        let messages_of_3: Vec<&Message> = full.messages.iter().filter(|m| m.conn == 3).collect();
+        assert!(!messages_of_3.is_empty());
+        assert_eq!(kept.messages.iter().collect::<Vec<_>>(), messages_of_3);
+    }
+
+    #[test]
+    fn retaining_frames_keeps_those_segments_and_every_message() {
+        let path = capture("http-keepalive.pcap");
+        let full = analyze_file(&path, &DecoderOptions::default()).unwrap();
+        let kept = analyze_file_retaining(&path, &DecoderOptions::default(), Retention::all().frames(4..=8)).unwrap();
+        let frames: Vec<u64> = kept.connections.iter().flat_map(|c| &c.segments).map(|s| s.frame).collect();
+        assert_eq!(frames, [4, 5, 6, 7, 8]);
+        assert_eq!(facts(&kept.connections[0]), facts(&full.connections[0]));
+        // Bytes outside the range are still decoded, so the messages are those of the full analysis.
+        assert_eq!(kept.messages, full.messages);
+    }
 
     #[test]
     fn messages_ending_at_finds_every_message_a_segment_completes() {

@@ -5,7 +5,7 @@ use anyhow::Context as _;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tcpdialog::analyze::analyze_file;
+use tcpdialog::analyze::analyze_file_retaining;
 use tcpdialog::diagram::{Format, render};
 use tcpdialog::dialog;
 
@@ -29,9 +29,10 @@ pub struct DiagramArgs {
 
 pub fn run(args: DiagramArgs) -> anyhow::Result<ExitCode> {
     let format = output_format(args.format, args.output.as_deref());
-    let analysis = analyze_file(&args.capture, &args.decoding.decoder_options()?)?;
+    let selection = args.selection.selection();
+    let analysis = analyze_file_retaining(&args.capture, &args.decoding.decoder_options()?, selection.retention())?;
     super::print_warnings(&args.capture, &analysis.summary);
-    let dialog = dialog::build(&analysis, &args.selection.selection(), &args.style.dialog_options())
+    let dialog = dialog::build(&analysis, &selection, &args.style.dialog_options())
         .with_context(|| args.capture.display().to_string())?;
     let bytes = render(&dialog, &args.style.diagram_options(), format)?;
     match &args.output {

@@ -4,8 +4,9 @@ use anyhow::Context as _;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tcpdialog::analyze::analyze_file;
-use tcpdialog::inspect::{packet_list, to_json};
+use tcpdialog::analyze::analyze_file_retaining;
+use tcpdialog::inspect::{to_json, write_packet_list};
+use tcpdialog::tcp::Retention;
 
 #[derive(Debug, clap::Args)]
 pub struct InspectArgs {
@@ -27,7 +28,11 @@ pub enum InspectFormat {
 }
 
 pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
-    let analysis = analyze_file(&args.capture, &args.decoding.decoder_options()?)?;
+    let retention = match args.stream {
+        Some(stream) => Retention::all().connections(move |c| c.index == stream),
+        None => Retention::all(),
+    };
+    let analysis = analyze_file_retaining(&args.capture, &args.decoding.decoder_options()?, retention)?;
     super::print_warnings(&args.capture, &analysis.summary);
     if let Some(stream) = args.stream {
         let count = analysis.connections.len();
@@ -39,7 +44,7 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
     }
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     let written = match args.format {
-        InspectFormat::Text => stdout.write_all(packet_list(&analysis, args.stream).as_bytes()),
+        InspectFormat::Text => write_packet_list(&mut stdout, &analysis, args.stream),
         // Streamed: a large capture's JSON is never held whole in memory.
         InspectFormat::Json => serde_json::to_writer_pretty(&mut stdout, &to_json(&analysis, args.stream))
             .map_err(std::io::Error::from)

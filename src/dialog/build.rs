@@ -105,11 +105,7 @@ fn select<'a>(analysis: &'a CaptureAnalysis, selection: &Selection) -> Result<Ve
     }
     let chosen: Vec<&Connection> = all
         .iter()
-        .filter(|c| selection.streams.is_empty() || selection.streams.contains(&c.index))
-        .filter(|c| selection.port.is_none_or(|p| c.client.port() == p || c.server.port() == p))
-        .filter(|c| {
-            selection.host.as_deref().is_none_or(|h| c.client.ip().to_string() == h || c.server.ip().to_string() == h)
-        })
+        .filter(|c| selection.matches(c.index, c.client, c.server))
         .filter(|c| selection.frames.is_none_or(|(a, b)| c.segments.iter().any(|s| (a..=b).contains(&s.frame))))
         .collect();
     if chosen.is_empty() {

@@ -12,7 +12,7 @@ pub use build::{DialogError, build};
 
 use crate::capture::TcpFlags;
 use crate::proto::Protocol;
-use crate::tcp::AnalysisFlag;
+use crate::tcp::{AnalysisFlag, Retention};
 use std::net::SocketAddr;
 
 /// Which part of a capture a dialog shows.
@@ -26,6 +26,26 @@ pub struct Selection {
     pub host: Option<String>,
     /// Only frames in this inclusive range.
     pub frames: Option<(u64, u64)>,
+}
+
+impl Selection {
+    /// Whether a connection passes the stream, port and host filters (frames are checked per segment).
+    pub fn matches(&self, stream: usize, client: SocketAddr, server: SocketAddr) -> bool {
+        (self.streams.is_empty() || self.streams.contains(&stream))
+            && self.port.is_none_or(|p| client.port() == p || server.port() == p)
+            && self.host.as_deref().is_none_or(|h| client.ip().to_string() == h || server.ip().to_string() == h)
+    }
+
+    /// What the analysis must keep for this selection: the dialog of one stream of a huge capture then costs
+    /// the memory of that stream only.
+    pub fn retention(&self) -> Retention {
+        let selection = Selection { frames: None, ..self.clone() };
+        let retention = Retention::all().connections(move |c| selection.matches(c.index, c.client, c.server));
+        match self.frames {
+            Some((first, last)) => retention.frames(first..=last),
+            None => retention,
+        }
+    }
 }
 
 /// Options of the dialog model itself.
@@ -151,4 +171,29 @@ pub struct Dialog {
     pub connections: Vec<usize>,
     /// A plain-language account of the dialog, used as alt text and `<desc>`.
     pub description: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::{analyze_file, analyze_file_retaining};
+    use std::path::Path;
+
+    #[test]
+    fn a_selections_retention_gives_the_same_dialog_as_the_full_analysis() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/page-load.pcap");
+        let full = analyze_file(&path, &Default::default()).unwrap();
+        let selections = [
+            Selection { streams: vec![2, 0], ..Default::default() },
+            Selection { port: Some(full.connections[4].client.port()), ..Default::default() },
+            Selection { host: Some("127.0.0.1".into()), ..Default::default() },
+            Selection { frames: Some((10, 40)), ..Default::default() },
+            Selection { streams: vec![0], frames: Some((1, 12)), ..Default::default() },
+        ];
+        for selection in selections {
+            let kept = analyze_file_retaining(&path, &Default::default(), selection.retention()).unwrap();
+            let options = DialogOptions::default();
+            assert_eq!(build(&kept, &selection, &options), build(&full, &selection, &options), "{selection:?}");
+        }
+    }
 }

@@ -1,13 +1,18 @@
 //! `inspect --format json`: the stable, documented schema of `docs/inspect-json.md`.
+//!
+//! The document borrows from the analysis and packets are serialized as they are written, so the JSON of a
+//! large capture is never built whole in memory.
 
 use crate::analyze::CaptureAnalysis;
-use crate::tcp::AnalysisFlag;
-use serde::Serialize;
+use crate::proto::Message;
+use crate::tcp::{AnalysisFlag, Segment};
+use serde::{Serialize, Serializer};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Serialize)]
-pub struct InspectJson {
+pub struct InspectJson<'a> {
     pub capture: CaptureJson,
-    pub streams: Vec<StreamJson>,
+    pub streams: Vec<StreamJson<'a>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -28,7 +33,7 @@ pub struct WarningJson {
 }
 
 #[derive(Debug, Serialize)]
-pub struct StreamJson {
+pub struct StreamJson<'a> {
     pub index: usize,
     pub client: String,
     pub server: String,
@@ -39,8 +44,18 @@ pub struct StreamJson {
     pub handshake_rtt: Option<f64>,
     pub duration: f64,
     pub bytes: BytesJson,
-    pub packets: Vec<PacketJson>,
-    pub messages: Vec<MessageJson>,
+    pub packets: PacketsJson<'a>,
+    pub messages: Vec<MessageJson<'a>>,
+}
+
+/// A stream's segments, each written as a [`PacketJson`] when serialized.
+#[derive(Debug)]
+pub struct PacketsJson<'a>(pub &'a [Segment]);
+
+impl Serialize for PacketsJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(PacketJson::from))
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -71,13 +86,33 @@ pub struct PacketJson {
     pub duplicate_ack_num: Option<u32>,
 }
 
+impl From<&Segment> for PacketJson {
+    fn from(seg: &Segment) -> Self {
+        PacketJson {
+            frame: seg.frame,
+            time: seconds(seg.time),
+            dir: seg.dir.short(),
+            flags: seg.flags.names(),
+            seq: seg.seq,
+            ack: seg.ack,
+            len: seg.len,
+            win: seg.window,
+            analysis: seg.analysis.iter().map(|a| a.name()).collect(),
+            duplicate_ack_num: seg.analysis.iter().find_map(|a| match a {
+                AnalysisFlag::DuplicateAck(n) => Some(*n),
+                _ => None,
+            }),
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
-pub struct MessageJson {
+pub struct MessageJson<'a> {
     pub protocol: &'static str,
     pub dir: &'static str,
     pub frame: u64,
     pub end_frame: u64,
-    pub summary: String,
+    pub summary: &'a str,
 }
 
 fn seconds(d: std::time::Duration) -> f64 {
@@ -85,7 +120,7 @@ fn seconds(d: std::time::Duration) -> f64 {
 }
 
 /// Builds the JSON document for all streams, or only `stream`.
-pub fn to_json(analysis: &CaptureAnalysis, stream: Option<usize>) -> InspectJson {
+pub fn to_json(analysis: &CaptureAnalysis, stream: Option<usize>) -> InspectJson<'_> {
     let s = &analysis.summary;
     let capture = CaptureJson {
         format: s.format.map_or("unknown", |f| f.name()),
@@ -96,6 +131,11 @@ pub fn to_json(analysis: &CaptureAnalysis, stream: Option<usize>) -> InspectJson
         ip_fragments: s.ip_fragments,
         warnings: s.warnings.iter().map(|w| WarningJson { frame: w.frame, message: w.message.clone() }).collect(),
     };
+    // One pass over the messages, not one per stream.
+    let mut messages: BTreeMap<usize, Vec<&Message>> = BTreeMap::new();
+    for m in analysis.messages.iter().filter(|m| stream.is_none_or(|i| m.conn == i)) {
+        messages.entry(m.conn).or_default().push(m);
+    }
     let streams = analysis
         .connections
         .iter()
@@ -114,33 +154,17 @@ pub fn to_json(analysis: &CaptureAnalysis, stream: Option<usize>) -> InspectJson
             handshake_rtt: c.handshake_rtt.map(seconds),
             duration: seconds(c.duration()),
             bytes: BytesJson { c2s: c.bytes[0], s2c: c.bytes[1] },
-            packets: c
-                .segments
-                .iter()
-                .map(|seg| PacketJson {
-                    frame: seg.frame,
-                    time: seconds(seg.time),
-                    dir: seg.dir.short(),
-                    flags: seg.flags.names(),
-                    seq: seg.seq,
-                    ack: seg.ack,
-                    len: seg.len,
-                    win: seg.window,
-                    analysis: seg.analysis.iter().map(|a| a.name()).collect(),
-                    duplicate_ack_num: seg.analysis.iter().find_map(|a| match a {
-                        AnalysisFlag::DuplicateAck(n) => Some(*n),
-                        _ => None,
-                    }),
-                })
-                .collect(),
-            messages: analysis
-                .messages_of(c.index)
+            packets: PacketsJson(&c.segments),
+            messages: messages
+                .get(&c.index)
+                .into_iter()
+                .flatten()
                 .map(|m| MessageJson {
                     protocol: m.protocol.name(),
                     dir: m.dir.short(),
                     frame: m.frame,
                     end_frame: m.end_frame,
-                    summary: m.summary.clone(),
+                    summary: &m.summary,
                 })
                 .collect(),
         })

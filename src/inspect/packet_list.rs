@@ -1,12 +1,17 @@
 //! `inspect --format text`: a packet list like Wireshark's (No., Time, Source, Destination, Protocol, Length, Info).
+//!
+//! Rows are written one at a time: a first pass over the segments measures the columns, a second formats and
+//! writes each row, so a capture of millions of packets never has its whole listing in memory.
 
 use super::{info_column, protocol_column};
 use crate::analyze::CaptureAnalysis;
 use crate::tcp::{Connection, Segment};
-use std::fmt::Write as _;
+use std::io::{self, Write};
 
-/// Every TCP segment of the selected streams (all when `stream` is `None`), in frame order.
-pub fn packet_list(analysis: &CaptureAnalysis, stream: Option<usize>) -> String {
+const HEADER: [&str; 7] = ["No.", "Time", "Source", "Destination", "Protocol", "Length", "Info"];
+
+/// Writes every TCP segment of the selected streams (all when `stream` is `None`), in frame order.
+pub fn write_packet_list(out: &mut dyn Write, analysis: &CaptureAnalysis, stream: Option<usize>) -> io::Result<()> {
     let mut rows: Vec<(&Connection, &Segment)> = analysis
         .connections
         .iter()
@@ -15,49 +20,52 @@ pub fn packet_list(analysis: &CaptureAnalysis, stream: Option<usize>) -> String 
         .collect();
     rows.sort_by_key(|(_, s)| s.frame);
 
-    let cells: Vec<[String; 7]> = rows
-        .iter()
-        .map(|(conn, seg)| {
-            let (src, dst) = conn.ends(seg.dir);
-            [
-                seg.frame.to_string(),
-                format!("{:.6}", seg.time.as_secs_f64()),
-                src.ip().to_string(),
-                dst.ip().to_string(),
-                protocol_column(analysis, conn, seg).to_string(),
-                seg.frame_len.to_string(),
-                info_column(analysis, conn, seg),
-            ]
-        })
-        .collect();
-    let header = ["No.", "Time", "Source", "Destination", "Protocol", "Length", "Info"];
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in &cells {
-        for (w, cell) in widths.iter_mut().zip(row.iter()).take(6) {
-            *w = (*w).max(cell.chars().count());
+    let mut widths: [usize; 6] = std::array::from_fn(|i| HEADER[i].len());
+    for &(conn, seg) in &rows {
+        let cells = short_cells(analysis, conn, seg);
+        for (width, cell) in widths.iter_mut().zip(&cells) {
+            *width = (*width).max(cell.chars().count());
         }
     }
-    let mut out = String::new();
-    let mut line = |row: [&str; 7]| {
-        let mut text = String::new();
-        for (i, cell) in row.iter().enumerate() {
-            let pad = widths[i].saturating_sub(cell.chars().count());
-            match i {
-                0 | 5 => {
-                    let _ = write!(text, "{}{cell} ", " ".repeat(pad));
-                }
-                6 => text.push_str(cell),
-                _ => {
-                    let _ = write!(text, "{cell}{} ", " ".repeat(pad));
-                }
-            }
-        }
-        out.push_str(text.trim_end());
-        out.push('\n');
-    };
-    line(header);
-    for row in &cells {
-        line([&row[0], &row[1], &row[2], &row[3], &row[4], &row[5], &row[6]]);
+    write_row(out, &widths, HEADER.map(String::from))?;
+    for &(conn, seg) in &rows {
+        let [no, time, src, dst, protocol, length] = short_cells(analysis, conn, seg);
+        write_row(out, &widths, [no, time, src, dst, protocol, length, info_column(analysis, conn, seg)])?;
     }
-    out
+    Ok(())
+}
+
+/// [`write_packet_list`] into a string.
+pub fn packet_list(analysis: &CaptureAnalysis, stream: Option<usize>) -> String {
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_packet_list(&mut out, analysis, stream);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Every column but Info, whose width does not matter (it is last).
+fn short_cells(analysis: &CaptureAnalysis, conn: &Connection, seg: &Segment) -> [String; 6] {
+    let (src, dst) = conn.ends(seg.dir);
+    [
+        seg.frame.to_string(),
+        format!("{:.6}", seg.time.as_secs_f64()),
+        src.ip().to_string(),
+        dst.ip().to_string(),
+        protocol_column(analysis, conn, seg).to_string(),
+        seg.frame_len.to_string(),
+    ]
+}
+
+/// Numbers are right-aligned, text left-aligned, as in Wireshark's packet list.
+fn write_row(out: &mut dyn Write, widths: &[usize; 6], cells: [String; 7]) -> io::Result<()> {
+    let mut line = String::new();
+    for (i, cell) in cells.iter().enumerate() {
+        let pad = " ".repeat(widths.get(i).map_or(0, |w| w.saturating_sub(cell.chars().count())));
+        match i {
+            0 | 5 => line.push_str(&format!("{pad}{cell} ")),
+            6 => line.push_str(cell),
+            _ => line.push_str(&format!("{cell}{pad} ")),
+        }
+    }
+    writeln!(out, "{}", line.trim_end())
 }

@@ -6,7 +6,7 @@ use super::cache::DiagramCache;
 use super::config::{Config, DiagramDefaults, line_of};
 use super::error::DirectiveProblem;
 use super::links::join_inside;
-use crate::analyze::analyze_file;
+use crate::analyze::analyze_file_retaining;
 use crate::diagram::{self, DiagramOptions, Format, Labels, Spacing, Theme, View};
 use crate::dialog::{self, Dialog, DialogOptions, Selection};
 use crate::proto::{DecoderOptions, Protocol};
@@ -274,7 +274,7 @@ pub fn draw(
         let built = match dialog.take() {
             Some(built) => built,
             None => {
-                let analysis = analyze_file(&path, &decoder)?;
+                let analysis = analyze_file_retaining(&path, &decoder, directive.selection.retention())?;
                 dialog::build(&analysis, &directive.selection, &directive.dialog)?
             }
         };

@@ -4,11 +4,13 @@
 //! ([`super::sequence_analysis`]), record the [`Segment`] and the connection facts (who closed first and how,
 //! half-close, bytes), and hand the payload to that direction's [`Reassembler`].
 //!
-//! Memory: every segment's metadata is kept (the caller gets them all back), so that part is O(segments), about
-//! 150 bytes each; payload is kept only while it waits for a hole to fill (bounded per direction, see
-//! [`super::reassembly::MAX_PENDING_BYTES`]), and analysis state is a few dozen bytes per connection.
+//! Memory: the metadata of every segment the [`Retention`] asks for is kept (the caller gets them back), about
+//! 150 bytes each, so with [`Retention::all`] that part is O(segments); payload is kept only while it waits
+//! for a hole to fill (bounded per direction, see [`super::reassembly::MAX_PENDING_BYTES`]), and analysis
+//! state is a few dozen bytes per connection.
 
 use super::reassembly::{Placement, Reassembler};
+use super::retention::Retention;
 use super::sequence_analysis::{SequenceAnalysis, WindowScaling};
 use super::tracking::{StreamTable, roles};
 use super::{AnalysisFlag, Close, CloseKind, Connection, ConnectionInfo, Direction, Segment, StreamSink};
@@ -24,6 +26,8 @@ struct Tracked {
     streams: [Option<Reassembler>; 2],
     /// Sides that have sent a FIN, indexed by [`Direction::index`] of their sending direction.
     fin_sent: [bool; 2],
+    /// Whether the [`Retention`] keeps this connection's segments and feeds its bytes to the decoders.
+    detailed: bool,
 }
 
 /// Feeds on packets in capture order; [`TcpAnalyzer::finish`] returns the connections.
@@ -33,11 +37,18 @@ pub struct TcpAnalyzer {
     last_frame: u64,
     tracked: Vec<Tracked>,
     table: StreamTable,
+    retention: Retention,
 }
 
 impl TcpAnalyzer {
+    /// An analyzer that keeps every segment of every connection.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An analyzer that keeps only what `retention` asks for.
+    pub fn retaining(retention: Retention) -> Self {
+        TcpAnalyzer { retention, ..Self::default() }
     }
 
     /// Takes every packet of the capture (non-TCP ones too: they set the time origin).
@@ -73,8 +84,11 @@ impl TcpAnalyzer {
             options: tcp.options.clone(),
             analysis: result.flags,
         };
-        tracked.record(segment);
-        tracked.reassemble(dir, packet.frame, tcp, sink);
+        let keep = tracked.detailed && self.retention.keeps_frame(packet.frame);
+        tracked.record(segment, keep);
+        if tracked.detailed {
+            tracked.reassemble(dir, packet.frame, tcp, sink);
+        }
     }
 
     /// Ends every direction still open and returns the connections in `tcp.stream` order.
@@ -87,7 +101,8 @@ impl TcpAnalyzer {
                     match &mut t.streams[dir.index()] {
                         Some(stream) => stream.close(last_frame, sink),
                         // A direction that never sent anything still ends, so decoders see both ends.
-                        None => sink.end(t.conn.index, dir, last_frame),
+                        None if t.detailed => sink.end(t.conn.index, dir, last_frame),
+                        None => {}
                     }
                 }
                 t.conn.handshake_rtt = t.analysis.initial_rtt;
@@ -110,6 +125,8 @@ impl TcpAnalyzer {
         }
         let (client, server) = roles(tcp);
         let index = self.tracked.len();
+        let info = ConnectionInfo { index, client, server };
+        let detailed = self.retention.keeps_connection(&info);
         self.tracked.push(Tracked {
             conn: Connection {
                 index,
@@ -117,6 +134,9 @@ impl TcpAnalyzer {
                 server,
                 syn_seen: false,
                 segments: Vec::new(),
+                packets: 0,
+                first_time: Duration::ZERO,
+                last_time: Duration::ZERO,
                 handshake_rtt: None,
                 first_close: None,
                 half_closed: false,
@@ -126,9 +146,12 @@ impl TcpAnalyzer {
             analysis: SequenceAnalysis::default(),
             streams: [None, None],
             fin_sent: [false, false],
+            detailed,
         });
         self.table.insert(tcp, index);
-        sink.connection(ConnectionInfo { index, client, server });
+        if detailed {
+            sink.connection(info);
+        }
         index
     }
 }
@@ -143,8 +166,8 @@ impl Tracked {
         self.analysis.flows[dir.index()].base_seq.is_some_and(|base| base != tcp.seq)
     }
 
-    /// Adds the segment and updates the connection facts it changes.
-    fn record(&mut self, segment: Segment) {
+    /// Updates the connection facts the segment changes, and keeps the segment when asked to.
+    fn record(&mut self, segment: Segment, keep: bool) {
         let conn = &mut self.conn;
         let dir = segment.dir;
         let flags = segment.flags;
@@ -164,7 +187,14 @@ impl Tracked {
             self.fin_sent[dir.index()] = true;
         }
         conn.bytes[dir.index()] += u64::from(segment.len);
-        conn.segments.push(segment);
+        if conn.packets == 0 {
+            conn.first_time = segment.time;
+        }
+        conn.last_time = segment.time;
+        conn.packets += 1;
+        if keep {
+            conn.segments.push(segment);
+        }
     }
 
     /// Hands the payload to the direction's reassembler; a RST ends both directions.

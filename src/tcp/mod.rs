@@ -10,11 +10,13 @@
 
 mod analyzer;
 mod reassembly;
+mod retention;
 mod sequence_analysis;
 mod tracking;
 
 pub use analyzer::TcpAnalyzer;
 pub use reassembly::MAX_PENDING_BYTES;
+pub use retention::Retention;
 
 use crate::capture::{TcpFlags, TcpOptions};
 use std::net::SocketAddr;
@@ -194,7 +196,13 @@ pub struct Connection {
     pub server: SocketAddr,
     /// Whether the client's SYN is in the capture (otherwise roles were guessed from ports).
     pub syn_seen: bool,
+    /// The segments the analyzer's [`Retention`] kept (all of them unless asked otherwise), in frame order.
     pub segments: Vec<Segment>,
+    /// Segments seen, kept or not.
+    pub packets: u64,
+    /// Times of the connection's first and last segment, kept or not.
+    pub first_time: Duration,
+    pub last_time: Duration,
     /// The latest SYN to the first ACK that is not a SYN-ACK (Wireshark's `tcp.analysis.initial_rtt`).
     pub handshake_rtt: Option<Duration>,
     pub first_close: Option<Close>,
@@ -209,10 +217,10 @@ pub struct Connection {
 
 impl Connection {
     pub fn start(&self) -> Duration {
-        self.segments.first().map_or(Duration::ZERO, |s| s.time)
+        self.first_time
     }
     pub fn end(&self) -> Duration {
-        self.segments.last().map_or(Duration::ZERO, |s| s.time)
+        self.last_time
     }
     pub fn duration(&self) -> Duration {
         self.end().saturating_sub(self.start())

@@ -1,0 +1,85 @@
+//! What the TCP stage keeps in detail: every segment of every connection, or only what a caller will show.
+//!
+//! Segment metadata is the one part of an analysis that grows with the capture (see [`super::TcpAnalyzer`]).
+//! A diagram of one stream of a multi-gigabyte capture needs that stream's segments and nothing of the
+//! others, so the caller says what it wants and the analyzer drops the rest as it goes. Connection facts
+//! (roles, bytes, who closed first, the handshake RTT) stay complete for every connection; a connection
+//! that is not kept also skips reassembly and the protocol decoders.
+
+use super::ConnectionInfo;
+use std::fmt;
+use std::ops::RangeInclusive;
+
+/// Decides, from its first packet, whether a connection is kept.
+type ConnectionFilter = Box<dyn Fn(&ConnectionInfo) -> bool + Send + Sync>;
+
+/// Which connections keep their segments and messages, and which frames of them.
+#[derive(Default)]
+pub struct Retention {
+    connections: Option<ConnectionFilter>,
+    frames: Option<RangeInclusive<u64>>,
+}
+
+impl Retention {
+    /// Everything: every segment of every connection.
+    pub fn all() -> Self {
+        Self::default()
+    }
+
+    /// Keeps only the connections `keep` accepts; it sees each connection once, when its first packet arrives.
+    pub fn connections(mut self, keep: impl Fn(&ConnectionInfo) -> bool + Send + Sync + 'static) -> Self {
+        self.connections = Some(Box::new(keep));
+        self
+    }
+
+    /// Keeps only the segments whose frame number is in `frames` (reassembly and decoding still see them all).
+    pub fn frames(mut self, frames: RangeInclusive<u64>) -> Self {
+        self.frames = Some(frames);
+        self
+    }
+
+    pub(crate) fn keeps_connection(&self, info: &ConnectionInfo) -> bool {
+        self.connections.as_ref().is_none_or(|keep| keep(info))
+    }
+
+    pub(crate) fn keeps_frame(&self, frame: u64) -> bool {
+        self.frames.as_ref().is_none_or(|range| range.contains(&frame))
+    }
+}
+
+impl fmt::Debug for Retention {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Retention")
+            .field("connections", &self.connections.as_ref().map(|_| "a filter"))
+            .field("frames", &self.frames)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(index: usize, server_port: u16) -> ConnectionInfo {
+        ConnectionInfo {
+            index,
+            client: "127.0.0.1:40000".parse().unwrap(),
+            server: format!("127.0.0.1:{server_port}").parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn all_keeps_everything() {
+        let all = Retention::all();
+        assert!(all.keeps_connection(&info(7, 443)));
+        assert!(all.keeps_frame(1) && all.keeps_frame(u64::MAX));
+    }
+
+    #[test]
+    fn filters_apply_to_connections_and_frames() {
+        let some = Retention::all().connections(|c| c.server.port() == 80).frames(3..=9);
+        assert!(some.keeps_connection(&info(0, 80)));
+        assert!(!some.keeps_connection(&info(1, 443)));
+        assert!(!some.keeps_frame(2) && some.keeps_frame(3) && some.keeps_frame(9) && !some.keeps_frame(10));
+    }
+}
