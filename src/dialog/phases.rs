@@ -313,3 +313,120 @@ pub(crate) fn format_duration(seconds: f64) -> String {
         format!("{seconds:.1} s")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::analyze_file;
+    use crate::dialog::{Dialog, DialogOptions, Selection, build};
+    use std::path::Path;
+
+    fn dialog_of(capture: &str) -> Dialog {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(capture);
+        let analysis = analyze_file(&path, &Default::default()).unwrap();
+        build(&analysis, &Selection::default(), &DialogOptions::default()).unwrap()
+    }
+
+    /// (kind, first frame, last frame, label) of each phase.
+    fn phases(dialog: &Dialog) -> Vec<(PhaseKind, u64, u64, &str)> {
+        dialog
+            .phases
+            .iter()
+            .map(|p| (p.kind, dialog.events[p.first].frame, dialog.events[p.last].frame, p.label.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn tls13_handshake_runs_from_client_hello_to_the_clients_finished() {
+        // tshark -Y tls: Client Hello in frame 4 (0.001416 s); Server Hello (supported_version 0x0304) in 6;
+        // frame 8 (0.003140 s) is the client's Change Cipher Spec and first encrypted record, its Finished.
+        let dialog = dialog_of("captures/tls13.pcap");
+        assert_eq!(
+            phases(&dialog),
+            [
+                (PhaseKind::Handshake, 1, 3, "handshake (29 µs)"),
+                (PhaseKind::Handshake, 4, 8, "TLS 1.3 handshake (1.7 ms)"),
+                (PhaseKind::Teardown, 16, 18, "teardown (client sends FIN)"),
+            ]
+        );
+    }
+
+    #[test]
+    fn tls12_handshake_ends_with_the_servers_finished() {
+        // tshark -Y tls: Client Hello in frame 4 (0.003437 s); the client's Change Cipher Spec in 8; the server's
+        // Change Cipher Spec and Encrypted Handshake Message (its Finished) in frame 9 (0.004604 s).
+        let dialog = dialog_of("captures/tls12.pcap");
+        let tls: Vec<_> = phases(&dialog).into_iter().filter(|p| p.3.starts_with("TLS")).collect();
+        assert_eq!(tls, [(PhaseKind::Handshake, 4, 9, "TLS 1.2 handshake (1.2 ms)")]);
+    }
+
+    #[test]
+    fn postgres_startup_query_and_terminate() {
+        // tshark -d tcp.port==18432,pgsql: Startup message in frame 4 (0.000107 s), the first Ready for query in
+        // frame 11 (0.017374 s); Simple query "SELECT 1 AS one, 'hi' AS two;" in 12, answered up to Ready for query
+        // in 13; Termination in 14, the client's FIN in 15, the last ACK in 17.
+        let dialog = dialog_of("captures/postgres.pcap");
+        assert_eq!(
+            phases(&dialog),
+            [
+                (PhaseKind::Handshake, 1, 3, "handshake (31 µs)"),
+                (PhaseKind::Handshake, 4, 11, "startup + authentication (17.3 ms)"),
+                (PhaseKind::Exchange, 12, 13, "SELECT 1 AS one, 'hi' AS two;"),
+                (PhaseKind::Teardown, 14, 17, "teardown (Terminate, then client sends FIN)"),
+            ]
+        );
+    }
+
+    #[test]
+    fn h2_prior_knowledge_has_one_phase_per_stream() {
+        // tshark -d tcp.port==18082,http2: HEADERS[1] GET / in frame 9, the server's DATA[1] with END_STREAM
+        // (flags 0x01) in frame 10.
+        let dialog = dialog_of("captures/h2-prior-knowledge.pcap");
+        let exchanges: Vec<_> = phases(&dialog).into_iter().filter(|p| p.0 == PhaseKind::Exchange).collect();
+        assert_eq!(exchanges, [(PhaseKind::Exchange, 9, 10, "GET / (stream 1)")]);
+    }
+
+    #[test]
+    fn overlapping_h2_streams_each_get_their_own_phase() {
+        // tshark -d tcp.port==18283,http2: HEADERS[1] GET /big.txt in frame 8, its last DATA[1] (END_STREAM) in 21;
+        // meanwhile HEADERS[3] GET /index.html in 16 answered in 17, HEADERS[5] GET /style.css in 18 answered in 19.
+        let dialog = dialog_of("tests/fixtures/phases/h2-streams.pcap");
+        let exchanges: Vec<_> = phases(&dialog).into_iter().filter(|p| p.0 == PhaseKind::Exchange).collect();
+        assert_eq!(
+            exchanges,
+            [
+                (PhaseKind::Exchange, 8, 21, "GET /big.txt (stream 1)"),
+                (PhaseKind::Exchange, 16, 17, "GET /index.html (stream 3)"),
+                (PhaseKind::Exchange, 18, 19, "GET /style.css (stream 5)"),
+            ]
+        );
+    }
+
+    #[test]
+    fn h2c_upgrade_stream_1_stays_the_upgrade_phase() {
+        // tshark: HEAD / HTTP/1.1 in frame 4, 101 Switching Protocols in 6; stream 1's answer (HEADERS[1], DATA[1])
+        // in 8 has no HEADERS of its own from the client.
+        let dialog = dialog_of("captures/h2c-upgrade.pcap");
+        let kinds: Vec<_> = phases(&dialog).into_iter().map(|p| (p.0, p.1, p.2, p.3.to_string())).collect();
+        assert!(kinds.contains(&(PhaseKind::Upgrade, 4, 6, "upgrade to h2c: HEAD /".to_string())), "{kinds:?}");
+        assert!(!kinds.iter().any(|p| p.0 == PhaseKind::Exchange), "{kinds:?}");
+    }
+
+    #[test]
+    fn long_sql_is_shortened_on_one_line() {
+        assert_eq!(short_sql("SELECT 1"), "SELECT 1");
+        assert_eq!(
+            short_sql("SELECT name,\n       price\n  FROM products\n WHERE price > 10 ORDER BY name"),
+            "SELECT name, price FROM products WHERE…"
+        );
+        assert_eq!(short_sql("  "), "empty query");
+    }
+
+    #[test]
+    fn durations_read_well() {
+        assert_eq!(format_duration(0.000_029), "29 µs");
+        assert_eq!(format_duration(0.001_724), "1.7 ms");
+        assert_eq!(format_duration(0.035), "35 ms");
+        assert_eq!(format_duration(2.04), "2.0 s");
+    }
+}
