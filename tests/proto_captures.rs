@@ -133,7 +133,7 @@ fn column(name: &str, messages: &[&Message]) -> Option<String> {
             // One record version per record: we compare the count.
             ("tls.record.version", MessageKind::Tls { .. }) => Some("record".to_string()),
             ("pgsql.type", MessageKind::Postgres { .. }) => Some(pgsql_type(&m.summary).to_string()),
-            ("pgsql.query", MessageKind::Postgres { tag: b'Q' }) => {
+            ("pgsql.query", MessageKind::Postgres { tag: b'Q', .. }) => {
                 m.summary.strip_prefix("Query: ").map(str::to_string)
             }
             ("tcp.len", MessageKind::Other) if m.protocol == Protocol::Data => {

@@ -1,8 +1,9 @@
 //! Builds a [`Dialog`] from an analysed capture: selection, participants, arrows, folding, phases, prose.
 
-use super::{Dialog, DialogOptions, Event, Fold, FoldKind, Participant, Phase, PhaseKind, Selection};
+use super::phases::{find_phases, format_duration};
+use super::{Dialog, DialogOptions, Event, Fold, FoldKind, Participant, Selection};
 use crate::analyze::CaptureAnalysis;
-use crate::proto::{MessageKind, Protocol};
+use crate::proto::Protocol;
 use crate::tcp::{AnalysisFlag, CloseKind, Connection, Direction, Segment, Side};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -12,8 +13,6 @@ use std::net::SocketAddr;
 const DESCRIBED_CONNECTIONS: usize = 12;
 const DESCRIBED_MESSAGES: usize = 12;
 
-/// A gap between two segments of a connection at least this long is drawn as an idle phase.
-const IDLE_GAP_SECONDS: f64 = 1.0;
 /// Runs of at least this many consecutive duplicate ACKs become one arrow (three trigger a fast retransmit).
 const DUP_ACK_RUN: usize = 3;
 
@@ -287,100 +286,10 @@ fn is_plain(e: &Event) -> bool {
     !(e.flags.syn() || e.flags.fin() || e.flags.rst())
 }
 
-fn find_phases(analysis: &CaptureAnalysis, connections: &[&Connection], events: &[Event]) -> Vec<Phase> {
-    let mut phases = Vec::new();
-    for conn in connections {
-        let idx: Vec<usize> = (0..events.len()).filter(|&i| events[i].conn == conn.index).collect();
-        let (Some(&first), Some(&last)) = (idx.first(), idx.last()) else { continue };
-        let phase = |kind, first, last, label: String| Phase { kind, conn: conn.index, first, last, label };
-
-        // Handshake: from the SYN to the client's first ACK without SYN.
-        let handshake_end = idx.iter().copied().find(|&i| {
-            let e = &events[i];
-            e.flags.ack() && !e.flags.syn() && e.from == events[first].from
-        });
-        if let (true, Some(end)) = (events[first].flags.syn(), handshake_end) {
-            let rtt =
-                conn.handshake_rtt.map(|d| format!(" ({})", format_duration(d.as_secs_f64()))).unwrap_or_default();
-            phases.push(phase(PhaseKind::Handshake, first, end, format!("handshake{rtt}")));
-        }
-
-        // Exchanges: each request until the response that answers it completes.
-        let messages: Vec<_> = analysis.messages_of(conn.index).collect();
-        let event_of =
-            |frame: u64| idx.iter().copied().find(|&i| events[i].frame >= frame || fold_covers(&events[i], frame));
-        let mut responses = messages.iter().filter(|m| matches!(m.kind, MessageKind::HttpResponse { .. }));
-        for request in messages.iter().filter(|m| matches!(m.kind, MessageKind::HttpRequest { .. })) {
-            let Some(start) = event_of(request.frame) else { continue };
-            let response = responses.next();
-            let end = response.and_then(|r| event_of(r.end_frame)).unwrap_or(start);
-            let upgraded = matches!(response.map(|r| &r.kind), Some(MessageKind::HttpResponse { status: 101, .. }));
-            let kind = if upgraded { PhaseKind::Upgrade } else { PhaseKind::Exchange };
-            let label = match response {
-                Some(r) if upgraded => format!("upgrade: {}", short_request(&request.summary))
-                    .replace("upgrade: ", &format!("upgrade to {}: ", upgrade_target(&r.kind))),
-                _ => short_request(&request.summary),
-            };
-            phases.push(phase(kind, start, end.max(start), label));
-        }
-
-        // Idle gaps and teardown.
-        let close_at = conn.first_close.and_then(|c| idx.iter().copied().find(|&i| events[i].frame == c.frame));
-        for pair in idx.windows(2) {
-            let gap = events[pair[1]].time - events[pair[0]].time;
-            if gap >= IDLE_GAP_SECONDS {
-                let then = match (close_at, conn.first_close) {
-                    (Some(c), Some(close)) if c == pair[1] => {
-                        format!(", then {} closes", close.by.name())
-                    }
-                    _ => String::new(),
-                };
-                phases.push(phase(PhaseKind::Idle, pair[0], pair[1], format!("idle {}{then}", format_duration(gap))));
-            }
-        }
-        if let (Some(start), Some(close)) = (close_at, conn.first_close) {
-            let how = match close.kind {
-                CloseKind::Fin => "FIN",
-                CloseKind::Rst => "RST",
-            };
-            phases.push(phase(PhaseKind::Teardown, start, last, format!("teardown ({} sends {how})", close.by.name())));
-        }
-    }
-    phases.sort_by_key(|p| (p.first, p.last));
-    phases
-}
-
-fn fold_covers(e: &Event, frame: u64) -> bool {
-    e.fold.as_ref().is_some_and(|f| (e.frame..=f.last_frame).contains(&frame))
-}
-
-fn upgrade_target(kind: &MessageKind) -> String {
-    match kind {
-        MessageKind::HttpResponse { upgrade: Some(u), .. } => u.clone(),
-        _ => "another protocol".into(),
-    }
-}
-
-/// `GET /style.css HTTP/1.1` -> `GET /style.css`
-fn short_request(summary: &str) -> String {
-    summary.rsplit_once(" HTTP/").map_or(summary, |(head, _)| head).to_string()
-}
-
 fn default_title(connections: &[&Connection]) -> String {
     match connections {
         [one] => format!("TCP stream {}: {} → {}", one.index, one.client, one.server),
         many => format!("{} TCP connections", many.len()),
-    }
-}
-
-/// `0.12 ms`, `35 ms`, `2.0 s`
-pub(crate) fn format_duration(seconds: f64) -> String {
-    if seconds < 0.001 {
-        format!("{:.0} µs", seconds * 1e6)
-    } else if seconds < 1.0 {
-        format!("{:.1} ms", seconds * 1e3).replace(".0 ms", " ms")
-    } else {
-        format!("{seconds:.1} s")
     }
 }
 
@@ -458,6 +367,7 @@ fn describe(
 mod tests {
     use super::*;
     use crate::analyze::analyze_file;
+    use crate::dialog::PhaseKind;
     use std::path::Path;
 
     fn dialog_of(capture: &str, selection: Selection) -> Dialog {

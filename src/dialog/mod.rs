@@ -7,6 +7,7 @@
 //! Input: a [`crate::analyze::CaptureAnalysis`]. Output: a [`Dialog`], which every diagram renderer reads.
 
 mod build;
+mod phases;
 
 pub use build::{DialogError, build};
 

@@ -158,6 +158,8 @@ pub struct Http2Decoder {
     hpack_lost: bool,
     /// A header block whose CONTINUATION frames are still arriving: (stream, fragments so far).
     block: Option<(u32, Vec<u8>)>,
+    /// `GET /path` of the request header block the current frame completed, for its [`MessageKind::Http2`].
+    completed_request: Option<String>,
 }
 
 impl std::fmt::Debug for Http2Decoder {
@@ -170,7 +172,14 @@ impl Http2Decoder {
     pub fn new(dir: Direction) -> Self {
         let mut hpack = loona_hpack::Decoder::new();
         hpack.set_max_allowed_table_size(MAX_HPACK_TABLE);
-        Http2Decoder { dir, preface_expected: dir == Direction::ClientToServer, hpack, hpack_lost: false, block: None }
+        Http2Decoder {
+            dir,
+            preface_expected: dir == Direction::ClientToServer,
+            hpack,
+            hpack_lost: false,
+            block: None,
+            completed_request: None,
+        }
     }
 }
 
@@ -187,7 +196,12 @@ impl StreamDecoder for Http2Decoder {
             return Cut::Unknown;
         };
         let summary = format!("{}[{}] {}", frame_type_name(header.frame_type), header.stream, missing.marker());
-        let kind = MessageKind::Http2 { frame_type: header.frame_type, stream: header.stream, flags: header.flags };
+        let kind = MessageKind::Http2 {
+            frame_type: header.frame_type,
+            stream: header.stream,
+            flags: header.flags,
+            request: None,
+        };
         let mut message = cx.message(0, Protocol::Http2, summary, kind);
         message.detail.push(format!("length {}; {}", header.length, missing.detail()));
         cx.push_message(message);
@@ -203,7 +217,7 @@ impl StreamDecoder for Http2Decoder {
                     return Step::Need;
                 }
                 self.preface_expected = false;
-                let kind = MessageKind::Http2 { frame_type: frame_type::PREFACE, stream: 0, flags: 0 };
+                let kind = MessageKind::Http2 { frame_type: frame_type::PREFACE, stream: 0, flags: 0, request: None };
                 cx.push(0, Protocol::Http2, "Magic".to_string(), kind);
                 return Step::Used { used: H2_PREFACE.len(), skip: 0 };
             }
@@ -234,7 +248,12 @@ impl StreamDecoder for Http2Decoder {
         if !flags.is_empty() {
             summary.push_str(&format!(" [{}]", flags.join(", ")));
         }
-        let kind = MessageKind::Http2 { frame_type: header.frame_type, stream: header.stream, flags: header.flags };
+        let kind = MessageKind::Http2 {
+            frame_type: header.frame_type,
+            stream: header.stream,
+            flags: header.flags,
+            request: self.completed_request.take(),
+        };
         let mut message = cx.message(0, Protocol::Http2, summary, kind);
         message.detail = detail;
         cx.push_message(message);
@@ -351,7 +370,11 @@ impl Http2Decoder {
                 cx.redact.header_line(n, &super::data::short_text(cx.redact.header_value(n, v).as_bytes(), 200))
             })
             .collect();
-        (format!("{prefix}{}", headline(&fields)), detail)
+        let headline = headline(&fields);
+        if fields.iter().any(|(name, _)| name == ":method") {
+            self.completed_request = Some(headline.clone());
+        }
+        (format!("{prefix}{headline}"), detail)
     }
 }
 
@@ -464,6 +487,16 @@ mod tests {
             [":method: GET", ":scheme: http", ":path: /", ":authority: www.example.com", "cache-control: no-cache"]
         );
         assert_eq!(messages[7].detail, ["debug data: bye"]);
+        let requests: Vec<(u8, Option<&str>)> = messages
+            .iter()
+            .filter_map(|m| match &m.kind {
+                MessageKind::Http2 { frame_type, request, .. } => Some((*frame_type, request.as_deref())),
+                _ => None,
+            })
+            .filter(|(_, request)| request.is_some())
+            .collect();
+        // The request is on the frame that completes the header block: the HEADERS, or its CONTINUATION.
+        assert_eq!(requests, [(frame_type::HEADERS, Some("GET /")), (frame_type::CONTINUATION, Some("GET /"))]);
     }
 
     #[test]
@@ -489,6 +522,7 @@ mod tests {
             ]
         );
         assert_eq!(messages[1].detail, [":status: 200", "set-cookie: …redacted…"]);
+        assert!(matches!(messages[1].kind, MessageKind::Http2 { request: None, .. }), "a response is no request");
     }
 
     #[test]

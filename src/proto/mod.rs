@@ -103,15 +103,27 @@ pub enum MessageKind {
         close_code: Option<u16>,
     },
     /// An HTTP/2 frame (RFC 9113), or the client's connection preface (`frame_type` 255).
-    Http2 { frame_type: u8, stream: u32, flags: u8 },
+    Http2 {
+        frame_type: u8,
+        stream: u32,
+        flags: u8,
+        /// `GET /path` on the frame that completes a request's header block (HEADERS or its last CONTINUATION).
+        request: Option<String>,
+    },
     /// A TLS record, or one handshake message of a record.
     Tls {
         /// 20 change_cipher_spec, 21 alert, 22 handshake, 23 application_data.
         content_type: u8,
         handshake_type: Option<u8>,
+        /// On a ServerHello: the version it chose (`supported_versions`, else the legacy field), `0x0304` for 1.3.
+        version: Option<u16>,
     },
     /// A PostgreSQL message; `tag` is its type byte, 0 for the untagged startup messages.
-    Postgres { tag: u8 },
+    Postgres {
+        tag: u8,
+        /// The SQL of a simple Query (`Q`), as far as it was kept.
+        query: Option<String>,
+    },
     /// A frame, record or protocol message with nothing more the dialog needs to know.
     Other,
     /// Bytes that could not be decoded; `reason` says why. The rest of the dialog still renders.

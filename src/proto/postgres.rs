@@ -83,7 +83,7 @@ impl PostgresDecoder {
                 (format!("StartupMessage (protocol {}.{})", other >> 16, other & 0xffff), Vec::new())
             }
         };
-        let mut message = cx.message(0, Protocol::Postgres, summary, MessageKind::Postgres { tag: 0 });
+        let mut message = cx.message(0, Protocol::Postgres, summary, MessageKind::Postgres { tag: 0, query: None });
         message.detail = detail;
         cx.push_message(message);
         Step::Used { used: len, skip: 0 }
@@ -111,7 +111,7 @@ impl StreamDecoder for PostgresDecoder {
                         0,
                         Protocol::Postgres,
                         "SSL accepted (S)".to_string(),
-                        MessageKind::Postgres { tag: answer },
+                        MessageKind::Postgres { tag: answer, query: None },
                     );
                     return Step::Switch { used: 1, to: Some(Protocol::Tls) };
                 }
@@ -120,7 +120,7 @@ impl StreamDecoder for PostgresDecoder {
                         0,
                         Protocol::Postgres,
                         "GSSAPI accepted (G)".to_string(),
-                        MessageKind::Postgres { tag: answer },
+                        MessageKind::Postgres { tag: answer, query: None },
                     );
                     return Step::Switch { used: 1, to: Some(Protocol::Data) };
                 }
@@ -129,7 +129,7 @@ impl StreamDecoder for PostgresDecoder {
                         0,
                         Protocol::Postgres,
                         "Encryption refused (N)".to_string(),
-                        MessageKind::Postgres { tag: answer },
+                        MessageKind::Postgres { tag: answer, query: None },
                     );
                     return Step::Used { used: 1, skip: 0 };
                 }
@@ -157,7 +157,11 @@ impl StreamDecoder for PostgresDecoder {
             let kind = Reader::new(body).u32().ok();
             cx.shared.pg_auth = kind;
         }
-        let mut message = cx.message(0, Protocol::Postgres, summary, MessageKind::Postgres { tag });
+        let query = (self.dir == Direction::ClientToServer && tag == b'Q').then(|| {
+            let mut r = Reader::new(body);
+            String::from_utf8_lossy(r.cstr().unwrap_or_else(|_| r.rest())).into_owned()
+        });
+        let mut message = cx.message(0, Protocol::Postgres, summary, MessageKind::Postgres { tag, query });
         message.detail = detail;
         if body_len > keep {
             message.detail.push(format!("{body_len} bytes, first {keep} decoded"));
@@ -359,6 +363,14 @@ mod tests {
             ]
         );
         assert!(!format!("{messages:?}").contains("s3cret-pw"));
+        let queries: Vec<Option<&str>> = messages
+            .iter()
+            .map(|m| match &m.kind {
+                MessageKind::Postgres { query, .. } => query.as_deref(),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(queries.iter().flatten().collect::<Vec<_>>(), [&"SELECT 1;"], "only the Query carries SQL");
     }
 
     #[test]
@@ -379,5 +391,6 @@ mod tests {
         let messages = decode_split_everywhere(Protocol::Postgres, Direction::ClientToServer, &bytes);
         assert_eq!(messages.len(), 3);
         assert_eq!(messages[2].summary, "Query: SELECT 2");
+        assert_eq!(messages[2].kind, MessageKind::Postgres { tag: b'Q', query: Some("SELECT 2".to_string()) });
     }
 }

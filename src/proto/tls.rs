@@ -63,7 +63,7 @@ impl TlsDecoder {
     }
 
     fn record_message(&self, header: &RecordHeader, summary: String, cx: &Cx) -> Message {
-        let kind = MessageKind::Tls { content_type: header.content_type, handshake_type: None };
+        let kind = MessageKind::Tls { content_type: header.content_type, handshake_type: None, version: None };
         let mut message = cx.message(0, Protocol::Tls, summary, kind);
         message.detail.push(format!("record: {}, {} bytes", version_name(header.version), header.length));
         message
@@ -91,8 +91,9 @@ impl TlsDecoder {
             let (Ok(msg_type), Ok(body)) = (r.u8(), r.sub_u24()) else {
                 break;
             };
-            let (summary, detail) = describe_handshake(msg_type, body, cx.shared);
-            let kind = MessageKind::Tls { content_type: content_type::HANDSHAKE, handshake_type: Some(msg_type) };
+            let (summary, detail, version) = describe_handshake(msg_type, body, cx.shared);
+            let kind =
+                MessageKind::Tls { content_type: content_type::HANDSHAKE, handshake_type: Some(msg_type), version };
             let mut message = cx.message(0, Protocol::Tls, summary, kind);
             let (start, offset, frame) =
                 self.origins.iter().rev().find(|(i, _, _)| *i <= used).copied().unwrap_or(origin);
@@ -223,13 +224,21 @@ impl StreamDecoder for TlsDecoder {
     }
 }
 
-/// Summary and detail lines of one handshake message.
-fn describe_handshake(msg_type: u8, body: Reader, shared: &mut super::decoder::Shared) -> (String, Vec<String>) {
+/// Summary and detail lines of one handshake message, and the version a ServerHello chose.
+fn describe_handshake(
+    msg_type: u8,
+    body: Reader,
+    shared: &mut super::decoder::Shared,
+) -> (String, Vec<String>, Option<u16>) {
     let name = handshake_name(msg_type);
     let mut r = body;
+    let mut version = None;
     let parsed = match msg_type {
         1 => client_hello(&mut r),
-        2 => server_hello(&mut r, shared),
+        2 => server_hello(&mut r, shared).map(|(text, detail, chosen)| {
+            version = Some(chosen);
+            (text, detail)
+        }),
         11 => certificate(&mut r),
         12 => server_key_exchange(&mut r),
         4 => r.u32().map(|hint| (String::new(), vec![format!("ticket lifetime {hint} s")])),
@@ -242,9 +251,9 @@ fn describe_handshake(msg_type: u8, body: Reader, shared: &mut super::decoder::S
         (extra, detail)
     });
     match parsed {
-        Ok((extra, detail)) if extra.is_empty() => (name, detail),
-        Ok((extra, detail)) => (format!("{name} ({extra})"), detail),
-        Err(error) => (format!("{name} (malformed: {error})"), Vec::new()),
+        Ok((extra, detail)) if extra.is_empty() => (name, detail, version),
+        Ok((extra, detail)) => (format!("{name} ({extra})"), detail, version),
+        Err(error) => (format!("{name} (malformed: {error})"), Vec::new(), version),
     }
 }
 
@@ -292,7 +301,8 @@ fn client_hello(r: &mut Reader) -> Result<(String, Vec<String>), Truncated> {
     Ok((parts.join(", "), detail))
 }
 
-fn server_hello(r: &mut Reader, shared: &mut super::decoder::Shared) -> Result<(String, Vec<String>), Truncated> {
+/// Summary text, detail lines and the chosen version of a ServerHello.
+fn server_hello(r: &mut Reader, shared: &mut super::decoder::Shared) -> Result<(String, Vec<String>, u16), Truncated> {
     let legacy_version = r.u16()?;
     r.skip(32)?;
     r.sub_u8()?;
@@ -316,7 +326,7 @@ fn server_hello(r: &mut Reader, shared: &mut super::decoder::Shared) -> Result<(
     if !alpn.is_empty() {
         text.push_str(&format!(", ALPN={}", alpn.join(",")));
     }
-    Ok((text, vec![format!("cipher suite {} ({suite:#06x})", cipher_suite_name(suite))]))
+    Ok((text, vec![format!("cipher suite {} ({suite:#06x})", cipher_suite_name(suite))], version))
 }
 
 fn certificate(r: &mut Reader) -> Result<(String, Vec<String>), Truncated> {
@@ -556,6 +566,14 @@ mod tests {
             ]
         );
         assert_eq!(messages[2].detail, ["named curve x25519"]);
+        let versions: Vec<Option<u16>> = messages
+            .iter()
+            .map(|m| match m.kind {
+                MessageKind::Tls { version, .. } => version,
+                _ => None,
+            })
+            .collect();
+        assert_eq!(versions, [Some(0x0303), None, None, None, None, None, None, None], "only the ServerHello");
         assert_eq!(messages.iter().map(|m| m.offset).take(4).collect::<Vec<_>>(), [5, 47, 60, 68]);
     }
 
@@ -567,6 +585,7 @@ mod tests {
         let bytes = [record(22, &handshake(2, &hello)), record(21, &[2, 40])].concat();
         let messages = decode(Protocol::Tls, Direction::ServerToClient, &[&bytes]);
         assert_eq!(messages[0].summary, "Server Hello (TLS 1.3, TLS_AES_256_GCM_SHA384)");
+        assert!(matches!(messages[0].kind, MessageKind::Tls { version: Some(0x0304), .. }), "{:?}", messages[0].kind);
         assert_eq!(messages[1].summary, "Alert (Level: Fatal, Description: Handshake Failure)");
     }
 

@@ -48,6 +48,7 @@ pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
             items.extend(arrow::draw(event, text, top, &columns, halo, options.time_unit, options.link_to_table));
         }
     }
+    let phase_bottom = phase_items.bottom;
     items.extend(phase_items.foreground);
 
     let mut marks: Vec<Mark> = texts.iter().filter_map(|t| t.mark).collect();
@@ -59,7 +60,7 @@ pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
         labels: options.labels,
         omitted: shown.omitted.as_ref(),
     };
-    let (legend_items, bottom) = legend::draw(rows.bottom + 16.0, &extras);
+    let (legend_items, bottom) = legend::draw(rows.bottom.max(phase_bottom) + 16.0, &extras);
     items.extend(legend_items);
     Layout {
         width: WIDTH,

@@ -1,7 +1,8 @@
 //! The phases of a ladder: shaded bands behind the arrows, and brackets with names in the right-hand column.
 //!
-//! Phases of several connections may overlap; each gets a bracket lane, only the first lane is shaded (stacked
-//! tints would be unreadable), and names are pushed down so they never overlap.
+//! Phases may overlap (several connections, concurrent HTTP/2 streams, a stream inside a longer one); each gets a
+//! bracket lane of its own, so nested brackets stand side by side. Only the first lane is shaded (stacked tints
+//! would be unreadable), and names are pushed down so they never overlap; the legend goes below the last one.
 
 use super::super::arrows::Shown;
 use super::super::format::{mono_chars, wrap};
@@ -18,6 +19,8 @@ const LINE_HEIGHT: f64 = 13.0;
 pub struct PhaseItems {
     pub background: Vec<Item>,
     pub foreground: Vec<Item>,
+    /// Lowest point of the names (pushed-down names may reach below the last arrow's row).
+    pub bottom: f64,
 }
 
 struct Band<'a> {
@@ -50,7 +53,7 @@ pub fn draw(dialog: &Dialog, shown: &Shown, rows: &Rows, columns: &Columns) -> P
     let label_chars = mono_chars(WIDTH - MARGIN - label_x, LABEL_SIZE);
     let several_connections = dialog.connections.len() > 1;
 
-    let mut items = PhaseItems { background: Vec::new(), foreground: Vec::new() };
+    let mut items = PhaseItems { background: Vec::new(), foreground: Vec::new(), bottom: 0.0 };
     let mut next_free = 0.0_f64;
     for band in &bands {
         if band.lane == 0 {
@@ -83,6 +86,7 @@ pub fn draw(dialog: &Dialog, shown: &Shown, rows: &Rows, columns: &Columns) -> P
             items.foreground.push(Item::Text(Text::new(label_x, y, LABEL_SIZE, "fg", line.clone())));
         }
         next_free = first_baseline + block + 3.0;
+        items.bottom = items.bottom.max(first_baseline + block - LINE_HEIGHT + 4.0);
     }
     items
 }
@@ -106,5 +110,92 @@ fn shade_class(kind: PhaseKind) -> &'static str {
         PhaseKind::Upgrade => "ph-upgrade",
         PhaseKind::Idle => "ph-idle",
         PhaseKind::Teardown => "ph-teardown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::DiagramOptions;
+    use super::super::super::arrows;
+    use super::*;
+    use crate::analyze::analyze_file;
+    use crate::dialog::{DialogOptions, Selection, build};
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    fn dialog_of(capture: &str) -> Dialog {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(capture);
+        let analysis = analyze_file(&path, &Default::default()).unwrap();
+        build(&analysis, &Selection::default(), &DialogOptions::default()).unwrap()
+    }
+
+    fn drawn(dialog: &Dialog) -> PhaseItems {
+        let options = DiagramOptions::default();
+        let shown = arrows::shown(dialog);
+        let columns = Columns::new(dialog, &shown, &options);
+        let rows = Rows::new(dialog, &shown, options.spacing, &vec![0.0; shown.events.len()]);
+        draw(dialog, &shown, &rows, &columns)
+    }
+
+    /// Baselines of the names, top to bottom.
+    fn baselines(items: &PhaseItems) -> Vec<f64> {
+        let mut ys: Vec<f64> = items
+            .foreground
+            .iter()
+            .filter_map(|item| match item {
+                Item::Text(text) => Some(text.y),
+                _ => None,
+            })
+            .collect();
+        ys.sort_by(f64::total_cmp);
+        ys
+    }
+
+    /// x of each vertical bracket line.
+    fn bracket_xs(items: &PhaseItems) -> Vec<f64> {
+        items
+            .foreground
+            .iter()
+            .filter_map(|item| match item {
+                Item::Line { x1, x2, y1, y2, .. } if x1 == x2 && y1 != y2 => Some(*x1),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn nested_http2_streams_get_brackets_of_their_own_and_names_never_overlap() {
+        // Stream 1 spans frames 8-21; streams 3 (16-17) and 5 (18-19) run inside it.
+        let dialog = dialog_of("tests/fixtures/phases/h2-streams.pcap");
+        let items = drawn(&dialog);
+        let xs = bracket_xs(&items);
+        assert_eq!(xs.len(), dialog.phases.len());
+        let lanes: BTreeSet<u64> = xs.iter().map(|x| x.to_bits()).collect();
+        assert_eq!(lanes.len(), 2, "the nested streams stand beside stream 1: {xs:?}");
+        let shaded = items.background.len();
+        assert_eq!(shaded, dialog.phases.len() - 2, "only the outer phases are shaded");
+        for pair in baselines(&items).windows(2) {
+            assert!(pair[1] - pair[0] >= LINE_HEIGHT, "names overlap: {pair:?}");
+        }
+    }
+
+    #[test]
+    fn a_crowd_of_identical_phases_stacks_its_names_and_says_how_low_they_reach() {
+        // More concurrent streams than lanes, all in the same rows: names go down one under another.
+        let mut dialog = dialog_of("tests/fixtures/phases/h2-streams.pcap");
+        let stream = dialog.phases.iter().find(|p| p.label.contains("stream 3")).unwrap().clone();
+        for n in 0..12 {
+            let mut copy = stream.clone();
+            copy.label = format!("GET /asset-{n}.js (stream {})", 7 + 2 * n);
+            dialog.phases.push(copy);
+        }
+        let items = drawn(&dialog);
+        let ys = baselines(&items);
+        for pair in ys.windows(2) {
+            assert!(pair[1] - pair[0] >= LINE_HEIGHT, "names overlap: {pair:?}");
+        }
+        let lanes: BTreeSet<u64> = bracket_xs(&items).iter().map(|x| x.to_bits()).collect();
+        assert_eq!(lanes.len(), MAX_LANES);
+        assert!(items.bottom >= ys.last().copied().unwrap_or_default(), "{} < {ys:?}", items.bottom);
     }
 }

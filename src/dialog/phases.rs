@@ -1,0 +1,432 @@
+//! Finds the phases of each connection: the TCP handshake, the TLS handshake, HTTP/1 exchanges and upgrades,
+//! HTTP/2 streams, PostgreSQL startup and queries, idle gaps and the teardown.
+//!
+//! Phases are found from [`MessageKind`] facts only, never from summary strings. The protocol finders work on
+//! frame numbers ([`Found`]); [`find_phases`] maps those to arrows (which may be folded runs) and adds durations.
+
+use super::{Event, Phase, PhaseKind};
+use crate::analyze::CaptureAnalysis;
+use crate::proto::{Message, MessageKind};
+use crate::tcp::{CloseKind, Connection, Direction};
+
+/// A gap between two segments of a connection at least this long is drawn as an idle phase.
+const IDLE_GAP_SECONDS: f64 = 1.0;
+/// Characters of SQL kept in a query's phase name.
+const SQL_CHARS: usize = 40;
+
+/// TLS record content types and handshake message types (RFC 8446 §5.1, §4).
+const TLS_CHANGE_CIPHER_SPEC: u8 = 20;
+const TLS_ALERT: u8 = 21;
+const TLS_APPLICATION_DATA: u8 = 23;
+const TLS_CLIENT_HELLO: u8 = 1;
+const TLS_SERVER_HELLO: u8 = 2;
+const TLS_1_3: u16 = 0x0304;
+
+/// HTTP/2 frame types and the END_STREAM flag (RFC 9113 §6).
+const H2_DATA: u8 = 0x0;
+const H2_HEADERS: u8 = 0x1;
+const H2_RST_STREAM: u8 = 0x3;
+const H2_END_STREAM: u8 = 0x1;
+
+/// A phase found by a protocol finder, by frames: from the frame where `start` begins to `end_frame`.
+#[derive(Debug, Clone, PartialEq)]
+struct Found {
+    kind: PhaseKind,
+    start_frame: u64,
+    end_frame: u64,
+    label: String,
+    /// The label gets the phase's duration appended: `TLS 1.3 handshake (1.4 ms)`.
+    timed: bool,
+}
+
+pub(super) fn find_phases(analysis: &CaptureAnalysis, connections: &[&Connection], events: &[Event]) -> Vec<Phase> {
+    let mut phases = Vec::new();
+    for conn in connections {
+        let idx: Vec<usize> = (0..events.len()).filter(|&i| events[i].conn == conn.index).collect();
+        let (Some(&first), Some(&last)) = (idx.first(), idx.last()) else { continue };
+        let phase = |kind, first, last, label: String| Phase { kind, conn: conn.index, first, last, label };
+        let event_of =
+            |frame: u64| idx.iter().copied().find(|&i| events[i].frame >= frame || fold_covers(&events[i], frame));
+
+        // Handshake: from the SYN to the client's first ACK without SYN.
+        let handshake_end = idx.iter().copied().find(|&i| {
+            let e = &events[i];
+            e.flags.ack() && !e.flags.syn() && e.from == events[first].from
+        });
+        if let (true, Some(end)) = (events[first].flags.syn(), handshake_end) {
+            let rtt =
+                conn.handshake_rtt.map(|d| format!(" ({})", format_duration(d.as_secs_f64()))).unwrap_or_default();
+            phases.push(phase(PhaseKind::Handshake, first, end, format!("handshake{rtt}")));
+        }
+
+        let messages: Vec<&Message> = analysis.messages_of(conn.index).collect();
+        let mut found = http1_exchanges(&messages);
+        found.extend(tls_handshake(&messages));
+        found.extend(postgres_phases(&messages));
+        found.extend(http2_streams(&messages));
+        for f in found {
+            let Some(start) = event_of(f.start_frame) else { continue };
+            let end = event_of(f.end_frame).unwrap_or(start).max(start);
+            let label = if f.timed {
+                format!("{} ({})", f.label, format_duration(events[end].time - events[start].time))
+            } else {
+                f.label
+            };
+            phases.push(phase(f.kind, start, end, label));
+        }
+
+        // Idle gaps and teardown.
+        let close_at = conn.first_close.and_then(|c| idx.iter().copied().find(|&i| events[i].frame == c.frame));
+        for pair in idx.windows(2) {
+            let gap = events[pair[1]].time - events[pair[0]].time;
+            if gap >= IDLE_GAP_SECONDS {
+                let then = match (close_at, conn.first_close) {
+                    (Some(c), Some(close)) if c == pair[1] => {
+                        format!(", then {} closes", close.by.name())
+                    }
+                    _ => String::new(),
+                };
+                phases.push(phase(PhaseKind::Idle, pair[0], pair[1], format!("idle {}{then}", format_duration(gap))));
+            }
+        }
+        if let (Some(close_event), Some(close)) = (close_at, conn.first_close) {
+            let how = match close.kind {
+                CloseKind::Fin => "FIN",
+                CloseKind::Rst => "RST",
+            };
+            // A PostgreSQL client says goodbye with Terminate just before its FIN: that is part of the teardown.
+            let terminate = postgres_terminate(&messages)
+                .and_then(event_of)
+                .filter(|&t| t < close_event && !idx.iter().any(|&i| i > t && i < close_event && events[i].len > 0));
+            let (start, label) = match terminate {
+                Some(t) => (t, format!("teardown (Terminate, then {} sends {how})", close.by.name())),
+                None => (close_event, format!("teardown ({} sends {how})", close.by.name())),
+            };
+            phases.push(phase(PhaseKind::Teardown, start, last, label));
+        }
+    }
+    phases.sort_by_key(|p| (p.first, p.last));
+    phases
+}
+
+/// HTTP/1 exchanges: each request until the response that answers it completes; a 101 answer is an upgrade.
+fn http1_exchanges(messages: &[&Message]) -> Vec<Found> {
+    let mut responses = messages.iter().filter(|m| matches!(m.kind, MessageKind::HttpResponse { .. }));
+    let mut found = Vec::new();
+    for request in messages.iter().filter(|m| matches!(m.kind, MessageKind::HttpRequest { .. })) {
+        let response = responses.next();
+        let upgraded = matches!(response.map(|r| &r.kind), Some(MessageKind::HttpResponse { status: 101, .. }));
+        let kind = if upgraded { PhaseKind::Upgrade } else { PhaseKind::Exchange };
+        let label = match response {
+            Some(r) if upgraded => format!("upgrade to {}: {}", upgrade_target(&r.kind), short_request(request)),
+            _ => short_request(request),
+        };
+        let end_frame = response.map_or(request.frame, |r| r.end_frame);
+        found.push(Found { kind, start_frame: request.frame, end_frame, label, timed: false });
+    }
+    found
+}
+
+/// The TLS handshake, as far as it can be seen without keys: from the ClientHello to the client's Finished (TLS
+/// 1.3: its first encrypted record after the ServerHello, a compatibility ChangeCipherSpec skipped), or to the
+/// later of the two Finished messages (TLS 1.2: each side's first record after its ChangeCipherSpec). A cleartext
+/// alert before that ends it as a failure.
+fn tls_handshake(messages: &[&Message]) -> Option<Found> {
+    let tls: Vec<(&Message, u8, Option<u8>, Option<u16>)> = messages
+        .iter()
+        .filter_map(|m| match m.kind {
+            MessageKind::Tls { content_type, handshake_type, version } => {
+                Some((*m, content_type, handshake_type, version))
+            }
+            _ => None,
+        })
+        .collect();
+    let from = |dir: Direction| tls.iter().filter(move |(m, ..)| m.dir == dir);
+    let (hello, ..) = from(Direction::ClientToServer).find(|(_, _, hs, _)| *hs == Some(TLS_CLIENT_HELLO))?;
+    let server_hello = from(Direction::ServerToClient)
+        .find(|(m, _, hs, _)| *hs == Some(TLS_SERVER_HELLO) && m.end_frame >= hello.end_frame);
+    let version = server_hello.and_then(|(_, _, _, v)| *v);
+    let finished = match (server_hello, version) {
+        (Some((sh, ..)), Some(TLS_1_3)) => from(Direction::ClientToServer)
+            .find(|(m, ct, ..)| m.end_frame > sh.end_frame && *ct != TLS_CHANGE_CIPHER_SPEC)
+            .filter(|(_, ct, ..)| *ct == TLS_APPLICATION_DATA)
+            .map(|(m, ..)| m.end_frame),
+        (Some(_), Some(_)) => {
+            // Each side's first record after its ChangeCipherSpec is its (encrypted) Finished.
+            let finished_of = |dir| {
+                let mut records = from(dir).skip_while(|(_, ct, ..)| *ct != TLS_CHANGE_CIPHER_SPEC).skip(1);
+                records.next().map(|(m, ..)| m.end_frame)
+            };
+            finished_of(Direction::ServerToClient).zip(finished_of(Direction::ClientToServer)).map(|(s, c)| s.max(c))
+        }
+        _ => None,
+    };
+    let name = version.map_or_else(|| "TLS handshake".to_string(), |v| format!("{} handshake", tls_version_name(v)));
+    let alert = tls.iter().find(|(m, ct, ..)| {
+        *ct == TLS_ALERT && m.end_frame >= hello.end_frame && finished.is_none_or(|f| m.end_frame < f)
+    });
+    let (end_frame, label) = match (alert, finished) {
+        (Some((alert, ..)), _) => (alert.end_frame, format!("{name} fails")),
+        (None, Some(end)) => (end, name),
+        (None, None) => return None,
+    };
+    Some(Found { kind: PhaseKind::Handshake, start_frame: hello.frame, end_frame, label, timed: true })
+}
+
+fn tls_version_name(version: u16) -> String {
+    match version {
+        0x0300 => "SSL 3.0".to_string(),
+        0x0301..=0x0304 => format!("TLS 1.{}", (version & 0xff) - 1),
+        _ => "TLS".to_string(),
+    }
+}
+
+/// PostgreSQL: the startup (StartupMessage or SSLRequest, authentication, parameters) until the first
+/// ReadyForQuery, then one exchange per simple Query until the ReadyForQuery that answers it.
+fn postgres_phases(messages: &[&Message]) -> Vec<Found> {
+    let pg: Vec<(&Message, u8, Option<&str>)> = messages
+        .iter()
+        .filter_map(|m| match &m.kind {
+            MessageKind::Postgres { tag, query } => Some((*m, *tag, query.as_deref())),
+            _ => None,
+        })
+        .collect();
+    let mut found = Vec::new();
+    let from = |dir: Direction| pg.iter().filter(move |(m, ..)| m.dir == dir);
+    let mut ready = from(Direction::ServerToClient).filter(|(_, tag, _)| *tag == b'Z').peekable();
+    let startup = from(Direction::ClientToServer).next().filter(|(_, tag, _)| *tag == 0);
+    if let Some((startup, ..)) = startup {
+        // During the startup, an ErrorResponse is fatal (a failed login): it ends the phase.
+        let end = from(Direction::ServerToClient).find(|(_, tag, _)| matches!(tag, b'Z' | b'E'));
+        if let Some((end, tag, _)) = end {
+            let label = if *tag == b'E' { "startup + authentication fails" } else { "startup + authentication" };
+            found.push(Found {
+                kind: PhaseKind::Handshake,
+                start_frame: startup.frame,
+                end_frame: end.end_frame,
+                label: label.to_string(),
+                timed: true,
+            });
+            if *tag == b'Z' {
+                ready.next();
+            }
+        }
+    }
+    // Each simple Query and each extended-protocol Sync gets exactly one ReadyForQuery, in order.
+    for (message, tag, query) in from(Direction::ClientToServer).filter(|(_, tag, _)| matches!(tag, b'Q' | b'S')) {
+        let answer = ready.next();
+        if *tag == b'Q' {
+            found.push(Found {
+                kind: PhaseKind::Exchange,
+                start_frame: message.frame,
+                end_frame: answer.map_or(message.end_frame, |(z, ..)| z.end_frame),
+                label: short_sql(query.unwrap_or_default()),
+                timed: false,
+            });
+        }
+    }
+    found
+}
+
+/// The frame where a PostgreSQL client's Terminate starts.
+fn postgres_terminate(messages: &[&Message]) -> Option<u64> {
+    messages
+        .iter()
+        .find(|m| m.dir == Direction::ClientToServer && matches!(m.kind, MessageKind::Postgres { tag: b'X', .. }))
+        .map(|m| m.frame)
+}
+
+/// `SELECT name, price FROM products WHERE …`: whitespace collapsed, cut at [`SQL_CHARS`].
+fn short_sql(sql: &str) -> String {
+    let words: Vec<&str> = sql.split_whitespace().collect();
+    let one_line = words.join(" ");
+    if one_line.chars().count() <= SQL_CHARS {
+        return if one_line.is_empty() { "empty query".to_string() } else { one_line };
+    }
+    let cut: String = one_line.chars().take(SQL_CHARS - 1).collect();
+    format!("{}…", cut.trim_end())
+}
+
+/// HTTP/2: one exchange per client-opened stream, from the client's HEADERS to the frame that ends the stream
+/// (the server's END_STREAM, or a RST_STREAM from either side). Stream 1 of an h2c upgrade has no HEADERS (its
+/// request was the HTTP/1.1 one) and stays the upgrade phase.
+fn http2_streams(messages: &[&Message]) -> Vec<Found> {
+    let h2: Vec<(&Message, u8, u32, u8, Option<&str>)> = messages
+        .iter()
+        .filter_map(|m| match &m.kind {
+            MessageKind::Http2 { frame_type, stream, flags, request } => {
+                Some((*m, *frame_type, *stream, *flags, request.as_deref()))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut found = Vec::new();
+    let mut seen = Vec::new();
+    for (open, ..) in h2.iter().filter(|(m, ft, stream, ..)| {
+        m.dir == Direction::ClientToServer && *ft == H2_HEADERS && *stream != 0 && stream % 2 == 1
+    }) {
+        let MessageKind::Http2 { stream, .. } = open.kind else { continue };
+        if seen.contains(&stream) {
+            continue;
+        }
+        seen.push(stream);
+        let on_stream = || h2.iter().filter(move |(m, _, s, ..)| *s == stream && m.end_frame >= open.frame);
+        let request = on_stream().find_map(|(m, .., r)| r.filter(|_| m.dir == Direction::ClientToServer));
+        let ends = on_stream().find(|(m, ft, _, flags, _)| {
+            let end_stream = matches!(*ft, H2_DATA | H2_HEADERS) && flags & H2_END_STREAM != 0;
+            (end_stream && m.dir == Direction::ServerToClient) || *ft == H2_RST_STREAM
+        });
+        let label = match request {
+            Some(request) => format!("{request} (stream {stream})"),
+            None => format!("stream {stream}"),
+        };
+        let end_frame = ends.map_or(open.end_frame, |(m, ..)| m.end_frame);
+        found.push(Found { kind: PhaseKind::Exchange, start_frame: open.frame, end_frame, label, timed: false });
+    }
+    found
+}
+
+fn fold_covers(e: &Event, frame: u64) -> bool {
+    e.fold.as_ref().is_some_and(|f| (e.frame..=f.last_frame).contains(&frame))
+}
+
+fn upgrade_target(kind: &MessageKind) -> String {
+    match kind {
+        MessageKind::HttpResponse { upgrade: Some(u), .. } => u.clone(),
+        _ => "another protocol".into(),
+    }
+}
+
+/// `GET /style.css HTTP/1.1` -> `GET /style.css` (the summary's target is already shortened and escaped).
+fn short_request(request: &Message) -> String {
+    let summary = &request.summary;
+    summary.rsplit_once(" HTTP/").map_or(summary.as_str(), |(head, _)| head).to_string()
+}
+
+/// `0.12 ms`, `35 ms`, `2.0 s`
+pub(crate) fn format_duration(seconds: f64) -> String {
+    if seconds < 0.001 {
+        format!("{:.0} µs", seconds * 1e6)
+    } else if seconds < 1.0 {
+        format!("{:.1} ms", seconds * 1e3).replace(".0 ms", " ms")
+    } else {
+        format!("{seconds:.1} s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::analyze_file;
+    use crate::dialog::{Dialog, DialogOptions, Selection, build};
+    use std::path::Path;
+
+    fn dialog_of(capture: &str) -> Dialog {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(capture);
+        let analysis = analyze_file(&path, &Default::default()).unwrap();
+        build(&analysis, &Selection::default(), &DialogOptions::default()).unwrap()
+    }
+
+    /// (kind, first frame, last frame, label) of each phase.
+    fn phases(dialog: &Dialog) -> Vec<(PhaseKind, u64, u64, &str)> {
+        dialog
+            .phases
+            .iter()
+            .map(|p| (p.kind, dialog.events[p.first].frame, dialog.events[p.last].frame, p.label.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn tls13_handshake_runs_from_client_hello_to_the_clients_finished() {
+        // tshark -Y tls: Client Hello in frame 4 (0.001416 s); Server Hello (supported_version 0x0304) in 6;
+        // frame 8 (0.003140 s) is the client's Change Cipher Spec and first encrypted record, its Finished.
+        let dialog = dialog_of("captures/tls13.pcap");
+        assert_eq!(
+            phases(&dialog),
+            [
+                (PhaseKind::Handshake, 1, 3, "handshake (29 µs)"),
+                (PhaseKind::Handshake, 4, 8, "TLS 1.3 handshake (1.7 ms)"),
+                (PhaseKind::Teardown, 16, 18, "teardown (client sends FIN)"),
+            ]
+        );
+    }
+
+    #[test]
+    fn tls12_handshake_ends_with_the_servers_finished() {
+        // tshark -Y tls: Client Hello in frame 4 (0.003437 s); the client's Change Cipher Spec in 8; the server's
+        // Change Cipher Spec and Encrypted Handshake Message (its Finished) in frame 9 (0.004604 s).
+        let dialog = dialog_of("captures/tls12.pcap");
+        let tls: Vec<_> = phases(&dialog).into_iter().filter(|p| p.3.starts_with("TLS")).collect();
+        assert_eq!(tls, [(PhaseKind::Handshake, 4, 9, "TLS 1.2 handshake (1.2 ms)")]);
+    }
+
+    #[test]
+    fn postgres_startup_query_and_terminate() {
+        // tshark -d tcp.port==18432,pgsql: Startup message in frame 4 (0.000107 s), the first Ready for query in
+        // frame 11 (0.017374 s); Simple query "SELECT 1 AS one, 'hi' AS two;" in 12, answered up to Ready for query
+        // in 13; Termination in 14, the client's FIN in 15, the last ACK in 17.
+        let dialog = dialog_of("captures/postgres.pcap");
+        assert_eq!(
+            phases(&dialog),
+            [
+                (PhaseKind::Handshake, 1, 3, "handshake (31 µs)"),
+                (PhaseKind::Handshake, 4, 11, "startup + authentication (17.3 ms)"),
+                (PhaseKind::Exchange, 12, 13, "SELECT 1 AS one, 'hi' AS two;"),
+                (PhaseKind::Teardown, 14, 17, "teardown (Terminate, then client sends FIN)"),
+            ]
+        );
+    }
+
+    #[test]
+    fn h2_prior_knowledge_has_one_phase_per_stream() {
+        // tshark -d tcp.port==18082,http2: HEADERS[1] GET / in frame 9, the server's DATA[1] with END_STREAM
+        // (flags 0x01) in frame 10.
+        let dialog = dialog_of("captures/h2-prior-knowledge.pcap");
+        let exchanges: Vec<_> = phases(&dialog).into_iter().filter(|p| p.0 == PhaseKind::Exchange).collect();
+        assert_eq!(exchanges, [(PhaseKind::Exchange, 9, 10, "GET / (stream 1)")]);
+    }
+
+    #[test]
+    fn overlapping_h2_streams_each_get_their_own_phase() {
+        // tshark -d tcp.port==18283,http2: HEADERS[1] GET /big.txt in frame 8, its last DATA[1] (END_STREAM) in 21;
+        // meanwhile HEADERS[3] GET /index.html in 16 answered in 17, HEADERS[5] GET /style.css in 18 answered in 19.
+        let dialog = dialog_of("tests/fixtures/phases/h2-streams.pcap");
+        let exchanges: Vec<_> = phases(&dialog).into_iter().filter(|p| p.0 == PhaseKind::Exchange).collect();
+        assert_eq!(
+            exchanges,
+            [
+                (PhaseKind::Exchange, 8, 21, "GET /big.txt (stream 1)"),
+                (PhaseKind::Exchange, 16, 17, "GET /index.html (stream 3)"),
+                (PhaseKind::Exchange, 18, 19, "GET /style.css (stream 5)"),
+            ]
+        );
+    }
+
+    #[test]
+    fn h2c_upgrade_stream_1_stays_the_upgrade_phase() {
+        // tshark: HEAD / HTTP/1.1 in frame 4, 101 Switching Protocols in 6; stream 1's answer (HEADERS[1], DATA[1])
+        // in 8 has no HEADERS of its own from the client.
+        let dialog = dialog_of("captures/h2c-upgrade.pcap");
+        let kinds: Vec<_> = phases(&dialog).into_iter().map(|p| (p.0, p.1, p.2, p.3.to_string())).collect();
+        assert!(kinds.contains(&(PhaseKind::Upgrade, 4, 6, "upgrade to h2c: HEAD /".to_string())), "{kinds:?}");
+        assert!(!kinds.iter().any(|p| p.0 == PhaseKind::Exchange), "{kinds:?}");
+    }
+
+    #[test]
+    fn long_sql_is_shortened_on_one_line() {
+        assert_eq!(short_sql("SELECT 1"), "SELECT 1");
+        assert_eq!(
+            short_sql("SELECT name,\n       price\n  FROM products\n WHERE price > 10 ORDER BY name"),
+            "SELECT name, price FROM products WHERE…"
+        );
+        assert_eq!(short_sql("  "), "empty query");
+    }
+
+    #[test]
+    fn durations_read_well() {
+        assert_eq!(format_duration(0.000_029), "29 µs");
+        assert_eq!(format_duration(0.001_724), "1.7 ms");
+        assert_eq!(format_duration(0.035), "35 ms");
+        assert_eq!(format_duration(2.04), "2.0 s");
+    }
+}
