@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use tcpdialog::capture::CaptureReader;
 use tcpdialog::tcp::{AnalysisFlag, Connection, NullSink, Segment, TcpAnalyzer};
 
-const FIXTURE_DIRS: [&str; 3] = ["captures", "tests/fixtures", "tests/fixtures/tcp"];
+const FIXTURE_DIRS: [&str; 4] = ["captures", "tests/fixtures", "tests/fixtures/tcp", "tests/fixtures/phases"];
 
 /// One line of a `.tshark-tcp.tsv` file.
 struct Expected {
