@@ -83,14 +83,15 @@ pub struct FlowState {
     next_seq_time: Duration,
     /// Highest contiguous sequence number the peer may acknowledge (0: nothing seen yet).
     max_seq_to_be_acked: u32,
-    /// The peer acknowledged data beyond anything seen from this side: "ACKed unseen segment" is not
-    /// reported again until this side sends a segment that is itself flagged (as tshark 4.0 behaves).
-    acked_unseen_suspended: bool,
     /// Last acknowledgement number sent, and when.
     last_ack: u32,
     last_ack_time: Duration,
     last_flags: FlagSet,
+    /// Duplicate ACKs this side sent in a row (0 after an ACK that moved).
     dup_acks: u32,
+    /// The peer's "ACKed unseen segment" was reported while this side's ACK stood still (Wireshark's
+    /// `dupacknum == -1`): not reported again until this side's ACK moves or repeats. `dup_acks` is then 0.
+    acked_unseen_reported: bool,
 }
 
 impl Default for FlowState {
@@ -103,11 +104,11 @@ impl Default for FlowState {
             next_seq: 0,
             next_seq_time: Duration::ZERO,
             max_seq_to_be_acked: 0,
-            acked_unseen_suspended: false,
             last_ack: 0,
             last_ack_time: Duration::ZERO,
             last_flags: FlagSet::default(),
             dup_acks: 0,
+            acked_unseen_reported: false,
         }
     }
 }
@@ -238,27 +239,30 @@ impl SequenceAnalysis {
                 break 'forward;
             }
             if same_position && window != 0 && window == fwd.window {
+                // Counting again from a muted "ACKed unseen" state starts at 1 (Wireshark's -1 becomes 1).
                 fwd.dup_acks += 1;
+                fwd.acked_unseen_reported = false;
                 out.push(AnalysisFlag::DuplicateAck(fwd.dup_acks));
             }
         }
 
         if ack != fwd.last_ack {
             fwd.dup_acks = 0;
+            fwd.acked_unseen_reported = false;
         }
-        if !rev.acked_unseen_suspended
-            && rev.max_seq_to_be_acked != 0
-            && seq_gt(ack, rev.max_seq_to_be_acked)
-            && flags.ack()
-        {
-            out.push(AnalysisFlag::AckedUnseenSegment);
-            if seq_gt(ack, rev.next_seq) {
-                // Acked beyond anything the peer was seen to send: tshark stays quiet about further such ACKs
-                // until the peer sends a segment that itself draws a flag (a gap, a resend...).
-                rev.acked_unseen_suspended = true;
-                rev.max_seq_to_be_acked = 0;
-            } else {
+        if rev.max_seq_to_be_acked != 0 && seq_gt(ack, rev.max_seq_to_be_acked) && flags.ack() {
+            if seq_lt(rev.max_seq_to_be_acked, rev.next_seq) {
+                // The peer was seen to send beyond a gap: move past it, so the gap is reported once.
                 rev.max_seq_to_be_acked = rev.next_seq;
+                out.push(AnalysisFlag::AckedUnseenSegment);
+            } else {
+                // Acked beyond anything the peer was seen to send: reported once while the peer's own
+                // ACK stands still.
+                if rev.dup_acks == 0 && !rev.acked_unseen_reported {
+                    out.push(AnalysisFlag::AckedUnseenSegment);
+                }
+                rev.dup_acks = 0;
+                rev.acked_unseen_reported = true;
             }
         }
 
@@ -266,9 +270,6 @@ impl SequenceAnalysis {
             retransmission_kind(fwd, rev, tcp, now, initial_rtt, &mut out);
         }
 
-        if !out.is_empty() {
-            fwd.acked_unseen_suspended = false;
-        }
         let is_probe = out.contains(&AnalysisFlag::ZeroWindowProbe);
         let mut next_seq = seq.wrapping_add(seglen);
         if flags.syn() || flags.fin() {
