@@ -322,7 +322,9 @@ fn retransmission_kind(
         return;
     }
     let since_peer_ack = elapsed(now, rev.last_ack_time);
-    if rev.dup_acks >= 2 && rev.last_ack == seq && since_peer_ack.is_some_and(|t| t < FAST_RETRANSMISSION_WINDOW) {
+    // Wireshark keeps the muted "ACKed unseen" state as -1 in an unsigned counter, so it passes this test too.
+    let peer_dup_acks = rev.dup_acks >= 2 || rev.acked_unseen_reported;
+    if peer_dup_acks && rev.last_ack == seq && since_peer_ack.is_some_and(|t| t < FAST_RETRANSMISSION_WINDOW) {
         out.push(AnalysisFlag::FastRetransmission);
         return;
     }
