@@ -76,7 +76,7 @@ pub struct FlowState {
     pub scaling: WindowScaling,
     /// Last raw (unscaled) window advertised; starts at the maximum so the first segment is no window update.
     window: u32,
-    /// No segment with ACK and without SYN sent yet: the last window is still a SYN's, which is never scaled.
+    /// No segment with ACK and without SYN sent since the last SYN: the last window is a SYN's, never scaled.
     only_syn_windows: bool,
     /// Highest sequence number sent plus its length (0: nothing seen yet), and when it was set.
     next_seq: u32,
@@ -142,6 +142,8 @@ impl SequenceAnalysis {
         self.update_initial_rtt(tcp.flags, now);
         if tcp.flags.syn() {
             self.record_window_scale(fwd_idx, rev_idx, tcp);
+            // Every SYN, even one repeated late in a connection, makes its window the last one again.
+            self.flows[fwd_idx].only_syn_windows = true;
         } else if tcp.flags.ack() {
             self.flows[fwd_idx].only_syn_windows = false;
         }
