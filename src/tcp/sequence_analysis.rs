@@ -258,8 +258,8 @@ impl SequenceAnalysis {
                 rev.max_seq_to_be_acked = rev.next_seq;
                 out.push(AnalysisFlag::AckedUnseenSegment);
             } else {
-                // Acked beyond anything the peer was seen to send: reported once while the peer's own
-                // ACK stands still.
+                // Acked beyond anything the peer was seen to send: not reported again while the peer's ACK
+                // stands still (repeated, or not moved since this was last reported).
                 if rev.dup_acks == 0 && !rev.acked_unseen_reported {
                     out.push(AnalysisFlag::AckedUnseenSegment);
                 }
