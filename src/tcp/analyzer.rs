@@ -423,6 +423,49 @@ mod tests {
     }
 
     #[test]
+    fn acks_of_unseen_data_are_reported_once_until_the_peer_acks_again() {
+        // Same exchange as tests/fixtures/tcp/acked-unseen.pcap, shortened.
+        let mut s = Script::new("10.4.0.1:43000", "10.4.0.2:8000");
+        s.handshake(1000, 5000, (Some(0), Some(0)));
+        s.send(true, 100, PSH | ACK, 1001, 5001, 502, &[b'a'; 100]);
+        s.send(false, 1000, ACK, 5001, 1601, 509, b""); // 5: acks 500 bytes never seen
+        s.send(false, 1000, PSH | ACK, 5001, 1601, 509, &[b'b'; 50]); // 6: same again, not reported
+        s.send(true, 1000, ACK, 1101, 5051, 502, b""); // 7: the client's ACK moves
+        s.send(false, 1000, ACK, 5051, 1601, 509, b""); // 8: reported again
+        s.send(true, 1000, ACK, 1101, 5051, 502, b""); // 9: dup 1
+        s.send(false, 1000, ACK, 5051, 1701, 509, b""); // 10: the client repeated its ACK: not reported
+        s.send(true, 1000, ACK, 1101, 5051, 502, b""); // 11: counting starts again at 1
+        s.send(false, 1000, PSH | ACK, 5051, 1101, 509, &[b'd'; 100]);
+        s.send(false, 500, PSH | ACK, 5151, 1101, 509, &[b'e'; 100]);
+        s.send(true, 500, ACK, 1101, 5151, 502, b""); // 14: acks the first part only
+        s.send(false, 1000, ACK, 5251, 1151, 509, b""); // 15: reported, the client's ACK is muted
+        s.send(false, 2000, PSH | ACK, 5151, 1101, 509, &[b'e'; 100]); // 16: muted counts as dup ACKs
+        let (conns, _) = s.finish();
+        let expected = [
+            (5, vec![F::AckedUnseenSegment]),
+            (8, vec![F::DuplicateAck(1), F::AckedUnseenSegment]),
+            (9, vec![F::DuplicateAck(1)]),
+            (11, vec![F::DuplicateAck(1)]),
+            (15, vec![F::AckedUnseenSegment]),
+            (16, vec![F::FastRetransmission]),
+        ];
+        assert_eq!(flags_by_frame(&conns[0]), expected);
+    }
+
+    #[test]
+    fn a_late_syn_ack_window_is_unscaled_for_the_window_full_check() {
+        let mut s = Script::new("10.5.0.1:44000", "10.5.0.2:8443");
+        s.handshake(1000, 5000, (Some(7), Some(7)));
+        s.send(true, 100, PSH | ACK, 1001, 5001, 502, &[b'a'; 100]);
+        s.send(false, 5000, ACK, 5001, 1101, 509, b"");
+        let scaled = TcpOptions { window_scale: Some(7), ..TcpOptions::default() };
+        s.send_with(false, 50_000, SYN | ACK, 5000, 1101, 200, b"", scaled); // 6: a resent SYN-ACK
+        s.send(true, 1000, PSH | ACK, 1101, 5001, 502, &[b'b'; 200]); // 7: exactly 200 bytes, not 200 << 7
+        let (conns, _) = s.finish();
+        assert_eq!(flags_by_frame(&conns[0]), [(6, vec![F::Retransmission]), (7, vec![F::WindowFull])]);
+    }
+
+    #[test]
     fn keep_alives_and_their_acks() {
         let mut s = Script::new("192.168.1.10:51000", "192.168.1.20:443");
         s.handshake(1000, 5000, (Some(7), Some(7)));

@@ -76,21 +76,22 @@ pub struct FlowState {
     pub scaling: WindowScaling,
     /// Last raw (unscaled) window advertised; starts at the maximum so the first segment is no window update.
     window: u32,
-    /// No segment with ACK and without SYN sent yet: the last window is still a SYN's, which is never scaled.
+    /// No segment with ACK and without SYN sent since the last SYN: the last window is a SYN's, never scaled.
     only_syn_windows: bool,
     /// Highest sequence number sent plus its length (0: nothing seen yet), and when it was set.
     next_seq: u32,
     next_seq_time: Duration,
     /// Highest contiguous sequence number the peer may acknowledge (0: nothing seen yet).
     max_seq_to_be_acked: u32,
-    /// The peer acknowledged data beyond anything seen from this side: "ACKed unseen segment" is not
-    /// reported again until this side sends a segment that is itself flagged (as tshark 4.0 behaves).
-    acked_unseen_suspended: bool,
     /// Last acknowledgement number sent, and when.
     last_ack: u32,
     last_ack_time: Duration,
     last_flags: FlagSet,
+    /// Duplicate ACKs this side sent in a row (0 after an ACK that moved).
     dup_acks: u32,
+    /// The peer's "ACKed unseen segment" was reported while this side's ACK stood still (Wireshark's
+    /// `dupacknum == -1`): not reported again until this side's ACK moves or repeats. `dup_acks` is then 0.
+    acked_unseen_reported: bool,
 }
 
 impl Default for FlowState {
@@ -103,11 +104,11 @@ impl Default for FlowState {
             next_seq: 0,
             next_seq_time: Duration::ZERO,
             max_seq_to_be_acked: 0,
-            acked_unseen_suspended: false,
             last_ack: 0,
             last_ack_time: Duration::ZERO,
             last_flags: FlagSet::default(),
             dup_acks: 0,
+            acked_unseen_reported: false,
         }
     }
 }
@@ -141,6 +142,8 @@ impl SequenceAnalysis {
         self.update_initial_rtt(tcp.flags, now);
         if tcp.flags.syn() {
             self.record_window_scale(fwd_idx, rev_idx, tcp);
+            // Every SYN, even one repeated late in a connection, makes its window the last one again.
+            self.flows[fwd_idx].only_syn_windows = true;
         } else if tcp.flags.ack() {
             self.flows[fwd_idx].only_syn_windows = false;
         }
@@ -238,27 +241,30 @@ impl SequenceAnalysis {
                 break 'forward;
             }
             if same_position && window != 0 && window == fwd.window {
+                // Counting again from a muted "ACKed unseen" state starts at 1 (Wireshark's -1 becomes 1).
                 fwd.dup_acks += 1;
+                fwd.acked_unseen_reported = false;
                 out.push(AnalysisFlag::DuplicateAck(fwd.dup_acks));
             }
         }
 
         if ack != fwd.last_ack {
             fwd.dup_acks = 0;
+            fwd.acked_unseen_reported = false;
         }
-        if !rev.acked_unseen_suspended
-            && rev.max_seq_to_be_acked != 0
-            && seq_gt(ack, rev.max_seq_to_be_acked)
-            && flags.ack()
-        {
-            out.push(AnalysisFlag::AckedUnseenSegment);
-            if seq_gt(ack, rev.next_seq) {
-                // Acked beyond anything the peer was seen to send: tshark stays quiet about further such ACKs
-                // until the peer sends a segment that itself draws a flag (a gap, a resend...).
-                rev.acked_unseen_suspended = true;
-                rev.max_seq_to_be_acked = 0;
-            } else {
+        if rev.max_seq_to_be_acked != 0 && seq_gt(ack, rev.max_seq_to_be_acked) && flags.ack() {
+            if seq_lt(rev.max_seq_to_be_acked, rev.next_seq) {
+                // The peer was seen to send beyond a gap: move past it, so the gap is reported once.
                 rev.max_seq_to_be_acked = rev.next_seq;
+                out.push(AnalysisFlag::AckedUnseenSegment);
+            } else {
+                // Acked beyond anything the peer was seen to send: not reported again while the peer's ACK
+                // stands still (repeated, or not moved since this was last reported).
+                if rev.dup_acks == 0 && !rev.acked_unseen_reported {
+                    out.push(AnalysisFlag::AckedUnseenSegment);
+                }
+                rev.dup_acks = 0;
+                rev.acked_unseen_reported = true;
             }
         }
 
@@ -266,9 +272,6 @@ impl SequenceAnalysis {
             retransmission_kind(fwd, rev, tcp, now, initial_rtt, &mut out);
         }
 
-        if !out.is_empty() {
-            fwd.acked_unseen_suspended = false;
-        }
         let is_probe = out.contains(&AnalysisFlag::ZeroWindowProbe);
         let mut next_seq = seq.wrapping_add(seglen);
         if flags.syn() || flags.fin() {
@@ -321,7 +324,9 @@ fn retransmission_kind(
         return;
     }
     let since_peer_ack = elapsed(now, rev.last_ack_time);
-    if rev.dup_acks >= 2 && rev.last_ack == seq && since_peer_ack.is_some_and(|t| t < FAST_RETRANSMISSION_WINDOW) {
+    // Wireshark keeps the muted "ACKed unseen" state as -1 in an unsigned counter, so it passes this test too.
+    let peer_dup_acks = rev.dup_acks >= 2 || rev.acked_unseen_reported;
+    if peer_dup_acks && rev.last_ack == seq && since_peer_ack.is_some_and(|t| t < FAST_RETRANSMISSION_WINDOW) {
         out.push(AnalysisFlag::FastRetransmission);
         return;
     }
