@@ -1,8 +1,9 @@
 //! Runs the capture, tcp and proto stages over one file: the shared front half of every command.
 
 use crate::capture::{CaptureError, CaptureReader, CaptureSummary};
-use crate::proto::{DecoderOptions, Message, ProtocolDecoder};
-use crate::tcp::{Connection, Retention, TcpAnalyzer};
+use crate::proto::{DecoderOptions, Message, MessageKind, Protocol, ProtocolDecoder};
+use crate::tcp::{AnalysisFlag, Connection, Continuation, Direction, Retention, Segment, TcpAnalyzer};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Everything tcpdialog knows about one capture.
@@ -25,6 +26,52 @@ impl CaptureAnalysis {
     /// Messages of one connection, in order.
     pub fn messages_of(&self, conn: usize) -> impl Iterator<Item = &Message> {
         self.messages.iter().filter(move |m| m.conn == conn)
+    }
+
+    /// An index that tells which segments carry part of a message completed later.
+    pub fn reassembly(&self) -> Reassembly<'_> {
+        let mut by_direction: BTreeMap<(usize, Direction), Vec<&Message>> = BTreeMap::new();
+        // Raw data is not reassembled into messages (Wireshark shows it segment by segment).
+        for m in self.messages.iter().filter(|m| m.protocol != Protocol::Data) {
+            by_direction.entry((m.conn, m.dir)).or_default().push(m);
+        }
+        Reassembly { by_direction }
+    }
+}
+
+/// Each direction's messages in stream order, to find the one a segment is part of.
+#[derive(Debug)]
+pub struct Reassembly<'a> {
+    by_direction: BTreeMap<(usize, Direction), Vec<&'a Message>>,
+}
+
+impl Reassembly<'_> {
+    /// Whether the segment's payload belongs to a message that a later segment completes (the caller checks
+    /// first whether it completes one itself). An HTTP head complete in this segment lets its start line show.
+    pub fn continuation(&self, conn: usize, seg: &Segment) -> Option<Continuation> {
+        // A resend of bytes already seen is not reassembled again.
+        let resend = seg
+            .analysis
+            .iter()
+            .any(|f| matches!(f, AnalysisFlag::Retransmission | AnalysisFlag::SpuriousRetransmission));
+        if seg.len == 0 || resend {
+            return None;
+        }
+        let messages = self.by_direction.get(&(conn, seg.dir))?;
+        // Messages of one direction follow each other, so both their first and last frames ascend.
+        let next = messages.get(messages.partition_point(|m| m.end_frame <= seg.frame))?;
+        if next.frame > seg.frame {
+            return None;
+        }
+        let shown = match &next.kind {
+            MessageKind::HttpRequest { head, .. } | MessageKind::HttpResponse { head, .. }
+                if head.frame == seg.frame =>
+            {
+                Some(head.start_line.clone())
+            }
+            _ => None,
+        };
+        Some(Continuation { shown })
     }
 }
 

@@ -55,7 +55,7 @@ fn flag_names(flags: &[AnalysisFlag]) -> BTreeSet<String> {
     flags
         .iter()
         .map(|f| match f {
-            AnalysisFlag::DuplicateAck(n) => format!("duplicate_ack:{n}"),
+            AnalysisFlag::DuplicateAck { number, .. } => format!("duplicate_ack:{number}"),
             other => other.name().to_string(),
         })
         .collect()

@@ -7,7 +7,7 @@
 //! read says why.
 
 use super::link::{LinkLayer, Network};
-use super::{TcpFlags, TcpOptions, TcpPacket};
+use super::{TcpFlags, TcpOptionKind, TcpOptions, TcpPacket};
 use etherparse::err::{Layer, LenError, ip::LaxHeaderSliceError, packet::SliceError, tcp::HeaderSliceError};
 use etherparse::{EtherType, IpNumber, LaxIpPayloadSlice, LaxNetSlice, LaxSlicedPacket, TcpOptionElement, TcpSlice};
 use std::net::{IpAddr, SocketAddr};
@@ -159,17 +159,31 @@ fn tcp_options(tcp: &TcpSlice) -> TcpOptions {
     let mut options = TcpOptions::default();
     // A malformed option ends the list; the options before it still count (as in Wireshark).
     for element in tcp.options_iterator().map_while(Result::ok) {
-        match element {
-            TcpOptionElement::MaximumSegmentSize(mss) => options.mss = Some(mss),
-            TcpOptionElement::WindowScale(shift) => options.window_scale = Some(shift),
-            TcpOptionElement::SelectiveAcknowledgementPermitted => options.sack_permitted = true,
+        let kind = match element {
+            TcpOptionElement::MaximumSegmentSize(mss) => {
+                options.mss = Some(mss);
+                TcpOptionKind::Mss
+            }
+            TcpOptionElement::WindowScale(shift) => {
+                options.window_scale = Some(shift);
+                TcpOptionKind::WindowScale
+            }
+            TcpOptionElement::SelectiveAcknowledgementPermitted => {
+                options.sack_permitted = true;
+                TcpOptionKind::SackPermitted
+            }
             TcpOptionElement::SelectiveAcknowledgement(first, rest) => {
                 options.sack_blocks.push(first);
                 options.sack_blocks.extend(rest.iter().flatten().copied());
+                TcpOptionKind::Sack
             }
-            TcpOptionElement::Timestamp(value, echo) => options.timestamps = Some((value, echo)),
-            _ => {}
-        }
+            TcpOptionElement::Timestamp(value, echo) => {
+                options.timestamps = Some((value, echo));
+                TcpOptionKind::Timestamps
+            }
+            _ => continue,
+        };
+        options.note_order(kind);
     }
     options
 }
@@ -211,7 +225,14 @@ mod tests {
                 window_scale: Some(10),
                 sack_permitted: true,
                 sack_blocks: vec![],
-                timestamps: Some((2_651_389_775, 0))
+                timestamps: Some((2_651_389_775, 0)),
+                order: [
+                    Some(TcpOptionKind::Mss),
+                    Some(TcpOptionKind::SackPermitted),
+                    Some(TcpOptionKind::Timestamps),
+                    Some(TcpOptionKind::WindowScale),
+                    None
+                ],
             }
         );
         assert_eq!((syn.payload_len, syn.payload.len()), (0, 0));

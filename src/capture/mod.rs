@@ -156,6 +156,36 @@ pub struct TcpOptions {
     pub sack_blocks: Vec<(u32, u32)>,
     /// (TSval, TSecr)
     pub timestamps: Option<(u32, u32)>,
+    /// The options above in the order the header carries them (Wireshark's Info column follows it: Linux
+    /// sends `MSS SACK_PERM TSval WS`, Windows `MSS WS SACK_PERM`).
+    pub order: [Option<TcpOptionKind>; 5],
+}
+
+/// One of the options of [`TcpOptions`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TcpOptionKind {
+    Mss,
+    WindowScale,
+    SackPermitted,
+    Sack,
+    Timestamps,
+}
+
+impl TcpOptions {
+    /// Notes that `kind` came next in the header (a repeated kind keeps its first place).
+    pub fn note_order(&mut self, kind: TcpOptionKind) {
+        if self.order.contains(&Some(kind)) {
+            return;
+        }
+        if let Some(slot) = self.order.iter_mut().find(|slot| slot.is_none()) {
+            *slot = Some(kind);
+        }
+    }
+
+    /// The options present, in header order.
+    pub fn in_order(&self) -> impl Iterator<Item = TcpOptionKind> + '_ {
+        self.order.iter().map_while(|kind| *kind)
+    }
 }
 
 /// What a whole capture contained; filled in while reading.

@@ -6,7 +6,7 @@
 use super::Labels;
 use super::format::{bytes, seconds, thousands};
 use crate::dialog::{Dialog, Event, Fold, FoldKind};
-use crate::tcp::AnalysisFlag;
+use crate::tcp::{self, AnalysisFlag};
 
 /// At most this many arrows are drawn; a larger dialog shows its first [`HEAD_ARROWS`] and its last arrows
 /// around a note saying how many were left out.
@@ -69,7 +69,7 @@ pub fn arrow_text(event: &Event, labels: Labels) -> ArrowText {
     let flags = event.flags.bracketed();
     let numbers = numbers(event, labels);
     if let Some((fold, first, last)) = duplicate_acks(event) {
-        let main = format!("TCP Dup ACK #{first}–#{last} ({} segments)", thousands(fold.segments));
+        let main = format!("{} ({} segments)", duplicate_ack_range(event, first, last), thousands(fold.segments));
         let flags_and_numbers = if numbers.is_empty() { flags } else { format!("{flags} {numbers}") };
         let detail = format!("{flags_and_numbers}, frames {}–{}", event.frame, fold.last_frame);
         return ArrowText { lines: vec![main.clone()], main, main_is_message: false, detail, mark };
@@ -148,16 +148,13 @@ pub fn info_without_ports(event: &Event) -> String {
 }
 
 fn info_text(event: &Event, with_ports: bool) -> String {
-    let tags: String = event.analysis.iter().map(|f| format!("[{}] ", f.label())).collect();
-    let body = if event.messages.is_empty() {
-        let ports = if with_ports { format!("{} → {} ", event.src.port(), event.dst.port()) } else { String::new() };
-        format!("{ports}{} {}", event.flags.bracketed(), numbers(event, Labels::Full))
-    } else {
-        event.messages.join(", ")
-    };
+    let ports = with_ports.then(|| (event.src.port(), event.dst.port()));
+    let application = (!event.messages.is_empty()).then(|| event.messages.join(", "));
     if let Some((fold, first, last)) = duplicate_acks(event) {
         let count = thousands(fold.segments);
-        return format!("[TCP Dup ACK #{first}–#{last}] {count} × {body} (frames {}–{})", event.frame, fold.last_frame);
+        let body = application.unwrap_or_else(|| event.summary(ports).to_string());
+        let range = duplicate_ack_range(event, first, last);
+        return format!("[{range}] {count} × {body} (frames {}–{})", event.frame, fold.last_frame);
     }
     match &event.fold {
         Some(fold) => format!(
@@ -168,8 +165,16 @@ fn info_text(event: &Event, with_ports: bool) -> String {
             event.frame,
             fold.last_frame
         ),
-        None => format!("{tags}{body}"),
+        None => {
+            tcp::info_column(&event.analysis, application.as_deref(), event.continues.as_ref(), &event.summary(ports))
+        }
     }
+}
+
+/// `TCP Dup ACK 182#1–#7`: a burst of duplicate ACKs of the ACK in frame 182, as Wireshark numbers them.
+pub fn duplicate_ack_range(event: &Event, first: u32, last: u32) -> String {
+    let of = event.duplicate_of().map(|frame| frame.to_string()).unwrap_or_default();
+    format!("TCP Dup ACK {of}#{first}–#{last}")
 }
 
 /// The fold of an arrow standing for a burst of duplicate ACKs, with the burst's first and last numbers.
@@ -208,7 +213,7 @@ pub fn mark(event: &Event) -> Option<Mark> {
         Some(Mark::Retransmission)
     } else if has(|f| matches!(f, F::ZeroWindow | F::ZeroWindowProbe | F::ZeroWindowProbeAck)) {
         Some(Mark::ZeroWindow)
-    } else if has(|f| matches!(f, F::DuplicateAck(_) | F::OutOfOrder | F::LostSegment | F::AckedUnseenSegment)) {
+    } else if has(|f| matches!(f, F::DuplicateAck { .. } | F::OutOfOrder | F::LostSegment | F::AckedUnseenSegment)) {
         Some(Mark::Warning)
     } else {
         None
@@ -281,7 +286,10 @@ mod tests {
             ack: 1,
             len: 136,
             window: 65536,
+            options: Default::default(),
+            sack_base: 0,
             messages: messages.iter().map(|m| m.to_string()).collect(),
+            continues: None,
             protocol: None,
             analysis: vec![],
             fold: None,
@@ -331,9 +339,9 @@ mod tests {
     #[test]
     fn analysis_flags_become_tags_and_marks() {
         let mut e = event(TcpFlags::ACK, &[]);
-        e.analysis = vec![AnalysisFlag::DuplicateAck(1)];
+        e.analysis = vec![AnalysisFlag::DuplicateAck { number: 1, of_frame: 3 }];
         let text = arrow_text(&e, Labels::Seq);
-        assert_eq!(text.main, "TCP Dup ACK #1");
+        assert_eq!(text.main, "TCP Dup ACK 3#1");
         assert_eq!(text.mark, Some(Mark::Warning));
         let mut r = event(TcpFlags::RST | TcpFlags::ACK, &[]);
         r.analysis = vec![AnalysisFlag::Retransmission];
@@ -347,7 +355,7 @@ mod tests {
     fn a_burst_of_duplicate_acks_says_how_many_and_stays_marked() {
         let mut e = event(TcpFlags::ACK, &[]);
         e.len = 0;
-        e.analysis = vec![AnalysisFlag::DuplicateAck(1)];
+        e.analysis = vec![AnalysisFlag::DuplicateAck { number: 1, of_frame: 3 }];
         e.fold = Some(Fold {
             kind: FoldKind::DuplicateAcks { first: 1, last: 7 },
             segments: 7,
@@ -357,11 +365,11 @@ mod tests {
             last_frame: 10,
         });
         let text = arrow_text(&e, Labels::Seq);
-        assert_eq!(text.main, "TCP Dup ACK #1–#7 (7 segments)");
+        assert_eq!(text.main, "TCP Dup ACK 3#1–#7 (7 segments)");
         assert_eq!(text.detail, "[ACK] Seq=1 Ack=1 Len=0, frames 4–10");
         assert_eq!(text.mark, Some(Mark::Warning));
         assert!(!is_transfer(&e), "drawn as a flagged arrow, not a thick transfer");
-        assert_eq!(info(&e), "[TCP Dup ACK #1–#7] 7 × 35604 → 18080 [ACK] Seq=1 Ack=1 Win=65536 Len=0 (frames 4–10)");
+        assert_eq!(info(&e), "[TCP Dup ACK 3#1–#7] 7 × 35604 → 18080 [ACK] Seq=1 Ack=1 Win=65536 Len=0 (frames 4–10)");
     }
 
     #[test]

@@ -187,8 +187,11 @@ fn comment(event: &Event, labels: Labels, mark: Option<Mark>) -> String {
     }
     if let Some((fold, first, last)) = arrows::duplicate_acks(event) {
         parts.push(format!(
-            "[TCP Dup ACK #{first}–#{last}] {} segments, frames {}–{}",
-            fold.segments, event.frame, fold.last_frame
+            "[{}] {} segments, frames {}–{}",
+            arrows::duplicate_ack_range(event, first, last),
+            fold.segments,
+            event.frame,
+            fold.last_frame
         ));
         let numbers = arrows::numbers(event, labels);
         if !numbers.is_empty() {

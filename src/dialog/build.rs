@@ -53,6 +53,7 @@ pub fn build(
         .collect();
     segments.sort_by_key(|(_, s)| s.frame);
 
+    let reassembly = analysis.reassembly();
     let events: Vec<Event> = segments
         .iter()
         .map(|(conn, seg)| {
@@ -72,7 +73,12 @@ pub fn build(
                 ack: seg.ack,
                 len: seg.len,
                 window: seg.window,
+                options: seg.options.clone(),
+                sack_base: seg.sack_base(),
                 messages: labels.get(&(conn.index, seg.frame)).cloned().unwrap_or_default(),
+                continues: (!labels.contains_key(&(conn.index, seg.frame)))
+                    .then(|| reassembly.continuation(conn.index, seg))
+                    .flatten(),
                 protocol: protocols.get(&(conn.index, seg.frame)).copied(),
                 analysis: seg.analysis.clone(),
                 fold: None,
@@ -233,7 +239,9 @@ fn fold_transfers(events: Vec<Event>, threshold: usize, significant: impl Fn(&Ev
 /// so it stays marked; a duplicate ACK that carries anything else (data, another flag) is never folded.
 fn fold_duplicate_acks(events: Vec<Event>) -> Vec<Event> {
     let dup_number = |e: &Event| match e.analysis.as_slice() {
-        [AnalysisFlag::DuplicateAck(n)] if e.fold.is_none() && e.len == 0 && e.messages.is_empty() && is_plain(e) => {
+        [AnalysisFlag::DuplicateAck { number: n, .. }]
+            if e.fold.is_none() && e.len == 0 && e.messages.is_empty() && is_plain(e) =>
+        {
             Some(*n)
         }
         _ => None,
@@ -469,13 +477,17 @@ mod tests {
         assert_eq!(fold.kind, FoldKind::DuplicateAcks { first: 1, last: 7 });
         assert_eq!((fold.segments, fold.last_frame, fold.acks, fold.bytes), (7, 189, 0, 0));
         assert_eq!(burst.ack, 152041);
-        assert_eq!(burst.analysis, [AnalysisFlag::DuplicateAck(1)], "the arrow stays flagged");
+        assert_eq!(
+            burst.analysis,
+            [AnalysisFlag::DuplicateAck { number: 1, of_frame: 174 }],
+            "the arrow stays flagged"
+        );
         let frames: Vec<u64> = dialog.events.iter().map(|e| e.frame).filter(|f| (182..=192).contains(f)).collect();
         assert_eq!(frames, [182, 183, 190, 191, 192], "the retransmission and the lone Dup ACK #8 stay visible");
         let dup_acks: u64 = dialog
             .events
             .iter()
-            .filter(|e| e.analysis.iter().any(|f| matches!(f, AnalysisFlag::DuplicateAck(_))))
+            .filter(|e| e.analysis.iter().any(|f| matches!(f, AnalysisFlag::DuplicateAck { .. })))
             .map(|e| e.fold.as_ref().map_or(1, |f| f.segments))
             .sum();
         assert_eq!(dup_acks, 74);

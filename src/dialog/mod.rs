@@ -11,9 +11,9 @@ mod phases;
 
 pub use build::{DialogError, build};
 
-use crate::capture::TcpFlags;
+use crate::capture::{TcpFlags, TcpOptions};
 use crate::proto::Protocol;
-use crate::tcp::{AnalysisFlag, Retention};
+use crate::tcp::{AnalysisFlag, Continuation, Retention, TcpSummary};
 use std::net::SocketAddr;
 
 /// Which part of a capture a dialog shows.
@@ -95,13 +95,43 @@ pub struct Event {
     pub ack: u32,
     pub len: u32,
     pub window: u32,
+    /// TCP options, and the peer's initial sequence number that makes SACK edges relative: the packet table
+    /// prints them as Wireshark's Info column does.
+    pub options: TcpOptions,
+    pub sack_base: u32,
     /// Application messages this segment completes (summaries, in stream order).
     pub messages: Vec<String>,
+    /// Set when the segment completes no message but carries part of one a later segment completes.
+    pub continues: Option<Continuation>,
     /// Protocol of those messages (the packet table's Protocol column); `None` for bare TCP.
     pub protocol: Option<Protocol>,
     pub analysis: Vec<AnalysisFlag>,
     /// Set when this arrow stands for a run of segments.
     pub fold: Option<Fold>,
+}
+
+impl Event {
+    /// The TCP summary of this arrow's (first) segment, with `ports` when the caller wants them shown.
+    pub fn summary(&self, ports: Option<(u16, u16)>) -> TcpSummary<'_> {
+        TcpSummary {
+            ports,
+            flags: self.flags,
+            seq: self.seq,
+            ack: self.ack,
+            window: self.window,
+            len: self.len,
+            options: &self.options,
+            sack_base: self.sack_base,
+        }
+    }
+
+    /// The frame whose ACK a duplicate-ACK arrow repeats (Wireshark's `tcp.analysis.duplicate_ack_frame`).
+    pub fn duplicate_of(&self) -> Option<u64> {
+        self.analysis.iter().find_map(|f| match f {
+            AnalysisFlag::DuplicateAck { of_frame, .. } => Some(*of_frame),
+            _ => None,
+        })
+    }
 }
 
 /// A folded run of segments drawn as one arrow: a transfer (one thick arrow in the ladder) or a burst of

@@ -1,9 +1,8 @@
 //! Wireshark's Protocol and Info columns for one TCP segment.
 
-use crate::analyze::CaptureAnalysis;
+use crate::analyze::{CaptureAnalysis, Reassembly};
 use crate::proto::Protocol;
-use crate::tcp::{AnalysisFlag, Connection, Segment};
-use std::fmt::Write as _;
+use crate::tcp::{self, Connection, Segment};
 
 /// The Protocol column: the application protocol of a message this segment completes, else `TCP`.
 pub fn protocol_column(analysis: &CaptureAnalysis, conn: &Connection, seg: &Segment) -> &'static str {
@@ -14,47 +13,19 @@ pub fn protocol_column(analysis: &CaptureAnalysis, conn: &Connection, seg: &Segm
         .map_or("TCP", |m| m.protocol.column_name())
 }
 
-/// The Info column: messages this segment completes, else Wireshark's TCP summary
-/// (`43640 → 80 [SYN] Seq=0 Win=65495 Len=0 MSS=65495 ...`), prefixed by analysis labels as Wireshark does.
-pub fn info_column(analysis: &CaptureAnalysis, conn: &Connection, seg: &Segment) -> String {
+/// The Info column: Wireshark's analysis tags, then the messages this segment completes, else the TCP summary
+/// (`43640 → 80 [SYN] Seq=0 Win=65495 Len=0 MSS=65495 ...`), marked when the segment is part of a message
+/// completed later. `reassembly` is [`CaptureAnalysis::reassembly`], made once for all rows.
+pub fn info_column(analysis: &CaptureAnalysis, reassembly: &Reassembly, conn: &Connection, seg: &Segment) -> String {
     let messages: Vec<&str> = analysis
         .messages_ending_at(seg.frame)
         .iter()
         .filter(|m| m.conn == conn.index && m.protocol != Protocol::Data)
         .map(|m| m.summary.as_str())
         .collect();
-    if !messages.is_empty() {
-        return messages.join(", ");
-    }
+    let application = (!messages.is_empty()).then(|| messages.join(", "));
     let (src, dst) = conn.ends(seg.dir);
-    let mut info = String::new();
-    for flag in &seg.analysis {
-        let label = match flag {
-            AnalysisFlag::DuplicateAck(n) => format!("TCP Dup ACK #{n}"),
-            other => other.label(),
-        };
-        let _ = write!(info, "[{label}] ");
-    }
-    let _ = write!(info, "{} → {} {} Seq={}", src.port(), dst.port(), seg.flags.bracketed(), seg.seq);
-    if seg.flags.ack() {
-        let _ = write!(info, " Ack={}", seg.ack);
-    }
-    let _ = write!(info, " Win={} Len={}", seg.window, seg.len);
-    let o = &seg.options;
-    if let Some(mss) = o.mss {
-        let _ = write!(info, " MSS={mss}");
-    }
-    if o.sack_permitted {
-        info.push_str(" SACK_PERM");
-    }
-    for (left, right) in &o.sack_blocks {
-        let _ = write!(info, " SLE={left} SRE={right}");
-    }
-    if let Some((val, ecr)) = o.timestamps {
-        let _ = write!(info, " TSval={val} TSecr={ecr}");
-    }
-    if let Some(ws) = o.window_scale {
-        let _ = write!(info, " WS={}", 1u32 << ws.min(14));
-    }
-    info
+    let summary = seg.summary(Some((src.port(), dst.port())));
+    let continuation = if application.is_none() { reassembly.continuation(conn.index, seg) } else { None };
+    tcp::info_column(&seg.analysis, application.as_deref(), continuation.as_ref(), &summary)
 }

@@ -84,6 +84,8 @@ pub struct PacketJson {
     pub analysis: Vec<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duplicate_ack_num: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_ack_frame: Option<u64>,
 }
 
 impl From<&Segment> for PacketJson {
@@ -99,7 +101,11 @@ impl From<&Segment> for PacketJson {
             win: seg.window,
             analysis: seg.analysis.iter().map(|a| a.name()).collect(),
             duplicate_ack_num: seg.analysis.iter().find_map(|a| match a {
-                AnalysisFlag::DuplicateAck(n) => Some(*n),
+                AnalysisFlag::DuplicateAck { number, .. } => Some(*number),
+                _ => None,
+            }),
+            duplicate_ack_frame: seg.analysis.iter().find_map(|a| match a {
+                AnalysisFlag::DuplicateAck { of_frame, .. } => Some(*of_frame),
                 _ => None,
             }),
         }

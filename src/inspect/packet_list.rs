@@ -28,9 +28,11 @@ pub fn write_packet_list(out: &mut dyn Write, analysis: &CaptureAnalysis, stream
         }
     }
     write_row(out, &widths, HEADER.map(String::from))?;
+    let reassembly = analysis.reassembly();
     for &(conn, seg) in &rows {
         let [no, time, src, dst, protocol, length] = short_cells(analysis, conn, seg);
-        write_row(out, &widths, [no, time, src, dst, protocol, length, info_column(analysis, conn, seg)])?;
+        let info = info_column(analysis, &reassembly, conn, seg);
+        write_row(out, &widths, [no, time, src, dst, protocol, length, info])?;
     }
     Ok(())
 }

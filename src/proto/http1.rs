@@ -6,7 +6,7 @@
 //! HEAD has no body and a `101 Switching Protocols` hands both directions to WebSocket or HTTP/2.
 
 use super::decoder::{AfterGap, Cut, Cx, MAX_PENDING_REQUESTS, Missing, RequestFacts, Shared, Step, StreamDecoder};
-use super::{Body, Message, MessageKind, Protocol};
+use super::{Body, HeadInfo, Message, MessageKind, Protocol};
 use crate::tcp::Direction;
 
 const MAX_HEADERS: usize = 128;
@@ -109,7 +109,7 @@ impl Http1Decoder {
             Framing::Chunked => Some(Body { chunks: Some(0), ..head.body() }),
             Framing::UntilClose => Some(Body { close_delimited: true, ..head.body() }),
         };
-        let mut message = cx.message(0, Protocol::Http, head.summary(body.as_ref()), head.kind(body));
+        let mut message = cx.message(0, Protocol::Http, head.summary(body.as_ref()), head.kind(body, cx.now));
         message.detail = detail;
         match framing {
             Framing::None | Framing::Length(0) => {
@@ -246,7 +246,7 @@ impl StreamDecoder for Http1Decoder {
         }
         let body = head.content_length().map(|length| Body { length, ..head.body() });
         let summary = format!("{} {}", head.summary(body.as_ref()), missing.marker());
-        let mut message = cx.message(0, Protocol::Http, summary, head.kind(body));
+        let mut message = cx.message(0, Protocol::Http, summary, head.kind(body, cx.now));
         message.detail = head
             .headers
             .iter()
@@ -414,8 +414,9 @@ impl Head {
         summary
     }
 
-    fn kind(&self, body: Option<Body>) -> MessageKind {
+    fn kind(&self, body: Option<Body>, head_frame: u64) -> MessageKind {
         let connection_close = self.connection_close();
+        let head = HeadInfo { start_line: self.summary(None), frame: head_frame };
         match &self.line {
             StartLine::Request { method, target } => MessageKind::HttpRequest {
                 method: method.clone(),
@@ -423,6 +424,7 @@ impl Head {
                 connection_close,
                 upgrade: self.get("upgrade"),
                 body,
+                head,
             },
             StartLine::Response { status, .. } => MessageKind::HttpResponse {
                 status: *status,
@@ -430,6 +432,7 @@ impl Head {
                 keep_alive_timeout: self.get("keep-alive").as_deref().and_then(keep_alive_timeout),
                 upgrade: (*status == 101).then(|| self.get("upgrade")).flatten(),
                 body,
+                head,
             },
         }
     }

@@ -71,6 +71,16 @@ impl Protocol {
     }
 }
 
+/// Where an HTTP/1.x head ended: a packet list shows its start line on that segment while the body is still
+/// being reassembled (`HTTP/1.1 200 OK  [TCP segment of a reassembled PDU]`, as Wireshark does).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HeadInfo {
+    /// The request or status line, shortened like the summary.
+    pub start_line: String,
+    /// The frame that completed the head.
+    pub frame: u64,
+}
+
 /// What kind of message it is, with the facts later stages reason about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MessageKind {
@@ -82,6 +92,7 @@ pub enum MessageKind {
         /// `Upgrade:` value the client asks for (`websocket`, `h2c`).
         upgrade: Option<String>,
         body: Option<Body>,
+        head: HeadInfo,
     },
     HttpResponse {
         status: u16,
@@ -92,6 +103,7 @@ pub enum MessageKind {
         /// `Upgrade:` value on a 101 response (`websocket`, `h2c`).
         upgrade: Option<String>,
         body: Option<Body>,
+        head: HeadInfo,
     },
     /// A WebSocket frame (RFC 6455).
     WebSocket {

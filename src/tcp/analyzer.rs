@@ -67,7 +67,7 @@ impl TcpAnalyzer {
         } else {
             Direction::ServerToClient
         };
-        let result = tracked.analysis.segment(dir.index(), tcp, packet.timestamp);
+        let result = tracked.analysis.segment(dir.index(), tcp, packet.timestamp, packet.frame);
         let segment = Segment {
             frame: packet.frame,
             frame_len: packet.orig_len,
@@ -392,7 +392,7 @@ mod tests {
             (10, vec![F::ZeroWindowProbe]),
             (11, vec![F::ZeroWindow, F::ZeroWindowProbeAck]),
             (12, vec![F::WindowUpdate]),
-            (15, vec![F::DuplicateAck(1)]),
+            (15, vec![F::DuplicateAck { number: 1, of_frame: 14 }]),
         ];
         assert_eq!(flags_by_frame(&conns[0]), expected);
     }
@@ -411,8 +411,8 @@ mod tests {
         let (conns, lines) = s.finish();
         let expected = [
             (5, vec![F::LostSegment]),
-            (7, vec![F::DuplicateAck(1)]),
-            (8, vec![F::DuplicateAck(2)]),
+            (7, vec![F::DuplicateAck { number: 1, of_frame: 6 }]),
+            (8, vec![F::DuplicateAck { number: 2, of_frame: 6 }]),
             (9, vec![F::FastRetransmission]),
             (10, vec![F::AckedUnseenSegment]),
         ];
@@ -443,9 +443,9 @@ mod tests {
         let (conns, _) = s.finish();
         let expected = [
             (5, vec![F::AckedUnseenSegment]),
-            (8, vec![F::DuplicateAck(1), F::AckedUnseenSegment]),
-            (9, vec![F::DuplicateAck(1)]),
-            (11, vec![F::DuplicateAck(1)]),
+            (8, vec![F::DuplicateAck { number: 1, of_frame: 6 }, F::AckedUnseenSegment]),
+            (9, vec![F::DuplicateAck { number: 1, of_frame: 7 }]),
+            (11, vec![F::DuplicateAck { number: 1, of_frame: 7 }]),
             (15, vec![F::AckedUnseenSegment]),
             (16, vec![F::FastRetransmission]),
         ];

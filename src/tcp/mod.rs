@@ -9,12 +9,14 @@
 //! contiguous, so payload is never kept for the whole capture.
 
 mod analyzer;
+mod info;
 mod reassembly;
 mod retention;
 mod sequence_analysis;
 mod tracking;
 
 pub use analyzer::TcpAnalyzer;
+pub use info::{Continuation, TcpSummary, analysis_tags, info_column};
 pub use reassembly::MAX_PENDING_BYTES;
 pub use retention::Retention;
 
@@ -82,8 +84,12 @@ pub enum AnalysisFlag {
     LostSegment,
     /// "ACKed segment that wasn't captured" (`tcp.analysis.ack_lost_segment`).
     AckedUnseenSegment,
-    /// Duplicate ACK number `n` (`tcp.analysis.duplicate_ack_num`).
-    DuplicateAck(u32),
+    /// Duplicate ACK `number` (`tcp.analysis.duplicate_ack_num`) of the ACK in frame `of_frame`
+    /// (`tcp.analysis.duplicate_ack_frame`): Wireshark's `[TCP Dup ACK 31#2]`.
+    DuplicateAck {
+        number: u32,
+        of_frame: u64,
+    },
     ZeroWindow,
     ZeroWindowProbe,
     ZeroWindowProbeAck,
@@ -103,7 +109,7 @@ impl AnalysisFlag {
             AnalysisFlag::OutOfOrder => "out_of_order",
             AnalysisFlag::LostSegment => "lost_segment",
             AnalysisFlag::AckedUnseenSegment => "acked_unseen_segment",
-            AnalysisFlag::DuplicateAck(_) => "duplicate_ack",
+            AnalysisFlag::DuplicateAck { .. } => "duplicate_ack",
             AnalysisFlag::ZeroWindow => "zero_window",
             AnalysisFlag::ZeroWindowProbe => "zero_window_probe",
             AnalysisFlag::ZeroWindowProbeAck => "zero_window_probe_ack",
@@ -123,7 +129,7 @@ impl AnalysisFlag {
             AnalysisFlag::OutOfOrder => "TCP Out-Of-Order".into(),
             AnalysisFlag::LostSegment => "TCP Previous segment not captured".into(),
             AnalysisFlag::AckedUnseenSegment => "TCP ACKed unseen segment".into(),
-            AnalysisFlag::DuplicateAck(n) => format!("TCP Dup ACK #{n}"),
+            AnalysisFlag::DuplicateAck { number, of_frame } => format!("TCP Dup ACK {of_frame}#{number}"),
             AnalysisFlag::ZeroWindow => "TCP ZeroWindow".into(),
             AnalysisFlag::ZeroWindowProbe => "TCP ZeroWindowProbe".into(),
             AnalysisFlag::ZeroWindowProbeAck => "TCP ZeroWindowProbeAck".into(),

@@ -89,6 +89,9 @@ pub struct FlowState {
     last_flags: FlagSet,
     /// Duplicate ACKs this side sent in a row (0 after an ACK that moved).
     dup_acks: u32,
+    /// Frame of this side's last segment that was not a duplicate ACK: the one its duplicates repeat
+    /// (Wireshark's `lastnondupack`).
+    last_non_dup_ack_frame: u64,
     /// The peer's "ACKed unseen segment" was reported while this side's ACK stood still (Wireshark's
     /// `dupacknum == -1`): not reported again until this side's ACK moves or repeats. `dup_acks` is then 0.
     acked_unseen_reported: bool,
@@ -108,6 +111,7 @@ impl Default for FlowState {
             last_ack_time: Duration::ZERO,
             last_flags: FlagSet::default(),
             dup_acks: 0,
+            last_non_dup_ack_frame: 0,
             acked_unseen_reported: false,
         }
     }
@@ -135,9 +139,14 @@ pub struct SegmentAnalysis {
 
 impl SequenceAnalysis {
     /// Analyses one segment sent on flow `dir` (0 or 1) at absolute time `now`.
-    pub fn segment(&mut self, dir: usize, tcp: &TcpPacket, now: Duration) -> SegmentAnalysis {
+    pub fn segment(&mut self, dir: usize, tcp: &TcpPacket, now: Duration, frame: u64) -> SegmentAnalysis {
         let (fwd_idx, rev_idx) = (dir & 1, (dir & 1) ^ 1);
         let flags = self.analyze(fwd_idx, rev_idx, tcp, now);
+        // tshark 4.0 names the ACK a duplicate repeats as the last one that was neither a duplicate nor a window
+        // update (`[TCP Window Update]` 60, then `[TCP Dup ACK 59#1]` 61, in tests/fixtures/lossy.pcap).
+        if !flags.iter().any(|f| matches!(f, AnalysisFlag::DuplicateAck { .. } | AnalysisFlag::WindowUpdate)) {
+            self.flows[fwd_idx].last_non_dup_ack_frame = frame;
+        }
         // After the analysis: the segment that completes the handshake is judged with the old threshold.
         self.update_initial_rtt(tcp.flags, now);
         if tcp.flags.syn() {
@@ -244,7 +253,7 @@ impl SequenceAnalysis {
                 // Counting again from a muted "ACKed unseen" state starts at 1 (Wireshark's -1 becomes 1).
                 fwd.dup_acks += 1;
                 fwd.acked_unseen_reported = false;
-                out.push(AnalysisFlag::DuplicateAck(fwd.dup_acks));
+                out.push(AnalysisFlag::DuplicateAck { number: fwd.dup_acks, of_frame: fwd.last_non_dup_ack_frame });
             }
         }
 
