@@ -103,15 +103,9 @@ pub fn seconds(value: f64) -> String {
     }
 }
 
-/// Pauses, worded like the dialog's phase names: `15 µs`, `35 ms`, `2.0 s`.
+/// Pauses, worded as the dialog's phase names word them: `15 µs`, `35 ms`, `2.0 s`.
 pub fn pause(value: f64) -> String {
-    if value < 0.001 {
-        format!("{:.0} µs", value * 1e6)
-    } else if value < 1.0 {
-        format!("{:.1} ms", value * 1e3).replace(".0 ms", " ms")
-    } else {
-        format!("{value:.1} s")
-    }
+    crate::dialog::format_duration(value)
 }
 
 /// The time column: Wireshark's `0.000000` seconds, or milliseconds `0.708`.

@@ -10,6 +10,7 @@ mod build;
 mod phases;
 
 pub use build::{DialogError, build};
+pub use phases::format_duration;
 
 use crate::capture::{TcpFlags, TcpOptions};
 use crate::proto::Protocol;

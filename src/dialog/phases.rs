@@ -303,8 +303,8 @@ fn short_request(request: &Message) -> String {
     summary.rsplit_once(" HTTP/").map_or(summary.as_str(), |(head, _)| head).to_string()
 }
 
-/// `0.12 ms`, `35 ms`, `2.0 s`
-pub(crate) fn format_duration(seconds: f64) -> String {
+/// A duration as phase names say it: `29 µs`, `1.7 ms`, `35 ms`, `2.0 s`.
+pub fn format_duration(seconds: f64) -> String {
     if seconds < 0.001 {
         format!("{:.0} µs", seconds * 1e6)
     } else if seconds < 1.0 {
