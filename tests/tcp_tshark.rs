@@ -55,7 +55,7 @@ fn flag_names(flags: &[AnalysisFlag]) -> BTreeSet<String> {
     flags
         .iter()
         .map(|f| match f {
-            AnalysisFlag::DuplicateAck { number, .. } => format!("duplicate_ack:{number}"),
+            AnalysisFlag::DuplicateAck { number, of_frame } => format!("duplicate_ack:{number}@{of_frame}"),
             other => other.name().to_string(),
         })
         .collect()

@@ -128,10 +128,7 @@ impl Event {
 
     /// The frame whose ACK a duplicate-ACK arrow repeats (Wireshark's `tcp.analysis.duplicate_ack_frame`).
     pub fn duplicate_of(&self) -> Option<u64> {
-        self.analysis.iter().find_map(|f| match f {
-            AnalysisFlag::DuplicateAck { of_frame, .. } => Some(*of_frame),
-            _ => None,
-        })
+        crate::tcp::duplicate_ack(&self.analysis).map(|(_, of_frame)| of_frame)
     }
 }
 

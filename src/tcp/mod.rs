@@ -76,6 +76,8 @@ impl Side {
 /// Wireshark's `tcp.analysis.*` flags, per segment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AnalysisFlag {
+    /// A SYN that starts a new stream on the 4-tuple of an earlier one (`tcp.analysis.reused_ports`).
+    PortNumbersReused,
     Retransmission,
     FastRetransmission,
     SpuriousRetransmission,
@@ -99,10 +101,19 @@ pub enum AnalysisFlag {
     KeepAliveAck,
 }
 
+/// The duplicate-ACK flag among a segment's flags: (its number, the frame whose ACK it repeats).
+pub fn duplicate_ack(flags: &[AnalysisFlag]) -> Option<(u32, u64)> {
+    flags.iter().find_map(|f| match *f {
+        AnalysisFlag::DuplicateAck { number, of_frame } => Some((number, of_frame)),
+        _ => None,
+    })
+}
+
 impl AnalysisFlag {
     /// snake_case name used by `inspect --format json`.
     pub fn name(self) -> &'static str {
         match self {
+            AnalysisFlag::PortNumbersReused => "reused_ports",
             AnalysisFlag::Retransmission => "retransmission",
             AnalysisFlag::FastRetransmission => "fast_retransmission",
             AnalysisFlag::SpuriousRetransmission => "spurious_retransmission",
@@ -123,6 +134,7 @@ impl AnalysisFlag {
     /// Wireshark's expert-info wording, e.g. `TCP Dup ACK 4#1`-style labels are built from this.
     pub fn label(self) -> String {
         match self {
+            AnalysisFlag::PortNumbersReused => "TCP Port numbers reused".into(),
             AnalysisFlag::Retransmission => "TCP Retransmission".into(),
             AnalysisFlag::FastRetransmission => "TCP Fast Retransmission".into(),
             AnalysisFlag::SpuriousRetransmission => "TCP Spurious Retransmission".into(),

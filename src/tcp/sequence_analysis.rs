@@ -89,7 +89,7 @@ pub struct FlowState {
     last_flags: FlagSet,
     /// Duplicate ACKs this side sent in a row (0 after an ACK that moved).
     dup_acks: u32,
-    /// Frame of this side's last segment that was not a duplicate ACK: the one its duplicates repeat
+    /// Frame where this side's acknowledgement number last changed: the ACK its duplicates repeat
     /// (Wireshark's `lastnondupack`).
     last_non_dup_ack_frame: u64,
     /// The peer's "ACKed unseen segment" was reported while this side's ACK stood still (Wireshark's
@@ -141,12 +141,7 @@ impl SequenceAnalysis {
     /// Analyses one segment sent on flow `dir` (0 or 1) at absolute time `now`.
     pub fn segment(&mut self, dir: usize, tcp: &TcpPacket, now: Duration, frame: u64) -> SegmentAnalysis {
         let (fwd_idx, rev_idx) = (dir & 1, (dir & 1) ^ 1);
-        let flags = self.analyze(fwd_idx, rev_idx, tcp, now);
-        // tshark 4.0 names the ACK a duplicate repeats as the last one that was neither a duplicate nor a window
-        // update (`[TCP Window Update]` 60, then `[TCP Dup ACK 59#1]` 61, in tests/fixtures/lossy.pcap).
-        if !flags.iter().any(|f| matches!(f, AnalysisFlag::DuplicateAck { .. } | AnalysisFlag::WindowUpdate)) {
-            self.flows[fwd_idx].last_non_dup_ack_frame = frame;
-        }
+        let flags = self.analyze(fwd_idx, rev_idx, tcp, now, frame);
         // After the analysis: the segment that completes the handshake is judged with the old threshold.
         self.update_initial_rtt(tcp.flags, now);
         if tcp.flags.syn() {
@@ -195,7 +190,14 @@ impl SequenceAnalysis {
     }
 
     /// The checks of `tcp_analyze_sequence_number`, in Wireshark's order.
-    fn analyze(&mut self, fwd_idx: usize, rev_idx: usize, tcp: &TcpPacket, now: Duration) -> Vec<AnalysisFlag> {
+    fn analyze(
+        &mut self,
+        fwd_idx: usize,
+        rev_idx: usize,
+        tcp: &TcpPacket,
+        now: Duration,
+        frame: u64,
+    ) -> Vec<AnalysisFlag> {
         let initial_rtt = self.initial_rtt;
         let [first, second] = &mut self.flows;
         let (fwd, rev) = if fwd_idx == 0 { (first, second) } else { (second, first) };
@@ -260,6 +262,8 @@ impl SequenceAnalysis {
         if ack != fwd.last_ack {
             fwd.dup_acks = 0;
             fwd.acked_unseen_reported = false;
+            // The ACK a later duplicate repeats is the last one that moved (Wireshark's `lastnondupack`).
+            fwd.last_non_dup_ack_frame = frame;
         }
         if rev.max_seq_to_be_acked != 0 && seq_gt(ack, rev.max_seq_to_be_acked) && flags.ack() {
             if seq_lt(rev.max_seq_to_be_acked, rev.next_seq) {
