@@ -207,6 +207,11 @@ impl SequenceAnalysis {
         let syn_fin_rst = flags.syn() || flags.fin() || flags.rst();
         let mut out = Vec::new();
 
+        // A SYN-ACK with another ISN than its sender's base answers a new connection on old ports (a new SYN
+        // on them starts a new stream instead, see the analyzer); Wireshark flags both.
+        if flags.syn() && flags.ack() && fwd.base_seq.is_some_and(|base| base != seq) {
+            out.push(AnalysisFlag::PortNumbersReused);
+        }
         // A SYN always (re)sets its sender's base: its sequence number is the ISN, whatever was guessed before.
         if flags.syn() {
             fwd.base_seq = Some(seq);
