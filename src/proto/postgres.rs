@@ -157,10 +157,14 @@ impl StreamDecoder for PostgresDecoder {
             let kind = Reader::new(body).u32().ok();
             cx.shared.pg_auth = kind;
         }
-        let query = (self.dir == Direction::ClientToServer && tag == b'Q').then(|| {
-            let mut r = Reader::new(body);
-            String::from_utf8_lossy(r.cstr().unwrap_or_else(|_| r.rest())).into_owned()
-        });
+        let query = match (self.dir, tag) {
+            (Direction::ClientToServer, b'Q') => Some(sql_text(body)),
+            (Direction::ClientToServer, b'P') => {
+                let mut r = Reader::new(body);
+                r.cstr().ok().map(|_statement_name| sql_text(r.rest()))
+            }
+            _ => None,
+        };
         let mut message = cx.message(0, Protocol::Postgres, summary, MessageKind::Postgres { tag, query });
         message.detail = detail;
         if body_len > keep {
@@ -204,6 +208,22 @@ impl PostgresDecoder {
         };
         (summary, Vec::new())
     }
+}
+
+/// The SQL of a Query or Parse as later stages may print it: UTF-8 (lossy), up to its terminating NUL, each
+/// control character replaced (as in summaries) so no capture can put a terminal escape into our output.
+/// Whitespace controls (newline, tab) become spaces: SQL reads the same.
+fn sql_text(body: &[u8]) -> String {
+    let mut r = Reader::new(body);
+    let sql = r.cstr().unwrap_or_else(|_| r.rest());
+    String::from_utf8_lossy(sql)
+        .chars()
+        .map(|c| match c {
+            c if c.is_control() && c.is_whitespace() => ' ',
+            c if c.is_control() => '.',
+            c => c,
+        })
+        .collect()
 }
 
 fn backend(tag: u8, body: &[u8]) -> (String, Vec<String>) {

@@ -63,7 +63,12 @@ impl TlsDecoder {
     }
 
     fn record_message(&self, header: &RecordHeader, summary: String, cx: &Cx) -> Message {
-        let kind = MessageKind::Tls { content_type: header.content_type, handshake_type: None, version: None };
+        let kind = MessageKind::Tls {
+            content_type: header.content_type,
+            handshake_type: None,
+            version: None,
+            hello_retry: false,
+        };
         let mut message = cx.message(0, Protocol::Tls, summary, kind);
         message.detail.push(format!("record: {}, {} bytes", version_name(header.version), header.length));
         message
@@ -91,9 +96,14 @@ impl TlsDecoder {
             let (Ok(msg_type), Ok(body)) = (r.u8(), r.sub_u24()) else {
                 break;
             };
+            let hello_retry = msg_type == SERVER_HELLO && is_hello_retry_request(body);
             let (summary, detail, version) = describe_handshake(msg_type, body, cx.shared);
-            let kind =
-                MessageKind::Tls { content_type: content_type::HANDSHAKE, handshake_type: Some(msg_type), version };
+            let kind = MessageKind::Tls {
+                content_type: content_type::HANDSHAKE,
+                handshake_type: Some(msg_type),
+                version,
+                hello_retry,
+            };
             let mut message = cx.message(0, Protocol::Tls, summary, kind);
             let (start, offset, frame) =
                 self.origins.iter().rev().find(|(i, _, _)| *i <= used).copied().unwrap_or(origin);
@@ -224,13 +234,31 @@ impl StreamDecoder for TlsDecoder {
     }
 }
 
+const SERVER_HELLO: u8 = 2;
+
+/// The random of a HelloRetryRequest: SHA-256 of "HelloRetryRequest" (RFC 8446 §4.1.3).
+const HELLO_RETRY_RANDOM: [u8; 32] = [
+    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91, 0xc2, 0xa2, 0x11,
+    0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+];
+
+/// Whether a ServerHello body is a HelloRetryRequest (its random after the legacy version).
+fn is_hello_retry_request(mut body: Reader) -> bool {
+    body.skip(2).is_ok() && body.take(32).is_ok_and(|random| random == HELLO_RETRY_RANDOM)
+}
+
 /// Summary and detail lines of one handshake message, and the version a ServerHello chose.
 fn describe_handshake(
     msg_type: u8,
     body: Reader,
     shared: &mut super::decoder::Shared,
 ) -> (String, Vec<String>, Option<u16>) {
-    let name = handshake_name(msg_type);
+    // Wireshark names a HelloRetryRequest by what it is, not by its type.
+    let name = if msg_type == SERVER_HELLO && is_hello_retry_request(body) {
+        "Hello Retry Request".to_string()
+    } else {
+        handshake_name(msg_type)
+    };
     let mut r = body;
     let mut version = None;
     let parsed = match msg_type {
