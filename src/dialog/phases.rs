@@ -289,7 +289,9 @@ fn postgres_phases(messages: &[&Message]) -> Vec<Found> {
             }
             b'Q' => (*message, Some(short_sql(query.unwrap_or_default()))),
             b'S' => match batch.take() {
-                Some((start, sql)) => (start, Some(sql.map_or_else(|| "prepared statement".to_string(), short_sql))),
+                Some((start, sql)) => {
+                    (start, Some(sql.map_or_else(|| "execute prepared statement".to_string(), short_sql)))
+                }
                 None => (*message, None),
             },
             _ => continue,
@@ -397,9 +399,13 @@ mod tests {
     use std::path::Path;
 
     fn dialog_of(capture: &str) -> Dialog {
+        dialog_of_frames(capture, None)
+    }
+
+    fn dialog_of_frames(capture: &str, frames: Option<(u64, u64)>) -> Dialog {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(capture);
         let analysis = analyze_file(&path, &Default::default()).unwrap();
-        build(&analysis, &Selection::default(), &DialogOptions::default()).unwrap()
+        build(&analysis, &Selection { frames, ..Default::default() }, &DialogOptions::default()).unwrap()
     }
 
     /// (kind, first frame, last frame, label) of each phase.
@@ -427,6 +433,39 @@ mod tests {
     }
 
     #[test]
+    fn a_phase_cut_by_the_frame_range_is_left_out() {
+        // Same frames as above: the TLS handshake runs from frame 4 (0.001416 s) to 8 (0.003140 s), the teardown
+        // from the client's FIN in 16 to the last ACK in 18.
+        let tls = |frames| {
+            let dialog = dialog_of_frames("captures/tls13.pcap", Some(frames));
+            phases(&dialog).into_iter().map(|(k, a, b, l)| (k, a, b, l.to_string())).collect::<Vec<_>>()
+        };
+        let teardown = (PhaseKind::Teardown, 16, 18, "teardown (client sends FIN)".to_string());
+        assert_eq!(tls((9, 18)), [teardown.clone()], "the handshake lies before the range");
+        assert_eq!(tls((6, 18)), [teardown], "the handshake starts before the range");
+        assert_eq!(tls((1, 7)), [(PhaseKind::Handshake, 1, 3, "handshake (29 µs)".to_string())], "ends after it");
+        assert_eq!(tls((4, 8)), [(PhaseKind::Handshake, 4, 8, "TLS 1.3 handshake (1.7 ms)".to_string())]);
+    }
+
+    #[test]
+    fn a_duration_is_never_negative() {
+        // tests/fixtures/phases/tls13-backwards.pcap is captures/tls13.pcap with frame 8 stamped 1 ms before frame
+        // 4 (tshark: frame 4 at 0.001416 s, frame 8 at 0.000416 s).
+        let dialog = dialog_of("tests/fixtures/phases/tls13-backwards.pcap");
+        let tls: Vec<_> = phases(&dialog).into_iter().filter(|p| p.3.starts_with("TLS")).collect();
+        assert_eq!(tls, [(PhaseKind::Handshake, 4, 8, "TLS 1.3 handshake (0 µs)")]);
+    }
+
+    #[test]
+    fn tls13_hello_retry_request_is_part_of_the_handshake() {
+        // tshark -Y tls: Client Hello in frame 4 (0.000253 s), Hello Retry Request in 6, the second Client Hello in
+        // 8, Server Hello in 9, the client's first Application Data (its Finished) in 10 (0.001694 s).
+        let dialog = dialog_of("tests/fixtures/phases/tls13-hrr.pcap");
+        let tls: Vec<_> = phases(&dialog).into_iter().filter(|p| p.3.starts_with("TLS")).collect();
+        assert_eq!(tls, [(PhaseKind::Handshake, 4, 10, "TLS 1.3 handshake (1.4 ms)")]);
+    }
+
+    #[test]
     fn tls12_handshake_ends_with_the_servers_finished() {
         // tshark -Y tls: Client Hello in frame 4 (0.003437 s); the client's Change Cipher Spec in 8; the server's
         // Change Cipher Spec and Encrypted Handshake Message (its Finished) in frame 9 (0.004604 s).
@@ -448,6 +487,40 @@ mod tests {
                 (PhaseKind::Handshake, 4, 11, "startup + authentication (17.3 ms)"),
                 (PhaseKind::Exchange, 12, 13, "SELECT 1 AS one, 'hi' AS two;"),
                 (PhaseKind::Teardown, 14, 17, "teardown (Terminate, then client sends FIN)"),
+            ]
+        );
+    }
+
+    #[test]
+    fn postgres_extended_batches_and_a_function_call() {
+        // tshark -d tcp.port==18433,pgsql: Parse "SELECT $1::int + 1 AS answer", Bind, Describe, Execute, Sync in
+        // frame 8, answered up to Ready for query in 9; Bind, Execute, Sync in 10, answered in 11; Function call in
+        // 12 answered in 13 (no phase, but it takes its Ready for query); Simple query with ESC and BEL in 14,
+        // answered in 15.
+        let dialog = dialog_of("tests/fixtures/phases/pg-extended.pcap");
+        let exchanges: Vec<_> = phases(&dialog).into_iter().filter(|p| p.0 == PhaseKind::Exchange).collect();
+        assert_eq!(
+            exchanges,
+            [
+                (PhaseKind::Exchange, 8, 9, "SELECT $1::int + 1 AS answer"),
+                (PhaseKind::Exchange, 10, 11, "execute prepared statement"),
+                (PhaseKind::Exchange, 14, 15, "SELECT '.[31mred.' AS x"),
+            ]
+        );
+    }
+
+    #[test]
+    fn h2_stream_with_no_end_runs_to_its_last_frame_and_says_so() {
+        // tests/fixtures/phases/h2-no-end.pcap is frames 1-20 of h2-streams.pcap (tshark -d tcp.port==18283,http2):
+        // stream 1's HEADERS in 8, its last frame the client's WINDOW_UPDATE[1] in 20, its END_STREAM cut off.
+        let dialog = dialog_of("tests/fixtures/phases/h2-no-end.pcap");
+        let exchanges: Vec<_> = phases(&dialog).into_iter().filter(|p| p.0 == PhaseKind::Exchange).collect();
+        assert_eq!(
+            exchanges,
+            [
+                (PhaseKind::Exchange, 8, 20, "GET /big.txt (stream 1, no end seen)"),
+                (PhaseKind::Exchange, 16, 17, "GET /index.html (stream 3)"),
+                (PhaseKind::Exchange, 18, 19, "GET /style.css (stream 5)"),
             ]
         );
     }

@@ -618,6 +618,29 @@ mod tests {
     }
 
     #[test]
+    fn hello_retry_request_is_recognised_by_its_random() {
+        let server_hello = |random: &[u8]| {
+            let mut body = vec![3, 3];
+            body.extend(random);
+            body.extend([0, 0x13, 0x01, 0, 0, 6, 0, 43, 0, 2, 3, 4]);
+            record(22, &handshake(2, &body))
+        };
+        let bytes = [server_hello(&HELLO_RETRY_RANDOM), server_hello(&[7u8; 32])].concat();
+        let messages = decode_split_everywhere(Protocol::Tls, Direction::ServerToClient, &bytes);
+        let seen: Vec<(&str, bool)> = messages
+            .iter()
+            .map(|m| (m.summary.as_str(), matches!(m.kind, MessageKind::Tls { hello_retry: true, .. })))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("Hello Retry Request (TLS 1.3, TLS_AES_128_GCM_SHA256)", true),
+                ("Server Hello (TLS 1.3, TLS_AES_128_GCM_SHA256)", false)
+            ]
+        );
+    }
+
+    #[test]
     fn garbage_fails_over_to_data() {
         let messages = decode(Protocol::Tls, Direction::ServerToClient, &[b"HTTP/1.1 400 Bad Request\r\n"]);
         assert!(matches!(messages[0].kind, MessageKind::Malformed { .. }));
