@@ -88,7 +88,8 @@ impl Shown<'_> {
         self.position_of(frame).and_then(|at| self.arrows.get(at).copied())
     }
 
-    /// When the arrow's last segment was sent: a folded run ends after its first segment.
+    /// When the arrow's last segment was sent: a folded run ends `duration` after its first segment, and an idle
+    /// gap after it starts there.
     fn end_time(&self, i: usize) -> Option<f64> {
         let e = self.event(i)?;
         Some(e.time + e.fold.as_ref().map_or(0.0, |f| f.duration.max(0.0)))
@@ -103,7 +104,7 @@ fn frame_time(conn: &Connection, frame: u64) -> Option<f64> {
 
 fn connection_phases(conn: &Connection, shown: &Shown, messages: &[&Message], phases: &mut Vec<Phase>) {
     let (Some(&first), Some(&last)) = (shown.arrows.first(), shown.arrows.last()) else { return };
-    let (Some(first_event), Some(_)) = (shown.event(first), shown.event(last)) else { return };
+    let Some(first_event) = shown.event(first) else { return };
     let phase = |kind, first, last, label: String| Phase { kind, conn: conn.index, first, last, label };
 
     // Handshake: from the SYN to the client's first ACK without SYN.
@@ -137,7 +138,7 @@ fn connection_phases(conn: &Connection, shown: &Shown, messages: &[&Message], ph
     // Idle gaps and teardown.
     let close_at = conn.first_close.and_then(|c| shown.position_of(c.frame));
     for (at, pair) in shown.arrows.windows(2).enumerate() {
-        let (&[before, after], Some(next)) = (pair, shown.event(pair[1])) else { continue };
+        let (&[before, after], Some(next)) = (pair, pair.last().and_then(|&i| shown.event(i))) else { continue };
         let gap = next.time - shown.end_time(before).unwrap_or(next.time);
         if gap >= IDLE_GAP_SECONDS {
             let then = match conn.first_close {
@@ -441,7 +442,7 @@ mod tests {
             phases(&dialog).into_iter().map(|(k, a, b, l)| (k, a, b, l.to_string())).collect::<Vec<_>>()
         };
         let teardown = (PhaseKind::Teardown, 16, 18, "teardown (client sends FIN)".to_string());
-        assert_eq!(tls((9, 18)), [teardown.clone()], "the handshake lies before the range");
+        assert_eq!(tls((9, 18)), std::slice::from_ref(&teardown), "the handshake lies before the range");
         assert_eq!(tls((6, 18)), [teardown], "the handshake starts before the range");
         assert_eq!(tls((1, 7)), [(PhaseKind::Handshake, 1, 3, "handshake (29 µs)".to_string())], "ends after it");
         assert_eq!(tls((4, 8)), [(PhaseKind::Handshake, 4, 8, "TLS 1.3 handshake (1.7 ms)".to_string())]);
