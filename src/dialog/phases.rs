@@ -8,6 +8,7 @@ use super::{Event, Phase, PhaseKind};
 use crate::analyze::CaptureAnalysis;
 use crate::proto::{Message, MessageKind};
 use crate::tcp::{CloseKind, Connection, Direction};
+use std::collections::BTreeMap;
 
 /// A gap between two segments of a connection at least this long is drawn as an idle phase.
 const IDLE_GAP_SECONDS: f64 = 1.0;
@@ -40,73 +41,130 @@ struct Found {
 }
 
 pub(super) fn find_phases(analysis: &CaptureAnalysis, connections: &[&Connection], events: &[Event]) -> Vec<Phase> {
+    // One pass over the events and one over the messages build every connection's index.
+    let mut arrows_of: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, e) in events.iter().enumerate() {
+        arrows_of.entry(e.conn).or_default().push(i);
+    }
+    let mut messages_of: BTreeMap<usize, Vec<&Message>> = connections.iter().map(|c| (c.index, Vec::new())).collect();
+    for m in &analysis.messages {
+        if let Some(list) = messages_of.get_mut(&m.conn) {
+            list.push(m);
+        }
+    }
     let mut phases = Vec::new();
     for conn in connections {
-        let idx: Vec<usize> = (0..events.len()).filter(|&i| events[i].conn == conn.index).collect();
-        let (Some(&first), Some(&last)) = (idx.first(), idx.last()) else { continue };
-        let phase = |kind, first, last, label: String| Phase { kind, conn: conn.index, first, last, label };
-        let event_of =
-            |frame: u64| idx.iter().copied().find(|&i| events[i].frame >= frame || fold_covers(&events[i], frame));
-
-        // Handshake: from the SYN to the client's first ACK without SYN.
-        let handshake_end = idx.iter().copied().find(|&i| {
-            let e = &events[i];
-            e.flags.ack() && !e.flags.syn() && e.from == events[first].from
-        });
-        if let (true, Some(end)) = (events[first].flags.syn(), handshake_end) {
-            let rtt =
-                conn.handshake_rtt.map(|d| format!(" ({})", format_duration(d.as_secs_f64()))).unwrap_or_default();
-            phases.push(phase(PhaseKind::Handshake, first, end, format!("handshake{rtt}")));
-        }
-
-        let messages: Vec<&Message> = analysis.messages_of(conn.index).collect();
-        let mut found = http1_exchanges(&messages);
-        found.extend(tls_handshake(&messages));
-        found.extend(postgres_phases(&messages));
-        found.extend(http2_streams(&messages));
-        for f in found {
-            let Some(start) = event_of(f.start_frame) else { continue };
-            let end = event_of(f.end_frame).unwrap_or(start).max(start);
-            let label = if f.timed {
-                format!("{} ({})", f.label, format_duration(events[end].time - events[start].time))
-            } else {
-                f.label
-            };
-            phases.push(phase(f.kind, start, end, label));
-        }
-
-        // Idle gaps and teardown.
-        let close_at = conn.first_close.and_then(|c| idx.iter().copied().find(|&i| events[i].frame == c.frame));
-        for pair in idx.windows(2) {
-            let gap = events[pair[1]].time - events[pair[0]].time;
-            if gap >= IDLE_GAP_SECONDS {
-                let then = match (close_at, conn.first_close) {
-                    (Some(c), Some(close)) if c == pair[1] => {
-                        format!(", then {} closes", close.by.name())
-                    }
-                    _ => String::new(),
-                };
-                phases.push(phase(PhaseKind::Idle, pair[0], pair[1], format!("idle {}{then}", format_duration(gap))));
-            }
-        }
-        if let (Some(close_event), Some(close)) = (close_at, conn.first_close) {
-            let how = match close.kind {
-                CloseKind::Fin => "FIN",
-                CloseKind::Rst => "RST",
-            };
-            // A PostgreSQL client says goodbye with Terminate just before its FIN: that is part of the teardown.
-            let terminate = postgres_terminate(&messages)
-                .and_then(event_of)
-                .filter(|&t| t < close_event && !idx.iter().any(|&i| i > t && i < close_event && events[i].len > 0));
-            let (start, label) = match terminate {
-                Some(t) => (t, format!("teardown (Terminate, then {} sends {how})", close.by.name())),
-                None => (close_event, format!("teardown ({} sends {how})", close.by.name())),
-            };
-            phases.push(phase(PhaseKind::Teardown, start, last, label));
-        }
+        let (Some(arrows), Some(messages)) = (arrows_of.get(&conn.index), messages_of.get(&conn.index)) else {
+            continue;
+        };
+        connection_phases(conn, &Shown { events, arrows }, messages, &mut phases);
     }
     phases.sort_by_key(|p| (p.first, p.last));
     phases
+}
+
+/// The arrows of one connection: indices into the dialog's events, in frame order.
+struct Shown<'a> {
+    events: &'a [Event],
+    arrows: &'a [usize],
+}
+
+impl Shown<'_> {
+    fn event(&self, i: usize) -> Option<&Event> {
+        self.events.get(i)
+    }
+
+    /// Position in `arrows` of the arrow that shows `frame`: its own, or the folded arrow whose run covers it.
+    /// `None` when the frame is not shown (outside the `--frames` range).
+    fn position_of(&self, frame: u64) -> Option<usize> {
+        let after = self.arrows.partition_point(|&i| self.event(i).is_some_and(|e| e.frame <= frame));
+        let at = after.checked_sub(1)?;
+        let e = self.event(*self.arrows.get(at)?)?;
+        (e.frame == frame || fold_covers(e, frame)).then_some(at)
+    }
+
+    /// The event index of the arrow that shows `frame`.
+    fn arrow_of(&self, frame: u64) -> Option<usize> {
+        self.position_of(frame).and_then(|at| self.arrows.get(at).copied())
+    }
+
+    /// When the arrow's last segment was sent: a folded run ends `duration` after its first segment, and an idle
+    /// gap after it starts there.
+    fn end_time(&self, i: usize) -> Option<f64> {
+        let e = self.event(i)?;
+        Some(e.time + e.fold.as_ref().map_or(0.0, |f| f.duration.max(0.0)))
+    }
+}
+
+/// The capture time of one of the connection's frames (the segments are in frame order).
+fn frame_time(conn: &Connection, frame: u64) -> Option<f64> {
+    let at = conn.segments.binary_search_by_key(&frame, |s| s.frame).ok()?;
+    conn.segments.get(at).map(|s| s.time.as_secs_f64())
+}
+
+fn connection_phases(conn: &Connection, shown: &Shown, messages: &[&Message], phases: &mut Vec<Phase>) {
+    let (Some(&first), Some(&last)) = (shown.arrows.first(), shown.arrows.last()) else { return };
+    let Some(first_event) = shown.event(first) else { return };
+    let phase = |kind, first, last, label: String| Phase { kind, conn: conn.index, first, last, label };
+
+    // Handshake: from the SYN to the client's first ACK without SYN.
+    let handshake_end = shown
+        .arrows
+        .iter()
+        .copied()
+        .find(|&i| shown.event(i).is_some_and(|e| e.flags.ack() && !e.flags.syn() && e.from == first_event.from));
+    if let (true, Some(end)) = (first_event.flags.syn(), handshake_end) {
+        let rtt = conn.handshake_rtt.map(|d| format!(" ({})", format_duration(d.as_secs_f64()))).unwrap_or_default();
+        phases.push(phase(PhaseKind::Handshake, first, end, format!("handshake{rtt}")));
+    }
+
+    let mut found = http1_exchanges(messages);
+    found.extend(tls_handshake(messages));
+    found.extend(postgres_phases(messages));
+    found.extend(http2_streams(messages));
+    for f in found {
+        // A phase cut by the `--frames` range is left out: its shown part would read as the whole of it.
+        let (Some(start), Some(end)) = (shown.arrow_of(f.start_frame), shown.arrow_of(f.end_frame)) else {
+            continue;
+        };
+        let label = match (f.timed, frame_time(conn, f.start_frame), frame_time(conn, f.end_frame)) {
+            // Timestamps may go backwards in a capture: never a negative duration.
+            (true, Some(from), Some(to)) => format!("{} ({})", f.label, format_duration((to - from).max(0.0))),
+            _ => f.label,
+        };
+        phases.push(phase(f.kind, start, end.max(start), label));
+    }
+
+    // Idle gaps and teardown.
+    let close_at = conn.first_close.and_then(|c| shown.position_of(c.frame));
+    for (at, pair) in shown.arrows.windows(2).enumerate() {
+        let (&[before, after], Some(next)) = (pair, pair.last().and_then(|&i| shown.event(i))) else { continue };
+        let gap = next.time - shown.end_time(before).unwrap_or(next.time);
+        if gap >= IDLE_GAP_SECONDS {
+            let then = match conn.first_close {
+                Some(close) if close_at == Some(at + 1) => format!(", then {} closes", close.by.name()),
+                _ => String::new(),
+            };
+            phases.push(phase(PhaseKind::Idle, before, after, format!("idle {}{then}", format_duration(gap))));
+        }
+    }
+    if let (Some(close_at), Some(close)) = (close_at, conn.first_close) {
+        let Some(&close_event) = shown.arrows.get(close_at) else { return };
+        let how = match close.kind {
+            CloseKind::Fin => "FIN",
+            CloseKind::Rst => "RST",
+        };
+        // A PostgreSQL client says goodbye with Terminate just before its FIN: that is part of the teardown.
+        let terminate = postgres_terminate(messages).and_then(|frame| shown.position_of(frame)).filter(|&t| {
+            let between = shown.arrows.get(t + 1..close_at).unwrap_or_default();
+            t < close_at && !between.iter().any(|&i| shown.event(i).is_some_and(|e| e.len > 0))
+        });
+        let (start, label) = match terminate.and_then(|t| shown.arrows.get(t)) {
+            Some(&t) => (t, format!("teardown (Terminate, then {} sends {how})", close.by.name())),
+            None => (close_event, format!("teardown ({} sends {how})", close.by.name())),
+        };
+        phases.push(phase(PhaseKind::Teardown, start, last, label));
+    }
 }
 
 /// HTTP/1 exchanges: each request until the response that answers it completes; a 101 answer is an upgrade.
@@ -132,10 +190,12 @@ fn http1_exchanges(messages: &[&Message]) -> Vec<Found> {
 /// later of the two Finished messages (TLS 1.2: each side's first record after its ChangeCipherSpec). A cleartext
 /// alert before that ends it as a failure.
 fn tls_handshake(messages: &[&Message]) -> Option<Found> {
+    // A HelloRetryRequest only asks for a second ClientHello: the handshake still runs from the first one.
     let tls: Vec<(&Message, u8, Option<u8>, Option<u16>)> = messages
         .iter()
         .filter_map(|m| match m.kind {
-            MessageKind::Tls { content_type, handshake_type, version } => {
+            MessageKind::Tls { hello_retry: true, .. } => None,
+            MessageKind::Tls { content_type, handshake_type, version, .. } => {
                 Some((*m, content_type, handshake_type, version))
             }
             _ => None,
@@ -212,17 +272,35 @@ fn postgres_phases(messages: &[&Message]) -> Vec<Found> {
             }
         }
     }
-    // Each simple Query and each extended-protocol Sync gets exactly one ReadyForQuery, in order.
-    for (message, tag, query) in from(Direction::ClientToServer).filter(|(_, tag, _)| matches!(tag, b'Q' | b'S')) {
+    // Each simple Query, FunctionCall and extended-protocol Sync gets exactly one ReadyForQuery, in order. An
+    // extended-protocol batch runs from its first Parse or Bind to the ReadyForQuery that answers its Sync.
+    let mut batch: Option<(&Message, Option<&str>)> = None;
+    for (message, tag, query) in from(Direction::ClientToServer) {
+        let (start, sql) = match tag {
+            b'P' | b'B' => {
+                let (_, sql) = batch.get_or_insert((message, None));
+                if *tag == b'P' && sql.is_none() {
+                    *sql = *query;
+                }
+                continue;
+            }
+            b'F' => {
+                ready.next();
+                continue;
+            }
+            b'Q' => (*message, Some(short_sql(query.unwrap_or_default()))),
+            b'S' => match batch.take() {
+                Some((start, sql)) => {
+                    (start, Some(sql.map_or_else(|| "execute prepared statement".to_string(), short_sql)))
+                }
+                None => (*message, None),
+            },
+            _ => continue,
+        };
         let answer = ready.next();
-        if *tag == b'Q' {
-            found.push(Found {
-                kind: PhaseKind::Exchange,
-                start_frame: message.frame,
-                end_frame: answer.map_or(message.end_frame, |(z, ..)| z.end_frame),
-                label: short_sql(query.unwrap_or_default()),
-                timed: false,
-            });
+        if let Some(label) = sql {
+            let end_frame = answer.map_or(message.end_frame, |(z, ..)| z.end_frame);
+            found.push(Found { kind: PhaseKind::Exchange, start_frame: start.frame, end_frame, label, timed: false });
         }
     }
     found
@@ -248,39 +326,39 @@ fn short_sql(sql: &str) -> String {
 }
 
 /// HTTP/2: one exchange per client-opened stream, from the client's HEADERS to the frame that ends the stream
-/// (the server's END_STREAM, or a RST_STREAM from either side). Stream 1 of an h2c upgrade has no HEADERS (its
+/// (the server's END_STREAM, or a RST_STREAM from either side). A stream never seen to end (the capture stops,
+/// or a GOAWAY drops it) runs to its last frame seen and says so. Stream 1 of an h2c upgrade has no HEADERS (its
 /// request was the HTTP/1.1 one) and stays the upgrade phase.
 fn http2_streams(messages: &[&Message]) -> Vec<Found> {
-    let h2: Vec<(&Message, u8, u32, u8, Option<&str>)> = messages
-        .iter()
-        .filter_map(|m| match &m.kind {
-            MessageKind::Http2 { frame_type, stream, flags, request } => {
-                Some((*m, *frame_type, *stream, *flags, request.as_deref()))
-            }
-            _ => None,
-        })
-        .collect();
-    let mut found = Vec::new();
-    let mut seen = Vec::new();
-    for (open, ..) in h2.iter().filter(|(m, ft, stream, ..)| {
-        m.dir == Direction::ClientToServer && *ft == H2_HEADERS && *stream != 0 && stream % 2 == 1
-    }) {
-        let MessageKind::Http2 { stream, .. } = open.kind else { continue };
-        if seen.contains(&stream) {
-            continue;
+    type H2Frame<'a> = (&'a Message, u8, u8, Option<&'a str>);
+    let mut streams: BTreeMap<u32, Vec<H2Frame>> = BTreeMap::new();
+    for m in messages {
+        if let MessageKind::Http2 { frame_type, stream, flags, request } = &m.kind {
+            streams.entry(*stream).or_default().push((*m, *frame_type, *flags, request.as_deref()));
         }
-        seen.push(stream);
-        let on_stream = || h2.iter().filter(move |(m, _, s, ..)| *s == stream && m.end_frame >= open.frame);
-        let request = on_stream().find_map(|(m, .., r)| r.filter(|_| m.dir == Direction::ClientToServer));
-        let ends = on_stream().find(|(m, ft, _, flags, _)| {
+    }
+    let mut found = Vec::new();
+    for (stream, frames) in streams.iter().filter(|(stream, _)| *stream % 2 == 1) {
+        let Some(opened) =
+            frames.iter().position(|(m, ft, ..)| m.dir == Direction::ClientToServer && *ft == H2_HEADERS)
+        else {
+            continue;
+        };
+        let on_stream = frames.get(opened..).unwrap_or_default();
+        let (Some((open, ..)), Some((last, ..))) = (on_stream.first(), on_stream.last()) else { continue };
+        let request = on_stream.iter().find_map(|(m, .., r)| r.filter(|_| m.dir == Direction::ClientToServer));
+        let ends = on_stream.iter().find(|(m, ft, flags, _)| {
             let end_stream = matches!(*ft, H2_DATA | H2_HEADERS) && flags & H2_END_STREAM != 0;
             (end_stream && m.dir == Direction::ServerToClient) || *ft == H2_RST_STREAM
         });
-        let label = match request {
-            Some(request) => format!("{request} (stream {stream})"),
-            None => format!("stream {stream}"),
+        let (end_frame, no_end) = match ends {
+            Some((m, ..)) => (m.end_frame, ""),
+            None => (last.end_frame, ", no end seen"),
         };
-        let end_frame = ends.map_or(open.end_frame, |(m, ..)| m.end_frame);
+        let label = match request {
+            Some(request) => format!("{request} (stream {stream}{no_end})"),
+            None => format!("stream {stream}{no_end}"),
+        };
         found.push(Found { kind: PhaseKind::Exchange, start_frame: open.frame, end_frame, label, timed: false });
     }
     found
@@ -322,9 +400,13 @@ mod tests {
     use std::path::Path;
 
     fn dialog_of(capture: &str) -> Dialog {
+        dialog_of_frames(capture, None)
+    }
+
+    fn dialog_of_frames(capture: &str, frames: Option<(u64, u64)>) -> Dialog {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(capture);
         let analysis = analyze_file(&path, &Default::default()).unwrap();
-        build(&analysis, &Selection::default(), &DialogOptions::default()).unwrap()
+        build(&analysis, &Selection { frames, ..Default::default() }, &DialogOptions::default()).unwrap()
     }
 
     /// (kind, first frame, last frame, label) of each phase.
@@ -352,6 +434,39 @@ mod tests {
     }
 
     #[test]
+    fn a_phase_cut_by_the_frame_range_is_left_out() {
+        // Same frames as above: the TLS handshake runs from frame 4 (0.001416 s) to 8 (0.003140 s), the teardown
+        // from the client's FIN in 16 to the last ACK in 18.
+        let tls = |frames| {
+            let dialog = dialog_of_frames("captures/tls13.pcap", Some(frames));
+            phases(&dialog).into_iter().map(|(k, a, b, l)| (k, a, b, l.to_string())).collect::<Vec<_>>()
+        };
+        let teardown = (PhaseKind::Teardown, 16, 18, "teardown (client sends FIN)".to_string());
+        assert_eq!(tls((9, 18)), std::slice::from_ref(&teardown), "the handshake lies before the range");
+        assert_eq!(tls((6, 18)), [teardown], "the handshake starts before the range");
+        assert_eq!(tls((1, 7)), [(PhaseKind::Handshake, 1, 3, "handshake (29 µs)".to_string())], "ends after it");
+        assert_eq!(tls((4, 8)), [(PhaseKind::Handshake, 4, 8, "TLS 1.3 handshake (1.7 ms)".to_string())]);
+    }
+
+    #[test]
+    fn a_duration_is_never_negative() {
+        // tests/fixtures/phases/tls13-backwards.pcap is captures/tls13.pcap with frame 8 stamped 1 ms before frame
+        // 4 (tshark: frame 4 at 0.001416 s, frame 8 at 0.000416 s).
+        let dialog = dialog_of("tests/fixtures/phases/tls13-backwards.pcap");
+        let tls: Vec<_> = phases(&dialog).into_iter().filter(|p| p.3.starts_with("TLS")).collect();
+        assert_eq!(tls, [(PhaseKind::Handshake, 4, 8, "TLS 1.3 handshake (0 µs)")]);
+    }
+
+    #[test]
+    fn tls13_hello_retry_request_is_part_of_the_handshake() {
+        // tshark -Y tls: Client Hello in frame 4 (0.000253 s), Hello Retry Request in 6, the second Client Hello in
+        // 8, Server Hello in 9, the client's first Application Data (its Finished) in 10 (0.001694 s).
+        let dialog = dialog_of("tests/fixtures/phases/tls13-hrr.pcap");
+        let tls: Vec<_> = phases(&dialog).into_iter().filter(|p| p.3.starts_with("TLS")).collect();
+        assert_eq!(tls, [(PhaseKind::Handshake, 4, 10, "TLS 1.3 handshake (1.4 ms)")]);
+    }
+
+    #[test]
     fn tls12_handshake_ends_with_the_servers_finished() {
         // tshark -Y tls: Client Hello in frame 4 (0.003437 s); the client's Change Cipher Spec in 8; the server's
         // Change Cipher Spec and Encrypted Handshake Message (its Finished) in frame 9 (0.004604 s).
@@ -373,6 +488,40 @@ mod tests {
                 (PhaseKind::Handshake, 4, 11, "startup + authentication (17.3 ms)"),
                 (PhaseKind::Exchange, 12, 13, "SELECT 1 AS one, 'hi' AS two;"),
                 (PhaseKind::Teardown, 14, 17, "teardown (Terminate, then client sends FIN)"),
+            ]
+        );
+    }
+
+    #[test]
+    fn postgres_extended_batches_and_a_function_call() {
+        // tshark -d tcp.port==18433,pgsql: Parse "SELECT $1::int + 1 AS answer", Bind, Describe, Execute, Sync in
+        // frame 8, answered up to Ready for query in 9; Bind, Execute, Sync in 10, answered in 11; Function call in
+        // 12 answered in 13 (no phase, but it takes its Ready for query); Simple query with ESC and BEL in 14,
+        // answered in 15.
+        let dialog = dialog_of("tests/fixtures/phases/pg-extended.pcap");
+        let exchanges: Vec<_> = phases(&dialog).into_iter().filter(|p| p.0 == PhaseKind::Exchange).collect();
+        assert_eq!(
+            exchanges,
+            [
+                (PhaseKind::Exchange, 8, 9, "SELECT $1::int + 1 AS answer"),
+                (PhaseKind::Exchange, 10, 11, "execute prepared statement"),
+                (PhaseKind::Exchange, 14, 15, "SELECT '.[31mred.' AS x"),
+            ]
+        );
+    }
+
+    #[test]
+    fn h2_stream_with_no_end_runs_to_its_last_frame_and_says_so() {
+        // tests/fixtures/phases/h2-no-end.pcap is frames 1-20 of h2-streams.pcap (tshark -d tcp.port==18283,http2):
+        // stream 1's HEADERS in 8, its last frame the client's WINDOW_UPDATE[1] in 20, its END_STREAM cut off.
+        let dialog = dialog_of("tests/fixtures/phases/h2-no-end.pcap");
+        let exchanges: Vec<_> = phases(&dialog).into_iter().filter(|p| p.0 == PhaseKind::Exchange).collect();
+        assert_eq!(
+            exchanges,
+            [
+                (PhaseKind::Exchange, 8, 20, "GET /big.txt (stream 1, no end seen)"),
+                (PhaseKind::Exchange, 16, 17, "GET /index.html (stream 3)"),
+                (PhaseKind::Exchange, 18, 19, "GET /style.css (stream 5)"),
             ]
         );
     }

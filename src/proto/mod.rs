@@ -129,11 +129,14 @@ pub enum MessageKind {
         handshake_type: Option<u8>,
         /// On a ServerHello: the version it chose (`supported_versions`, else the legacy field), `0x0304` for 1.3.
         version: Option<u16>,
+        /// A TLS 1.3 HelloRetryRequest: a ServerHello by its type, recognised by its fixed random (RFC 8446
+        /// §4.1.3). It asks for a second ClientHello; the handshake goes on.
+        hello_retry: bool,
     },
     /// A PostgreSQL message; `tag` is its type byte, 0 for the untagged startup messages.
     Postgres {
         tag: u8,
-        /// The SQL of a simple Query (`Q`), as far as it was kept.
+        /// The SQL of a simple Query (`Q`) or a Parse (`P`), as far as it was kept, control characters replaced.
         query: Option<String>,
     },
     /// A frame, record or protocol message with nothing more the dialog needs to know.

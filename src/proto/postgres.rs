@@ -157,10 +157,14 @@ impl StreamDecoder for PostgresDecoder {
             let kind = Reader::new(body).u32().ok();
             cx.shared.pg_auth = kind;
         }
-        let query = (self.dir == Direction::ClientToServer && tag == b'Q').then(|| {
-            let mut r = Reader::new(body);
-            String::from_utf8_lossy(r.cstr().unwrap_or_else(|_| r.rest())).into_owned()
-        });
+        let query = match (self.dir, tag) {
+            (Direction::ClientToServer, b'Q') => Some(sql_text(body)),
+            (Direction::ClientToServer, b'P') => {
+                let mut r = Reader::new(body);
+                r.cstr().ok().map(|_statement_name| sql_text(r.rest()))
+            }
+            _ => None,
+        };
         let mut message = cx.message(0, Protocol::Postgres, summary, MessageKind::Postgres { tag, query });
         message.detail = detail;
         if body_len > keep {
@@ -206,6 +210,22 @@ impl PostgresDecoder {
     }
 }
 
+/// The SQL of a Query or Parse as later stages may print it: UTF-8 (lossy), up to its terminating NUL, each
+/// control character replaced (as in summaries) so no capture can put a terminal escape into our output.
+/// Whitespace controls (newline, tab) become spaces: SQL reads the same.
+fn sql_text(body: &[u8]) -> String {
+    let mut r = Reader::new(body);
+    let sql = r.cstr().unwrap_or_else(|_| r.rest());
+    String::from_utf8_lossy(sql)
+        .chars()
+        .map(|c| match c {
+            c if c.is_control() && c.is_whitespace() => ' ',
+            c if c.is_control() => '.',
+            c => c,
+        })
+        .collect()
+}
+
 fn backend(tag: u8, body: &[u8]) -> (String, Vec<String>) {
     let mut r = Reader::new(body);
     let text = |r: &mut Reader| short_text(r.cstr().unwrap_or_else(|_| r.rest()), TEXT_CHARS);
@@ -246,6 +266,7 @@ fn backend(tag: u8, body: &[u8]) -> (String, Vec<String>) {
         b'd' => format!("CopyData ({} bytes)", body.len()),
         b'c' => "CopyDone".to_string(),
         b'v' => "NegotiateProtocolVersion".to_string(),
+        b'V' => "FunctionCallResponse".to_string(),
         other => format!("Unknown backend message '{}'", char::from(other).escape_default()),
     };
     (summary, Vec::new())
@@ -383,6 +404,35 @@ mod tests {
         assert_eq!(summaries(&messages)[..2], ["SSLRequest", "SSL accepted (S)"]);
         assert!(messages[2].summary.starts_with("Client Hello"), "{}", messages[2].summary);
         assert_eq!(messages[2].protocol, Protocol::Tls);
+    }
+
+    fn query_of(message: &Message) -> Option<&str> {
+        match &message.kind {
+            MessageKind::Postgres { query, .. } => query.as_deref(),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn sql_of_query_and_parse_carries_no_control_characters() {
+        let parse_body = [&b"s1\0SELECT $1::int\n  + 1\0"[..], &[0, 1, 0, 0, 0, 23]].concat();
+        let bytes = [
+            startup(),
+            tagged(b'Q', b"SELECT '\x1b[31mred\x07' AS x\0"),
+            tagged(b'P', &parse_body),
+            tagged(b'S', b""),
+            tagged(b'F', &[0, 0, 7, 0xea, 0, 0, 0, 0, 0, 0]),
+        ]
+        .concat();
+        let messages = decode_split_everywhere(Protocol::Postgres, Direction::ClientToServer, &bytes);
+        let queries: Vec<Option<&str>> = messages.iter().map(query_of).collect();
+        assert_eq!(
+            queries,
+            [None, Some("SELECT '.[31mred.' AS x"), Some("SELECT $1::int   + 1"), None, None],
+            "the ESC and BEL of the Query are replaced, the Parse's newline is a space"
+        );
+        assert_eq!(summaries(&messages)[2], "Parse (s1): SELECT $1::int\\n  + 1");
+        assert!(!format!("{messages:?}").contains('\x1b'));
     }
 
     #[test]

@@ -63,7 +63,12 @@ impl TlsDecoder {
     }
 
     fn record_message(&self, header: &RecordHeader, summary: String, cx: &Cx) -> Message {
-        let kind = MessageKind::Tls { content_type: header.content_type, handshake_type: None, version: None };
+        let kind = MessageKind::Tls {
+            content_type: header.content_type,
+            handshake_type: None,
+            version: None,
+            hello_retry: false,
+        };
         let mut message = cx.message(0, Protocol::Tls, summary, kind);
         message.detail.push(format!("record: {}, {} bytes", version_name(header.version), header.length));
         message
@@ -91,9 +96,14 @@ impl TlsDecoder {
             let (Ok(msg_type), Ok(body)) = (r.u8(), r.sub_u24()) else {
                 break;
             };
+            let hello_retry = msg_type == SERVER_HELLO && is_hello_retry_request(body);
             let (summary, detail, version) = describe_handshake(msg_type, body, cx.shared);
-            let kind =
-                MessageKind::Tls { content_type: content_type::HANDSHAKE, handshake_type: Some(msg_type), version };
+            let kind = MessageKind::Tls {
+                content_type: content_type::HANDSHAKE,
+                handshake_type: Some(msg_type),
+                version,
+                hello_retry,
+            };
             let mut message = cx.message(0, Protocol::Tls, summary, kind);
             let (start, offset, frame) =
                 self.origins.iter().rev().find(|(i, _, _)| *i <= used).copied().unwrap_or(origin);
@@ -224,13 +234,31 @@ impl StreamDecoder for TlsDecoder {
     }
 }
 
+const SERVER_HELLO: u8 = 2;
+
+/// The random of a HelloRetryRequest: SHA-256 of "HelloRetryRequest" (RFC 8446 §4.1.3).
+const HELLO_RETRY_RANDOM: [u8; 32] = [
+    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91, 0xc2, 0xa2, 0x11,
+    0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+];
+
+/// Whether a ServerHello body is a HelloRetryRequest (its random after the legacy version).
+fn is_hello_retry_request(mut body: Reader) -> bool {
+    body.skip(2).is_ok() && body.take(32).is_ok_and(|random| random == HELLO_RETRY_RANDOM)
+}
+
 /// Summary and detail lines of one handshake message, and the version a ServerHello chose.
 fn describe_handshake(
     msg_type: u8,
     body: Reader,
     shared: &mut super::decoder::Shared,
 ) -> (String, Vec<String>, Option<u16>) {
-    let name = handshake_name(msg_type);
+    // Wireshark names a HelloRetryRequest by what it is, not by its type.
+    let name = if msg_type == SERVER_HELLO && is_hello_retry_request(body) {
+        "Hello Retry Request".to_string()
+    } else {
+        handshake_name(msg_type)
+    };
     let mut r = body;
     let mut version = None;
     let parsed = match msg_type {
@@ -587,6 +615,29 @@ mod tests {
         assert_eq!(messages[0].summary, "Server Hello (TLS 1.3, TLS_AES_256_GCM_SHA384)");
         assert!(matches!(messages[0].kind, MessageKind::Tls { version: Some(0x0304), .. }), "{:?}", messages[0].kind);
         assert_eq!(messages[1].summary, "Alert (Level: Fatal, Description: Handshake Failure)");
+    }
+
+    #[test]
+    fn hello_retry_request_is_recognised_by_its_random() {
+        let server_hello = |random: &[u8]| {
+            let mut body = vec![3, 3];
+            body.extend(random);
+            body.extend([0, 0x13, 0x01, 0, 0, 6, 0, 43, 0, 2, 3, 4]);
+            record(22, &handshake(2, &body))
+        };
+        let bytes = [server_hello(&HELLO_RETRY_RANDOM), server_hello(&[7u8; 32])].concat();
+        let messages = decode_split_everywhere(Protocol::Tls, Direction::ServerToClient, &bytes);
+        let seen: Vec<(&str, bool)> = messages
+            .iter()
+            .map(|m| (m.summary.as_str(), matches!(m.kind, MessageKind::Tls { hello_retry: true, .. })))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("Hello Retry Request (TLS 1.3, TLS_AES_128_GCM_SHA256)", true),
+                ("Server Hello (TLS 1.3, TLS_AES_128_GCM_SHA256)", false)
+            ]
+        );
     }
 
     #[test]
