@@ -4,7 +4,9 @@ use crate::capture::{CaptureError, CaptureReader, CaptureSummary};
 use crate::proto::{DecoderOptions, Message, MessageKind, Protocol, ProtocolDecoder};
 use crate::tcp::{AnalysisFlag, Connection, Continuation, Direction, Retention, Segment, TcpAnalyzer};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
 /// Everything tcpdialog knows about one capture.
 #[derive(Debug, Clone)]
@@ -87,7 +89,19 @@ pub fn analyze_file_retaining(
     options: &DecoderOptions,
     retention: Retention,
 ) -> Result<CaptureAnalysis, CaptureError> {
-    let mut reader = CaptureReader::open(path)?;
+    let file = File::open(path).map_err(|source| CaptureError::Open { path: path.to_path_buf(), source })?;
+    analyze_reader(path, file, options, retention)
+}
+
+/// [`analyze_file_retaining`] over any byte source (a capture in memory, a pipe); `name` is what errors and
+/// warnings call it.
+pub fn analyze_reader(
+    name: impl Into<PathBuf>,
+    source: impl Read + Send + 'static,
+    options: &DecoderOptions,
+    retention: Retention,
+) -> Result<CaptureAnalysis, CaptureError> {
+    let mut reader = CaptureReader::from_reader(name, source)?;
     let mut tcp = TcpAnalyzer::retaining(retention);
     let mut decoder = ProtocolDecoder::new(options.clone());
     for packet in reader.by_ref() {
@@ -159,5 +173,27 @@ mod tests {
         for m in &analysis.messages {
             assert!(analysis.messages_ending_at(m.end_frame).contains(m));
         }
+    }
+    #[test]
+    fn a_capture_in_memory_analyses_like_its_file() {
+        let path = capture("http-keepalive.pcap");
+        let bytes = std::fs::read(&path).unwrap();
+        let from_file = analyze_file(&path, &DecoderOptions::default()).unwrap();
+        let from_memory =
+            analyze_reader("in-memory", std::io::Cursor::new(bytes), &DecoderOptions::default(), Retention::all())
+                .unwrap();
+        assert_eq!(from_memory.summary.packets, from_file.summary.packets);
+        assert_eq!(from_memory.summary.tcp_packets, from_file.summary.tcp_packets);
+        assert_eq!(from_memory.connections, from_file.connections);
+        assert_eq!(from_memory.messages, from_file.messages);
+        // Errors name the source as the caller called it.
+        let error = analyze_reader(
+            "in-memory",
+            std::io::Cursor::new(b"not a capture".to_vec()),
+            &DecoderOptions::default(),
+            Retention::all(),
+        )
+        .unwrap_err();
+        assert!(error.to_string().starts_with("in-memory: not a pcap"), "{error}");
     }
 }

@@ -17,6 +17,19 @@ pub fn coord(value: f64) -> String {
     if tenths % 10.0 == 0.0 { format!("{:.0}", tenths / 10.0) } else { format!("{:.1}", tenths / 10.0) }
 }
 
+/// `text` made safe for one line of plain-text output. Payload-derived text may hold any byte: a line break
+/// would split an arrow's line, an escape sequence would drive the reader's terminal. Every control character
+/// becomes one visible character (whitespace a space, the rest `�`), so column widths stay right.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => ' ',
+            c if c.is_control() => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
 /// Width of `text` in DejaVu Sans Mono at `size` px.
 pub fn mono_width(text: &str, size: f64) -> f64 {
     text.chars().count() as f64 * size * MONO_ADVANCE
@@ -127,6 +140,13 @@ mod tests {
         assert_eq!(coord(12.25), "12.3");
         assert_eq!(coord(-0.01), "0");
         assert_eq!(coord(-3.5), "-3.5");
+    }
+
+    #[test]
+    fn one_line_keeps_widths_and_shows_no_control_character() {
+        let line = one_line("GET /a\r\nHost: x\u{1b}[2J\0\u{9b}é");
+        assert_eq!(line, "GET /a  Host: x\u{FFFD}[2J\u{FFFD}\u{FFFD}é");
+        assert_eq!(line.chars().count(), "GET /a\r\nHost: x\u{1b}[2J\0\u{9b}é".chars().count());
     }
 
     #[test]

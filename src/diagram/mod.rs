@@ -174,3 +174,31 @@ pub fn render(dialog: &Dialog, options: &DiagramOptions, format: Format) -> Resu
         (Format::Mermaid | Format::Html, _) => Err(unsupported()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::analyze_reader;
+    use crate::dialog::{DialogOptions, Selection, build};
+    use std::path::Path;
+
+    /// Found by the pipeline fuzz target: a PostgreSQL message with type byte 0 and length 0, whose
+    /// "Malformed" note quoted the raw NUL into the text ladder.
+    #[test]
+    fn text_formats_show_no_control_character_from_the_payload() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/artifacts/pipeline/crash-text-control-character");
+        let bytes = std::fs::read(&path).unwrap();
+        let analysis =
+            analyze_reader(&path, std::io::Cursor::new(bytes), &Default::default(), Default::default()).unwrap();
+        assert!(analysis.messages.iter().any(|m| m.summary.contains('\0')), "the input no longer has a NUL");
+        let dialog = build(&analysis, &Selection::default(), &DialogOptions::default()).unwrap();
+        for view in [View::Ladder, View::Timeline, View::Table] {
+            let options = DiagramOptions { view, labels: Labels::Full, ..Default::default() };
+            let text = String::from_utf8(render(&dialog, &options, Format::Text).unwrap()).unwrap();
+            assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{view:?}:\n{text}");
+            if view == View::Ladder {
+                assert!(text.contains("message '\u{FFFD}' with length 0"), "{text}");
+            }
+        }
+    }
+}

@@ -5,7 +5,7 @@
 //! arrows link back, so a ladder and its table rendered with the same id prefix can sit side by side.
 
 use super::arrows::{self, Mark};
-use super::format::time_column;
+use super::format::{one_line, time_column};
 use super::svg::{css_ident, escape};
 use super::{DiagramOptions, TimeUnit};
 use crate::dialog::{Dialog, Event};
@@ -85,9 +85,9 @@ pub fn text(dialog: &Dialog, options: &DiagramOptions) -> String {
             text.push_str(&padded);
             text.push_str("  ");
         }
-        format!("{}\n", text.trim_end())
+        format!("{}\n", one_line(text.trim_end()))
     };
-    let mut out = format!("{}\n\n", dialog.title);
+    let mut out = format!("{}\n\n", one_line(&dialog.title));
     out.push_str(&line(HEADERS.to_vec()));
     for (pos, row) in rows.iter().enumerate() {
         if let Some(omitted) = shown.omitted.as_ref().filter(|o| o.at == pos) {

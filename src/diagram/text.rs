@@ -7,7 +7,7 @@
 //! ```
 
 use super::arrows::{self, Mark};
-use super::format::{bytes, pause, seconds, thousands, time_column, truncate};
+use super::format::{bytes, one_line, pause, seconds, thousands, time_column, truncate};
 use super::ladder::IDLE_SECONDS;
 use super::{DiagramOptions, Labels};
 use crate::dialog::{Dialog, Event, PhaseKind};
@@ -72,7 +72,7 @@ pub fn ladder(dialog: &Dialog, options: &DiagramOptions) -> String {
         }
     }
     out.push(grid.blank('|'));
-    let mut text: String = out.iter().map(|line| format!("{}\n", line.trim_end())).collect();
+    let mut text: String = out.iter().map(|line| format!("{}\n", one_line(line.trim_end()))).collect();
     if let Some(omitted) = &shown.omitted {
         text.push_str(&format!("\n{}\n", omitted.note()));
     }

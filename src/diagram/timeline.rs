@@ -4,7 +4,7 @@
 //! It answers the questions a ladder cannot for many connections: how many ran in parallel, which one was
 //! reused for what, and how long they sat idle.
 
-use super::format::{mono_chars, pause, time_column, truncate};
+use super::format::{mono_chars, one_line, pause, time_column, truncate};
 use super::layout::{Anchor, Font, Item, Layout, Text};
 use super::{DiagramOptions, TimeUnit};
 use crate::dialog::{Dialog, Event, PhaseKind};
@@ -217,18 +217,20 @@ fn tick_label(t: f64, step: f64, unit: TimeUnit) -> String {
 
 /// The timeline as text: one line per connection.
 pub fn text(dialog: &Dialog) -> String {
-    let mut out = format!("{}\n\n", dialog.title);
+    let mut out = format!("{}\n\n", one_line(&dialog.title));
     for row in rows(dialog) {
         let phases: Vec<&str> = row.spans.iter().map(|s| s.3.as_str()).collect();
         let close = row.close.as_ref().map_or("still open".to_string(), |(who, how, _)| format!("{who} {how}"));
-        out.push_str(&format!(
-            "#{:<4} {} – {} s  ({})  {}; {close}\n",
+        let line = format!(
+            "#{:<4} {} – {} s  ({})  {}; {close}",
             row.conn,
             time_column(row.start, TimeUnit::Seconds),
             time_column(row.end, TimeUnit::Seconds),
             pause(row.end - row.start),
             phases.join(" · ")
-        ));
+        );
+        out.push_str(&one_line(&line));
+        out.push('\n');
     }
     out
 }

@@ -225,7 +225,7 @@ fn fold_transfers(events: Vec<Event>, threshold: usize, significant: impl Fn(&Ev
             segments: data,
             acks: acks_in_run,
             bytes,
-            duration: last.time - first.time,
+            duration: run_duration(first, last),
             last_frame: last.frame,
         });
         out.push(folded);
@@ -278,7 +278,7 @@ fn fold_duplicate_acks(events: Vec<Event>) -> Vec<Event> {
                     segments: run.len() as u64,
                     acks: 0,
                     bytes: 0,
-                    duration: last.time - first.time,
+                    duration: run_duration(first, last),
                     last_frame: last.frame,
                 });
                 out.push(folded);
@@ -288,6 +288,12 @@ fn fold_duplicate_acks(events: Vec<Event>) -> Vec<Event> {
         i = end;
     }
     out
+}
+
+/// How long a folded run took. A capture's clock may step back (segment times then saturate at the capture's
+/// start): a run never lasts less than nothing.
+fn run_duration(first: &Event, last: &Event) -> f64 {
+    (last.time - first.time).max(0.0)
 }
 
 fn is_plain(e: &Event) -> bool {
@@ -382,6 +388,21 @@ mod tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures").join(capture);
         let analysis = analyze_file(&path, &Default::default()).unwrap();
         build(&analysis, &selection, &DialogOptions::default()).unwrap()
+    }
+
+    /// Found by the pipeline fuzz target: tshark shows frame 7 (`Dup ACK 4#3`) at -4194303.958300 s, before
+    /// the capture's first packet, and the folded burst of duplicate ACKs got a negative duration.
+    #[test]
+    fn a_clock_stepping_back_gives_a_fold_no_negative_duration() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/artifacts/pipeline/crash-fold-negative-duration");
+        let analysis = analyze_file(&path, &Default::default()).unwrap();
+        let dialog = build(&analysis, &Selection::default(), &DialogOptions::default()).unwrap();
+        let folded = dialog.events.iter().find(|e| e.frame == 5).unwrap();
+        let fold = folded.fold.as_ref().unwrap();
+        assert_eq!(fold.kind, FoldKind::DuplicateAcks { first: 1, last: 3 });
+        assert_eq!(fold.last_frame, 7);
+        assert!(folded.time > 0.0);
+        assert_eq!(fold.duration, 0.0);
     }
 
     fn phase_labels(dialog: &Dialog) -> Vec<(PhaseKind, String)> {
