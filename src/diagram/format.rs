@@ -24,7 +24,7 @@ pub fn one_line(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '\t' | '\n' | '\r' => ' ',
-            c if c.is_control() => '\u{FFFD}',
+            c if crate::proto::is_hidden_control(c) => '\u{FFFD}',
             c => c,
         })
         .collect()
@@ -144,9 +144,9 @@ mod tests {
 
     #[test]
     fn one_line_keeps_widths_and_shows_no_control_character() {
-        let line = one_line("GET /a\r\nHost: x\u{1b}[2J\0\u{9b}é");
-        assert_eq!(line, "GET /a  Host: x\u{FFFD}[2J\u{FFFD}\u{FFFD}é");
-        assert_eq!(line.chars().count(), "GET /a\r\nHost: x\u{1b}[2J\0\u{9b}é".chars().count());
+        let line = one_line("GET /a\r\nHost: x\u{1b}[2J\0\u{9b}é\u{202E}");
+        assert_eq!(line, "GET /a  Host: x\u{FFFD}[2J\u{FFFD}\u{FFFD}é\u{FFFD}");
+        assert_eq!(line.chars().count(), "GET /a\r\nHost: x\u{1b}[2J\0\u{9b}é\u{202E}".chars().count());
     }
 
     #[test]

@@ -73,7 +73,7 @@ fn escape(text: &str) -> String {
             '%' => out.push_str("#37;"),
             '{' => out.push_str("#123;"),
             '}' => out.push_str("#125;"),
-            c if c.is_control() => out.push(' '),
+            c if crate::proto::is_hidden_control(c) => out.push(' '),
             c => out.push(c),
         }
     }

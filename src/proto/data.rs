@@ -48,6 +48,13 @@ pub fn printable_preview(bytes: &[u8], max: usize) -> String {
     text
 }
 
+/// Characters a capture's text may not carry into any output: control characters (a terminal would obey
+/// them) and the Unicode bidirectional controls (they reorder what a reader sees, as in "Trojan Source").
+pub fn is_hidden_control(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// UTF-8 text (lossy) with control characters escaped, cut to `max` characters with `…`.
 pub fn short_text(bytes: &[u8], max: usize) -> String {
     let text = String::from_utf8_lossy(bytes);
@@ -62,7 +69,7 @@ pub fn short_text(bytes: &[u8], max: usize) -> String {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             '"' => out.push_str("\\\""),
-            c if c.is_control() => out.push('.'),
+            c if is_hidden_control(c) => out.push('.'),
             c => out.push(c),
         }
     }
@@ -80,5 +87,12 @@ mod tests {
         assert_eq!(printable_preview(b"ab\x00\xffcd", 4), "ab..…");
         assert_eq!(short_text("é\"x\n".as_bytes(), 10), "é\\\"x\\n");
         assert_eq!(short_text(b"abcdef", 3), "abc…");
+    }
+
+    #[test]
+    fn control_and_bidirectional_characters_never_pass() {
+        // "access" with a right-to-left override in it would read as something else.
+        assert_eq!(short_text("ad\u{202E}nimda\u{2066}\u{1b}[0m".as_bytes(), 20), "ad.nimda..[0m");
+        assert!(is_hidden_control('\u{200F}') && is_hidden_control('\u{9b}') && !is_hidden_control('é'));
     }
 }

@@ -16,6 +16,7 @@ mod redact;
 mod tls;
 mod websocket;
 
+pub use data::is_hidden_control;
 pub use decoder::{DecoderOptions, MAX_BUFFER, ProtocolDecoder, Recognition, decode_turns, port_hint, recognise};
 pub use redact::REDACTED;
 

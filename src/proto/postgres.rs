@@ -6,7 +6,7 @@
 //! (SELECT 1)`, `ReadyForQuery (idle)`. Passwords and SASL exchanges are always shown as `…redacted…` when
 //! redaction is on. After SSLRequest, an `S` from the server switches both directions to TLS.
 
-use super::data::short_text;
+use super::data::{is_hidden_control, short_text};
 use super::decoder::{Cx, Step, StreamDecoder};
 use super::reader::Reader;
 use super::{MessageKind, Protocol};
@@ -220,7 +220,7 @@ fn sql_text(body: &[u8]) -> String {
         .chars()
         .map(|c| match c {
             c if c.is_control() && c.is_whitespace() => ' ',
-            c if c.is_control() => '.',
+            c if is_hidden_control(c) => '.',
             c => c,
         })
         .collect()
