@@ -419,6 +419,18 @@ mod tests {
     }
 
     #[test]
+    fn an_idle_gap_after_a_folded_transfer_starts_where_the_transfer_ends() {
+        // tshark: data in frames 6-34 (0.0121 s to 0.2066 s), then nothing until the client's FIN in frame 35
+        // at 1.7066 s. Measured from the fold's first segment the gap would read 1.7 s.
+        let dialog = dialog_of("tests/fixtures/tcp/transfer-idle.pcap");
+        let idle = dialog.phases.iter().find(|p| p.kind == PhaseKind::Idle).expect("an idle phase");
+        assert_eq!(idle.label, "idle 1.5 s, then client closes");
+        let folded = &dialog.events[idle.first];
+        assert_eq!((folded.frame, folded.fold.as_ref().map(|f| f.last_frame)), (6, Some(34)));
+        assert_eq!(dialog.events[idle.last].frame, 35);
+    }
+
+    #[test]
     fn tls13_handshake_runs_from_client_hello_to_the_clients_finished() {
         // tshark -Y tls: Client Hello in frame 4 (0.001416 s); Server Hello (supported_version 0x0304) in 6;
         // frame 8 (0.003140 s) is the client's Change Cipher Spec and first encrypted record, its Finished.
