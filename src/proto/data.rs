@@ -2,7 +2,7 @@
 //!
 //! Unknown bytes are never dropped: each chunk becomes a `N bytes "preview"` message.
 
-use super::decoder::{Cx, Step, StreamDecoder};
+use super::contract::{Cx, Step, StreamDecoder};
 use super::{MessageKind, Protocol};
 
 /// Characters of a preview before it is cut with `…`.

@@ -2,12 +2,15 @@
 //!
 //! Heads are parsed with `httparse`; bodies are framed by `Content-Length`, `Transfer-Encoding: chunked` or the
 //! end of the connection, and skipped, never kept: only their length, type and encoding are summarised.
-//! Requests and responses are paired per connection (through [`Shared::http_requests`]) so that a response to
+//! Requests and responses are paired per connection (through [`PendingRequests`], which both directions' decoders hold) so that a response to
 //! HEAD has no body and a `101 Switching Protocols` hands both directions to WebSocket or HTTP/2.
 
-use super::decoder::{AfterGap, Cut, Cx, MAX_PENDING_REQUESTS, Missing, RequestFacts, Shared, Step, StreamDecoder};
+use super::contract::{AfterGap, Cut, Cx, Missing, Step, StreamDecoder};
 use super::{Body, HeadInfo, Message, MessageKind, Protocol};
 use crate::tcp::Direction;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
 
 const MAX_HEADERS: usize = 128;
 /// Longest header block accepted.
@@ -30,6 +33,34 @@ enum State {
     UntilClose,
 }
 
+/// Facts about one HTTP request that its response needs (HEAD has no body, Upgrade, CONNECT).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestFacts {
+    pub method: String,
+    pub upgrade: Option<String>,
+}
+
+/// Most unanswered HTTP requests remembered per connection.
+pub const MAX_PENDING_REQUESTS: usize = 1024;
+
+/// A connection's HTTP requests not yet answered by a final response, oldest first (bounded by
+/// [`MAX_PENDING_REQUESTS`]): the client's decoder adds them, the server's takes them.
+#[derive(Debug, Default)]
+pub struct PendingRequests(VecDeque<RequestFacts>);
+
+impl PendingRequests {
+    fn remember(&mut self, facts: RequestFacts) {
+        if self.0.len() >= MAX_PENDING_REQUESTS {
+            self.0.pop_front();
+        }
+        self.0.push_back(facts);
+    }
+
+    fn answer(&mut self) -> Option<RequestFacts> {
+        self.0.pop_front()
+    }
+}
+
 /// Incremental HTTP/1.x decoder for one direction of one connection.
 #[derive(Debug)]
 pub struct Http1Decoder {
@@ -37,11 +68,19 @@ pub struct Http1Decoder {
     state: State,
     /// The message whose chunked or close-delimited body is still arriving.
     current: Option<Message>,
+    requests: Rc<RefCell<PendingRequests>>,
+}
+
+/// The decoders of both directions of one connection, sharing its pending requests.
+pub fn decoders() -> [Box<dyn StreamDecoder>; 2] {
+    let requests = Rc::new(RefCell::new(PendingRequests::default()));
+    [Direction::ClientToServer, Direction::ServerToClient]
+        .map(|dir| Box::new(Http1Decoder::new(dir, Rc::clone(&requests))) as Box<dyn StreamDecoder>)
 }
 
 impl Http1Decoder {
-    pub fn new(dir: Direction) -> Self {
-        Http1Decoder { dir, state: State::Head, current: None }
+    pub fn new(dir: Direction, requests: Rc<RefCell<PendingRequests>>) -> Self {
+        Http1Decoder { dir, state: State::Head, current: None, requests }
     }
 
     /// Completes the current message with its body summary.
@@ -98,10 +137,12 @@ impl Http1Decoder {
             .collect();
         let framing = match &head.line {
             StartLine::Request { method, .. } => {
-                remember_request(cx.shared, RequestFacts { method: method.clone(), upgrade: head.get("upgrade") });
+                self.requests
+                    .borrow_mut()
+                    .remember(RequestFacts { method: method.clone(), upgrade: head.get("upgrade") });
                 request_framing(&head)
             }
-            StartLine::Response { status, .. } => response_framing(&head, *status, cx.shared),
+            StartLine::Response { status, .. } => response_framing(&head, *status, &mut self.requests.borrow_mut()),
         };
         let body = match framing {
             Framing::None | Framing::Switch(_) => None,
@@ -237,11 +278,13 @@ impl StreamDecoder for Http1Decoder {
         };
         match &head.line {
             StartLine::Request { method, .. } => {
-                remember_request(cx.shared, RequestFacts { method: method.clone(), upgrade: head.get("upgrade") });
+                self.requests
+                    .borrow_mut()
+                    .remember(RequestFacts { method: method.clone(), upgrade: head.get("upgrade") });
             }
             StartLine::Response { status, .. } => {
                 // Pairs it with its request; where its body ends is unknown anyway.
-                let _ = response_framing(&head, *status, cx.shared);
+                let _ = response_framing(&head, *status, &mut self.requests.borrow_mut());
             }
         }
         let body = head.content_length().map(|length| Body { length, ..head.body() });
@@ -297,14 +340,8 @@ impl StreamDecoder for Http1Decoder {
     }
 }
 
-const METHODS: [&str; 9] = ["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE"];
-
-fn remember_request(shared: &mut Shared, facts: RequestFacts) {
-    if shared.http_requests.len() >= MAX_PENDING_REQUESTS {
-        shared.http_requests.pop_front();
-    }
-    shared.http_requests.push_back(facts);
-}
+/// Request methods that start an HTTP/1.x request line (also how the protocol is recognised).
+pub const METHODS: [&str; 9] = ["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE"];
 
 fn push_with_body(mut message: Message, cx: &mut Cx) {
     if let Some(body) = body_of(&message.kind) {
@@ -497,12 +534,12 @@ fn request_framing(head: &Head) -> Framing {
 }
 
 /// RFC 9112 §6.3 for responses, which needs the request it answers.
-fn response_framing(head: &Head, status: u16, shared: &mut Shared) -> Framing {
+fn response_framing(head: &Head, status: u16, requests: &mut PendingRequests) -> Framing {
     if (100..200).contains(&status) && status != 101 {
         // Interim responses (100 Continue, 103 Early Hints) answer nothing yet.
         return Framing::None;
     }
-    let request = shared.http_requests.pop_front();
+    let request = requests.answer();
     let method = request.as_ref().map(|r| r.method.as_str());
     if status == 101 {
         let upgrade = head.get("upgrade").or_else(|| request.and_then(|r| r.upgrade)).unwrap_or_default();

@@ -18,10 +18,13 @@
 //! Each direction has its own HPACK dynamic table (decoded by `loona-hpack`); every header is listed in the
 //! message's detail lines, secrets redacted. DATA payloads are skipped, never kept.
 
-use super::decoder::{Cut, Cx, H2_PREFACE, Missing, Step, StreamDecoder};
+use super::contract::{Cut, Cx, Missing, Step, StreamDecoder};
 use super::reader::{Reader, Truncated};
 use super::{MessageKind, Protocol};
 use crate::tcp::Direction;
+
+/// HTTP/2's connection preface (RFC 9113 §3.4).
+pub const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
 /// Payload bytes kept for frames other than DATA and header blocks.
 const KEEP_SMALL: usize = 1024;
@@ -166,6 +169,12 @@ impl std::fmt::Debug for Http2Decoder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Http2Decoder").field("dir", &self.dir).field("hpack_lost", &self.hpack_lost).finish()
     }
+}
+
+/// The decoders of both directions of one connection (they share nothing).
+pub fn decoders() -> [Box<dyn StreamDecoder>; 2] {
+    [Direction::ClientToServer, Direction::ServerToClient]
+        .map(|dir| Box::new(Http2Decoder::new(dir)) as Box<dyn StreamDecoder>)
 }
 
 impl Http2Decoder {

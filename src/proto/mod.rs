@@ -6,18 +6,22 @@
 //!
 //! Output: [`Message`]s, each tied to the frame where it starts and the frame that completes it.
 
+mod contract;
 mod data;
-mod decoder;
+mod driver;
 mod http1;
 mod http2;
 mod postgres;
 mod reader;
+mod recognise;
 mod redact;
+mod registry;
 mod tls;
 mod websocket;
 
 pub use data::is_hidden_control;
-pub use decoder::{DecoderOptions, MAX_BUFFER, ProtocolDecoder, Recognition, decode_turns, port_hint, recognise};
+pub use driver::{DecoderOptions, MAX_BUFFER, ProtocolDecoder, decode_turns};
+pub use recognise::{Recognition, port_hint, recognise};
 pub use redact::REDACTED;
 
 use crate::tcp::Direction;

@@ -6,11 +6,13 @@
 //! (SELECT 1)`, `ReadyForQuery (idle)`. Passwords and SASL exchanges are always shown as `…redacted…` when
 //! redaction is on. After SSLRequest, an `S` from the server switches both directions to TLS.
 
+use super::contract::{Cx, Step, StreamDecoder};
 use super::data::{is_hidden_control, short_text};
-use super::decoder::{Cx, Step, StreamDecoder};
 use super::reader::Reader;
 use super::{MessageKind, Protocol};
 use crate::tcp::Direction;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// Body bytes kept per message (a long query or row is summarised from its start).
 const KEEP: usize = 8 * 1024;
@@ -22,6 +24,19 @@ const SSL_REQUEST: u32 = 80_877_103;
 const GSSENC_REQUEST: u32 = 80_877_104;
 const CANCEL_REQUEST: u32 = 80_877_102;
 
+/// The codes an untagged startup packet can carry: protocol 3.0, SSLRequest, GSSENCRequest, CancelRequest
+/// (how the protocol is recognised).
+pub const STARTUP_CODES: [u32; 4] = [PROTOCOL_3, SSL_REQUEST, GSSENC_REQUEST, CANCEL_REQUEST];
+
+/// What one direction tells the other about a connection.
+#[derive(Debug, Default)]
+pub struct PgConnection {
+    /// The client asked for TLS (SSLRequest) or GSSAPI encryption and the server has not answered yet.
+    encryption_requested: bool,
+    /// Authentication method the server asked for last (`AuthenticationRequest` code).
+    auth: Option<u32>,
+}
+
 /// Decoder for one direction of a PostgreSQL connection.
 #[derive(Debug)]
 pub struct PostgresDecoder {
@@ -30,11 +45,19 @@ pub struct PostgresDecoder {
     untagged: bool,
     /// Authentication method the server asked for last (decides how a `p` message reads).
     auth: Option<u32>,
+    connection: Rc<RefCell<PgConnection>>,
+}
+
+/// The decoders of both directions of one connection.
+pub fn decoders() -> [Box<dyn StreamDecoder>; 2] {
+    let connection = Rc::new(RefCell::new(PgConnection::default()));
+    [Direction::ClientToServer, Direction::ServerToClient]
+        .map(|dir| Box::new(PostgresDecoder::new(dir, Rc::clone(&connection))) as Box<dyn StreamDecoder>)
 }
 
 impl PostgresDecoder {
-    pub fn new(dir: Direction) -> Self {
-        PostgresDecoder { dir, untagged: dir == Direction::ClientToServer, auth: None }
+    pub fn new(dir: Direction, connection: Rc<RefCell<PgConnection>>) -> Self {
+        PostgresDecoder { dir, untagged: dir == Direction::ClientToServer, auth: None, connection }
     }
 
     fn startup(&mut self, buf: &[u8], cx: &mut Cx) -> Step {
@@ -52,11 +75,11 @@ impl PostgresDecoder {
         let code = body.u32().unwrap_or_default();
         let (summary, detail) = match code {
             SSL_REQUEST => {
-                cx.shared.pg_ssl_requested = true;
+                self.connection.borrow_mut().encryption_requested = true;
                 ("SSLRequest".to_string(), Vec::new())
             }
             GSSENC_REQUEST => {
-                cx.shared.pg_ssl_requested = true;
+                self.connection.borrow_mut().encryption_requested = true;
                 ("GSSENCRequest".to_string(), Vec::new())
             }
             CANCEL_REQUEST => (format!("CancelRequest (pid {})", body.u32().unwrap_or_default()), Vec::new()),
@@ -99,12 +122,12 @@ impl StreamDecoder for PostgresDecoder {
         if self.untagged {
             return self.startup(buf, cx);
         }
-        if self.dir == Direction::ServerToClient && cx.shared.pg_ssl_requested {
+        if self.dir == Direction::ServerToClient && self.connection.borrow().encryption_requested {
             // The answer to SSLRequest or GSSENCRequest is one untagged byte.
             let Some(&answer) = buf.first() else {
                 return Step::Need;
             };
-            cx.shared.pg_ssl_requested = false;
+            self.connection.borrow_mut().encryption_requested = false;
             match answer {
                 b'S' => {
                     cx.push(
@@ -155,7 +178,7 @@ impl StreamDecoder for PostgresDecoder {
         };
         if self.dir == Direction::ServerToClient && tag == b'R' {
             let kind = Reader::new(body).u32().ok();
-            cx.shared.pg_auth = kind;
+            self.connection.borrow_mut().auth = kind;
         }
         let query = match (self.dir, tag) {
             (Direction::ClientToServer, b'Q') => Some(sql_text(body)),
@@ -179,7 +202,7 @@ impl PostgresDecoder {
     fn frontend(&mut self, tag: u8, body: &[u8], cx: &Cx) -> (String, Vec<String>) {
         let mut r = Reader::new(body);
         let text = |r: &mut Reader| short_text(r.cstr().unwrap_or_else(|_| r.rest()), TEXT_CHARS);
-        self.auth = cx.shared.pg_auth;
+        self.auth = self.connection.borrow().auth;
         let summary = match tag {
             b'Q' => format!("Query: {}", text(&mut r)),
             b'p' => match self.auth {

@@ -7,10 +7,12 @@
 //! Description: Handshake Failure)`. Without keys, TLS 1.3's encrypted handshake is Application Data, as in
 //! Wireshark. Application data payloads are skipped, never kept.
 
-use super::decoder::{AfterGap, Cut, Cx, Missing, Step, StreamDecoder};
+use super::contract::{AfterGap, Cut, Cx, Missing, Step, StreamDecoder};
 use super::reader::{Reader, Truncated};
 use super::{Message, MessageKind, Protocol};
 use crate::tcp::Direction;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// Largest record body allowed (2^14 plus the 2048 bytes of expansion RFC 5246 §6.2.3 permits).
 const MAX_RECORD: usize = (1 << 14) + 2048;
@@ -45,6 +47,20 @@ impl RecordHeader {
     }
 }
 
+/// What the two directions of one TLS connection learn from each other.
+#[derive(Debug, Default)]
+pub struct TlsSession {
+    /// The server chose TLS 1.3: later handshake records are encrypted.
+    pub tls13: bool,
+}
+
+/// The decoders of both directions of one connection, sharing its session.
+pub fn decoders() -> [Box<dyn StreamDecoder>; 2] {
+    let session = Rc::new(RefCell::new(TlsSession::default()));
+    [Direction::ClientToServer, Direction::ServerToClient]
+        .map(|dir| Box::new(TlsDecoder::new(dir, Rc::clone(&session))) as Box<dyn StreamDecoder>)
+}
+
 /// Decoder for one direction of a TLS connection.
 #[derive(Debug)]
 pub struct TlsDecoder {
@@ -55,11 +71,12 @@ pub struct TlsDecoder {
     handshake: Vec<u8>,
     /// (index into `handshake`, stream offset, frame) of each record's contribution.
     origins: Vec<(usize, u64, u64)>,
+    session: Rc<RefCell<TlsSession>>,
 }
 
 impl TlsDecoder {
-    pub fn new(dir: Direction) -> Self {
-        TlsDecoder { dir, encrypting: false, handshake: Vec::new(), origins: Vec::new() }
+    pub fn new(dir: Direction, session: Rc<RefCell<TlsSession>>) -> Self {
+        TlsDecoder { dir, encrypting: false, handshake: Vec::new(), origins: Vec::new(), session }
     }
 
     fn record_message(&self, header: &RecordHeader, summary: String, cx: &Cx) -> Message {
@@ -97,7 +114,7 @@ impl TlsDecoder {
                 break;
             };
             let hello_retry = msg_type == SERVER_HELLO && is_hello_retry_request(body);
-            let (summary, detail, version) = describe_handshake(msg_type, body, cx.shared);
+            let (summary, detail, version) = describe_handshake(msg_type, body, &mut self.session.borrow_mut());
             let kind = MessageKind::Tls {
                 content_type: content_type::HANDSHAKE,
                 handshake_type: Some(msg_type),
@@ -146,7 +163,7 @@ impl StreamDecoder for TlsDecoder {
         }
         if header.content_type == content_type::APPLICATION_DATA {
             let mut message = self.record_message(&header, format!("Application Data ({length} bytes)"), cx);
-            if cx.shared.tls13 {
+            if self.session.borrow().tls13 {
                 message.detail.push("encrypted (TLS 1.3: handshake or application data)".to_string());
             }
             cx.push_message(message);
@@ -159,7 +176,7 @@ impl StreamDecoder for TlsDecoder {
             content_type::HANDSHAKE => self.handshake_record(&header, payload, cx),
             content_type::CHANGE_CIPHER_SPEC => {
                 // In TLS 1.3 it is only for middleboxes; in TLS 1.2 what follows is encrypted.
-                self.encrypting = !cx.shared.tls13;
+                self.encrypting = !self.session.borrow().tls13;
                 let message = self.record_message(&header, "Change Cipher Spec".to_string(), cx);
                 cx.push_message(message);
             }
@@ -248,11 +265,7 @@ fn is_hello_retry_request(mut body: Reader) -> bool {
 }
 
 /// Summary and detail lines of one handshake message, and the version a ServerHello chose.
-fn describe_handshake(
-    msg_type: u8,
-    body: Reader,
-    shared: &mut super::decoder::Shared,
-) -> (String, Vec<String>, Option<u16>) {
+fn describe_handshake(msg_type: u8, body: Reader, session: &mut TlsSession) -> (String, Vec<String>, Option<u16>) {
     // Wireshark names a HelloRetryRequest by what it is, not by its type.
     let name = if msg_type == SERVER_HELLO && is_hello_retry_request(body) {
         "Hello Retry Request".to_string()
@@ -263,7 +276,7 @@ fn describe_handshake(
     let mut version = None;
     let parsed = match msg_type {
         1 => client_hello(&mut r),
-        2 => server_hello(&mut r, shared).map(|(text, detail, chosen)| {
+        2 => server_hello(&mut r, session).map(|(text, detail, chosen)| {
             version = Some(chosen);
             (text, detail)
         }),
@@ -330,7 +343,7 @@ fn client_hello(r: &mut Reader) -> Result<(String, Vec<String>), Truncated> {
 }
 
 /// Summary text, detail lines and the chosen version of a ServerHello.
-fn server_hello(r: &mut Reader, shared: &mut super::decoder::Shared) -> Result<(String, Vec<String>, u16), Truncated> {
+fn server_hello(r: &mut Reader, session: &mut TlsSession) -> Result<(String, Vec<String>, u16), Truncated> {
     let legacy_version = r.u16()?;
     r.skip(32)?;
     r.sub_u8()?;
@@ -348,7 +361,7 @@ fn server_hello(r: &mut Reader, shared: &mut super::decoder::Shared) -> Result<(
         }
     }
     if version == 0x0304 {
-        shared.tls13 = true;
+        session.tls13 = true;
     }
     let mut text = format!("{}, {}", version_name(version), cipher_suite_name(suite));
     if !alpn.is_empty() {

@@ -5,8 +5,8 @@
 //! say `(fragment N)` / `(last fragment)`. Client payloads are unmasked. Only a short prefix of a payload is kept
 //! (for the preview); the rest is skipped.
 
+use super::contract::{Cx, Step, StreamDecoder};
 use super::data::short_text;
-use super::decoder::{Cx, Step, StreamDecoder};
 use super::reader::{Reader, Truncated};
 use super::{MessageKind, Protocol};
 use crate::tcp::Direction;
@@ -121,6 +121,12 @@ pub struct WebSocketDecoder {
     dir: Direction,
     /// Opcode and frame count of the fragmented message in progress.
     fragmented: Option<(u8, u32)>,
+}
+
+/// The decoders of both directions of one connection (they share nothing).
+pub fn decoders() -> [Box<dyn StreamDecoder>; 2] {
+    [Direction::ClientToServer, Direction::ServerToClient]
+        .map(|dir| Box::new(WebSocketDecoder::new(dir)) as Box<dyn StreamDecoder>)
 }
 
 impl WebSocketDecoder {

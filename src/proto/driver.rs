@@ -1,27 +1,23 @@
-//! The protocol stage's entry point: a [`StreamSink`] that recognises each connection's protocol and routes
-//! each direction's bytes to its decoder.
+//! The buffer driver: the protocol stage's [`StreamSink`], which routes each direction's bytes to its decoder.
 //!
-//! Every decoder follows one contract ([`StreamDecoder::step`]): given the undecoded bytes at the start of a unit
-//! (a header block, a frame, a record) it answers *need more*, *used n bytes (and skip m more)*, *switch
-//! protocol* or *fail*. The [`Direction`]'s driver here owns the only buffer, which is bounded by
-//! [`MAX_BUFFER`]: bodies and payloads a decoder does not need are skipped, never kept, so a 1 GB download costs
-//! no memory. A message is completed (its `end_frame` set) by the segment that brings its last byte.
+//! Every decoder follows one contract (`contract.rs`). Each [`Direction`]'s driver here owns the only buffer,
+//! which is bounded by [`MAX_BUFFER`]: bodies and payloads a decoder does not need are skipped, never kept, so a
+//! 1 GB download costs no memory. A message is completed (its `end_frame` set) by the segment that brings its
+//! last byte. [`ConnDecoder`] drives both directions of one connection; a layer that carries another protocol
+//! (TLS with keys) runs one of its own over the bytes it uncovers.
 //!
 //! Missing bytes (a snaplen cut, a segment never captured): a unit they cut is shown as far as it is known, with a
 //! `[cut ...]` marker ([`StreamDecoder::cut`]). A decoder that then cannot tell where the next unit starts makes its
 //! direction *lost*: bytes and gaps are counted into one note instead of one message per segment, until it finds
 //! a clean unit start ([`StreamDecoder::find_start`]) or the stream ends.
 
+use super::contract::{AfterGap, Cut, Cx, Missing, Step, StreamDecoder};
 use super::data::DataDecoder;
-use super::http1::Http1Decoder;
-use super::http2::Http2Decoder;
-use super::postgres::PostgresDecoder;
 use super::redact::Redactor;
-use super::tls::TlsDecoder;
-use super::websocket::WebSocketDecoder;
+use super::registry::decoders;
 use super::{Message, MessageKind, Protocol};
 use crate::tcp::{ConnectionInfo, Direction, StreamSink};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 
 /// Decodes one connection given as byte chunks, in order, without a capture: chunk `i` is frame `i + 1`.
 ///
@@ -63,203 +59,20 @@ impl Default for DecoderOptions {
     }
 }
 
-/// What a decoder did with the bytes it was given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
-    /// The bytes are the start of a unit that is not complete yet.
-    Need,
-    /// `used` bytes are decoded; the next `skip` stream bytes belong to the same unit and are not needed. The
-    /// messages pushed during this step are completed by the segment that brings the last skipped byte.
-    Used { used: usize, skip: u64 },
-    /// After `used` bytes both directions speak another protocol (`None`: recognise it again, as after CONNECT).
-    Switch { used: usize, to: Option<Protocol> },
-    /// This direction cannot be decoded further as this protocol (a `Malformed` message says why); the bytes
-    /// from `used` on are shown as data.
-    Fail { used: usize },
-}
-
-/// What a decoder can do after bytes went missing from the capture.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AfterGap {
-    /// It still knows where it is (a body that runs until the close only gets shorter).
-    Continue,
-    /// It lost track: the direction goes quiet, its bytes and gaps are counted into one note, until
-    /// [`StreamDecoder::find_start`] finds a clean unit start (never, by default).
-    Lost,
-}
-
-/// How bytes went missing: cut from a segment by the capture's snaplen, or whole segments never captured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Missing {
-    pub len: u64,
-    /// The bytes are the tail of a segment whose start was captured (`tcpdump -s N`).
-    pub snaplen: bool,
-}
-
-impl Missing {
-    /// Marker appended to the summary of a unit the gap cuts, as Wireshark's "[Packet size limited during capture]".
-    pub fn marker(&self) -> String {
-        if self.snaplen {
-            "[cut by snaplen]".to_string()
-        } else {
-            format!("[cut: {} bytes missing from the capture]", self.len)
-        }
-    }
-
-    /// Detail line for a message the gap falls in.
-    pub fn detail(&self) -> String {
-        if self.snaplen {
-            format!("{} bytes not captured (snaplen)", self.len)
-        } else {
-            format!("{} bytes missing from the capture", self.len)
-        }
-    }
-}
-
-/// What a decoder made of a unit cut by missing bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cut {
-    /// Nothing could be decoded: the bytes are counted into the note of the quiet direction.
-    Unknown,
-    /// A message was pushed, but where the unit ends is unknown.
-    Lost,
-    /// A message was pushed; the unit ends this many stream bytes after the buffer (they are skipped).
-    Rest(u64),
-}
-
-/// One direction's decoder.
-pub trait StreamDecoder {
-    fn protocol(&self) -> Protocol;
-    /// Decodes from the start of `buf`, which holds every undecoded byte (at most [`MAX_BUFFER`]).
-    fn step(&mut self, buf: &[u8], cx: &mut Cx) -> Step;
-    /// The unit at the start of `buf` is cut by `missing` bytes: pushes what is known of it, marked with
-    /// [`Missing::marker`], and says whether its end is known.
-    fn cut(&mut self, _buf: &[u8], _missing: Missing, _cx: &mut Cx) -> Cut {
-        Cut::Unknown
-    }
-    /// `len` bytes are missing right after what was decoded (any partial unit was dropped).
-    fn gap(&mut self, _len: u64, _cx: &mut Cx) -> AfterGap {
-        AfterGap::Lost
-    }
-    /// After [`AfterGap::Lost`]: where in `buf` a unit clearly starts, if anywhere; on `Some` the decoder expects
-    /// a unit there. `after_gap`: `buf` starts right after missing bytes (a segment start).
-    fn find_start(&mut self, _buf: &[u8], _after_gap: bool) -> Option<usize> {
-        None
-    }
-    /// The direction ended; `buf` holds the bytes of an unfinished unit (maybe none).
-    fn end(&mut self, buf: &[u8], cx: &mut Cx) {
-        if !buf.is_empty() {
-            let reason = format!("stream ended inside a {} unit ({} bytes)", self.protocol().column_name(), buf.len());
-            cx.push(0, self.protocol(), format!("[Malformed: {reason}]"), MessageKind::Malformed { reason });
-        }
-    }
-}
-
-/// Facts about one HTTP request that its response needs (HEAD has no body, Upgrade, CONNECT).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestFacts {
-    pub method: String,
-    pub upgrade: Option<String>,
-}
-
-/// State the two directions of a connection share.
-#[derive(Debug, Default)]
-pub struct Shared {
-    /// HTTP requests not yet answered by a final response, oldest first (bounded by [`MAX_PENDING_REQUESTS`]).
-    pub http_requests: VecDeque<RequestFacts>,
-    /// The client asked PostgreSQL for TLS (SSLRequest) and the server has not answered yet.
-    pub pg_ssl_requested: bool,
-    /// Authentication method the PostgreSQL server asked for last (`AuthenticationRequest` code).
-    pub pg_auth: Option<u32>,
-    /// The server chose TLS 1.3: later handshake records are encrypted.
-    pub tls13: bool,
-    /// The server's port, as a hint.
-    pub server_port: u16,
-}
-
-/// Most unanswered HTTP requests remembered per connection.
-pub const MAX_PENDING_REQUESTS: usize = 1024;
-
-/// Where the bytes handed to a decoder sit, and where its messages go.
-pub struct Cx<'a> {
-    pub conn: usize,
-    pub dir: Direction,
-    /// Stream offset of the first byte of the buffer.
-    pub offset: u64,
-    /// Frame of the segment being delivered (completes the messages of this step unless bytes are skipped).
-    pub now: u64,
-    /// Frames that brought the buffer's bytes: (offset in stream, frame), ascending.
-    frames: &'a [(u64, u64)],
-    pub shared: &'a mut Shared,
-    pub redact: &'a Redactor,
-    out: &'a mut Vec<Message>,
-}
-
-impl Cx<'_> {
-    /// Frame that brought the buffer's byte at `rel`.
-    pub fn frame_at(&self, rel: usize) -> u64 {
-        let offset = self.offset + rel as u64;
-        self.frames.iter().take_while(|(start, _)| *start <= offset).last().map_or(self.now, |(_, frame)| *frame)
-    }
-
-    /// A message starting at the buffer's byte `rel`.
-    pub fn message(&self, rel: usize, protocol: Protocol, summary: String, kind: MessageKind) -> Message {
-        Message {
-            conn: self.conn,
-            dir: self.dir,
-            protocol,
-            frame: self.frame_at(rel),
-            end_frame: self.now,
-            offset: self.offset + rel as u64,
-            summary,
-            kind,
-            detail: Vec::new(),
-        }
-    }
-
-    pub fn push(&mut self, rel: usize, protocol: Protocol, summary: String, kind: MessageKind) {
-        let message = self.message(rel, protocol, summary, kind);
-        self.out.push(message);
-    }
-
-    pub fn push_message(&mut self, message: Message) {
-        self.out.push(message);
-    }
-
-    /// A `Malformed` message at `rel`, summarised as `[Malformed PROTO: reason]`.
-    pub fn malformed(&mut self, rel: usize, protocol: Protocol, reason: String) {
-        let summary = format!("[Malformed {}: {reason}]", protocol.column_name());
-        self.push(rel, protocol, summary, MessageKind::Malformed { reason });
-    }
-}
-
 /// The context for a decoder of direction `$dir` of connection `$conn`, borrowing the stream's fields apart.
 macro_rules! cx {
-    ($conn:expr, $dir:expr, $now:expr, $stream:expr, $shared:expr, $redact:expr, $out:expr) => {
+    ($conn:expr, $dir:expr, $now:expr, $stream:expr, $server_port:expr, $redact:expr, $out:expr) => {
         Cx {
             conn: $conn,
             dir: $dir,
             offset: $stream.offset,
             now: $now,
             frames: &$stream.frames,
-            shared: $shared,
+            server_port: $server_port,
             redact: $redact,
             out: $out,
         }
     };
-}
-
-/// Creates the decoder of `protocol` for one direction.
-fn decoder_for(protocol: Option<Protocol>, dir: Direction) -> Box<dyn StreamDecoder> {
-    match protocol {
-        None => Box::new(Recogniser),
-        Some(Protocol::Http) => Box::new(Http1Decoder::new(dir)),
-        Some(Protocol::WebSocket) => Box::new(WebSocketDecoder::new(dir)),
-        Some(Protocol::Http2) => Box::new(Http2Decoder::new(dir)),
-        Some(Protocol::Tls) => Box::new(TlsDecoder::new(dir)),
-        Some(Protocol::Postgres) => Box::new(PostgresDecoder::new(dir)),
-        Some(Protocol::Data) => Box::new(DataDecoder),
-    }
 }
 
 /// One direction: its decoder and the bounded buffer of bytes it has not decoded yet.
@@ -362,11 +175,11 @@ impl DirStream {
     }
 }
 
-/// Both directions of one connection.
-struct Conn {
+/// Both directions of one connection, each with its decoder and buffer.
+pub(super) struct ConnDecoder {
     index: usize,
+    server_port: u16,
     dirs: [DirStream; 2],
-    shared: Shared,
 }
 
 /// What a decoding run asks the connection to do next.
@@ -380,7 +193,7 @@ enum Outcome {
 pub struct ProtocolDecoder {
     options: DecoderOptions,
     redactor: Redactor,
-    conns: BTreeMap<usize, Conn>,
+    conns: BTreeMap<usize, ConnDecoder>,
     messages: Vec<Message>,
 }
 
@@ -399,13 +212,8 @@ impl ProtocolDecoder {
 
 impl StreamSink for ProtocolDecoder {
     fn connection(&mut self, info: ConnectionInfo) {
-        let force = self.options.force;
-        let shared = Shared { server_port: info.server.port(), ..Default::default() };
-        let dirs = [
-            DirStream::new(decoder_for(force, Direction::ClientToServer)),
-            DirStream::new(decoder_for(force, Direction::ServerToClient)),
-        ];
-        self.conns.insert(info.index, Conn { index: info.index, dirs, shared });
+        let conn = ConnDecoder::new(info.index, info.server.port(), self.options.force);
+        self.conns.insert(info.index, conn);
     }
 
     fn data(&mut self, conn: usize, dir: Direction, frame: u64, offset: u64, data: &[u8]) {
@@ -427,8 +235,14 @@ impl StreamSink for ProtocolDecoder {
     }
 }
 
-impl Conn {
-    fn data(
+impl ConnDecoder {
+    /// A connection whose directions speak `protocol` (`None`: recognise it from the first bytes).
+    pub(super) fn new(index: usize, server_port: u16, protocol: Option<Protocol>) -> Self {
+        let [c2s, s2c] = decoders(protocol);
+        ConnDecoder { index, server_port, dirs: [DirStream::new(c2s), DirStream::new(s2c)] }
+    }
+
+    pub(super) fn data(
         &mut self,
         dir: Direction,
         frame: u64,
@@ -476,7 +290,7 @@ impl Conn {
                 // The decoder wants more than we keep: say so and show the rest of the direction as data.
                 let reason = format!("no complete unit in {MAX_BUFFER} bytes");
                 let protocol = stream.decoder.protocol();
-                let mut cx = cx!(self.index, dir, frame, stream, &mut self.shared, redact, out);
+                let mut cx = cx!(self.index, dir, frame, stream, self.server_port, redact, out);
                 cx.malformed(0, protocol, reason);
                 stream.decoder = Box::new(DataDecoder);
                 self.run(dir, frame, redact, out);
@@ -495,7 +309,7 @@ impl Conn {
             let mut produced = Vec::new();
             let buf = std::mem::take(&mut stream.buf);
             let step = {
-                let mut cx = cx!(self.index, dir, frame, stream, &mut self.shared, redact, &mut produced);
+                let mut cx = cx!(self.index, dir, frame, stream, self.server_port, redact, &mut produced);
                 stream.decoder.step(&buf, &mut cx)
             };
             stream.buf = buf;
@@ -537,9 +351,8 @@ impl Conn {
 
     /// Both directions start speaking `to`; bytes already buffered are decoded again by the new decoders.
     fn switch(&mut self, dir: Direction, to: Option<Protocol>, frame: u64, redact: &Redactor, out: &mut Vec<Message>) {
-        for d in [dir, dir.reverse()] {
-            let stream = &mut self.dirs[d.index()];
-            stream.decoder = decoder_for(to, d);
+        for (stream, decoder) in self.dirs.iter_mut().zip(decoders(to)) {
+            stream.decoder = decoder;
         }
         self.run(dir, frame, redact, out);
         self.run(dir.reverse(), frame, redact, out);
@@ -561,7 +374,15 @@ impl Conn {
         }
     }
 
-    fn gap(&mut self, dir: Direction, frame: u64, offset: u64, len: u64, redact: &Redactor, out: &mut Vec<Message>) {
+    pub(super) fn gap(
+        &mut self,
+        dir: Direction,
+        frame: u64,
+        offset: u64,
+        len: u64,
+        redact: &Redactor,
+        out: &mut Vec<Message>,
+    ) {
         let index = self.index;
         let stream = &mut self.dirs[dir.index()];
         if stream.ended {
@@ -582,7 +403,7 @@ impl Conn {
             let buf = std::mem::take(&mut stream.buf);
             let mut produced = Vec::new();
             let outcome = {
-                let mut cx = cx!(index, dir, frame, stream, &mut self.shared, redact, &mut produced);
+                let mut cx = cx!(index, dir, frame, stream, self.server_port, redact, &mut produced);
                 stream.decoder.cut(&buf, missing, &mut cx)
             };
             match outcome {
@@ -618,7 +439,7 @@ impl Conn {
             return;
         }
         let after = {
-            let mut cx = cx!(index, dir, frame, stream, &mut self.shared, redact, out);
+            let mut cx = cx!(index, dir, frame, stream, self.server_port, redact, out);
             stream.decoder.gap(rest, &mut cx)
         };
         if after == AfterGap::Continue && stream.lost.is_none() {
@@ -633,7 +454,7 @@ impl Conn {
         }
     }
 
-    fn end(&mut self, dir: Direction, frame: u64, redact: &Redactor, out: &mut Vec<Message>) {
+    pub(super) fn end(&mut self, dir: Direction, frame: u64, redact: &Redactor, out: &mut Vec<Message>) {
         let stream = &mut self.dirs[dir.index()];
         if stream.ended {
             return;
@@ -656,7 +477,7 @@ impl Conn {
         }
         let mut produced = Vec::new();
         {
-            let mut cx = cx!(self.index, dir, frame, stream, &mut self.shared, redact, &mut produced);
+            let mut cx = cx!(self.index, dir, frame, stream, self.server_port, redact, &mut produced);
             stream.decoder.end(&buf, &mut cx);
         }
         stream.frames.clear();
@@ -684,117 +505,9 @@ fn complete_waiting(stream: &mut DirStream, frame: u64, out: &mut Vec<Message>) 
     }
 }
 
-/// Recognises the protocol from the first bytes of either direction; the ports only break ties.
-struct Recogniser;
-
-/// HTTP/2's connection preface (RFC 9113 §3.4).
-pub const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
-
-const HTTP_METHODS: [&str; 9] = ["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE"];
-
-/// PostgreSQL's startup codes: protocol 3.0, SSLRequest, GSSENCRequest, CancelRequest.
-const PG_STARTUP_CODES: [u32; 4] = [196_608, 80_877_103, 80_877_104, 80_877_102];
-
-/// What the first bytes of a stream say about its protocol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Recognition {
-    Known(Protocol),
-    /// Could still be something; more bytes are needed.
-    Undecided,
-}
-
-/// Recognises a protocol by content alone.
-pub fn recognise(bytes: &[u8]) -> Recognition {
-    use Recognition::*;
-    let prefix_of = |pattern: &[u8]| {
-        let n = bytes.len().min(pattern.len());
-        bytes.get(..n) == pattern.get(..n)
-    };
-    if bytes.is_empty() {
-        return Undecided;
-    }
-    if prefix_of(H2_PREFACE) {
-        return if bytes.len() >= H2_PREFACE.len() { Known(Protocol::Http2) } else { Undecided };
-    }
-    let mut could_be_more = false;
-    for method in HTTP_METHODS {
-        let line = [method.as_bytes(), b" "].concat();
-        if prefix_of(&line) {
-            if bytes.len() >= line.len() {
-                return Known(Protocol::Http);
-            }
-            could_be_more = true;
-        }
-    }
-    if prefix_of(b"HTTP/1.") {
-        if bytes.len() >= 7 {
-            return Known(Protocol::Http);
-        }
-        could_be_more = true;
-    }
-    // A server that speaks HTTP/2 first (prior knowledge) opens with SETTINGS on stream 0 (RFC 9113 §3.4).
-    match bytes {
-        [l0, l1, l2, 4, 0, 0, 0, 0, 0, ..] if u32::from_be_bytes([0, *l0, *l1, *l2]).is_multiple_of(6) => {
-            return Known(Protocol::Http2);
-        }
-        [0, _, _, 4, 0, 0, 0, 0] | [0, _, _, 4, 0, 0, 0] | [0, _, _, 4, 0, 0] | [0, _, _, 4, 0] | [0, _, _, 4] => {
-            could_be_more = true;
-        }
-        _ => {}
-    }
-    match bytes {
-        [20..=23, 3, 0..=4, ..] => return Known(Protocol::Tls),
-        [20..=23] | [20..=23, 3] => could_be_more = true,
-        _ => {}
-    }
-    if let [a, b, c, d, e, f, g, h, ..] = *bytes {
-        let len = u32::from_be_bytes([a, b, c, d]);
-        let code = u32::from_be_bytes([e, f, g, h]);
-        if (8..=10_000).contains(&len) && PG_STARTUP_CODES.contains(&code) {
-            return Known(Protocol::Postgres);
-        }
-    } else if bytes.first() == Some(&0) {
-        could_be_more = true;
-    }
-    if could_be_more { Undecided } else { Known(Protocol::Data) }
-}
-
-/// The protocol a well-known server port suggests.
-pub fn port_hint(port: u16) -> Option<Protocol> {
-    match port {
-        80 | 8000 | 8080 => Some(Protocol::Http),
-        443 | 8443 => Some(Protocol::Tls),
-        5432 => Some(Protocol::Postgres),
-        _ => None,
-    }
-}
-
-impl StreamDecoder for Recogniser {
-    fn protocol(&self) -> Protocol {
-        Protocol::Data
-    }
-
-    fn step(&mut self, buf: &[u8], _cx: &mut Cx) -> Step {
-        match recognise(buf) {
-            Recognition::Known(protocol) => Step::Switch { used: 0, to: Some(protocol) },
-            Recognition::Undecided => Step::Need,
-        }
-    }
-
-    fn end(&mut self, buf: &[u8], cx: &mut Cx) {
-        // Too few bytes to tell: the port decides how they are labelled, but they are shown as data.
-        if !buf.is_empty() {
-            let mut summary = super::data::bytes_summary(buf.len() as u64, buf);
-            if let Some(hint) = port_hint(cx.shared.server_port) {
-                summary.push_str(&format!(" (too short to decode as {})", hint.column_name()));
-            }
-            cx.push(0, Protocol::Data, summary, MessageKind::Other);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::http2::H2_PREFACE;
     use super::super::testing::{Event, decode_events};
     use super::*;
     use Direction::{ClientToServer as C2S, ServerToClient as S2C};
@@ -990,23 +703,5 @@ mod tests {
                 .sum::<usize>(),
             head.len()
         );
-    }
-
-    #[test]
-    fn recognises_protocols_by_their_first_bytes() {
-        use Recognition::*;
-        assert_eq!(recognise(b"GET / HTTP/1.1\r\n"), Known(Protocol::Http));
-        assert_eq!(recognise(b"GE"), Undecided);
-        assert_eq!(recognise(b"HTTP/1.1 200 OK"), Known(Protocol::Http));
-        assert_eq!(recognise(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), Known(Protocol::Http2));
-        assert_eq!(recognise(b"PRI * HTTP/2"), Undecided);
-        assert_eq!(recognise(&[0x16, 0x03, 0x01, 0x02, 0x00]), Known(Protocol::Tls));
-        assert_eq!(recognise(&[0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]), Known(Protocol::Postgres));
-        assert_eq!(recognise(&[0, 0, 0, 0x4f, 0, 3, 0, 0]), Known(Protocol::Postgres));
-        assert_eq!(recognise(&[0, 0, 0]), Undecided);
-        assert_eq!(recognise(&[0, 0, 6, 4, 0, 0, 0, 0, 0, 0, 3]), Known(Protocol::Http2));
-        assert_eq!(recognise(&[0, 0, 6, 4, 0, 0]), Undecided);
-        assert_eq!(recognise(b"SSH-2.0-OpenSSH_9.6\r\n"), Known(Protocol::Data));
-        assert_eq!(recognise(b"hello"), Known(Protocol::Data));
     }
 }

@@ -1,0 +1,22 @@
+//! Which decoders speak which protocol: the one place a new protocol plugs into the driver.
+//!
+//! A protocol's module makes the decoders of both directions of a connection together, so that the state they
+//! share (pending requests, the negotiated version) lives beside the decoder that owns it.
+
+use super::contract::StreamDecoder;
+use super::data::DataDecoder;
+use super::recognise::Recogniser;
+use super::{Protocol, http1, http2, postgres, tls, websocket};
+
+/// Client-to-server and server-to-client decoders for `protocol` (`None`: recognise it from the first bytes).
+pub(super) fn decoders(protocol: Option<Protocol>) -> [Box<dyn StreamDecoder>; 2] {
+    match protocol {
+        None => [Box::new(Recogniser), Box::new(Recogniser)],
+        Some(Protocol::Http) => http1::decoders(),
+        Some(Protocol::WebSocket) => websocket::decoders(),
+        Some(Protocol::Http2) => http2::decoders(),
+        Some(Protocol::Tls) => tls::decoders(),
+        Some(Protocol::Postgres) => postgres::decoders(),
+        Some(Protocol::Data) => [Box::new(DataDecoder), Box::new(DataDecoder)],
+    }
+}
