@@ -14,6 +14,7 @@ mod postgres;
 mod reader;
 mod redact;
 mod tls;
+pub mod tls_crypto;
 mod websocket;
 
 pub use data::is_hidden_control;
