@@ -17,6 +17,7 @@ mod recognise;
 mod redact;
 mod registry;
 mod tls;
+pub mod tls_crypto;
 mod websocket;
 
 pub use data::is_hidden_control;
