@@ -1,6 +1,7 @@
 //! Runs the capture, tcp and proto stages over one file: the shared front half of every command.
 
 use crate::capture::{CaptureError, CaptureReader, CaptureSummary};
+use crate::proto::tls_crypto::KeyLog;
 use crate::proto::{DecoderOptions, Message, MessageKind, Protocol, ProtocolDecoder};
 use crate::tcp::{AnalysisFlag, Connection, Continuation, Direction, Retention, Segment, TcpAnalyzer};
 use std::collections::BTreeMap;
@@ -15,14 +16,31 @@ pub struct CaptureAnalysis {
     pub connections: Vec<Connection>,
     /// Messages of all connections, ordered by the frame that completes them.
     pub messages: Vec<Message>,
+    /// What a reader of a connection should know that no message says (`MessageKind::Note`), in frame order:
+    /// why a TLS connection is not decrypted.
+    pub notes: Vec<Message>,
 }
 
 impl CaptureAnalysis {
-    /// Messages completed by the segment of `frame` (a binary search: `messages` is ordered by `end_frame`).
+    /// Messages whose last byte came in the segment of `frame` (a binary search: `messages` is ordered by
+    /// `end_frame`); incomplete ones among them are completed by nothing, see [`Self::messages_completed_at`].
     pub fn messages_ending_at(&self, frame: u64) -> &[Message] {
         let start = self.messages.partition_point(|m| m.end_frame < frame);
         let end = self.messages.partition_point(|m| m.end_frame <= frame);
         &self.messages[start..end]
+    }
+
+    /// The messages of connection `conn` that the segment of `frame` completes, as Wireshark shows them on that
+    /// packet: of a known protocol, and complete.
+    pub fn messages_completed_at(&self, conn: usize, frame: u64) -> impl Iterator<Item = &Message> {
+        self.messages_ending_at(frame)
+            .iter()
+            .filter(move |m| m.conn == conn && m.protocol != Protocol::Data && !m.incomplete)
+    }
+
+    /// The notes of one connection, in order.
+    pub fn notes_of(&self, conn: usize) -> impl Iterator<Item = &Message> {
+        self.notes.iter().filter(move |m| m.conn == conn)
     }
 
     /// Messages of one connection, in order.
@@ -65,9 +83,14 @@ impl Reassembly<'_> {
         if next.frame > seg.frame {
             return None;
         }
+        // Wireshark dissects the reassembly so far on each segment that adds to it: the start line shows once the
+        // head is in, and on every later segment of a chunked body, whose end it cannot know in advance.
         let shown = match &next.kind {
-            MessageKind::HttpRequest { head, .. } | MessageKind::HttpResponse { head, .. }
-                if head.frame == seg.frame =>
+            MessageKind::HttpRequest { head, body, .. } | MessageKind::HttpResponse { head, body, .. }
+                if head.frame == seg.frame
+                    || (head.frame > 0
+                        && head.frame < seg.frame
+                        && body.as_ref().is_some_and(|b| b.chunks.is_some())) =>
             {
                 Some(head.start_line.clone())
             }
@@ -104,11 +127,15 @@ pub fn analyze_reader(
     let mut reader = CaptureReader::from_reader(name, source)?;
     let mut tcp = TcpAnalyzer::retaining(retention);
     let mut decoder = ProtocolDecoder::new(options.clone());
-    for packet in reader.by_ref() {
+    while let Some(packet) = reader.next() {
+        for embedded in reader.take_tls_key_logs() {
+            decoder.add_key_log(KeyLog::parse(&String::from_utf8_lossy(&embedded)).0);
+        }
         tcp.push(&packet?, &mut decoder);
     }
     let connections = tcp.finish(&mut decoder);
-    Ok(CaptureAnalysis { summary: reader.summary().clone(), connections, messages: decoder.finish() })
+    let (notes, messages) = decoder.finish().into_iter().partition(|m| matches!(m.kind, MessageKind::Note { .. }));
+    Ok(CaptureAnalysis { summary: reader.summary().clone(), connections, messages, notes })
 }
 
 #[cfg(test)]

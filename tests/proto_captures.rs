@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use tcpdialog::analyze::{CaptureAnalysis, analyze_file};
+use tcpdialog::proto::tls::{ContentType, HandshakeType};
 use tcpdialog::proto::{DecoderOptions, Message, MessageKind, Protocol, REDACTED};
 
 fn analyze(path: &str, options: &DecoderOptions) -> CaptureAnalysis {
@@ -120,16 +121,17 @@ fn column(name: &str, messages: &[&Message]) -> Option<String> {
             ("http2.headers.path", MessageKind::Http2 { .. }) => detail_value(m, ":path"),
             ("http2.headers.status", MessageKind::Http2 { .. }) => detail_value(m, ":status"),
             // TLS 1.3 records of type 23 are `opaque_type` for tshark, not `content_type`.
-            ("tls.record.content_type", MessageKind::Tls { content_type: 23, .. })
+            ("tls.record.content_type", MessageKind::Tls { content_type: ContentType::ApplicationData, .. })
                 if m.detail.iter().any(|d| d.contains("TLS 1.3")) =>
             {
                 None
             }
-            ("tls.record.content_type", MessageKind::Tls { content_type, .. }) => Some(content_type.to_string()),
-            ("tls.handshake.type", MessageKind::Tls { handshake_type: Some(t), .. }) => Some(t.to_string()),
-            ("tls.handshake.extensions_server_name", MessageKind::Tls { handshake_type: Some(1), .. }) => {
-                m.summary.split("SNI=").nth(1).map(|s| s.split([',', ')']).next().unwrap_or_default().to_string())
-            }
+            ("tls.record.content_type", MessageKind::Tls { content_type, .. }) => Some(content_type.code().to_string()),
+            ("tls.handshake.type", MessageKind::Tls { handshake_type: Some(t), .. }) => Some(t.code().to_string()),
+            (
+                "tls.handshake.extensions_server_name",
+                MessageKind::Tls { handshake_type: Some(HandshakeType::ClientHello), .. },
+            ) => m.summary.split("SNI=").nth(1).map(|s| s.split([',', ')']).next().unwrap_or_default().to_string()),
             // One record version per record: we compare the count.
             ("tls.record.version", MessageKind::Tls { .. }) => Some("record".to_string()),
             ("pgsql.type", MessageKind::Postgres { .. }) => Some(pgsql_type(&m.summary).to_string()),

@@ -3,8 +3,9 @@
 //! Each section (Section Header Block) sets the byte order and starts a fresh list of interfaces (Interface
 //! Description Blocks); packets (Enhanced, Simple and the obsolete Packet Block) name their interface. Timestamps
 //! are counted in the interface's `if_tsresol` units (default microseconds; dumpcap and tshark write nanoseconds)
-//! plus its `if_tsoffset` seconds. Every other block (name resolution, statistics, secrets, custom, unknown) is
-//! skipped whole: its length is all we need.
+//! plus its `if_tsoffset` seconds. A Decryption Secrets Block is handed on as it is (the TLS key log that
+//! `editcap --inject-secrets` embeds). Every other block (name resolution, statistics, custom, unknown) is skipped
+//! whole: its length is all we need.
 //!
 //! The block framing is read here rather than through `pcap-file`'s `PcapNgReader`, which reads EPB timestamps as
 //! if they were nanoseconds, fails on a non-UTF-8 comment or an odd option in a block we do not even need, and
@@ -23,6 +24,7 @@ const INTERFACE_DESCRIPTION: u32 = 1;
 const OBSOLETE_PACKET: u32 = 2;
 const SIMPLE_PACKET: u32 = 3;
 const ENHANCED_PACKET: u32 = 6;
+const DECRYPTION_SECRETS: u32 = 10;
 
 /// Largest block accepted (Wireshark's limit): any frame plus its options fits, a corrupt length is refused before
 /// anything is allocated for it.
@@ -90,6 +92,7 @@ impl PcapngFile {
                 ENHANCED_PACKET => break self.enhanced_packet()?,
                 SIMPLE_PACKET => break self.simple_packet()?,
                 OBSOLETE_PACKET => break self.obsolete_packet()?,
+                DECRYPTION_SECRETS => return self.secrets().map(Some),
                 _ => {}
             }
         };
@@ -216,6 +219,17 @@ impl PcapngFile {
         });
         self.interfaces_in_file += 1;
         Ok(Event::Interface { link_type: u32::from(link_type) })
+    }
+
+    /// Body: secrets type (4), secrets length (4), secrets (padded to 4), options.
+    fn secrets(&self) -> Result<Event<'_>, ReadError> {
+        let fields = self.fields();
+        let (Some(secrets_type), Some(len)) = (fields.u32_at(0), fields.u32_at(4)) else {
+            return Err(short("Decryption Secrets", fields.len(), 8));
+        };
+        let data = usize::try_from(len).ok().and_then(|len| fields.bytes(8, len));
+        let data = data.ok_or_else(|| short("Decryption Secrets", fields.len(), (len as usize).saturating_add(8)))?;
+        Ok(Event::Secrets { secrets_type, data })
     }
 
     /// Body: interface (4), timestamp high (4), low (4), captured length (4), original length (4), data, options.
@@ -380,10 +394,39 @@ mod tests {
             match file.next_event() {
                 Ok(Some(Event::Interface { link_type })) => links.push(link_type),
                 Ok(Some(Event::Frame(f))) => frames.push((f.interface, f.timestamp, f.orig_len, f.data.to_vec())),
+                Ok(Some(Event::Secrets { .. })) => {}
                 Ok(None) => return (links, frames, None),
                 Err(e) => return (links, frames, Some(e)),
             }
         }
+    }
+
+    #[test]
+    fn a_decryption_secrets_block_is_handed_on_between_the_frames_it_sits_between() {
+        for endian in [Endian::Little, Endian::Big] {
+            let secrets = b"CLIENT_RANDOM 00 11\n";
+            let mut body = words(endian, &[0x544c_534b, secrets.len() as u32]);
+            body.extend_from_slice(secrets);
+            let mut file = section(endian);
+            file.extend(interface(endian, 1, 65535, None));
+            file.extend(block(endian, DECRYPTION_SECRETS, &body));
+            file.extend(enhanced(endian, 0, 1_700_000_000_000_000, 60, &[1, 2, 3]));
+            let mut file = open(&file).unwrap();
+            assert!(matches!(file.next_event(), Ok(Some(Event::Interface { link_type: 1 }))));
+            match file.next_event() {
+                Ok(Some(Event::Secrets { secrets_type, data })) => {
+                    assert_eq!((secrets_type, data), (0x544c_534b, &secrets[..]));
+                }
+                other => panic!("{other:?}"),
+            }
+            assert!(matches!(file.next_event(), Ok(Some(Event::Frame(_)))));
+        }
+        // A length past the block is refused, not read beyond it.
+        let mut body = words(Endian::Little, &[0x544c_534b, 1000]);
+        body.extend_from_slice(b"CLIENT");
+        let mut bytes = section(Endian::Little);
+        bytes.extend(block(Endian::Little, DECRYPTION_SECRETS, &body));
+        assert!(matches!(open(&bytes).unwrap().next_event(), Err(ReadError::Format(_))));
     }
 
     #[test]

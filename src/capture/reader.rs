@@ -19,6 +19,11 @@ use std::path::{Path, PathBuf};
 /// Warnings listed in [`CaptureSummary::warnings`] before further ones are only counted.
 pub const MAX_LISTED_WARNINGS: usize = 100;
 
+/// The secrets type of a TLS key log in a pcapng Decryption Secrets Block ("TLSK").
+const TLS_KEY_LOG: u32 = 0x544c_534b;
+/// Most bytes of embedded key logs kept before they are handed on.
+const MAX_PENDING_SECRETS: usize = 64 * 1024 * 1024;
+
 enum Format {
     Pcap(PcapFile),
     Pcapng(PcapngFile),
@@ -53,6 +58,8 @@ pub struct CaptureReader {
     interfaces: Vec<InterfaceState>,
     next_frame: u64,
     finished: bool,
+    /// TLS key logs from Decryption Secrets Blocks not yet taken.
+    tls_key_logs: Vec<Vec<u8>>,
 }
 
 impl CaptureReader {
@@ -99,7 +106,15 @@ impl CaptureReader {
             let magic = magic.iter().take(got).map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ");
             return Err(CaptureError::NotACapture { path, magic });
         };
-        Ok(CaptureReader { path, format, summary, interfaces, next_frame: 1, finished: false })
+        Ok(CaptureReader {
+            path,
+            format,
+            summary,
+            interfaces,
+            next_frame: 1,
+            finished: false,
+            tls_key_logs: Vec::new(),
+        })
     }
 
     /// What has been read so far (complete once the iterator is exhausted).
@@ -139,6 +154,26 @@ impl CaptureReader {
             }
             ReadError::Format(reason) => Some(CaptureError::Malformed { path: self.path.clone(), frame, reason }),
             ReadError::Io(source) => Some(CaptureError::Read { path: self.path.clone(), frame, source }),
+        }
+    }
+
+    /// TLS key logs embedded in the file (pcapng Decryption Secrets Blocks) read since the last call: each
+    /// applies to the frames after it, so take them before using the next packet.
+    pub fn take_tls_key_logs(&mut self) -> Vec<Vec<u8>> {
+        std::mem::take(&mut self.tls_key_logs)
+    }
+
+    fn add_secrets(&mut self, frame: u64, secrets_type: u32, data: Vec<u8>) {
+        let pending: usize = self.tls_key_logs.iter().map(Vec::len).sum();
+        if secrets_type != TLS_KEY_LOG {
+            self.warn(frame, format_args!("decryption secrets of type {secrets_type:#010x} are not used"));
+        } else if pending + data.len() > MAX_PENDING_SECRETS {
+            self.warn(
+                frame,
+                format_args!("more than {MAX_PENDING_SECRETS} bytes of embedded TLS secrets; the rest are not used"),
+            );
+        } else {
+            self.tls_key_logs.push(data);
         }
     }
 
@@ -214,6 +249,11 @@ impl Iterator for CaptureReader {
                 Err(e) => return self.fail(e).map(Err),
                 Ok(Some(Event::Interface { link_type })) => {
                     self.add_interface(link_type);
+                    continue;
+                }
+                Ok(Some(Event::Secrets { secrets_type, data })) => {
+                    let data = data.to_vec();
+                    self.add_secrets(frame, secrets_type, data);
                     continue;
                 }
                 Ok(Some(Event::Frame(raw))) => {

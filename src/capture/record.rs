@@ -17,6 +17,11 @@ pub(super) enum Event<'a> {
         link_type: u32,
     },
     Frame(RawFrame<'a>),
+    /// A pcapng Decryption Secrets Block: secrets of `secrets_type` (a key log for TLS) for the frames after it.
+    Secrets {
+        secrets_type: u32,
+        data: &'a [u8],
+    },
 }
 
 /// A frame as stored in the file.

@@ -1,9 +1,12 @@
 //! Argument groups shared by subcommands, and their conversion to the library's option types.
 
 use anyhow::Context as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use tcpdialog::diagram::{DiagramOptions, Format, Labels, Spacing, Theme, View};
 use tcpdialog::dialog::{DialogOptions, Selection};
+use tcpdialog::proto::tls::read_key_log;
+use tcpdialog::proto::tls_crypto::KeyLog;
 use tcpdialog::proto::{DecoderOptions, Protocol};
 
 /// How application bytes are decoded.
@@ -18,6 +21,9 @@ pub struct DecodingArgs {
     /// Also redact this header's values (repeatable).
     #[arg(long = "redact-header", value_name = "NAME")]
     pub redact_headers: Vec<String>,
+    /// Decrypt TLS with this NSS key log (SSLKEYLOGFILE); repeatable, later files win.
+    #[arg(long = "keylog", value_name = "FILE")]
+    pub keylogs: Vec<PathBuf>,
 }
 
 impl DecodingArgs {
@@ -28,7 +34,25 @@ impl DecodingArgs {
                 format!("unknown protocol \"{name}\" (expected one of: http websocket http2 tls pgsql data)")
             })?),
         };
-        Ok(DecoderOptions { force, redact: !self.no_redact, redact_headers: self.redact_headers.clone() })
+        Ok(DecoderOptions {
+            force,
+            redact: !self.no_redact,
+            redact_headers: self.redact_headers.clone(),
+            keylog: self.key_log()?,
+        })
+    }
+
+    /// The key logs given, merged; their unused lines are printed as warnings.
+    fn key_log(&self) -> anyhow::Result<Option<Arc<KeyLog>>> {
+        let mut merged: Option<KeyLog> = None;
+        for path in &self.keylogs {
+            let loaded = read_key_log(path)?;
+            for warning in &loaded.warnings {
+                eprintln!("warning: {warning}");
+            }
+            merged.get_or_insert_default().extend(loaded.keys);
+        }
+        Ok(merged.map(Arc::new))
     }
 }
 

@@ -39,10 +39,11 @@ pub fn build(
     let mut significant: BTreeSet<(usize, u64)> = BTreeSet::new();
     let mut protocols: BTreeMap<(usize, u64), Protocol> = BTreeMap::new();
     for message in &analysis.messages {
-        labels.entry((message.conn, message.end_frame)).or_default().push(message.summary.clone());
-        protocols.entry((message.conn, message.end_frame)).or_insert(message.protocol);
+        let at = (message.conn, message.shown_frame());
+        labels.entry(at).or_default().push(message.summary.clone());
+        protocols.entry(at).or_insert(message.protocol);
         if message.protocol != Protocol::Data {
-            significant.insert((message.conn, message.end_frame));
+            significant.insert(at);
         }
     }
 

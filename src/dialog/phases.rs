@@ -6,6 +6,7 @@
 
 use super::{Event, Phase, PhaseKind};
 use crate::analyze::CaptureAnalysis;
+use crate::proto::tls::{ContentType, HandshakeType, version_name};
 use crate::proto::{Message, MessageKind};
 use crate::tcp::{CloseKind, Connection, Direction};
 use std::collections::BTreeMap;
@@ -16,11 +17,6 @@ const IDLE_GAP_SECONDS: f64 = 1.0;
 const SQL_CHARS: usize = 40;
 
 /// TLS record content types and handshake message types (RFC 8446 §5.1, §4).
-const TLS_CHANGE_CIPHER_SPEC: u8 = 20;
-const TLS_ALERT: u8 = 21;
-const TLS_APPLICATION_DATA: u8 = 23;
-const TLS_CLIENT_HELLO: u8 = 1;
-const TLS_SERVER_HELLO: u8 = 2;
 const TLS_1_3: u16 = 0x0304;
 
 /// HTTP/2 frame types and the END_STREAM flag (RFC 9113 §6).
@@ -185,13 +181,13 @@ fn http1_exchanges(messages: &[&Message]) -> Vec<Found> {
     found
 }
 
-/// The TLS handshake, as far as it can be seen without keys: from the ClientHello to the client's Finished (TLS
-/// 1.3: its first encrypted record after the ServerHello, a compatibility ChangeCipherSpec skipped), or to the
-/// later of the two Finished messages (TLS 1.2: each side's first record after its ChangeCipherSpec). A cleartext
-/// alert before that ends it as a failure.
+/// The TLS handshake: from the ClientHello to the client's Finished (TLS 1.3: its first record after the
+/// ServerHello, a compatibility ChangeCipherSpec skipped — the Finished itself when decrypted, an encrypted
+/// record otherwise), or to the later of the two Finished messages (TLS 1.2: each side's first record after its
+/// ChangeCipherSpec). An alert before that ends it as a failure.
 fn tls_handshake(messages: &[&Message]) -> Option<Found> {
     // A HelloRetryRequest only asks for a second ClientHello: the handshake still runs from the first one.
-    let tls: Vec<(&Message, u8, Option<u8>, Option<u16>)> = messages
+    let tls: Vec<(&Message, ContentType, Option<HandshakeType>, Option<u16>)> = messages
         .iter()
         .filter_map(|m| match m.kind {
             MessageKind::Tls { hello_retry: true, .. } => None,
@@ -202,28 +198,28 @@ fn tls_handshake(messages: &[&Message]) -> Option<Found> {
         })
         .collect();
     let from = |dir: Direction| tls.iter().filter(move |(m, ..)| m.dir == dir);
-    let (hello, ..) = from(Direction::ClientToServer).find(|(_, _, hs, _)| *hs == Some(TLS_CLIENT_HELLO))?;
+    let (hello, ..) = from(Direction::ClientToServer).find(|(_, _, hs, _)| *hs == Some(HandshakeType::ClientHello))?;
     let server_hello = from(Direction::ServerToClient)
-        .find(|(m, _, hs, _)| *hs == Some(TLS_SERVER_HELLO) && m.end_frame >= hello.end_frame);
+        .find(|(m, _, hs, _)| *hs == Some(HandshakeType::ServerHello) && m.end_frame >= hello.end_frame);
     let version = server_hello.and_then(|(_, _, _, v)| *v);
     let finished = match (server_hello, version) {
         (Some((sh, ..)), Some(TLS_1_3)) => from(Direction::ClientToServer)
-            .find(|(m, ct, ..)| m.end_frame > sh.end_frame && *ct != TLS_CHANGE_CIPHER_SPEC)
-            .filter(|(_, ct, ..)| *ct == TLS_APPLICATION_DATA)
+            .find(|(m, ct, ..)| m.end_frame > sh.end_frame && *ct != ContentType::ChangeCipherSpec)
+            .filter(|(_, ct, hs, _)| *ct == ContentType::ApplicationData || *hs == Some(HandshakeType::Finished))
             .map(|(m, ..)| m.end_frame),
         (Some(_), Some(_)) => {
             // Each side's first record after its ChangeCipherSpec is its (encrypted) Finished.
             let finished_of = |dir| {
-                let mut records = from(dir).skip_while(|(_, ct, ..)| *ct != TLS_CHANGE_CIPHER_SPEC).skip(1);
+                let mut records = from(dir).skip_while(|(_, ct, ..)| *ct != ContentType::ChangeCipherSpec).skip(1);
                 records.next().map(|(m, ..)| m.end_frame)
             };
             finished_of(Direction::ServerToClient).zip(finished_of(Direction::ClientToServer)).map(|(s, c)| s.max(c))
         }
         _ => None,
     };
-    let name = version.map_or_else(|| "TLS handshake".to_string(), |v| format!("{} handshake", tls_version_name(v)));
+    let name = version.map_or_else(|| "TLS handshake".to_string(), |v| format!("{} handshake", version_name(v)));
     let alert = tls.iter().find(|(m, ct, ..)| {
-        *ct == TLS_ALERT && m.end_frame >= hello.end_frame && finished.is_none_or(|f| m.end_frame < f)
+        *ct == ContentType::Alert && m.end_frame >= hello.end_frame && finished.is_none_or(|f| m.end_frame < f)
     });
     let (end_frame, label) = match (alert, finished) {
         (Some((alert, ..)), _) => (alert.end_frame, format!("{name} fails")),
@@ -231,14 +227,6 @@ fn tls_handshake(messages: &[&Message]) -> Option<Found> {
         (None, None) => return None,
     };
     Some(Found { kind: PhaseKind::Handshake, start_frame: hello.frame, end_frame, label, timed: true })
-}
-
-fn tls_version_name(version: u16) -> String {
-    match version {
-        0x0300 => "SSL 3.0".to_string(),
-        0x0301..=0x0304 => format!("TLS 1.{}", (version & 0xff) - 1),
-        _ => "TLS".to_string(),
-    }
 }
 
 /// PostgreSQL: the startup (StartupMessage or SSLRequest, authentication, parameters) until the first

@@ -139,6 +139,8 @@ impl Cx<'_> {
             summary,
             kind,
             detail: Vec::new(),
+            decrypted: false,
+            incomplete: false,
         }
     }
 

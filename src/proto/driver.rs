@@ -15,9 +15,14 @@ use super::contract::{AfterGap, Cut, Cx, Missing, Step, StreamDecoder};
 use super::data::DataDecoder;
 use super::redact::Redactor;
 use super::registry::decoders;
+use super::tls::SharedKeyLog;
+use super::tls_crypto::KeyLog;
 use super::{Message, MessageKind, Protocol};
 use crate::tcp::{ConnectionInfo, Direction, StreamSink};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::sync::Arc;
 
 /// Decodes one connection given as byte chunks, in order, without a capture: chunk `i` is frame `i + 1`.
 ///
@@ -51,11 +56,13 @@ pub struct DecoderOptions {
     pub redact: bool,
     /// More header names whose values are hidden when `redact` is on (any case).
     pub redact_headers: Vec<String>,
+    /// TLS secrets (an NSS key log) to decrypt with; a capture's own Decryption Secrets Blocks add to them.
+    pub keylog: Option<Arc<KeyLog>>,
 }
 
 impl Default for DecoderOptions {
     fn default() -> Self {
-        DecoderOptions { force: None, redact: true, redact_headers: Vec::new() }
+        DecoderOptions { force: None, redact: true, redact_headers: Vec::new(), keylog: None }
     }
 }
 
@@ -154,6 +161,8 @@ impl LostRun {
             summary: format!("[{reason}]"),
             kind: MessageKind::Malformed { reason },
             detail: Vec::new(),
+            decrypted: false,
+            incomplete: false,
         })
     }
 }
@@ -180,6 +189,7 @@ pub(super) struct ConnDecoder {
     index: usize,
     server_port: u16,
     dirs: [DirStream; 2],
+    keys: SharedKeyLog,
 }
 
 /// What a decoding run asks the connection to do next.
@@ -193,6 +203,7 @@ enum Outcome {
 pub struct ProtocolDecoder {
     options: DecoderOptions,
     redactor: Redactor,
+    keys: SharedKeyLog,
     conns: BTreeMap<usize, ConnDecoder>,
     messages: Vec<Message>,
 }
@@ -200,7 +211,14 @@ pub struct ProtocolDecoder {
 impl ProtocolDecoder {
     pub fn new(options: DecoderOptions) -> Self {
         let redactor = Redactor::new(options.redact, &options.redact_headers);
-        ProtocolDecoder { options, redactor, ..Default::default() }
+        let keys = options.keylog.as_deref().cloned().unwrap_or_default();
+        ProtocolDecoder { redactor, keys: Rc::new(RefCell::new(keys)), options, ..Default::default() }
+    }
+
+    /// More TLS secrets, as a capture's Decryption Secrets Block brings them: connections whose keys are
+    /// looked up from now on find them (later entries win).
+    pub fn add_key_log(&mut self, keys: KeyLog) {
+        self.keys.borrow_mut().extend(keys);
     }
 
     /// All messages, ordered by the frame that completes them, then by stream position.
@@ -212,7 +230,7 @@ impl ProtocolDecoder {
 
 impl StreamSink for ProtocolDecoder {
     fn connection(&mut self, info: ConnectionInfo) {
-        let conn = ConnDecoder::new(info.index, info.server.port(), self.options.force);
+        let conn = ConnDecoder::new(info.index, info.server.port(), self.options.force, &self.keys);
         self.conns.insert(info.index, conn);
     }
 
@@ -237,9 +255,9 @@ impl StreamSink for ProtocolDecoder {
 
 impl ConnDecoder {
     /// A connection whose directions speak `protocol` (`None`: recognise it from the first bytes).
-    pub(super) fn new(index: usize, server_port: u16, protocol: Option<Protocol>) -> Self {
-        let [c2s, s2c] = decoders(protocol);
-        ConnDecoder { index, server_port, dirs: [DirStream::new(c2s), DirStream::new(s2c)] }
+    pub(super) fn new(index: usize, server_port: u16, protocol: Option<Protocol>, keys: &SharedKeyLog) -> Self {
+        let [c2s, s2c] = decoders(protocol, index, keys);
+        ConnDecoder { index, server_port, dirs: [DirStream::new(c2s), DirStream::new(s2c)], keys: Rc::clone(keys) }
     }
 
     pub(super) fn data(
@@ -351,7 +369,7 @@ impl ConnDecoder {
 
     /// Both directions start speaking `to`; bytes already buffered are decoded again by the new decoders.
     fn switch(&mut self, dir: Direction, to: Option<Protocol>, frame: u64, redact: &Redactor, out: &mut Vec<Message>) {
-        for (stream, decoder) in self.dirs.iter_mut().zip(decoders(to)) {
+        for (stream, decoder) in self.dirs.iter_mut().zip(decoders(to, self.index, &self.keys)) {
             stream.decoder = decoder;
         }
         self.run(dir, frame, redact, out);
@@ -463,7 +481,7 @@ impl ConnDecoder {
         if stream.skip > 0 {
             let missing = stream.skip;
             for message in &mut stream.waiting {
-                message.summary.push_str(" (incomplete)");
+                message.mark_incomplete();
                 message.detail.push(format!("{missing} bytes never arrived"));
             }
             stream.skip = 0;

@@ -83,11 +83,11 @@ impl Http1Decoder {
         Http1Decoder { dir, state: State::Head, current: None, requests }
     }
 
-    /// Completes the current message with its body summary.
-    fn finish_current(&mut self, cx: &mut Cx, note: Option<&str>) {
+    /// Completes the current message with its body summary; an `incomplete` one never got its last byte.
+    fn finish_current(&mut self, cx: &mut Cx, incomplete: bool) {
         if let Some(mut message) = self.current.take() {
-            if let Some(note) = note {
-                message.summary.push_str(note);
+            if incomplete {
+                message.mark_incomplete();
             }
             if let Some(body) = body_of(&message.kind) {
                 message.detail.push(describe_body(body));
@@ -202,7 +202,7 @@ impl Http1Decoder {
     }
 
     fn broken_chunk(&mut self, cx: &mut Cx, reason: &str) -> Step {
-        self.finish_current(cx, Some(" (incomplete)"));
+        self.finish_current(cx, true);
         cx.malformed(0, Protocol::Http, reason.to_string());
         Step::Fail { used: 0 }
     }
@@ -221,7 +221,7 @@ impl Http1Decoder {
                 if let Some(message) = self.current.as_mut() {
                     message.detail.extend(lines);
                 }
-                self.finish_current(cx, None);
+                self.finish_current(cx, false);
                 Step::Used { used, skip: 0 }
             }
             Ok(httparse::Status::Partial) if buf.len() > MAX_HEAD_BYTES => {
@@ -311,7 +311,7 @@ impl StreamDecoder for Http1Decoder {
                 }
             }
             _ => {
-                self.finish_current(cx, Some(" (incomplete)"));
+                self.finish_current(cx, true);
                 return AfterGap::Lost;
             }
         }
@@ -330,8 +330,8 @@ impl StreamDecoder for Http1Decoder {
 
     fn end(&mut self, buf: &[u8], cx: &mut Cx) {
         match self.state {
-            State::UntilClose => self.finish_current(cx, None),
-            _ => self.finish_current(cx, Some(" (incomplete)")),
+            State::UntilClose => self.finish_current(cx, false),
+            _ => self.finish_current(cx, true),
         }
         if !buf.is_empty() {
             let reason = format!("stream ended inside an HTTP {} ({} bytes)", self.dir_word(), buf.len());

@@ -1,7 +1,8 @@
 //! Protocol stage: decodes application messages from reassembled TCP byte streams.
 //!
 //! Owns: recognising the protocol of a connection (by content, the port only as a hint, or forced), and the
-//! decoders for HTTP/1.x, WebSocket, HTTP/2, TLS and PostgreSQL. Decoders work on each direction's byte
+//! decoders for HTTP/1.x, WebSocket, HTTP/2, TLS (decrypted with a key log, layered over the protocol inside) and
+//! PostgreSQL. Decoders work on each direction's byte
 //! stream, never on single segments, and are fed incrementally through [`crate::tcp::StreamSink`].
 //!
 //! Output: [`Message`]s, each tied to the frame where it starts and the frame that completes it.
@@ -16,7 +17,7 @@ mod reader;
 mod recognise;
 mod redact;
 mod registry;
-mod tls;
+pub mod tls;
 pub mod tls_crypto;
 mod websocket;
 
@@ -130,9 +131,9 @@ pub enum MessageKind {
     },
     /// A TLS record, or one handshake message of a record.
     Tls {
-        /// 20 change_cipher_spec, 21 alert, 22 handshake, 23 application_data.
-        content_type: u8,
-        handshake_type: Option<u8>,
+        /// The record's content type (for a decrypted record, the real one inside).
+        content_type: tls::ContentType,
+        handshake_type: Option<tls::HandshakeType>,
         /// On a ServerHello: the version it chose (`supported_versions`, else the legacy field), `0x0304` for 1.3.
         version: Option<u16>,
         /// A TLS 1.3 HelloRetryRequest: a ServerHello by its type, recognised by its fixed random (RFC 8446
@@ -147,6 +148,9 @@ pub enum MessageKind {
     },
     /// A frame, record or protocol message with nothing more the dialog needs to know.
     Other,
+    /// Not a message but something a reader of the connection's dialog should know that no message says
+    /// (why a TLS connection cannot be decrypted); `frame` is where it became true.
+    Note { text: String },
     /// Bytes that could not be decoded; `reason` says why. The rest of the dialog still renders.
     Malformed { reason: String },
 }
@@ -176,13 +180,40 @@ pub struct Message {
     pub frame: u64,
     /// Frame whose segment completes it (where Wireshark shows it).
     pub end_frame: u64,
-    /// Offset of its first byte in the direction's stream.
+    /// Offset of its first byte in the direction's stream (inside TLS, in the decrypted stream).
     pub offset: u64,
     /// One line, in Wireshark's and the RFCs' words: `GET / HTTP/1.1`, `HTTP/1.1 200 OK`, `WS Text "hi"`.
     pub summary: String,
     pub kind: MessageKind,
     /// More lines for tooltips and tables (headers, fields); secrets already redacted.
     pub detail: Vec<String>,
+    /// It was read from TLS records decrypted with the key log, not from the wire as captured.
+    pub decrypted: bool,
+    /// The stream ended (or lost bytes) before its last byte: no segment completes it, so a packet list shows
+    /// its segments as parts of a reassembly, as Wireshark does, and a diagram shows it where it starts.
+    pub incomplete: bool,
+}
+
+impl Message {
+    /// Says that no segment completes it.
+    pub fn mark_incomplete(&mut self) {
+        self.summary.push_str(" (incomplete)");
+        self.incomplete = true;
+    }
+
+    /// The frame a diagram shows it on: the one that completes it, or for an incomplete message the one where
+    /// its head (HTTP) or first byte arrived.
+    pub fn shown_frame(&self) -> u64 {
+        match (&self.kind, self.incomplete) {
+            (_, false) => self.end_frame,
+            (MessageKind::HttpRequest { head, .. } | MessageKind::HttpResponse { head, .. }, true)
+                if head.frame > 0 =>
+            {
+                head.frame
+            }
+            (_, true) => self.frame,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -6,16 +6,18 @@
 use super::contract::StreamDecoder;
 use super::data::DataDecoder;
 use super::recognise::Recogniser;
+use super::tls::SharedKeyLog;
 use super::{Protocol, http1, http2, postgres, tls, websocket};
 
-/// Client-to-server and server-to-client decoders for `protocol` (`None`: recognise it from the first bytes).
-pub(super) fn decoders(protocol: Option<Protocol>) -> [Box<dyn StreamDecoder>; 2] {
+/// Client-to-server and server-to-client decoders for `protocol` (`None`: recognise it from the first bytes) on
+/// connection `conn`; TLS looks its secrets up in `keys`.
+pub(super) fn decoders(protocol: Option<Protocol>, conn: usize, keys: &SharedKeyLog) -> [Box<dyn StreamDecoder>; 2] {
     match protocol {
         None => [Box::new(Recogniser), Box::new(Recogniser)],
         Some(Protocol::Http) => http1::decoders(),
         Some(Protocol::WebSocket) => websocket::decoders(),
         Some(Protocol::Http2) => http2::decoders(),
-        Some(Protocol::Tls) => tls::decoders(),
+        Some(Protocol::Tls) => tls::decoders(keys, conn),
         Some(Protocol::Postgres) => postgres::decoders(),
         Some(Protocol::Data) => [Box::new(DataDecoder), Box::new(DataDecoder)],
     }

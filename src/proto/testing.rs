@@ -1,6 +1,7 @@
-//! Test helpers: run bytes through the real [`ProtocolDecoder`] as if they came from a capture.
+//! Test helpers: run bytes through the real [`ProtocolDecoder`] as if they came from a capture. Notes
+//! ([`MessageKind::Note`]) are left out, as the analysis keeps them apart; [`decode_events_with_notes`] keeps them.
 
-use super::{DecoderOptions, Message, Protocol, ProtocolDecoder};
+use super::{DecoderOptions, Message, MessageKind, Protocol, ProtocolDecoder};
 use crate::tcp::{ConnectionInfo, Direction, StreamSink};
 
 fn info() -> ConnectionInfo {
@@ -21,7 +22,12 @@ fn decode_framed(protocol: Protocol, dir: Direction, chunks: &[&[u8]], frame: im
         offset += chunk.len() as u64;
     }
     decoder.end(0, dir, frame(chunks.len()));
-    decoder.finish()
+    without_notes(decoder.finish())
+}
+
+fn without_notes(mut messages: Vec<Message>) -> Vec<Message> {
+    messages.retain(|m| !matches!(m.kind, MessageKind::Note { .. }));
+    messages
 }
 
 /// Decodes a whole exchange, recognising the protocol: first everything the client sent (frame 1), then
@@ -32,7 +38,7 @@ pub fn decode_pair(c2s: &[u8], s2c: &[u8]) -> Vec<Message> {
 
 /// Decodes `turns` in order, turn `i` in frame `i + 1`.
 pub fn decode_exchange(options: DecoderOptions, turns: &[(Direction, &[u8])]) -> Vec<Message> {
-    super::decode_turns(&options, turns)
+    without_notes(super::decode_turns(&options, turns))
 }
 
 /// What happens to a connection, in order; event `i` happens in frame `i + 1`.
@@ -44,6 +50,11 @@ pub enum Event<'a> {
 
 /// Runs `events` through a decoder recognising the protocol (or forced to `protocol`).
 pub fn decode_events(protocol: Option<Protocol>, events: &[Event]) -> Vec<Message> {
+    without_notes(decode_events_with_notes(protocol, events))
+}
+
+/// [`decode_events`], notes kept.
+pub fn decode_events_with_notes(protocol: Option<Protocol>, events: &[Event]) -> Vec<Message> {
     let mut decoder = ProtocolDecoder::new(DecoderOptions { force: protocol, ..Default::default() });
     decoder.connection(info());
     let mut offsets = [0u64; 2];

@@ -262,6 +262,7 @@ pub fn draw(
         force: directive.protocol,
         redact: directive.redact,
         redact_headers: config.redact_headers.clone(),
+        keylog: None,
     };
     let options = format!("{:?} {:?} {:?} {decoder:?}", directive.selection, directive.dialog, directive.diagram);
     let key = DiagramCache::key(&bytes, &options, "");
