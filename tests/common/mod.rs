@@ -51,7 +51,11 @@ pub type TsharkRow = BTreeMap<String, String>;
 
 /// Reads the tshark field dump written by `scripts/make-captures.sh` beside a capture.
 pub fn tshark_rows(capture: &Path) -> Vec<TsharkRow> {
-    let path = PathBuf::from(format!("{}.tshark.tsv", capture.display()));
+    tshark_table(&PathBuf::from(format!("{}.tshark.tsv", capture.display())))
+}
+
+/// Reads a tshark field dump (`-T fields -E header=y -E separator=/t`).
+pub fn tshark_table(path: &Path) -> Vec<TsharkRow> {
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().expect("header line").split('\t').collect();

@@ -155,7 +155,8 @@ impl TlsDecoder {
             Some(ContentType::Handshake) => self.handshake_payload(data, true, cx),
             Some(ContentType::ApplicationData) => self.session.borrow_mut().application_data(self.dir, data, cx),
             Some(ContentType::Alert) => {
-                let mut message = self.record_message(header, alert_summary(data), cx);
+                let inner = RecordHeader { content_type: ContentType::Alert, ..*header };
+                let mut message = self.record_message(&inner, alert_summary(data), cx);
                 message.decrypted = true;
                 cx.push_message(message);
             }
