@@ -108,7 +108,11 @@ fn with_the_key_log_we_find_what_tshark_finds_where_it_finds_it() {
         let rows = tshark_table(&PathBuf::from(format!("{}.tshark-tls.tsv", capture.display())));
         let analysis = analyse(&capture, keys.as_deref());
         let name = capture.file_name().unwrap().to_string_lossy().into_owned();
-        problems.extend(differences(&our_facts(&analysis), &tshark_facts(&rows, &analysis)).into_iter().map(|d| format!("{name}: {d}")));
+        problems.extend(
+            differences(&our_facts(&analysis), &tshark_facts(&rows, &analysis))
+                .into_iter()
+                .map(|d| format!("{name}: {d}")),
+        );
         // What tshark could only see with keys, we mark as decrypted.
         for m in &analysis.messages {
             let inner = !matches!(m.kind, MessageKind::Tls { .. } | MessageKind::Note { .. } | MessageKind::Other);
@@ -130,7 +134,11 @@ fn without_keys_nothing_inside_is_shown_and_each_connection_says_why() {
             continue; // the Decryption Secrets Block travels in the file
         }
         let analysis = analyse(&capture, None);
-        problems.extend(differences(&our_facts(&analysis), &tshark_facts(&tshark_table(&nokeys), &analysis)).into_iter().map(|d| format!("{name}: {d}")));
+        problems.extend(
+            differences(&our_facts(&analysis), &tshark_facts(&tshark_table(&nokeys), &analysis))
+                .into_iter()
+                .map(|d| format!("{name}: {d}")),
+        );
         if let Some(m) = analysis.messages.iter().find(|m| m.decrypted) {
             problems.push(format!("{name}: frame {} {:?} decrypted without keys", m.end_frame, m.summary));
         }

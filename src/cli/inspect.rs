@@ -5,7 +5,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tcpdialog::analyze::analyze_file_retaining;
-use tcpdialog::inspect::{to_json, write_packet_list};
+use tcpdialog::inspect::{to_json, write_notes, write_packet_list};
 use tcpdialog::tcp::Retention;
 
 #[derive(Debug, clap::Args)]
@@ -44,7 +44,8 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
     }
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     let written = match args.format {
-        InspectFormat::Text => write_packet_list(&mut stdout, &analysis, args.stream),
+        InspectFormat::Text => write_packet_list(&mut stdout, &analysis, args.stream)
+            .and_then(|()| write_notes(&mut stdout, &analysis, args.stream)),
         // Streamed: a large capture's JSON is never held whole in memory.
         InspectFormat::Json => serde_json::to_writer_pretty(&mut stdout, &to_json(&analysis, args.stream))
             .map_err(std::io::Error::from)

@@ -62,6 +62,25 @@ pub struct ArrowText {
     pub mark: Option<Mark>,
 }
 
+/// The mark of a message that was decrypted with the key log, in the text formats.
+pub const LOCK: &str = "🔒";
+
+/// What the padlock on an arrow means.
+pub const DECRYPTED_NOTE: &str = "decrypted with the key log: the wire carried only TLS records here";
+
+/// What the text formats write for message `i` of an arrow: the padlock first when it was decrypted.
+pub fn message_text(event: &Event, i: usize) -> String {
+    let message = event.messages.get(i).map_or("", String::as_str);
+    if event.decrypted.get(i) == Some(&true) { format!("{LOCK} {message}") } else { message.to_string() }
+}
+
+/// The lines that explain a diagram beyond its arrows, in the text formats: what the padlock means when
+/// `decrypted` arrows are shown, then the dialog's notes.
+pub fn notes(dialog: &Dialog, decrypted: bool) -> Vec<String> {
+    let lock = decrypted.then(|| format!("{LOCK} {DECRYPTED_NOTE}"));
+    lock.into_iter().chain(dialog.notes.iter().map(|n| format!("! {n}"))).collect()
+}
+
 /// What the arrow of `event` says.
 pub fn arrow_text(event: &Event, labels: Labels) -> ArrowText {
     let mark = mark(event);
@@ -293,6 +312,7 @@ mod tests {
             protocol: None,
             analysis: vec![],
             fold: None,
+            decrypted: Vec::new(),
         }
     }
 

@@ -20,6 +20,10 @@ pub fn sequence(dialog: &Dialog, options: &DiagramOptions) -> String {
     }
     let last = dialog.participants.len().saturating_sub(1);
     let note = |text: &str| format!("    Note over p0,p{last}: {}\n", escape(text));
+    let decrypted = shown.events.iter().any(|&i| dialog.events.get(i).is_some_and(|e| e.any_decrypted()));
+    for text in arrows::notes(dialog, decrypted) {
+        out.push_str(&note(&text));
+    }
     let several = dialog.connections.len() > 1;
     for (pos, &index) in shown.events.iter().enumerate() {
         let Some(event) = dialog.events.get(index) else {
@@ -45,7 +49,9 @@ pub fn sequence(dialog: &Dialog, options: &DiagramOptions) -> String {
         let symbol = text.mark.map(|m| format!("{} ", m.symbol())).unwrap_or_default();
         // Every message of the segment on a line of its own, as in the SVG ladder (but never cut short).
         let main = if event.fold.is_none() && event.messages.len() > 1 {
-            event.messages.iter().map(|m| escape(m)).collect::<Vec<_>>().join("<br/>")
+            (0..event.messages.len()).map(|i| escape(&arrows::message_text(event, i))).collect::<Vec<_>>().join("<br/>")
+        } else if event.fold.is_none() && event.any_decrypted() {
+            escape(&arrows::message_text(event, 0))
         } else {
             escape(&text.main)
         };

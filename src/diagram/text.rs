@@ -76,6 +76,13 @@ pub fn ladder(dialog: &Dialog, options: &DiagramOptions) -> String {
     if let Some(omitted) = &shown.omitted {
         text.push_str(&format!("\n{}\n", omitted.note()));
     }
+    let decrypted = events.iter().any(|(_, e)| e.any_decrypted());
+    for note in arrows::notes(dialog, decrypted) {
+        text.push_str(&format!("\n{}", one_line(&note)));
+    }
+    if decrypted || !dialog.notes.is_empty() {
+        text.push('\n');
+    }
     text
 }
 
@@ -184,6 +191,9 @@ fn comment(event: &Event, labels: Labels, mark: Option<Mark>) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(mark) = mark {
         parts.push(mark.symbol().to_string());
+    }
+    if event.any_decrypted() {
+        parts.push(arrows::LOCK.to_string());
     }
     if let Some((fold, first, last)) = arrows::duplicate_acks(event) {
         parts.push(format!(

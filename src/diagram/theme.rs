@@ -108,6 +108,8 @@ fn rules(p: &Palette) -> Vec<(&'static str, String)> {
         ("bar-ex", format!("fill:{}", p.fold)),
         ("bar-bad", format!("fill:{}", p.bad)),
         ("tick", format!("stroke:{};stroke-width:1", p.bar)),
+        ("lock", format!("fill:{}", p.fold)),
+        ("lock-shackle", format!("stroke:{};stroke-width:1.4", p.fold)),
     ]
 }
 
@@ -127,6 +129,7 @@ fn is_stroke_only(class: &str) -> bool {
             | "bracket"
             | "bar-idle"
             | "tick"
+            | "lock-shackle"
     )
 }
 

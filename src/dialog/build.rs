@@ -38,9 +38,11 @@ pub fn build(
     // Segments that complete a message of a known protocol are never folded away; raw data previews may be.
     let mut significant: BTreeSet<(usize, u64)> = BTreeSet::new();
     let mut protocols: BTreeMap<(usize, u64), Protocol> = BTreeMap::new();
+    let mut decrypted: BTreeMap<(usize, u64), Vec<bool>> = BTreeMap::new();
     for message in &analysis.messages {
         let at = (message.conn, message.shown_frame());
         labels.entry(at).or_default().push(message.summary.clone());
+        decrypted.entry(at).or_default().push(message.decrypted);
         protocols.entry(at).or_insert(message.protocol);
         if message.protocol != Protocol::Data {
             significant.insert(at);
@@ -83,6 +85,7 @@ pub fn build(
                 protocol: protocols.get(&(conn.index, seg.frame)).copied(),
                 analysis: seg.analysis.clone(),
                 fold: None,
+                decrypted: decrypted.get(&(conn.index, seg.frame)).cloned().unwrap_or_default(),
             }
         })
         .collect();
@@ -90,7 +93,16 @@ pub fn build(
     let events = fold_duplicate_acks(events);
     let phases = find_phases(analysis, &connections, &events);
     let title = options.title.clone().unwrap_or_else(|| default_title(&connections));
-    let description = describe(analysis, &connections, &participants.list, &events);
+    let mut notes: Vec<String> = Vec::new();
+    for note in connections.iter().flat_map(|c| analysis.notes_of(c.index)) {
+        if !notes.contains(&note.summary) {
+            notes.push(note.summary.clone());
+        }
+    }
+    let mut description = describe(analysis, &connections, &participants.list, &events);
+    for note in &notes {
+        description.push_str(&format!(" Note: {note}."));
+    }
     Ok(Dialog {
         title,
         participants: participants.list,
@@ -98,6 +110,7 @@ pub fn build(
         phases,
         connections: connections.iter().map(|c| c.index).collect(),
         description,
+        notes,
     })
 }
 
@@ -220,6 +233,7 @@ fn fold_transfers(events: Vec<Event>, threshold: usize, significant: impl Fn(&Ev
         let last = &events[last_data];
         let mut folded = first.clone();
         folded.messages.clear();
+        folded.decrypted.clear();
         folded.len = u32::try_from(bytes).unwrap_or(u32::MAX);
         folded.fold = Some(Fold {
             kind: FoldKind::Transfer,

@@ -109,9 +109,16 @@ pub struct Event {
     pub analysis: Vec<AnalysisFlag>,
     /// Set when this arrow stands for a run of segments.
     pub fold: Option<Fold>,
+    /// For each of `messages`: it was read from TLS records decrypted with the key log, not what the wire shows.
+    pub decrypted: Vec<bool>,
 }
 
 impl Event {
+    /// Some message of this arrow was decrypted with the key log.
+    pub fn any_decrypted(&self) -> bool {
+        self.decrypted.contains(&true)
+    }
+
     /// The TCP summary of this arrow's (first) segment, with `ports` when the caller wants them shown.
     pub fn summary(&self, ports: Option<(u16, u16)>) -> TcpSummary<'_> {
         TcpSummary {
@@ -200,6 +207,8 @@ pub struct Dialog {
     pub connections: Vec<usize>,
     /// A plain-language account of the dialog, used as alt text and `<desc>`.
     pub description: String,
+    /// What a reader should know that no arrow says (why a TLS connection is not decrypted), once each.
+    pub notes: Vec<String>,
 }
 
 #[cfg(test)]

@@ -46,6 +46,8 @@ pub struct StreamJson<'a> {
     pub bytes: BytesJson,
     pub packets: PacketsJson<'a>,
     pub messages: Vec<MessageJson<'a>>,
+    /// What no message says: why the connection's TLS is not decrypted.
+    pub notes: Vec<NoteJson<'a>>,
 }
 
 /// A stream's segments, each written as a [`PacketJson`] when serialized.
@@ -113,6 +115,18 @@ pub struct MessageJson<'a> {
     pub frame: u64,
     pub end_frame: u64,
     pub summary: &'a str,
+    /// Read from TLS records decrypted with the key log.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub decrypted: bool,
+    /// The stream ended before its last byte: no segment completes it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NoteJson<'a> {
+    pub frame: u64,
+    pub text: &'a str,
 }
 
 fn seconds(d: std::time::Duration) -> f64 {
@@ -165,8 +179,11 @@ pub fn to_json(analysis: &CaptureAnalysis, stream: Option<usize>) -> InspectJson
                     frame: m.frame,
                     end_frame: m.end_frame,
                     summary: &m.summary,
+                    decrypted: m.decrypted,
+                    incomplete: m.incomplete,
                 })
                 .collect(),
+            notes: analysis.notes_of(c.index).map(|n| NoteJson { frame: n.frame, text: &n.summary }).collect(),
         })
         .collect();
     InspectJson { capture, streams }

@@ -10,4 +10,4 @@ mod packet_list;
 
 pub use info::{info_column, protocol_column};
 pub use json::{InspectJson, to_json};
-pub use packet_list::{packet_list, write_packet_list};
+pub use packet_list::{packet_list, write_notes, write_packet_list};

@@ -37,6 +37,14 @@ pub fn write_packet_list(out: &mut dyn Write, analysis: &CaptureAnalysis, stream
     Ok(())
 }
 
+/// After the list: the notes of the selected streams (why a TLS connection is not decrypted), one a line.
+pub fn write_notes(out: &mut dyn Write, analysis: &CaptureAnalysis, stream: Option<usize>) -> io::Result<()> {
+    for note in analysis.notes.iter().filter(|n| stream.is_none_or(|s| n.conn == s)) {
+        writeln!(out, "note: stream {}, frame {}: {}", note.conn, note.frame, note.summary)?;
+    }
+    Ok(())
+}
+
 /// [`write_packet_list`] into a string.
 pub fn packet_list(analysis: &CaptureAnalysis, stream: Option<usize>) -> String {
     let mut out = Vec::new();

@@ -56,7 +56,7 @@ pub fn tshark_rows(capture: &Path) -> Vec<TsharkRow> {
 
 /// Reads a tshark field dump (`-T fields -E header=y -E separator=/t`).
 pub fn tshark_table(path: &Path) -> Vec<TsharkRow> {
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().expect("header line").split('\t').collect();
     lines

@@ -48,6 +48,7 @@ impl Conn {
             protocol: message.map(|_| Protocol::Http),
             analysis: vec![],
             fold: None,
+            decrypted: Vec::new(),
         });
         self.events.last_mut().expect("just pushed")
     }
@@ -116,6 +117,7 @@ pub fn transfer(segments: u64, folded: bool) -> Dialog {
         events: c.events,
         connections: vec![0],
         description: format!("The client downloads {bytes} bytes in {segments} segments."),
+        notes: Vec::new(),
     }
 }
 
@@ -189,6 +191,7 @@ pub fn connections(count: usize) -> Dialog {
         phases,
         connections: (0..count).collect(),
         description: format!("{count} TCP connections between 2 participants."),
+        notes: Vec::new(),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::super::TimeUnit;
 use super::super::arrows::{ArrowText, Mark, info_without_ports, is_transfer};
-use super::super::format::{mono_chars, time_column, truncate};
+use super::super::format::{mono_chars, mono_width, time_column, truncate};
 use super::super::layout::{Anchor, Font, Item, Text};
 use super::geometry::{ARROW_DROP, ARROW_Y, COLUMN_TEXT, Columns, MARGIN, ROW_HEIGHT, STACK_LINE, lift};
 use crate::dialog::Event;
@@ -83,9 +83,16 @@ pub fn draw(
         _ if halo => "halo",
         _ => "fg",
     };
+    // A decrypted message wears a padlock before its label: the wire showed only ciphertext there.
     for (i, line) in text.lines.iter().enumerate() {
-        let line = truncate(line, mono_chars(room, main_size));
+        let locked = text.main_is_message && line_decrypted(event, text.lines.len(), i);
+        let lock_room = if locked { LOCK_WIDTH } else { 0.0 };
+        let line = truncate(line, mono_chars(room - lock_room, main_size));
         let baseline = top + 14.0 + i as f64 * STACK_LINE;
+        if lock_room > 0.0 {
+            items.extend(padlock(middle - (mono_width(&line, main_size) + lock_room) / 2.0, baseline));
+        }
+        let middle = middle + lock_room / 2.0;
         items.push(Item::Text(
             Text::new(middle, baseline, main_size, main_class, line).font(main_font).anchor(Anchor::Middle),
         ));
@@ -118,6 +125,25 @@ pub fn draw(
         tooltip: Some(tooltip),
         items,
     })
+}
+
+/// Whether line `i` of the `lines` stacked above the arrow (one message each, the last maybe `+N more`,
+/// standing for all the rest) shows only decrypted messages.
+fn line_decrypted(event: &Event, lines: usize, i: usize) -> bool {
+    let covers_the_rest = i + 1 == lines && lines < event.messages.len();
+    let covered = if covers_the_rest { event.decrypted.get(i..) } else { event.decrypted.get(i..=i) };
+    covered.is_some_and(|flags| !flags.is_empty() && flags.iter().all(|&d| d))
+}
+
+/// Room a padlock takes before a label.
+const LOCK_WIDTH: f64 = 13.0;
+
+/// A small padlock whose left edge is at `x`, sitting on the text baseline `baseline`.
+pub fn padlock(x: f64, baseline: f64) -> [Item; 2] {
+    let shackle =
+        Item::Rect { x: x + 2.0, y: baseline - 11.0, width: 5.0, height: 8.0, radius: 2.5, class: "lock-shackle" };
+    let body = Item::Rect { x, y: baseline - 6.5, width: 9.0, height: 7.0, radius: 1.2, class: "lock" };
+    [shackle, body]
 }
 
 fn mark_class(mark: Mark) -> &'static str {

@@ -2,7 +2,7 @@
 //! in this diagram, and how to read the numbers.
 
 use super::super::Labels;
-use super::super::arrows::{Mark, Omitted};
+use super::super::arrows::{DECRYPTED_NOTE, Mark, Omitted};
 use super::super::format::{mono_chars, truncate};
 use super::super::layout::{Font, Item, Text};
 use super::geometry::{MARGIN, WIDTH};
@@ -17,6 +17,9 @@ pub const FLAGS: [(&str, &str); 6] = [
     ("FIN", "no more data from the sender: close"),
 ];
 
+/// Stands for the drawn padlock in the list of notes.
+const LOCK: &str = "lock";
+
 const SIZE: f64 = 10.0;
 const LINE: f64 = 14.0;
 
@@ -26,6 +29,10 @@ pub struct Extras<'a> {
     pub folded: bool,
     pub labels: Labels,
     pub omitted: Option<&'a Omitted>,
+    /// Some arrow shows what the key log decrypted.
+    pub decrypted: bool,
+    /// The dialog's notes (why a connection is not decrypted).
+    pub notes: &'a [String],
 }
 
 /// Draws the legend from `top`; returns its items and the y just below it.
@@ -56,9 +63,19 @@ pub fn draw(top: f64, extras: &Extras) -> (Vec<Item>, f64) {
     if let Some(omitted) = extras.omitted {
         notes.push(("⋮", "tag-bad", omitted.note()));
     }
+    if extras.decrypted {
+        notes.push((LOCK, "dim", DECRYPTED_NOTE.into()));
+    }
+    for note in extras.notes {
+        notes.push(("!", "tag-warn", note.clone()));
+    }
     let total_chars = mono_chars(WIDTH - 2.0 * MARGIN - 20.0, SIZE);
     for (symbol, class, text) in notes {
-        items.push(Item::Text(Text::new(MARGIN, y, SIZE + 1.0, class, symbol).font(Font::MonoBold)));
+        if symbol == LOCK {
+            items.extend(super::arrow::padlock(MARGIN, y));
+        } else {
+            items.push(Item::Text(Text::new(MARGIN, y, SIZE + 1.0, class, symbol).font(Font::MonoBold)));
+        }
         items.push(Item::Text(Text::new(MARGIN + 20.0, y, SIZE, "dim", truncate(&text, total_chars))));
         y += LINE;
     }

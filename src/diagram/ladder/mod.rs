@@ -10,7 +10,7 @@ use super::DiagramOptions;
 use super::arrows::{self, ArrowText, Mark};
 use super::format::{SANS_ADVANCE, mono_chars, pause, truncate};
 use super::layout::{Anchor, Font, Item, Layout, Text};
-use crate::dialog::Dialog;
+use crate::dialog::{Dialog, Event};
 pub use geometry::IDLE_SECONDS;
 use geometry::{BreakKind, Columns, MARGIN, ROWS_TOP, Rows, WIDTH};
 
@@ -59,6 +59,8 @@ pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
         folded: dialog.events.iter().any(arrows::is_transfer),
         labels: options.labels,
         omitted: shown.omitted.as_ref(),
+        decrypted: shown.events.iter().any(|&i| dialog.events.get(i).is_some_and(Event::any_decrypted)),
+        notes: &dialog.notes,
     };
     let (legend_items, bottom) = legend::draw(rows.bottom.max(phase_bottom) + 16.0, &extras);
     items.extend(legend_items);
