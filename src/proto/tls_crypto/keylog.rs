@@ -110,9 +110,9 @@ impl SessionSecrets {
 
     /// Takes every secret `later` has, replacing ours.
     fn merge(&mut self, later: SessionSecrets) {
-        for (label, secret) in SecretLabel::ALL.into_iter().zip(later.secrets) {
-            if let Some(secret) = secret {
-                self.set(label, secret);
+        for (slot, secret) in self.secrets.iter_mut().zip(later.secrets) {
+            if secret.is_some() {
+                *slot = secret;
             }
         }
     }
@@ -164,8 +164,8 @@ pub enum KeyLogProblem {
 }
 
 impl KeyLog {
-    /// Reads a key log. Text that was not UTF-8 should be passed through `String::from_utf8_lossy`: a line
-    /// with a replacement character is then a warning like any other bad line.
+    /// Reads a key log. Text that was not UTF-8 should be passed through `String::from_utf8_lossy`; a line
+    /// spoilt by it is then read like any other: bad hex is a warning, a label we do not know is skipped.
     pub fn parse(text: &str) -> (KeyLog, Vec<KeyLogWarning>) {
         let mut log = KeyLog::default();
         let mut warnings = Vec::new();

@@ -107,8 +107,9 @@ impl RecordCipher {
         Ok(plaintext)
     }
 
-    /// After this direction's KeyUpdate (TLS 1.3): the next application traffic secret's keys, from
-    /// sequence number 0 (RFC 8446 §7.2).
+    /// Moves to the next application traffic secret (TLS 1.3, RFC 8446 §7.2), from sequence number 0. Call it
+    /// once the record carrying this direction's KeyUpdate (handshake type 24) is decrypted: the records
+    /// after it use the new keys. Each direction updates on its own KeyUpdate only.
     pub fn update_keys(&mut self) -> Result<(), KeyError> {
         let State::Tls13 { secret, .. } = &self.state else {
             return Err(KeyError::NotTls13(self.suite));
