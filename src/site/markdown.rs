@@ -60,15 +60,25 @@ pub struct Rendered {
     pub problems: Vec<Problem>,
 }
 
-pub fn render(doc: &Document, ctx: &RenderContext) -> Rendered {
-    let options = Options::ENABLE_TABLES
+/// The markdown extensions the site reads (the integrations find blocks with the same parser).
+pub fn markdown_options() -> Options {
+    Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_SMART_PUNCTUATION
-        | Options::ENABLE_GFM;
-    let events: Vec<(Event, Range<usize>)> = Parser::new_ext(&doc.body, options).into_offset_iter().collect();
+        | Options::ENABLE_GFM
+}
+
+/// A fenced block is a diagram when its info string's first word is `tcpdialog`.
+pub fn is_tcpdialog_fence(info: &str) -> bool {
+    info.split_whitespace().next() == Some("tcpdialog")
+}
+
+pub fn render(doc: &Document, ctx: &RenderContext) -> Rendered {
+    let events: Vec<(Event, Range<usize>)> =
+        Parser::new_ext(&doc.body, markdown_options()).into_offset_iter().collect();
     let mut page = PageRenderer {
         doc,
         ctx,
@@ -126,7 +136,7 @@ impl<'a> PageRenderer<'a, '_> {
                         }
                     }
                     let html = match &kind {
-                        CodeBlockKind::Fenced(lang) if lang.split_whitespace().next() == Some("tcpdialog") => {
+                        CodeBlockKind::Fenced(lang) if is_tcpdialog_fence(lang) => {
                             // Lines inside the block count from the line after the fence.
                             self.block_figure(&code, self.line(range.start) + 1)
                         }
