@@ -138,3 +138,77 @@ fn unique(ids: &mut BTreeSet<String>, base: String) -> String {
 fn minor_version(version: &str) -> &str {
     version.rmatch_indices('.').next().map_or(version, |(at, _)| &version[..at])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mdbook_preprocessor::PreprocessorContext;
+    use mdbook_preprocessor::book::{BookItem, Chapter};
+    use mdbook_preprocessor::config::Config;
+
+    /// A book root with `traces/http-close.pcap`, and the `[context, book]` mdBook would send for `chapter`.
+    fn input(chapter: &str) -> (tempfile::TempDir, Vec<u8>) {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("traces")).unwrap();
+        let pcap = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site/http-close.pcap");
+        std::fs::copy(pcap, root.path().join("traces/http-close.pcap")).unwrap();
+        let config: Config =
+            "[book]\ntitle = \"T\"\n[preprocessor.tcpdialog]\ncommand = \"tcpdialog mdbook\"\ncaptures = \"traces\"\n"
+                .parse()
+                .unwrap();
+        let ctx = PreprocessorContext::new(root.path().to_path_buf(), config, "html".into());
+        let mut book = Book::new();
+        book.items.push(BookItem::Chapter(Chapter::new("One", chapter.into(), "part/one.md", Vec::new())));
+        (root, serde_json::to_vec(&(ctx, book)).unwrap())
+    }
+
+    fn chapter_of(book: &[u8]) -> String {
+        let book: Book = serde_json::from_slice(book).unwrap();
+        book.chapters().next().unwrap().content.clone()
+    }
+
+    #[test]
+    fn blocks_become_figures_that_follow_the_book_theme() {
+        let (_root, json) =
+            input("# One\n\nBefore.\n\n```tcpdialog\ncapture = \"http-close.pcap\"\nstream = 0\n```\nAfter.\n");
+        let mut out = Vec::new();
+        assert_eq!(run(json.as_slice(), &mut out).unwrap(), Vec::<String>::new());
+        let chapter = chapter_of(&out);
+        assert!(
+            chapter.starts_with("# One\n\nBefore.\n\n<figure class=\"diagram\" id=\"figure-http-close-s0\">\n"),
+            "{chapter}"
+        );
+        assert!(chapter.ends_with("</figure>\n\n\nAfter.\n"), "{chapter}");
+        assert!(!chapter.contains("```") && !chapter.contains("prefers-color-scheme"), "{chapter}");
+        assert!(chapter.contains("html:is(.coal, .navy, .ayu) #d1 .bg{fill:#0d1117}"), "{chapter}");
+        assert!(chapter.contains("<details class=\"packet-list\">"), "{chapter}");
+        let figure = &chapter[chapter.find("<figure").unwrap()..chapter.find("</figure>").unwrap()];
+        assert!(figure.lines().all(|line| !line.trim().is_empty()), "a blank line would end the HTML block");
+    }
+
+    #[test]
+    fn errors_name_the_chapter_file_and_line() {
+        let (_root, json) = input(
+            "# One\n\n```tcpdialog\ncapture = \"http-close.pcap\"\n```\n\n```tcpdialog\ncapture = \"nope.pcap\"\n```\n",
+        );
+        let error = run(json.as_slice(), Vec::new()).unwrap_err().to_string();
+        assert_eq!(error, "src/part/one.md:8: tcpdialog block: capture \"nope.pcap\" not found (traces/nope.pcap)");
+    }
+
+    #[test]
+    fn only_the_html_renderer_is_supported() {
+        assert!(supports("html"));
+        assert!(!supports("markdown") && !supports("epub"));
+    }
+
+    #[test]
+    fn the_dark_half_of_an_automatic_theme_moves_to_the_theme_classes() {
+        let svg = "<style>\n#d1 .bg{fill:#fff}\n@media (prefers-color-scheme: dark) {\n  #d1 .bg{fill:#000}\n  #d1 .fg{fill:#eee}\n}\n</style>\n";
+        assert_eq!(
+            follow_mdbook_themes(svg),
+            "<style>\n#d1 .bg{fill:#fff}\nhtml:is(.coal, .navy, .ayu) #d1 .bg{fill:#000}\nhtml:is(.coal, .navy, .ayu) #d1 .fg{fill:#eee}\n</style>\n"
+        );
+        assert_eq!(follow_mdbook_themes("<svg/>"), "<svg/>");
+        assert_eq!(minor_version("0.5.4"), "0.5");
+    }
+}

