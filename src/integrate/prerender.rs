@@ -55,6 +55,9 @@ pub struct ManifestEntry {
     pub files: Vec<String>,
 }
 
+/// Files of one block: name in `out` → bytes.
+type Files = Vec<(String, Vec<u8>)>;
+
 #[derive(Debug, Serialize)]
 struct Manifest<'a> {
     diagrams: &'a [ManifestEntry],
@@ -74,7 +77,7 @@ pub fn prerender(options: &PrerenderOptions) -> Result<Vec<ManifestEntry>, Integ
         CaptureDir { path: options.captures.clone(), shown: options.captures.clone() },
         &options.cache_root,
     );
-    let drawn: Vec<Result<(ManifestEntry, Vec<(String, Vec<u8>)>), SiteError>> =
+    let drawn: Vec<Result<(ManifestEntry, Files), SiteError>> =
         found.par_iter().map(|(source, block)| draw_block(&drawer, source, block, options)).collect();
     let mut entries = Vec::new();
     let mut files = BTreeMap::new();
@@ -124,7 +127,7 @@ fn draw_block(
     source: &Path,
     block: &Block,
     options: &PrerenderOptions,
-) -> Result<(ManifestEntry, Vec<(String, Vec<u8>)>), SiteError> {
+) -> Result<(ManifestEntry, Files), SiteError> {
     let name = block_name(&block.inner);
     let drawn_block = drawer.draw(block, source, &format!("d{name}"), options.png)?;
     let caption = drawn_block.caption();
