@@ -14,6 +14,8 @@
 //! * [`diagram`] lays a dialog out and renders it (SVG, PNG, text, Mermaid).
 //! * [`inspect`] reports what the first three stages understood (packet list, JSON), beside the dialog.
 //! * [`site`] turns `content/` + `captures/` into the static HTML site in `output/`.
+//! * [`integrate`] puts the site's figures into other tools: an mdBook preprocessor, and `prerender` for Hugo,
+//!   Jekyll, Zola and any other generator.
 //!
 //! [`analyze`] runs the first four stages on one capture file; it is what both the CLI and the site use.
 
@@ -22,6 +24,7 @@ pub mod capture;
 pub mod diagram;
 pub mod dialog;
 pub mod inspect;
+pub mod integrate;
 pub mod proto;
 pub mod site;
 pub mod tcp;

@@ -2,7 +2,9 @@
 
 mod diagram;
 mod inspect;
+mod mdbook;
 mod options;
+mod prerender;
 mod site;
 
 use clap::{Parser, Subcommand};
@@ -31,6 +33,10 @@ pub enum Command {
     Diagram(diagram::DiagramArgs),
     /// Print what tcpdialog understood of a capture: a packet list or JSON.
     Inspect(inspect::InspectArgs),
+    /// mdBook preprocessor: ```tcpdialog blocks of a book become diagrams (command = "tcpdialog mdbook").
+    Mdbook(mdbook::MdbookArgs),
+    /// Draw every ```tcpdialog block of a folder of markdown into files for Hugo, Jekyll, Zola or any generator.
+    Prerender(prerender::PrerenderArgs),
 }
 
 /// Where a site lives when a command works on one.
@@ -49,6 +55,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init(args) => site::init(args),
         Command::Diagram(args) => diagram::run(args),
         Command::Inspect(args) => inspect::run(args),
+        Command::Mdbook(args) => mdbook::run(args),
+        Command::Prerender(args) => prerender::run(args),
     }
 }
 

@@ -88,9 +88,10 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
 pub fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
     site::init(&args.dir)?;
     eprintln!(
-        "created a new site in {}; build it with: tcpdialog build --root {}",
-        args.dir.display(),
-        args.dir.display()
+        "created a new site in {dir}; build it with: tcpdialog build --root {dir}\n\
+         it publishes itself from CI: push it to GitHub (.github/workflows/publish.yml, then set Settings > Pages > \
+         Source to GitHub Actions) or GitLab (.gitlab-ci.yml)",
+        dir = args.dir.display(),
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -10,13 +10,19 @@ use crate::dialog::{Dialog, PhaseKind};
 pub fn sequence(dialog: &Dialog, options: &DiagramOptions) -> String {
     let shown = arrows::shown(dialog);
     let mut out = String::from("sequenceDiagram\n");
-    out.push_str(&format!("    title {}\n", escape(&dialog.title)));
+    // Mermaid's grammar wants text after `title`: an empty title is left out rather than written empty.
+    if !escape(&dialog.title).trim().is_empty() {
+        out.push_str(&format!("    title {}\n", escape(&dialog.title)));
+    }
     for (i, participant) in dialog.participants.iter().enumerate() {
-        out.push_str(&format!(
-            "    participant p{i} as {}<br/>{}\n",
-            escape(&participant.name),
-            escape(&participant.address)
-        ));
+        let name = escape(&participant.name);
+        let address = escape(&participant.address);
+        match (name.trim().is_empty(), address.trim().is_empty()) {
+            (false, false) => out.push_str(&format!("    participant p{i} as {name}<br/>{address}\n")),
+            (false, true) => out.push_str(&format!("    participant p{i} as {name}\n")),
+            (true, false) => out.push_str(&format!("    participant p{i} as {address}\n")),
+            (true, true) => out.push_str(&format!("    participant p{i}\n")),
+        }
     }
     let last = dialog.participants.len().saturating_sub(1);
     let note = |text: &str| format!("    Note over p0,p{last}: {}\n", escape(text));

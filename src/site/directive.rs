@@ -182,11 +182,6 @@ impl Directive {
         })
     }
 
-    /// `captures/http-close.pcap` under the site root.
-    pub fn capture_path(&self, root: &Path) -> PathBuf {
-        root.join(CAPTURES_DIR).join(&self.capture)
-    }
-
     /// The caption when the block gives none: which capture and which streams.
     pub fn default_caption(&self) -> String {
         let streams = match self.selection.streams.as_slice() {
@@ -245,18 +240,34 @@ pub struct Drawn {
     pub table: Option<Vec<u8>>,
 }
 
+/// Where the captures a directive names are: a folder, and how messages name it.
+#[derive(Debug, Clone)]
+pub struct CaptureDir {
+    /// The folder itself (absolute, or relative to the working directory).
+    pub path: PathBuf,
+    /// The folder as messages show it: `captures` for a site, the configured path for a book.
+    pub shown: PathBuf,
+}
+
+impl CaptureDir {
+    /// `captures/` of a site root.
+    pub fn of_site(root: &Path) -> CaptureDir {
+        CaptureDir { path: root.join(CAPTURES_DIR), shown: PathBuf::from(CAPTURES_DIR) }
+    }
+}
+
 /// Draws a directive (through the cache). `want_png` asks for the PNG as well.
 pub fn draw(
     directive: &Directive,
-    root: &Path,
+    captures: &CaptureDir,
     config: &Config,
     cache: &DiagramCache,
     want_png: bool,
 ) -> Result<Drawn, DirectiveProblem> {
-    let path = directive.capture_path(root);
+    let path = captures.path.join(&directive.capture);
     let bytes = std::fs::read(&path).map_err(|_| DirectiveProblem::CaptureNotFound {
         name: directive.capture.clone(),
-        resolved: Path::new(CAPTURES_DIR).join(&directive.capture),
+        resolved: captures.shown.join(&directive.capture),
     })?;
     let decoder = DecoderOptions {
         force: directive.protocol,
@@ -388,10 +399,10 @@ mod tests {
         let config = Config::default();
         let cache = DiagramCache::new(root.path(), true, true);
         let d = parse_block("capture = \"http-close.pcap\"\nstream = 0", &config.diagram).unwrap();
-        let first = draw(&d, root.path(), &config, &cache, false).unwrap();
+        let first = draw(&d, &CaptureDir::of_site(root.path()), &config, &cache, false).unwrap();
         let svg = String::from_utf8(first.body.clone()).unwrap();
         assert!(svg.contains("<svg") && svg.contains("GET / HTTP/1.1"), "{svg}");
-        let again = draw(&d, root.path(), &config, &cache, false).unwrap();
+        let again = draw(&d, &CaptureDir::of_site(root.path()), &config, &cache, false).unwrap();
         assert_eq!(again.body, first.body);
         assert_eq!((cache.hits(), cache.misses()), (1, 1));
     }
@@ -402,10 +413,10 @@ mod tests {
         let config = Config::default();
         let cache = DiagramCache::new(root.path(), false, false);
         let d = parse_block("capture = \"nope.pcap\"", &config.diagram).unwrap();
-        let problem = draw(&d, root.path(), &config, &cache, false).unwrap_err();
+        let problem = draw(&d, &CaptureDir::of_site(root.path()), &config, &cache, false).unwrap_err();
         assert_eq!(problem.to_string(), "capture \"nope.pcap\" not found (captures/nope.pcap)");
         let d = parse_block("capture = \"http-close.pcap\"\nstream = 7", &config.diagram).unwrap();
-        let problem = draw(&d, root.path(), &config, &cache, false).unwrap_err();
+        let problem = draw(&d, &CaptureDir::of_site(root.path()), &config, &cache, false).unwrap_err();
         assert!(problem.to_string().starts_with("stream 7 does not exist"), "{problem}");
     }
 }

@@ -8,8 +8,9 @@
 use super::cache::DiagramCache;
 use super::config::{Config, line_of};
 use super::content::{CONTENT_DIR, Document};
-use super::directive::{self, Artifact, CAPTURES_DIR, Directive};
+use super::directive::{self, CAPTURES_DIR, CaptureDir, Directive};
 use super::error::{Location, SiteError};
+use super::figure::{FileLink, figure_html};
 use super::highlight::{escape, highlight};
 use super::links::{LinkKind, SiteIndex, UrlMaker, join_inside, parent_of, parse_special, published_capture_name};
 use super::metadata::slugify;
@@ -59,15 +60,25 @@ pub struct Rendered {
     pub problems: Vec<Problem>,
 }
 
-pub fn render(doc: &Document, ctx: &RenderContext) -> Rendered {
-    let options = Options::ENABLE_TABLES
+/// The markdown extensions the site reads (the integrations find blocks with the same parser).
+pub fn markdown_options() -> Options {
+    Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_SMART_PUNCTUATION
-        | Options::ENABLE_GFM;
-    let events: Vec<(Event, Range<usize>)> = Parser::new_ext(&doc.body, options).into_offset_iter().collect();
+        | Options::ENABLE_GFM
+}
+
+/// A fenced block is a diagram when its info string's first word is `tcpdialog`.
+pub fn is_tcpdialog_fence(info: &str) -> bool {
+    info.split_whitespace().next() == Some("tcpdialog")
+}
+
+pub fn render(doc: &Document, ctx: &RenderContext) -> Rendered {
+    let events: Vec<(Event, Range<usize>)> =
+        Parser::new_ext(&doc.body, markdown_options()).into_offset_iter().collect();
     let mut page = PageRenderer {
         doc,
         ctx,
@@ -125,7 +136,7 @@ impl<'a> PageRenderer<'a, '_> {
                         }
                     }
                     let html = match &kind {
-                        CodeBlockKind::Fenced(lang) if lang.split_whitespace().next() == Some("tcpdialog") => {
+                        CodeBlockKind::Fenced(lang) if is_tcpdialog_fence(lang) => {
                             // Lines inside the block count from the line after the fence.
                             self.block_figure(&code, self.line(range.start) + 1)
                         }
@@ -354,7 +365,8 @@ impl<'a> PageRenderer<'a, '_> {
         // The first diagram's PNG is the post's social card; og:image needs an absolute URL, so without a
         // base_url there is no card and no reason to draw it.
         let social_card = first && !self.ctx.config.base_url.is_empty();
-        let drawn = match directive::draw(&directive, self.ctx.root, self.ctx.config, self.ctx.cache, social_card) {
+        let captures = CaptureDir::of_site(self.ctx.root);
+        let mut drawn = match directive::draw(&directive, &captures, self.ctx.config, self.ctx.cache, social_card) {
             Ok(drawn) => drawn,
             Err(problem) => return self.directive_error(line, problem),
         };
@@ -363,7 +375,7 @@ impl<'a> PageRenderer<'a, '_> {
         let extension = drawn.artifact.extension();
         self.out.files.insert(format!("{dir}{stem}.{extension}"), Payload::Bytes(drawn.body.clone()));
         let mut png_link = None;
-        match drawn.png {
+        match drawn.png.take() {
             Some(Ok(png)) => {
                 self.out.files.insert(format!("{dir}{stem}.png"), Payload::Bytes(png));
                 if first {
@@ -380,32 +392,13 @@ impl<'a> PageRenderer<'a, '_> {
         }
         let capture_name = self.publish_capture(&directive.capture).unwrap_or_default();
         let caption = directive.caption.clone().unwrap_or_else(|| directive.default_caption());
-        let body = String::from_utf8_lossy(&drawn.body);
-        let (class, body) = match drawn.artifact {
-            Artifact::Svg => ("diagram-scroll", strip_xml_declaration(&body)),
-            Artifact::Html => ("diagram-scroll diagram-table", body.trim()),
-        };
-        let mut links = format!(
-            "<a href=\"{name}\" download>{name}</a> · <a href=\"{stem}.{extension}\">{kind}</a>",
-            name = escape(&capture_name),
-            stem = escape(&stem),
-            kind = extension.to_uppercase(),
-        );
-        if let Some(png) = png_link {
-            links.push_str(&format!(" · <a href=\"{}\">PNG</a>", escape(&png)));
-        }
-        // The exact packet list beside the simplified dialog, folded away until asked for.
-        let packets = drawn.table.as_deref().map_or(String::new(), |table| {
-            format!(
-                "<details class=\"packet-list\">\n<summary>Packet list</summary>\n<div class=\"diagram-scroll diagram-table\">\n{}\n</div>\n</details>\n",
-                String::from_utf8_lossy(table).trim()
-            )
-        });
-        format!(
-            "<figure class=\"diagram\" id=\"figure-{stem}\">\n<div class=\"{class}\">\n{body}\n</div>\n{packets}<figcaption><span class=\"caption\">{caption}</span> <span class=\"diagram-files\">{links}</span></figcaption>\n</figure>\n",
-            stem = escape(&stem),
-            caption = escape(&caption),
-        )
+        let link = |href: String, label: String, download| FileLink { href, label, download };
+        let mut files = vec![
+            link(capture_name.clone(), capture_name, true),
+            link(format!("{stem}.{extension}"), extension.to_uppercase(), false),
+        ];
+        files.extend(png_link.map(|png| link(png, "PNG".into(), false)));
+        figure_html(&stem, &drawn, &caption, &files)
     }
 
     fn unique_stem(&mut self, base: String) -> String {
@@ -440,14 +433,6 @@ fn plain_text(event: &Event) -> Option<String> {
         Event::Text(t) | Event::Code(t) => Some(t.to_string()),
         Event::SoftBreak | Event::HardBreak => Some(" ".into()),
         _ => None,
-    }
-}
-
-fn strip_xml_declaration(svg: &str) -> &str {
-    let svg = svg.trim();
-    match svg.strip_prefix("<?xml").and_then(|rest| rest.find("?>").map(|end| rest.get(end + 2..))) {
-        Some(Some(rest)) => rest.trim_start(),
-        _ => svg,
     }
 }
 

