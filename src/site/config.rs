@@ -61,6 +61,8 @@ pub struct DiagramDefaults {
     pub server: Option<String>,
     pub format: Option<String>,
     pub redact: Option<bool>,
+    /// A key log inside `captures/` for every block that names none.
+    pub keylog: Option<String>,
 }
 
 impl Config {

@@ -9,14 +9,18 @@ use super::links::join_inside;
 use crate::analyze::analyze_file_retaining;
 use crate::diagram::{self, DiagramOptions, Format, Labels, Spacing, Theme, View};
 use crate::dialog::{self, Dialog, DialogOptions, Selection};
+use crate::proto::tls::read_key_log;
+use crate::proto::tls_crypto::KeyLog;
 use crate::proto::{DecoderOptions, Protocol};
+use sha2::{Digest, Sha256};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub const CAPTURES_DIR: &str = "captures";
 
 const KNOWN_KEYS: &str = "capture, stream, streams, port, host, frames, view, labels, theme, client, server, \
-                          title, caption, format, protocol, redact, spacing";
+                          title, caption, format, protocol, redact, spacing, keylog";
 
 /// The keys of a block, as written.
 #[derive(Debug, Default, Deserialize)]
@@ -39,6 +43,7 @@ struct Keys {
     protocol: Option<String>,
     redact: Option<bool>,
     spacing: Option<String>,
+    keylog: Option<String>,
 }
 
 /// A checked directive: everything needed to draw one diagram.
@@ -54,6 +59,8 @@ pub struct Directive {
     pub caption: Option<String>,
     pub protocol: Option<Protocol>,
     pub redact: bool,
+    /// An NSS key log inside `captures/` that decrypts the capture's TLS (never published).
+    pub keylog: Option<String>,
 }
 
 /// A problem and the line of the block it is on (0: the block's first line of TOML).
@@ -129,6 +136,9 @@ impl Directive {
         streams.dedup();
         let frames = keys.frames.map(|f| parse_frames(&f)).transpose()?;
         let pick = |own: Option<String>, default: &Option<String>| own.or_else(|| default.clone());
+        let keylog = pick(keys.keylog, &defaults.keylog)
+            .map(|name| join_inside("", &name).ok_or(DirectiveProblem::KeyLogOutsideSite { name }))
+            .transpose()?;
         let view = match pick(keys.view, &defaults.view).as_deref() {
             None | Some("ladder") => View::Ladder,
             Some("timeline") => View::Timeline,
@@ -179,6 +189,7 @@ impl Directive {
             protocol,
             // Secrets stay hidden unless a block says otherwise, as in the protocol stage.
             redact: keys.redact.or(defaults.redact).unwrap_or(true),
+            keylog,
         })
     }
 
@@ -238,6 +249,8 @@ pub struct Drawn {
     pub png: Option<Result<Vec<u8>, DirectiveProblem>>,
     /// For a ladder: its packet list as an HTML table, whose rows and the ladder's arrows link to each other.
     pub table: Option<Vec<u8>>,
+    /// Lines of the key log that were not used (`FILE: line N: …`).
+    pub keylog_warnings: Vec<String>,
 }
 
 /// Where the captures a directive names are: a folder, and how messages name it.
@@ -269,13 +282,20 @@ pub fn draw(
         name: directive.capture.clone(),
         resolved: captures.shown.join(&directive.capture),
     })?;
+    let (keylog, keylog_digest, keylog_warnings) = match &directive.keylog {
+        Some(name) => read_site_key_log(captures, name)?,
+        None => (None, String::new(), Vec::new()),
+    };
     let decoder = DecoderOptions {
         force: directive.protocol,
         redact: directive.redact,
         redact_headers: config.redact_headers.clone(),
-        keylog: None,
+        keylog,
     };
-    let options = format!("{:?} {:?} {:?} {decoder:?}", directive.selection, directive.dialog, directive.diagram);
+    let options = format!(
+        "{:?} {:?} {:?} {:?} {:?} {:?} keys {keylog_digest}",
+        directive.selection, directive.dialog, directive.diagram, decoder.force, decoder.redact, decoder.redact_headers
+    );
     let key = DiagramCache::key(&bytes, &options, "");
     // A ladder is published with its packet list, so its arrows can link to the rows.
     let ladder = directive.diagram.view == View::Ladder;
@@ -319,7 +339,23 @@ pub fn draw(
             Some(table)
         }
     };
-    Ok(Drawn { artifact, body, png, table })
+    Ok(Drawn { artifact, body, png, table, keylog_warnings })
+}
+
+/// A directive's key log: the secrets, a digest of the file (so the cache tells key logs apart without
+/// holding a secret in its key), and the lines that were not used.
+type SiteKeyLog = (Option<Arc<KeyLog>>, String, Vec<String>);
+
+fn read_site_key_log(captures: &CaptureDir, name: &str) -> Result<SiteKeyLog, DirectiveProblem> {
+    let path = captures.path.join(name);
+    let shown = captures.shown.join(name);
+    let bytes = std::fs::read(&path)
+        .map_err(|_| DirectiveProblem::KeyLogNotFound { name: name.to_string(), resolved: shown.clone() })?;
+    let loaded = read_key_log(&path).map_err(|e| DirectiveProblem::KeyLog(e.to_string()))?;
+    let digest: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let full = path.display().to_string();
+    let warnings = loaded.warnings.iter().map(|w| w.replacen(&full, &shown.display().to_string(), 1)).collect();
+    Ok((Some(Arc::new(loaded.keys)), digest, warnings))
 }
 
 #[cfg(test)]

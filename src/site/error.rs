@@ -94,6 +94,14 @@ pub enum DirectiveProblem {
     NoCapture,
     #[error("capture {name:?} not found ({resolved})", resolved = .resolved.display())]
     CaptureNotFound { name: String, resolved: PathBuf },
+    #[error("key log {name:?} not found ({resolved})", resolved = .resolved.display())]
+    KeyLogNotFound { name: String, resolved: PathBuf },
+    #[error("key log {name:?} leaves the captures/ folder")]
+    KeyLogOutsideSite { name: String },
+    #[error("{0}")]
+    KeyLog(String),
+    #[error("{0}")]
+    KeyLogLine(String),
     #[error("capture {name:?} leaves the captures/ folder")]
     CaptureOutsideSite { name: String },
     #[error("`{key} = {value:?}`: expected {expected}")]

@@ -9,7 +9,7 @@ use super::cache::DiagramCache;
 use super::config::{Config, line_of};
 use super::content::{CONTENT_DIR, Document};
 use super::directive::{self, CAPTURES_DIR, CaptureDir, Directive};
-use super::error::{Location, SiteError};
+use super::error::{DirectiveProblem, Location, SiteError};
 use super::figure::{FileLink, figure_html};
 use super::highlight::{escape, highlight};
 use super::links::{LinkKind, SiteIndex, UrlMaker, join_inside, parent_of, parse_special, published_capture_name};
@@ -370,6 +370,10 @@ impl<'a> PageRenderer<'a, '_> {
             Ok(drawn) => drawn,
             Err(problem) => return self.directive_error(line, problem),
         };
+        for warning in std::mem::take(&mut drawn.keylog_warnings) {
+            let at = Location::new(&self.doc.source, line);
+            self.problem(Severity::Warning, SiteError::Directive { at, problem: DirectiveProblem::KeyLogLine(warning) });
+        }
         let stem = self.unique_stem(directive.file_stem());
         let dir = &self.doc.output_dir;
         let extension = drawn.artifact.extension();
