@@ -51,6 +51,7 @@ fn every_block_gets_its_files_and_a_manifest_entry() {
     let figure = std::fs::read_to_string(out.join(format!("{a}.figure.html"))).expect("figure");
     assert!(figure.starts_with(&format!("<figure class=\"diagram\" id=\"figure-{a}\">\n")), "{figure}");
     assert!(figure.contains(&format!("<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"d{a}\"")), "{figure}");
+    insta::assert_snapshot!("prerender_figure_of_a_ladder", figure);
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).expect("manifest")).expect("json");
     let expected = serde_json::json!({"diagrams": [

@@ -62,7 +62,7 @@ fn a_book_shows_the_figure() {
     assert!(html.contains("<figure class=\"diagram\" id=\"figure-http-close-s0\">"), "{html}");
     assert!(html.contains("<span class=\"caption\">One GET, then FIN</span>"), "{html}");
     assert!(html.contains("GET / HTTP/1.1") && html.contains("<details class=\"packet-list\">"), "{html}");
-    assert!(html.contains("html:is(.coal, .navy, .ayu) #d1 .bg{"), "the diagram does not follow mdBook's themes");
+    assert!(html.contains("html:is(.coal, .navy, .ayu) #c1-d1 .bg{"), "the diagram does not follow mdBook's themes");
     assert!(html.contains("<p>After the figure.</p>"), "the text after the figure is lost in it");
     // mdBook 0.5 publishes additional CSS under a name with a hash of its content: tcpdialog-1a2b3c4d.css.
     let css = std::fs::read_dir(dir.path().join("book"))

@@ -62,6 +62,7 @@ mod tests {
         let hook = render_hook(Path::new("."), Path::new("./static/tcpdialog")).unwrap();
         assert!(hook.contains(r#"printf "%s/%s.figure.html" "static/tcpdialog" $name"#), "{hook}");
         assert!(hook.contains("{{- $name := substr (sha256 .Inner) 0 16 -}}"), "{hook}");
+        insta::assert_snapshot!(hook);
     }
 
     #[test]

@@ -63,10 +63,13 @@ pub fn run(input: impl Read, output: impl Write) -> Result<Vec<String>, Integrat
 /// Replaces the blocks of every chapter; returns every problem found.
 pub fn preprocess(book: &mut Book, src: &Path, drawer: &Drawer) -> Vec<SiteError> {
     let mut errors = Vec::new();
+    let mut number = 0;
     book.for_each_chapter_mut(|chapter| {
+        number += 1;
         let file = chapter.source_path.as_ref().or(chapter.path.as_ref());
         let source = file.map_or_else(|| PathBuf::from(&chapter.name), |file| src.join(file));
-        match chapter_with_figures(&chapter.content, &source, drawer) {
+        // mdBook's print.html holds every chapter: SVG ids carry the chapter's number to stay apart there.
+        match chapter_with_figures(&chapter.content, &source, drawer, &format!("c{number}-")) {
             Ok(content) => chapter.content = content,
             Err(found) => errors.extend(found),
         }
@@ -74,8 +77,14 @@ pub fn preprocess(book: &mut Book, src: &Path, drawer: &Drawer) -> Vec<SiteError
     errors
 }
 
-/// A chapter's markdown with each block replaced by its figure (raw HTML, which mdBook passes through).
-pub fn chapter_with_figures(content: &str, source: &Path, drawer: &Drawer) -> Result<String, Vec<SiteError>> {
+/// A chapter's markdown with each block replaced by its figure (raw HTML, which mdBook passes through); the
+/// SVGs' ids start with `id_prefix`.
+pub fn chapter_with_figures(
+    content: &str,
+    source: &Path,
+    drawer: &Drawer,
+    id_prefix: &str,
+) -> Result<String, Vec<SiteError>> {
     let found = blocks::find(content);
     let mut out = String::with_capacity(content.len());
     let mut errors = Vec::new();
@@ -84,7 +93,7 @@ pub fn chapter_with_figures(content: &str, source: &Path, drawer: &Drawer) -> Re
     for (number, block) in found.iter().enumerate() {
         out.push_str(content.get(copied..block.range.start).unwrap_or_default());
         copied = block.range.end;
-        match drawer.draw(block, source, &format!("d{}", number + 1), false) {
+        match drawer.draw(block, source, &format!("{id_prefix}d{}", number + 1), false) {
             Ok(drawn) => {
                 let id = unique(&mut ids, drawn.directive.file_stem());
                 let figure = follow_mdbook_themes(&figure_html(&id, &drawn.drawn, &drawn.caption(), &[]));
@@ -180,10 +189,11 @@ mod tests {
         );
         assert!(chapter.ends_with("</figure>\n\n\nAfter.\n"), "{chapter}");
         assert!(!chapter.contains("```") && !chapter.contains("prefers-color-scheme"), "{chapter}");
-        assert!(chapter.contains("html:is(.coal, .navy, .ayu) #d1 .bg{fill:#0d1117}"), "{chapter}");
+        assert!(chapter.contains("html:is(.coal, .navy, .ayu) #c1-d1 .bg{fill:#0d1117}"), "{chapter}");
         assert!(chapter.contains("<details class=\"packet-list\">"), "{chapter}");
         let figure = &chapter[chapter.find("<figure").unwrap()..chapter.find("</figure>").unwrap()];
         assert!(figure.lines().all(|line| !line.trim().is_empty()), "a blank line would end the HTML block");
+        insta::assert_snapshot!(chapter);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each integration test binary uses a different part of the harness
 
 use std::collections::BTreeMap;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -88,7 +89,8 @@ pub fn tool_available(tool: &str, found: bool, install: &str) -> bool {
         return true;
     }
     assert!(std::env::var("CI").as_deref() != Ok("true"), "{tool} is missing, and CI must run this test: {install}");
-    eprintln!("skipped: {tool} is not installed here ({install})");
+    // Straight to standard error, past the test harness's capture, so a skip is seen without --nocapture.
+    let _ = writeln!(std::io::stderr(), "skipped: {tool} is not installed here ({install})");
     false
 }
 
