@@ -9,13 +9,21 @@ use std::path::Path;
 fn the_example_site_builds_with_every_diagram() {
     let site = TestSite::example();
     let report = site.build_ok();
-    assert_eq!(report.posts, 8);
+    assert_eq!(report.posts, 9);
     assert_eq!(report.pages, 1);
     assert!(report.diagrams >= 8, "{report:?}");
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
-    for post in
-        ["http-connection-close", "http-keepalive", "page-load", "websocket", "h2c", "tls13", "postgres", "loss"]
-    {
+    for post in [
+        "http-connection-close",
+        "http-keepalive",
+        "page-load",
+        "websocket",
+        "h2c",
+        "tls13",
+        "postgres",
+        "loss",
+        "https-decrypted",
+    ] {
         let html = site.read(&format!("posts/{post}/index.html"));
         assert!(html.contains("<figure class=\"diagram\""), "{post} has no diagram");
         assert!(html.contains("<svg"), "{post}: the SVG is not inline");
@@ -24,7 +32,7 @@ fn the_example_site_builds_with_every_diagram() {
     assert!(site.exists("posts/http-connection-close/http-close.pcap"));
     assert!(site.exists("pages/about/index.html"));
     assert!(site.exists("tags/keepalive/index.html"));
-    assert!(site.exists("page/2/index.html"), "8 posts at 5 per page make two index pages");
+    assert!(site.exists("page/2/index.html"), "9 posts at 5 per page make two index pages");
     assert!(site.exists("404.html") && site.exists("robots.txt") && site.exists("theme/style.css"));
 }
 
@@ -154,7 +162,7 @@ fn the_atom_feed_parses() {
     site.build_ok();
     let feed: atom_syndication::Feed = site.read("feed.xml").parse().expect("a valid Atom feed");
     assert_eq!(feed.title().as_str(), "TCP dialogs");
-    assert_eq!(feed.entries().len(), 8);
+    assert_eq!(feed.entries().len(), 9);
     let newest = &feed.entries()[0];
     assert_eq!(newest.title().as_str(), "When segments go missing");
     assert_eq!(newest.published().map(|d| d.to_rfc3339()).as_deref(), Some("2024-04-22T09:00:00+00:00"));
@@ -170,4 +178,46 @@ fn a_new_site_from_init_builds() {
     let report = tcpdialog::site::build(&root, &Default::default()).expect("the new site builds");
     assert_eq!((report.posts, report.diagrams), (1, 1));
     assert!(tcpdialog::site::check(&root).expect("check").is_ok());
+}
+
+/// The secrets of every key log the example site uses, as the hex the key log holds them in.
+fn key_log_secrets(root: &Path) -> Vec<String> {
+    let mut secrets = Vec::new();
+    for entry in std::fs::read_dir(root.join("captures")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "keys") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            secrets.extend(
+                text.lines()
+                    .filter(|l| !l.starts_with('#'))
+                    .filter_map(|l| l.split_whitespace().nth(2))
+                    .filter(|s| s.len() >= 64)
+                    .map(str::to_ascii_lowercase),
+            );
+        }
+    }
+    secrets
+}
+
+#[test]
+fn posts_decrypt_tls_with_their_key_log_and_publish_no_secret() {
+    let site = TestSite::example();
+    site.build_ok();
+    let html = site.read("posts/https-decrypted/index.html");
+    // The first diagram is the wire's view, the others are decrypted (tshark: GET / in frame 11, HEADERS[3]
+    // GET /style.css in frame 19 of https-h2, the upgrade to /chat in frame 9 of wss-echo).
+    for decrypted in ["GET / HTTP/1.1", "HEADERS[3]: GET /style.css", "GET /chat HTTP/1.1", "Encrypted Extensions"] {
+        assert!(html.contains(decrypted), "{decrypted} is not on the page");
+    }
+    assert!(html.contains("encrypted: give a key log with --keylog to see inside"), "the wire's view has its note");
+    assert!(html.contains("class=\"lock\""), "decrypted arrows wear a padlock");
+    let secrets = key_log_secrets(site.root());
+    assert!(secrets.len() >= 15, "{secrets:?}");
+    for (path, bytes) in site.output() {
+        assert!(!path.ends_with(".keys"), "{path}: a key log was published");
+        let text = String::from_utf8_lossy(&bytes).to_ascii_lowercase();
+        for secret in &secrets {
+            assert!(!text.contains(&secret[..32]), "{path} holds a secret of a key log");
+        }
+    }
 }
