@@ -184,3 +184,59 @@ fn key_updates_are_followed_without_the_later_secrets() {
     let text = std::fs::read_to_string(tls.join("tls13-keyupdate.secret0.keys")).unwrap();
     assert!(!text.contains("TRAFFIC_SECRET_N"), "the variant keeps only the first secrets");
 }
+
+/// The TCP payloads of a one-connection capture, in order, with their direction (the SYN's sender is the
+/// client); loopback captures have neither losses nor reordering.
+fn payloads(capture: &Path) -> Vec<(Direction, Vec<u8>)> {
+    let mut reader = pcap_file::pcap::PcapReader::new(std::fs::File::open(capture).unwrap()).unwrap();
+    let mut client_port = None;
+    let mut out = Vec::new();
+    while let Some(packet) = reader.next_packet() {
+        let packet = packet.unwrap();
+        let sliced = etherparse::SlicedPacket::from_ethernet(&packet.data).unwrap();
+        let Some(etherparse::TransportSlice::Tcp(tcp)) = sliced.transport else { continue };
+        let client = *client_port.get_or_insert(tcp.source_port());
+        let dir = if tcp.source_port() == client { Direction::ClientToServer } else { Direction::ServerToClient };
+        if !tcp.payload().is_empty() {
+            out.push((dir, tcp.payload().to_vec()));
+        }
+    }
+    out
+}
+
+/// Records split across segments, and several in one: the same bytes cut into pieces of 1 to 7 bytes, or
+/// glued into one chunk per direction change, decrypt to the same messages.
+#[test]
+fn decryption_does_not_depend_on_how_records_are_cut_into_segments() {
+    for stem in ["https-get", "https-h2", "wss-echo"] {
+        let keys = read_key_log(&repo().join(format!("captures/{stem}.keys"))).unwrap().keys;
+        let options = DecoderOptions { keylog: Some(Arc::new(keys)), ..Default::default() };
+        let segments = payloads(&repo().join(format!("captures/{stem}.pcap")));
+        let summaries = |turns: &[(Direction, &[u8])]| -> Vec<(Direction, String, bool)> {
+            let messages = tcpdialog::proto::decode_turns(&options, turns);
+            messages.into_iter().map(|m| (m.dir, m.summary, m.decrypted)).collect()
+        };
+        let whole: Vec<(Direction, &[u8])> = segments.iter().map(|(d, b)| (*d, b.as_slice())).collect();
+        let expected = summaries(&whole);
+        assert!(expected.iter().filter(|(_, _, decrypted)| *decrypted).count() >= 5, "{stem}: {expected:?}");
+        let mut cut = Vec::new();
+        for (i, (dir, bytes)) in segments.iter().enumerate() {
+            cut.extend(bytes.chunks(1 + i % 7).map(|piece| (*dir, piece)));
+        }
+        assert_eq!(sorted(summaries(&cut)), sorted(expected.clone()), "{stem} cut small");
+        let mut glued: Vec<(Direction, Vec<u8>)> = Vec::new();
+        for (dir, bytes) in &segments {
+            match glued.last_mut() {
+                Some((last, all)) if last == dir => all.extend(bytes),
+                _ => glued.push((*dir, bytes.clone())),
+            }
+        }
+        let glued: Vec<(Direction, &[u8])> = glued.iter().map(|(d, b)| (*d, b.as_slice())).collect();
+        assert_eq!(sorted(summaries(&glued)), sorted(expected), "{stem} glued");
+    }
+}
+
+fn sorted(mut messages: Vec<(Direction, String, bool)>) -> Vec<(Direction, String, bool)> {
+    messages.sort();
+    messages
+}
