@@ -7,7 +7,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use tcpdialog::analyze::{CaptureAnalysis, analyze_file};
+use tcpdialog::proto::postgres::PgMessage;
 use tcpdialog::proto::tls::{ContentType, HandshakeType};
+use tcpdialog::proto::websocket::Opcode;
 use tcpdialog::proto::{DecoderOptions, Message, MessageKind, Protocol, REDACTED};
 
 fn analyze(path: &str, options: &DecoderOptions) -> CaptureAnalysis {
@@ -106,15 +108,13 @@ fn column(name: &str, messages: &[&Message]) -> Option<String> {
                 let phrase = content_type.map_or(phrase, |t| phrase.trim_end_matches(&format!(" ({t})")));
                 Some(phrase.to_string())
             }
-            ("websocket.opcode", MessageKind::WebSocket { opcode, .. }) => Some(opcode.to_string()),
-            ("websocket.payload.text", MessageKind::WebSocket { opcode: 1, .. }) => ws_text(&m.summary),
+            ("websocket.opcode", MessageKind::WebSocket { opcode, .. }) => Some(opcode.code().to_string()),
+            ("websocket.payload.text", MessageKind::WebSocket { opcode: Opcode::Text, .. }) => ws_text(&m.summary),
             ("websocket.payload.close.status_code", MessageKind::WebSocket { close_code: Some(c), .. }) => {
                 Some(c.to_string())
             }
-            ("http2.type", MessageKind::Http2 { frame_type, .. }) if *frame_type != 0xff => {
-                Some(frame_type.to_string())
-            }
-            ("http2.streamid", MessageKind::Http2 { frame_type, stream, .. }) if *frame_type != 0xff => {
+            ("http2.type", MessageKind::Http2 { frame_type, .. }) => frame_type.code().map(|c| c.to_string()),
+            ("http2.streamid", MessageKind::Http2 { frame_type, stream, .. }) if frame_type.code().is_some() => {
                 Some(stream.to_string())
             }
             ("http2.headers.method", MessageKind::Http2 { .. }) => detail_value(m, ":method"),
@@ -135,7 +135,7 @@ fn column(name: &str, messages: &[&Message]) -> Option<String> {
             // One record version per record: we compare the count.
             ("tls.record.version", MessageKind::Tls { .. }) => Some("record".to_string()),
             ("pgsql.type", MessageKind::Postgres { .. }) => Some(pgsql_type(&m.summary).to_string()),
-            ("pgsql.query", MessageKind::Postgres { tag: b'Q', .. }) => {
+            ("pgsql.query", MessageKind::Postgres { message: PgMessage::Query, .. }) => {
                 m.summary.strip_prefix("Query: ").map(str::to_string)
             }
             ("tcp.len", MessageKind::Other) if m.protocol == Protocol::Data => {

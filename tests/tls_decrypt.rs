@@ -76,8 +76,8 @@ fn fact(message: &Message) -> Option<String> {
         MessageKind::Tls { content_type: ContentType::Alert, .. } => "alert".to_string(),
         MessageKind::HttpRequest { method, .. } => format!("http {method}"),
         MessageKind::HttpResponse { status, .. } => format!("http {status}"),
-        MessageKind::Http2 { frame_type, .. } if *frame_type != 0xff => format!("h2 {frame_type}"),
-        MessageKind::WebSocket { opcode, .. } => format!("ws {opcode}"),
+        MessageKind::Http2 { frame_type, .. } => format!("h2 {}", frame_type.code()?),
+        MessageKind::WebSocket { opcode, .. } => format!("ws {}", opcode.code()),
         _ => return None,
     })
 }

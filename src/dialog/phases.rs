@@ -6,6 +6,8 @@
 
 use super::{Event, Phase, PhaseKind};
 use crate::analyze::CaptureAnalysis;
+use crate::proto::http2::{self, FrameType};
+use crate::proto::postgres::PgMessage;
 use crate::proto::tls::{ContentType, HandshakeType, version_name};
 use crate::proto::{Message, MessageKind};
 use crate::tcp::{CloseKind, Connection, Direction};
@@ -16,14 +18,8 @@ const IDLE_GAP_SECONDS: f64 = 1.0;
 /// Characters of SQL kept in a query's phase name.
 const SQL_CHARS: usize = 40;
 
-/// TLS record content types and handshake message types (RFC 8446 §5.1, §4).
+/// TLS 1.3's version number (RFC 8446 §4.2.1).
 const TLS_1_3: u16 = 0x0304;
-
-/// HTTP/2 frame types and the END_STREAM flag (RFC 9113 §6).
-const H2_DATA: u8 = 0x0;
-const H2_HEADERS: u8 = 0x1;
-const H2_RST_STREAM: u8 = 0x3;
-const H2_END_STREAM: u8 = 0x1;
 
 /// A phase found by a protocol finder, by frames: from the frame where `start` begins to `end_frame`.
 #[derive(Debug, Clone, PartialEq)]
@@ -232,22 +228,27 @@ fn tls_handshake(messages: &[&Message]) -> Option<Found> {
 /// PostgreSQL: the startup (StartupMessage or SSLRequest, authentication, parameters) until the first
 /// ReadyForQuery, then one exchange per simple Query until the ReadyForQuery that answers it.
 fn postgres_phases(messages: &[&Message]) -> Vec<Found> {
-    let pg: Vec<(&Message, u8, Option<&str>)> = messages
+    let pg: Vec<(&Message, PgMessage, Option<&str>)> = messages
         .iter()
         .filter_map(|m| match &m.kind {
-            MessageKind::Postgres { tag, query } => Some((*m, *tag, query.as_deref())),
+            MessageKind::Postgres { message, query } => Some((*m, *message, query.as_deref())),
             _ => None,
         })
         .collect();
     let mut found = Vec::new();
     let from = |dir: Direction| pg.iter().filter(move |(m, ..)| m.dir == dir);
-    let mut ready = from(Direction::ServerToClient).filter(|(_, tag, _)| *tag == b'Z').peekable();
-    let startup = from(Direction::ClientToServer).next().filter(|(_, tag, _)| *tag == 0);
+    let mut ready = from(Direction::ServerToClient).filter(|(_, pg, _)| *pg == PgMessage::ReadyForQuery).peekable();
+    let startup = from(Direction::ClientToServer).next().filter(|(_, pg, _)| *pg == PgMessage::Startup);
     if let Some((startup, ..)) = startup {
         // During the startup, an ErrorResponse is fatal (a failed login): it ends the phase.
-        let end = from(Direction::ServerToClient).find(|(_, tag, _)| matches!(tag, b'Z' | b'E'));
-        if let Some((end, tag, _)) = end {
-            let label = if *tag == b'E' { "startup + authentication fails" } else { "startup + authentication" };
+        let end = from(Direction::ServerToClient)
+            .find(|(_, pg, _)| matches!(pg, PgMessage::ReadyForQuery | PgMessage::ErrorResponse));
+        if let Some((end, pg, _)) = end {
+            let label = if *pg == PgMessage::ErrorResponse {
+                "startup + authentication fails"
+            } else {
+                "startup + authentication"
+            };
             found.push(Found {
                 kind: PhaseKind::Handshake,
                 start_frame: startup.frame,
@@ -255,7 +256,7 @@ fn postgres_phases(messages: &[&Message]) -> Vec<Found> {
                 label: label.to_string(),
                 timed: true,
             });
-            if *tag == b'Z' {
+            if *pg == PgMessage::ReadyForQuery {
                 ready.next();
             }
         }
@@ -263,21 +264,21 @@ fn postgres_phases(messages: &[&Message]) -> Vec<Found> {
     // Each simple Query, FunctionCall and extended-protocol Sync gets exactly one ReadyForQuery, in order. An
     // extended-protocol batch runs from its first Parse or Bind to the ReadyForQuery that answers its Sync.
     let mut batch: Option<(&Message, Option<&str>)> = None;
-    for (message, tag, query) in from(Direction::ClientToServer) {
-        let (start, sql) = match tag {
-            b'P' | b'B' => {
+    for (message, pg, query) in from(Direction::ClientToServer) {
+        let (start, sql) = match pg {
+            PgMessage::Parse | PgMessage::Bind => {
                 let (_, sql) = batch.get_or_insert((message, None));
-                if *tag == b'P' && sql.is_none() {
+                if *pg == PgMessage::Parse && sql.is_none() {
                     *sql = *query;
                 }
                 continue;
             }
-            b'F' => {
+            PgMessage::FunctionCall => {
                 ready.next();
                 continue;
             }
-            b'Q' => (*message, Some(short_sql(query.unwrap_or_default()))),
-            b'S' => match batch.take() {
+            PgMessage::Query => (*message, Some(short_sql(query.unwrap_or_default()))),
+            PgMessage::Sync => match batch.take() {
                 Some((start, sql)) => {
                     (start, Some(sql.map_or_else(|| "execute prepared statement".to_string(), short_sql)))
                 }
@@ -298,7 +299,10 @@ fn postgres_phases(messages: &[&Message]) -> Vec<Found> {
 fn postgres_terminate(messages: &[&Message]) -> Option<u64> {
     messages
         .iter()
-        .find(|m| m.dir == Direction::ClientToServer && matches!(m.kind, MessageKind::Postgres { tag: b'X', .. }))
+        .find(|m| {
+            m.dir == Direction::ClientToServer
+                && matches!(m.kind, MessageKind::Postgres { message: PgMessage::Terminate, .. })
+        })
         .map(|m| m.frame)
 }
 
@@ -318,7 +322,7 @@ fn short_sql(sql: &str) -> String {
 /// or a GOAWAY drops it) runs to its last frame seen and says so. Stream 1 of an h2c upgrade has no HEADERS (its
 /// request was the HTTP/1.1 one) and stays the upgrade phase.
 fn http2_streams(messages: &[&Message]) -> Vec<Found> {
-    type H2Frame<'a> = (&'a Message, u8, u8, Option<&'a str>);
+    type H2Frame<'a> = (&'a Message, FrameType, u8, Option<&'a str>);
     let mut streams: BTreeMap<u32, Vec<H2Frame>> = BTreeMap::new();
     for m in messages {
         if let MessageKind::Http2 { frame_type, stream, flags, request } = &m.kind {
@@ -328,7 +332,7 @@ fn http2_streams(messages: &[&Message]) -> Vec<Found> {
     let mut found = Vec::new();
     for (stream, frames) in streams.iter().filter(|(stream, _)| *stream % 2 == 1) {
         let Some(opened) =
-            frames.iter().position(|(m, ft, ..)| m.dir == Direction::ClientToServer && *ft == H2_HEADERS)
+            frames.iter().position(|(m, ft, ..)| m.dir == Direction::ClientToServer && *ft == FrameType::Headers)
         else {
             continue;
         };
@@ -336,8 +340,9 @@ fn http2_streams(messages: &[&Message]) -> Vec<Found> {
         let (Some((open, ..)), Some((last, ..))) = (on_stream.first(), on_stream.last()) else { continue };
         let request = on_stream.iter().find_map(|(m, .., r)| r.filter(|_| m.dir == Direction::ClientToServer));
         let ends = on_stream.iter().find(|(m, ft, flags, _)| {
-            let end_stream = matches!(*ft, H2_DATA | H2_HEADERS) && flags & H2_END_STREAM != 0;
-            (end_stream && m.dir == Direction::ServerToClient) || *ft == H2_RST_STREAM
+            let end_stream =
+                matches!(*ft, FrameType::Data | FrameType::Headers) && flags & http2::flag::END_STREAM != 0;
+            (end_stream && m.dir == Direction::ServerToClient) || *ft == FrameType::RstStream
         });
         let (end_frame, no_end) = match ends {
             Some((m, ..)) => (m.end_frame, ""),

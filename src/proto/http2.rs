@@ -34,23 +34,67 @@ const MAX_HEADER_BLOCK: usize = 128 * 1024;
 const MAX_HPACK_TABLE: usize = 64 * 1024;
 const FRAME_HEADER_LEN: usize = 9;
 
-/// Frame types (RFC 9113 §6).
-pub mod frame_type {
-    pub const DATA: u8 = 0x0;
-    pub const HEADERS: u8 = 0x1;
-    pub const PRIORITY: u8 = 0x2;
-    pub const RST_STREAM: u8 = 0x3;
-    pub const SETTINGS: u8 = 0x4;
-    pub const PUSH_PROMISE: u8 = 0x5;
-    pub const PING: u8 = 0x6;
-    pub const GOAWAY: u8 = 0x7;
-    pub const WINDOW_UPDATE: u8 = 0x8;
-    pub const CONTINUATION: u8 = 0x9;
+/// Frame types (RFC 9113 §6, RFC 9218 §7.1), with the names Wireshark prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FrameType {
+    Data,
+    Headers,
+    Priority,
+    RstStream,
+    Settings,
+    PushPromise,
+    Ping,
+    Goaway,
+    WindowUpdate,
+    Continuation,
+    PriorityUpdate,
+    Unknown(u8),
     /// Not a frame: the client's connection preface, as tcpdialog reports it.
-    pub const PREFACE: u8 = 0xff;
+    Preface,
 }
 
-mod flag {
+/// (code, type, name) of every known frame type.
+const FRAME_TYPES: [(u8, FrameType, &str); 11] = [
+    (0x0, FrameType::Data, "DATA"),
+    (0x1, FrameType::Headers, "HEADERS"),
+    (0x2, FrameType::Priority, "PRIORITY"),
+    (0x3, FrameType::RstStream, "RST_STREAM"),
+    (0x4, FrameType::Settings, "SETTINGS"),
+    (0x5, FrameType::PushPromise, "PUSH_PROMISE"),
+    (0x6, FrameType::Ping, "PING"),
+    (0x7, FrameType::Goaway, "GOAWAY"),
+    (0x8, FrameType::WindowUpdate, "WINDOW_UPDATE"),
+    (0x9, FrameType::Continuation, "CONTINUATION"),
+    (0x10, FrameType::PriorityUpdate, "PRIORITY_UPDATE"),
+];
+
+impl FrameType {
+    pub fn from_code(code: u8) -> FrameType {
+        FRAME_TYPES.iter().find(|(c, ..)| *c == code).map_or(FrameType::Unknown(code), |(_, t, _)| *t)
+    }
+
+    /// The type byte on the wire (`None` for the preface, which has none).
+    pub fn code(self) -> Option<u8> {
+        match self {
+            FrameType::Unknown(code) => Some(code),
+            FrameType::Preface => None,
+            known => FRAME_TYPES.iter().find(|(_, t, _)| *t == known).map(|(c, ..)| *c),
+        }
+    }
+
+    pub fn name(self) -> String {
+        match self {
+            FrameType::Unknown(code) => format!("UNKNOWN(0x{code:02x})"),
+            FrameType::Preface => "Magic".to_string(),
+            known => {
+                FRAME_TYPES.iter().find(|(_, t, _)| *t == known).map_or_else(String::new, |(_, _, n)| n.to_string())
+            }
+        }
+    }
+}
+
+/// Frame flags (RFC 9113 §6): which bit means what depends on the frame type.
+pub mod flag {
     pub const END_STREAM: u8 = 0x1;
     pub const ACK: u8 = 0x1;
     pub const END_HEADERS: u8 = 0x4;
@@ -62,14 +106,19 @@ mod flag {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FrameHeader {
     pub length: u32,
-    pub frame_type: u8,
+    pub frame_type: FrameType,
     pub flags: u8,
     pub stream: u32,
 }
 
 impl FrameHeader {
     pub fn read(r: &mut Reader) -> Result<FrameHeader, Truncated> {
-        Ok(FrameHeader { length: r.u24()?, frame_type: r.u8()?, flags: r.u8()?, stream: r.u32()? & 0x7fff_ffff })
+        Ok(FrameHeader {
+            length: r.u24()?,
+            frame_type: FrameType::from_code(r.u8()?),
+            flags: r.u8()?,
+            stream: r.u32()? & 0x7fff_ffff,
+        })
     }
 
     fn has(&self, flag: u8) -> bool {
@@ -77,37 +126,19 @@ impl FrameHeader {
     }
 }
 
-pub fn frame_type_name(t: u8) -> String {
-    let name = match t {
-        frame_type::DATA => "DATA",
-        frame_type::HEADERS => "HEADERS",
-        frame_type::PRIORITY => "PRIORITY",
-        frame_type::RST_STREAM => "RST_STREAM",
-        frame_type::SETTINGS => "SETTINGS",
-        frame_type::PUSH_PROMISE => "PUSH_PROMISE",
-        frame_type::PING => "PING",
-        frame_type::GOAWAY => "GOAWAY",
-        frame_type::WINDOW_UPDATE => "WINDOW_UPDATE",
-        frame_type::CONTINUATION => "CONTINUATION",
-        0x10 => "PRIORITY_UPDATE",
-        other => return format!("UNKNOWN(0x{other:02x})"),
-    };
-    name.to_string()
-}
-
 /// Names of the flags a frame type defines, in bit order.
 fn flag_names(header: &FrameHeader) -> Vec<&'static str> {
     let defined: &[(u8, &str)] = match header.frame_type {
-        frame_type::DATA => &[(flag::END_STREAM, "END_STREAM"), (flag::PADDED, "PADDED")],
-        frame_type::HEADERS => &[
+        FrameType::Data => &[(flag::END_STREAM, "END_STREAM"), (flag::PADDED, "PADDED")],
+        FrameType::Headers => &[
             (flag::END_STREAM, "END_STREAM"),
             (flag::END_HEADERS, "END_HEADERS"),
             (flag::PADDED, "PADDED"),
             (flag::PRIORITY, "PRIORITY"),
         ],
-        frame_type::SETTINGS | frame_type::PING => &[(flag::ACK, "ACK")],
-        frame_type::PUSH_PROMISE => &[(flag::END_HEADERS, "END_HEADERS"), (flag::PADDED, "PADDED")],
-        frame_type::CONTINUATION => &[(flag::END_HEADERS, "END_HEADERS")],
+        FrameType::Settings | FrameType::Ping => &[(flag::ACK, "ACK")],
+        FrameType::PushPromise => &[(flag::END_HEADERS, "END_HEADERS"), (flag::PADDED, "PADDED")],
+        FrameType::Continuation => &[(flag::END_HEADERS, "END_HEADERS")],
         _ => &[],
     };
     defined.iter().filter(|(bit, _)| header.has(*bit)).map(|(_, name)| *name).collect()
@@ -204,7 +235,7 @@ impl StreamDecoder for Http2Decoder {
         let Ok(header) = FrameHeader::read(&mut Reader::new(buf)) else {
             return Cut::Unknown;
         };
-        let summary = format!("{}[{}] {}", frame_type_name(header.frame_type), header.stream, missing.marker());
+        let summary = format!("{}[{}] {}", header.frame_type.name(), header.stream, missing.marker());
         let kind = MessageKind::Http2 {
             frame_type: header.frame_type,
             stream: header.stream,
@@ -226,7 +257,7 @@ impl StreamDecoder for Http2Decoder {
                     return Step::Need;
                 }
                 self.preface_expected = false;
-                let kind = MessageKind::Http2 { frame_type: frame_type::PREFACE, stream: 0, flags: 0, request: None };
+                let kind = MessageKind::Http2 { frame_type: FrameType::Preface, stream: 0, flags: 0, request: None };
                 cx.push(0, Protocol::Http2, "Magic".to_string(), kind);
                 return Step::Used { used: H2_PREFACE.len(), skip: 0 };
             }
@@ -238,9 +269,9 @@ impl StreamDecoder for Http2Decoder {
         };
         let length = header.length as usize;
         let is_block =
-            matches!(header.frame_type, frame_type::HEADERS | frame_type::PUSH_PROMISE | frame_type::CONTINUATION);
+            matches!(header.frame_type, FrameType::Headers | FrameType::PushPromise | FrameType::Continuation);
         let keep = match header.frame_type {
-            frame_type::DATA => usize::from(header.has(flag::PADDED)).min(length),
+            FrameType::Data => usize::from(header.has(flag::PADDED)).min(length),
             _ if is_block && length <= MAX_HEADER_BLOCK => length,
             _ => length.min(KEEP_SMALL),
         };
@@ -248,7 +279,7 @@ impl StreamDecoder for Http2Decoder {
             return Step::Need;
         };
         let (text, detail) = self.describe(&header, payload, cx);
-        let mut summary = format!("{}[{}]", frame_type_name(header.frame_type), header.stream);
+        let mut summary = format!("{}[{}]", header.frame_type.name(), header.stream);
         if !text.is_empty() {
             summary.push_str(": ");
             summary.push_str(&text);
@@ -276,8 +307,8 @@ impl Http2Decoder {
         let mut r = Reader::new(payload);
         let length = header.length;
         match header.frame_type {
-            frame_type::DATA => (format!("{length} bytes"), Vec::new()),
-            frame_type::HEADERS | frame_type::PUSH_PROMISE | frame_type::CONTINUATION => {
+            FrameType::Data => (format!("{length} bytes"), Vec::new()),
+            FrameType::Headers | FrameType::PushPromise | FrameType::Continuation => {
                 if payload.len() < length as usize {
                     self.hpack_lost = true;
                     self.block = None;
@@ -285,7 +316,7 @@ impl Http2Decoder {
                 }
                 self.header_block(header, &mut r, cx)
             }
-            frame_type::PRIORITY => match (r.u32(), r.u8()) {
+            FrameType::Priority => match (r.u32(), r.u8()) {
                 (Ok(dep), Ok(weight)) => {
                     let exclusive = if dep >> 31 != 0 { " (exclusive)" } else { "" };
                     (
@@ -295,21 +326,21 @@ impl Http2Decoder {
                 }
                 _ => ("truncated".to_string(), Vec::new()),
             },
-            frame_type::RST_STREAM => match r.u32() {
+            FrameType::RstStream => match r.u32() {
                 Ok(code) => (error_code_name(code), Vec::new()),
                 Err(_) => ("truncated".to_string(), Vec::new()),
             },
-            frame_type::SETTINGS => {
+            FrameType::Settings => {
                 let mut settings = Vec::new();
                 while let (Ok(id), Ok(value)) = (r.u16(), r.u32()) {
                     settings.push(format!("{}={value}", setting_name(id)));
                 }
                 (settings.join(", "), settings)
             }
-            frame_type::PING => {
+            FrameType::Ping => {
                 (String::new(), r.u64().map(|d| vec![format!("opaque data {d:#018x}")]).unwrap_or_default())
             }
-            frame_type::GOAWAY => match (r.u32(), r.u32()) {
+            FrameType::Goaway => match (r.u32(), r.u32()) {
                 (Ok(last), Ok(code)) => {
                     let debug = r.rest();
                     let detail = if debug.is_empty() {
@@ -321,7 +352,7 @@ impl Http2Decoder {
                 }
                 _ => ("truncated".to_string(), Vec::new()),
             },
-            frame_type::WINDOW_UPDATE => match r.u32() {
+            FrameType::WindowUpdate => match r.u32() {
                 Ok(increment) => (format!("+{}", increment & 0x7fff_ffff), Vec::new()),
                 Err(_) => ("truncated".to_string(), Vec::new()),
             },
@@ -332,7 +363,7 @@ impl Http2Decoder {
     /// Collects a header block (HEADERS or PUSH_PROMISE, then CONTINUATIONs) and decodes it once complete.
     fn header_block(&mut self, header: &FrameHeader, r: &mut Reader, cx: &Cx) -> (String, Vec<String>) {
         let mut prefix = String::new();
-        if header.frame_type == frame_type::CONTINUATION {
+        if header.frame_type == FrameType::Continuation {
             match self.block.as_mut() {
                 Some((stream, fragments)) if *stream == header.stream => fragments.extend_from_slice(r.rest()),
                 _ => {
@@ -344,7 +375,7 @@ impl Http2Decoder {
                 return ("padding longer than the frame".to_string(), Vec::new());
             };
             let mut fr = Reader::new(fragment);
-            if header.frame_type == frame_type::PUSH_PROMISE {
+            if header.frame_type == FrameType::PushPromise {
                 match fr.u32() {
                     Ok(promised) => prefix = format!("promised {}, ", promised & 0x7fff_ffff),
                     Err(_) => return ("truncated".to_string(), Vec::new()),
@@ -390,7 +421,7 @@ impl Http2Decoder {
 /// The fragment of a HEADERS or PUSH_PROMISE payload, without padding and priority fields.
 fn strip_padding_and_priority<'a>(header: &FrameHeader, r: &mut Reader<'a>) -> Result<&'a [u8], Truncated> {
     let pad = if header.has(flag::PADDED) { usize::from(r.u8()?) } else { 0 };
-    if header.frame_type == frame_type::HEADERS && header.has(flag::PRIORITY) {
+    if header.frame_type == FrameType::Headers && header.has(flag::PRIORITY) {
         r.skip(5)?;
     }
     let len = r.left().checked_sub(pad).ok_or(Truncated { need: pad, have: r.left() })?;
@@ -450,10 +481,10 @@ mod tests {
     use super::super::testing::decode_split_everywhere;
     use super::*;
 
-    fn frame(frame_type: u8, flags: u8, stream: u32, payload: &[u8]) -> Vec<u8> {
+    fn frame(frame_type: FrameType, flags: u8, stream: u32, payload: &[u8]) -> Vec<u8> {
         let len = payload.len() as u32;
         let mut bytes = len.to_be_bytes()[1..].to_vec();
-        bytes.extend([frame_type, flags]);
+        bytes.extend([frame_type.code().unwrap_or(0xff), flags]);
         bytes.extend(stream.to_be_bytes());
         bytes.extend(payload);
         bytes
@@ -462,20 +493,20 @@ mod tests {
     #[test]
     fn client_preface_settings_and_hpack_headers() {
         let mut bytes = H2_PREFACE.to_vec();
-        bytes.extend(frame(frame_type::SETTINGS, 0, 0, &[0, 3, 0, 0, 0, 100, 0, 4, 0, 0, 0xff, 0xff]));
+        bytes.extend(frame(FrameType::Settings, 0, 0, &[0, 3, 0, 0, 0, 100, 0, 4, 0, 0, 0xff, 0xff]));
         // RFC 7541 C.3.1 (GET http://www.example.com/), then C.3.2 which uses the dynamic table it filled.
         let first = [
             0x82, 0x86, 0x84, 0x41, 0x0f, b'w', b'w', b'w', b'.', b'e', b'x', b'a', b'm', b'p', b'l', b'e', b'.', b'c',
             b'o', b'm',
         ];
-        bytes.extend(frame(frame_type::HEADERS, flag::END_STREAM | flag::END_HEADERS, 1, &first));
+        bytes.extend(frame(FrameType::Headers, flag::END_STREAM | flag::END_HEADERS, 1, &first));
         let second = [0x82, 0x86, 0x84, 0xbe, 0x58, 0x08, b'n', b'o', b'-', b'c', b'a', b'c', b'h', b'e'];
         // Split across a HEADERS and a CONTINUATION.
-        bytes.extend(frame(frame_type::HEADERS, flag::END_STREAM, 3, &second[..4]));
-        bytes.extend(frame(frame_type::CONTINUATION, flag::END_HEADERS, 3, &second[4..]));
-        bytes.extend(frame(frame_type::WINDOW_UPDATE, 0, 0, &[0, 0x0f, 0, 1]));
-        bytes.extend(frame(frame_type::RST_STREAM, 0, 3, &[0, 0, 0, 8]));
-        bytes.extend(frame(frame_type::GOAWAY, 0, 0, &[0, 0, 0, 3, 0, 0, 0, 0, b'b', b'y', b'e']));
+        bytes.extend(frame(FrameType::Headers, flag::END_STREAM, 3, &second[..4]));
+        bytes.extend(frame(FrameType::Continuation, flag::END_HEADERS, 3, &second[4..]));
+        bytes.extend(frame(FrameType::WindowUpdate, 0, 0, &[0, 0x0f, 0, 1]));
+        bytes.extend(frame(FrameType::RstStream, 0, 3, &[0, 0, 0, 8]));
+        bytes.extend(frame(FrameType::Goaway, 0, 0, &[0, 0, 0, 3, 0, 0, 0, 0, b'b', b'y', b'e']));
         let messages = decode_split_everywhere(Protocol::Http2, Direction::ClientToServer, &bytes);
         let summaries: Vec<&str> = messages.iter().map(|m| m.summary.as_str()).collect();
         assert_eq!(
@@ -496,7 +527,7 @@ mod tests {
             [":method: GET", ":scheme: http", ":path: /", ":authority: www.example.com", "cache-control: no-cache"]
         );
         assert_eq!(messages[7].detail, ["debug data: bye"]);
-        let requests: Vec<(u8, Option<&str>)> = messages
+        let requests: Vec<(FrameType, Option<&str>)> = messages
             .iter()
             .filter_map(|m| match &m.kind {
                 MessageKind::Http2 { frame_type, request, .. } => Some((*frame_type, request.as_deref())),
@@ -505,20 +536,20 @@ mod tests {
             .filter(|(_, request)| request.is_some())
             .collect();
         // The request is on the frame that completes the header block: the HEADERS, or its CONTINUATION.
-        assert_eq!(requests, [(frame_type::HEADERS, Some("GET /")), (frame_type::CONTINUATION, Some("GET /"))]);
+        assert_eq!(requests, [(FrameType::Headers, Some("GET /")), (FrameType::Continuation, Some("GET /"))]);
     }
 
     #[test]
     fn data_is_skipped_and_responses_read_their_status() {
-        let mut bytes = frame(frame_type::SETTINGS, flag::ACK, 0, &[]);
+        let mut bytes = frame(FrameType::Settings, flag::ACK, 0, &[]);
         // :status 200 (static index 8), then a literal never-indexed set-cookie.
         let mut block = vec![0x88, 0x10, 10];
         block.extend(b"set-cookie");
         block.push(9);
         block.extend(b"id=SECRET");
-        bytes.extend(frame(frame_type::HEADERS, flag::END_HEADERS, 1, &block));
-        bytes.extend(frame(frame_type::DATA, flag::END_STREAM, 1, &[b'x'; 3000]));
-        bytes.extend(frame(frame_type::PING, flag::ACK, 0, &[0; 8]));
+        bytes.extend(frame(FrameType::Headers, flag::END_HEADERS, 1, &block));
+        bytes.extend(frame(FrameType::Data, flag::END_STREAM, 1, &[b'x'; 3000]));
+        bytes.extend(frame(FrameType::Ping, flag::ACK, 0, &[0; 8]));
         let messages = decode_split_everywhere(Protocol::Http2, Direction::ServerToClient, &bytes);
         let summaries: Vec<&str> = messages.iter().map(|m| m.summary.as_str()).collect();
         assert_eq!(
@@ -536,8 +567,8 @@ mod tests {
 
     #[test]
     fn hpack_errors_are_reported_and_framing_goes_on() {
-        let mut bytes = frame(frame_type::HEADERS, flag::END_HEADERS, 1, &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
-        bytes.extend(frame(frame_type::HEADERS, flag::END_HEADERS, 3, &[0x82]));
+        let mut bytes = frame(FrameType::Headers, flag::END_HEADERS, 1, &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+        bytes.extend(frame(FrameType::Headers, flag::END_HEADERS, 3, &[0x82]));
         let messages = decode_split_everywhere(Protocol::Http2, Direction::ServerToClient, &bytes);
         assert!(messages[0].summary.starts_with("HEADERS[1]: HPACK error"), "{}", messages[0].summary);
         assert_eq!(messages[1].summary, "HEADERS[3]: headers not decodable (HPACK state lost) [END_HEADERS]");

@@ -11,15 +11,15 @@ mod contract;
 mod data;
 mod driver;
 mod http1;
-mod http2;
-mod postgres;
+pub mod http2;
+pub mod postgres;
 mod reader;
 mod recognise;
 mod redact;
 mod registry;
 pub mod tls;
 pub mod tls_crypto;
-mod websocket;
+pub mod websocket;
 
 pub use data::is_hidden_control;
 pub use driver::{DecoderOptions, MAX_BUFFER, ProtocolDecoder, decode_turns};
@@ -114,16 +114,15 @@ pub enum MessageKind {
     },
     /// A WebSocket frame (RFC 6455).
     WebSocket {
-        /// 0 continuation, 1 text, 2 binary, 8 close, 9 ping, 10 pong.
-        opcode: u8,
+        opcode: websocket::Opcode,
         fin: bool,
         payload_len: u64,
         /// Status code of a Close frame.
         close_code: Option<u16>,
     },
-    /// An HTTP/2 frame (RFC 9113), or the client's connection preface (`frame_type` 255).
+    /// An HTTP/2 frame (RFC 9113), or the client's connection preface.
     Http2 {
-        frame_type: u8,
+        frame_type: http2::FrameType,
         stream: u32,
         flags: u8,
         /// `GET /path` on the frame that completes a request's header block (HEADERS or its last CONTINUATION).
@@ -140,9 +139,9 @@ pub enum MessageKind {
         /// §4.1.3). It asks for a second ClientHello; the handshake goes on.
         hello_retry: bool,
     },
-    /// A PostgreSQL message; `tag` is its type byte, 0 for the untagged startup messages.
+    /// A PostgreSQL message.
     Postgres {
-        tag: u8,
+        message: postgres::PgMessage,
         /// The SQL of a simple Query (`Q`) or a Parse (`P`), as far as it was kept, control characters replaced.
         query: Option<String>,
     },

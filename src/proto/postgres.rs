@@ -28,6 +28,45 @@ const CANCEL_REQUEST: u32 = 80_877_102;
 /// (how the protocol is recognised).
 pub const STARTUP_CODES: [u32; 4] = [PROTOCOL_3, SSL_REQUEST, GSSENC_REQUEST, CANCEL_REQUEST];
 
+/// A message's type, read from its tag in the direction it travels (the frontend and the backend use some
+/// letters for different messages), named as the PostgreSQL documentation ("Message Formats") names it. Only
+/// the types a later stage reasons about have a variant of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PgMessage {
+    /// Untagged: StartupMessage, SSLRequest, GSSENCRequest or CancelRequest.
+    Startup,
+    /// The server's one-byte answer to SSLRequest or GSSENCRequest (`S`, `G`, `N`).
+    EncryptionAnswer(u8),
+    Query,
+    Parse,
+    Bind,
+    Sync,
+    FunctionCall,
+    Terminate,
+    OtherFrontend(u8),
+    ReadyForQuery,
+    ErrorResponse,
+    OtherBackend(u8),
+}
+
+impl PgMessage {
+    /// The type of a tagged message sent in `dir`.
+    pub fn of(dir: Direction, tag: u8) -> PgMessage {
+        match (dir, tag) {
+            (Direction::ClientToServer, b'Q') => PgMessage::Query,
+            (Direction::ClientToServer, b'P') => PgMessage::Parse,
+            (Direction::ClientToServer, b'B') => PgMessage::Bind,
+            (Direction::ClientToServer, b'S') => PgMessage::Sync,
+            (Direction::ClientToServer, b'F') => PgMessage::FunctionCall,
+            (Direction::ClientToServer, b'X') => PgMessage::Terminate,
+            (Direction::ClientToServer, other) => PgMessage::OtherFrontend(other),
+            (Direction::ServerToClient, b'Z') => PgMessage::ReadyForQuery,
+            (Direction::ServerToClient, b'E') => PgMessage::ErrorResponse,
+            (Direction::ServerToClient, other) => PgMessage::OtherBackend(other),
+        }
+    }
+}
+
 /// What one direction tells the other about a connection.
 #[derive(Debug, Default)]
 pub struct PgConnection {
@@ -106,7 +145,12 @@ impl PostgresDecoder {
                 (format!("StartupMessage (protocol {}.{})", other >> 16, other & 0xffff), Vec::new())
             }
         };
-        let mut message = cx.message(0, Protocol::Postgres, summary, MessageKind::Postgres { tag: 0, query: None });
+        let mut message = cx.message(
+            0,
+            Protocol::Postgres,
+            summary,
+            MessageKind::Postgres { message: PgMessage::Startup, query: None },
+        );
         message.detail = detail;
         cx.push_message(message);
         Step::Used { used: len, skip: 0 }
@@ -134,7 +178,7 @@ impl StreamDecoder for PostgresDecoder {
                         0,
                         Protocol::Postgres,
                         "SSL accepted (S)".to_string(),
-                        MessageKind::Postgres { tag: answer, query: None },
+                        MessageKind::Postgres { message: PgMessage::EncryptionAnswer(answer), query: None },
                     );
                     return Step::Switch { used: 1, to: Some(Protocol::Tls) };
                 }
@@ -143,7 +187,7 @@ impl StreamDecoder for PostgresDecoder {
                         0,
                         Protocol::Postgres,
                         "GSSAPI accepted (G)".to_string(),
-                        MessageKind::Postgres { tag: answer, query: None },
+                        MessageKind::Postgres { message: PgMessage::EncryptionAnswer(answer), query: None },
                     );
                     return Step::Switch { used: 1, to: Some(Protocol::Data) };
                 }
@@ -152,7 +196,7 @@ impl StreamDecoder for PostgresDecoder {
                         0,
                         Protocol::Postgres,
                         "Encryption refused (N)".to_string(),
-                        MessageKind::Postgres { tag: answer, query: None },
+                        MessageKind::Postgres { message: PgMessage::EncryptionAnswer(answer), query: None },
                     );
                     return Step::Used { used: 1, skip: 0 };
                 }
@@ -188,7 +232,12 @@ impl StreamDecoder for PostgresDecoder {
             }
             _ => None,
         };
-        let mut message = cx.message(0, Protocol::Postgres, summary, MessageKind::Postgres { tag, query });
+        let mut message = cx.message(
+            0,
+            Protocol::Postgres,
+            summary,
+            MessageKind::Postgres { message: PgMessage::of(self.dir, tag), query },
+        );
         message.detail = detail;
         if body_len > keep {
             message.detail.push(format!("{body_len} bytes, first {keep} decoded"));
@@ -464,6 +513,9 @@ mod tests {
         let messages = decode_split_everywhere(Protocol::Postgres, Direction::ClientToServer, &bytes);
         assert_eq!(messages.len(), 3);
         assert_eq!(messages[2].summary, "Query: SELECT 2");
-        assert_eq!(messages[2].kind, MessageKind::Postgres { tag: b'Q', query: Some("SELECT 2".to_string()) });
+        assert_eq!(
+            messages[2].kind,
+            MessageKind::Postgres { message: PgMessage::Query, query: Some("SELECT 2".to_string()) }
+        );
     }
 }

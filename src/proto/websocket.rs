@@ -24,7 +24,7 @@ pub struct FrameHeader {
     pub fin: bool,
     /// RSV1..3 as the top bits (RSV1 = 0x4 marks a permessage-deflate compressed message).
     pub rsv: u8,
-    pub opcode: u8,
+    pub opcode: Opcode,
     pub mask: Option<[u8; 4]>,
     pub payload_len: u64,
     /// Bytes of the header itself (2 to 14).
@@ -53,10 +53,9 @@ impl FrameHeader {
         let start = r.left();
         let first = r.u8()?;
         let second = r.u8()?;
-        let opcode = first & 0x0f;
-        if matches!(opcode, 3..=7 | 0xb..=0xf) {
-            return Ok(Err(FrameError::ReservedOpcode(opcode)));
-        }
+        let Some(opcode) = Opcode::from_code(first & 0x0f) else {
+            return Ok(Err(FrameError::ReservedOpcode(first & 0x0f)));
+        };
         let payload_len = match second & 0x7f {
             126 => u64::from(r.u16()?),
             127 => r.u64()?,
@@ -77,20 +76,55 @@ impl FrameHeader {
     }
 
     pub fn is_control(&self) -> bool {
-        self.opcode >= 8
+        matches!(self.opcode, Opcode::Close | Opcode::Ping | Opcode::Pong)
     }
 }
 
-/// Wireshark's name of an opcode.
-pub fn opcode_name(opcode: u8) -> &'static str {
-    match opcode {
-        0 => "Continuation",
-        1 => "Text",
-        2 => "Binary",
-        8 => "Close",
-        9 => "Ping",
-        10 => "Pong",
-        _ => "Reserved",
+/// A frame's opcode (RFC 6455 §5.2); the reserved ones make a frame malformed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Opcode {
+    Continuation,
+    Text,
+    Binary,
+    Close,
+    Ping,
+    Pong,
+}
+
+impl Opcode {
+    pub fn from_code(code: u8) -> Option<Opcode> {
+        Some(match code {
+            0 => Opcode::Continuation,
+            1 => Opcode::Text,
+            2 => Opcode::Binary,
+            8 => Opcode::Close,
+            9 => Opcode::Ping,
+            10 => Opcode::Pong,
+            _ => return None,
+        })
+    }
+
+    pub fn code(self) -> u8 {
+        match self {
+            Opcode::Continuation => 0,
+            Opcode::Text => 1,
+            Opcode::Binary => 2,
+            Opcode::Close => 8,
+            Opcode::Ping => 9,
+            Opcode::Pong => 10,
+        }
+    }
+
+    /// Wireshark's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Opcode::Continuation => "Continuation",
+            Opcode::Text => "Text",
+            Opcode::Binary => "Binary",
+            Opcode::Close => "Close",
+            Opcode::Ping => "Ping",
+            Opcode::Pong => "Pong",
+        }
     }
 }
 
@@ -119,8 +153,17 @@ pub fn close_code_name(code: u16) -> &'static str {
 #[derive(Debug)]
 pub struct WebSocketDecoder {
     dir: Direction,
-    /// Opcode and frame count of the fragmented message in progress.
-    fragmented: Option<(u8, u32)>,
+    /// The fragmented message in progress.
+    fragmented: Option<Fragmented>,
+}
+
+/// A message sent in several frames, as far as it has come.
+#[derive(Debug, Clone, Copy)]
+struct Fragmented {
+    opcode: Opcode,
+    frames: u32,
+    /// Its first frame had RSV1 (permessage-deflate).
+    compressed: bool,
 }
 
 /// The decoders of both directions of one connection (they share nothing).
@@ -185,20 +228,20 @@ impl WebSocketDecoder {
         let mut detail = vec![format!(
             "FIN={} opcode={} ({}) payload {} bytes{}",
             u8::from(header.fin),
-            header.opcode,
-            opcode_name(header.opcode),
+            header.opcode.code(),
+            header.opcode.name(),
             header.payload_len,
             if header.mask.is_some() { ", masked" } else { "" }
         )];
-        let mut summary = format!("WS {}", opcode_name(header.opcode));
+        let mut summary = format!("WS {}", header.opcode.name());
         let mut close_code = None;
         // The opcode the data of this frame belongs to (a continuation inherits its message's).
         let data_opcode = match header.opcode {
-            0 => self.fragmented.map(|(op, _)| op),
+            Opcode::Continuation => self.fragmented.map(|fragmented| fragmented.opcode),
             op => Some(op),
         };
         match header.opcode {
-            8 => {
+            Opcode::Close => {
                 let mut r = Reader::new(payload);
                 if let Ok(code) = r.u16() {
                     close_code = Some(code);
@@ -208,12 +251,14 @@ impl WebSocketDecoder {
                     }
                 }
             }
-            9 | 10 if !payload.is_empty() => summary.push_str(&format!(" {} bytes", header.payload_len)),
-            9 | 10 => {}
-            _ if header.rsv & 0x4 != 0 || (header.opcode == 0 && self.compressed()) => {
+            Opcode::Ping | Opcode::Pong if !payload.is_empty() => {
+                summary.push_str(&format!(" {} bytes", header.payload_len))
+            }
+            Opcode::Ping | Opcode::Pong => {}
+            _ if header.rsv & 0x4 != 0 || (header.opcode == Opcode::Continuation && self.compressed()) => {
                 summary.push_str(&format!(" {} bytes (compressed)", header.payload_len));
             }
-            _ if data_opcode == Some(1) => {
+            _ if data_opcode == Some(Opcode::Text) => {
                 let text = short_text(payload, TEXT_CHARS);
                 let cut = if header.payload_len > payload.len() as u64 && !text.ends_with('…') { "…" } else { "" };
                 summary.push_str(&format!(" \"{text}{cut}\""));
@@ -222,19 +267,19 @@ impl WebSocketDecoder {
         }
         if !header.is_control() {
             match (header.opcode, header.fin, self.fragmented) {
-                (0, true, Some(_)) => {
+                (Opcode::Continuation, true, Some(_)) => {
                     summary.push_str(" (last fragment)");
                     self.fragmented = None;
                 }
-                (0, false, Some((op, n))) => {
-                    summary.push_str(&format!(" (fragment {})", n + 1));
-                    self.fragmented = Some((op, n + 1));
+                (Opcode::Continuation, false, Some(fragmented)) => {
+                    summary.push_str(&format!(" (fragment {})", fragmented.frames + 1));
+                    self.fragmented = Some(Fragmented { frames: fragmented.frames + 1, ..fragmented });
                 }
-                (0, _, None) => detail.push("continuation without a fragmented message".to_string()),
-                (op, false, _) => {
+                (Opcode::Continuation, _, None) => detail.push("continuation without a fragmented message".to_string()),
+                (opcode, false, _) => {
                     summary.push_str(" (fragment 1)");
-                    // RSV1 on the first frame marks the whole message compressed: remember it in the opcode.
-                    self.fragmented = Some((op | (header.rsv & 0x4) << 4, 1));
+                    // RSV1 on the first frame marks the whole message compressed.
+                    self.fragmented = Some(Fragmented { opcode, frames: 1, compressed: header.rsv & 0x4 != 0 });
                 }
                 _ => {}
             }
@@ -243,7 +288,7 @@ impl WebSocketDecoder {
     }
 
     fn compressed(&self) -> bool {
-        self.fragmented.is_some_and(|(op, _)| op & 0x40 != 0)
+        self.fragmented.is_some_and(|fragmented| fragmented.compressed)
     }
 }
 
@@ -285,7 +330,10 @@ mod tests {
                 "WS Close 1000 Normal Closure \"bye\""
             ]
         );
-        assert!(matches!(messages[4].kind, MessageKind::WebSocket { opcode: 8, close_code: Some(1000), .. }));
+        assert!(matches!(
+            messages[4].kind,
+            MessageKind::WebSocket { opcode: Opcode::Close, close_code: Some(1000), .. }
+        ));
     }
 
     #[test]
