@@ -11,7 +11,7 @@ use super::output::{self, OutputFiles};
 use super::pages;
 use rayon::prelude::*;
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Choices of one build.
 #[derive(Debug, Clone, Default)]
@@ -26,6 +26,9 @@ pub struct BuildOptions {
     pub no_cache: bool,
     /// Never show a progress bar (it is only ever shown when stderr is a terminal).
     pub quiet: bool,
+    /// Write the site here instead of `<root>/output/` (`serve` keeps its drafts and its own address away
+    /// from what `build` publishes).
+    pub output: Option<PathBuf>,
 }
 
 /// What a build did.
@@ -130,7 +133,10 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, SiteErr
     if !generated.errors.is_empty() {
         return Err(SiteError::Failed { errors: generated.errors });
     }
-    output::write_site(root, &generated.files)?;
+    match &options.output {
+        Some(dir) => output::write_site_into(dir, &generated.files)?,
+        None => output::write_site(root, &generated.files)?,
+    }
     let count = |kind| generated.content.documents.iter().filter(|d| d.kind == kind).count();
     Ok(BuildReport {
         posts: count(Kind::Post),

@@ -1,5 +1,6 @@
 //! Writing the site: every file goes into a staging folder beside `output/` (`.output-staging`), and only
-//! when all of them are written is the old `output/` swapped out by renames. A build that fails at any point
+//! when all of them are written is it swapped in. Where the system has it (Linux's `renameat2`) the swap is one
+//! `RENAME_EXCHANGE`, so `output/` never stops existing; elsewhere two renames. A build that fails at any point
 //! leaves the previous `output/` as it was.
 
 use super::error::SiteError;
@@ -21,19 +22,32 @@ pub enum Payload {
 /// Every file of the site, by output path (`/`-separated, relative to `output/`), in sorted order.
 pub type OutputFiles = BTreeMap<String, Payload>;
 
-/// Writes the files into the staging folder and swaps it in for `output/`.
+/// Writes the files into the staging folder and swaps it in for `<root>/output/`.
 pub fn write_site(root: &Path, files: &OutputFiles) -> Result<(), SiteError> {
-    let output = root.join(OUTPUT_DIR);
+    write_site_into(&root.join(OUTPUT_DIR), files)
+}
+
+/// Writes the files into a staging folder beside `output` and swaps it in for `output` (which `serve` keeps
+/// apart from the site's own `output/`).
+pub fn write_site_into(output: &Path, files: &OutputFiles) -> Result<(), SiteError> {
     if output.exists() && !output.is_dir() {
-        return Err(SiteError::OutputNotADirectory { path: PathBuf::from(OUTPUT_DIR) });
+        return Err(SiteError::OutputNotADirectory { path: output.to_path_buf() });
     }
-    let staging = root.join(STAGING_DIR);
+    let beside = |suffix: &str| {
+        let name = output.file_name().map_or_else(|| OUTPUT_DIR.into(), |n| n.to_string_lossy().into_owned());
+        let name = if name == OUTPUT_DIR { suffix.to_string() } else { format!(".{name}{suffix}") };
+        output.with_file_name(name)
+    };
+    let staging = beside(STAGING_DIR);
+    if let Some(parent) = staging.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| SiteError::io(parent, e))?;
+    }
     remove_if_present(&staging)?;
     if let Err(error) = write_all(&staging, files) {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(error);
     }
-    swap_in(root, &staging, &output)
+    swap_in(&staging, output, &beside(OLD_DIR))
 }
 
 fn write_all(staging: &Path, files: &OutputFiles) -> Result<(), SiteError> {
@@ -55,22 +69,36 @@ fn write_all(staging: &Path, files: &OutputFiles) -> Result<(), SiteError> {
     Ok(())
 }
 
-/// `output/` → `.output-staging-old/`, staging → `output/`, then the old one is deleted. If the second rename
+/// Staging and `output/` trade places in one step, then the old site (now in staging) is deleted. Where the
+/// system cannot exchange: `output/` → `.output-staging-old/`, staging → `output/`, and if the second rename
 /// fails, the first is undone.
-fn swap_in(root: &Path, staging: &Path, output: &Path) -> Result<(), SiteError> {
-    let old = root.join(OLD_DIR);
-    remove_if_present(&old)?;
+fn swap_in(staging: &Path, output: &Path, old: &Path) -> Result<(), SiteError> {
+    if output.exists() {
+        match rustix::fs::renameat_with(
+            rustix::fs::CWD,
+            staging,
+            rustix::fs::CWD,
+            output,
+            rustix::fs::RenameFlags::EXCHANGE,
+        ) {
+            Ok(()) => return remove_if_present(staging),
+            // Not on this system or file system: fall back to two renames.
+            Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS | rustix::io::Errno::NOTSUP) => {}
+            Err(e) => return Err(SiteError::io(output, std::io::Error::from(e))),
+        }
+    }
+    remove_if_present(old)?;
     let had_output = output.exists();
     if had_output {
-        std::fs::rename(output, &old).map_err(|e| SiteError::io(OUTPUT_DIR, e))?;
+        std::fs::rename(output, old).map_err(|e| SiteError::io(output, e))?;
     }
     if let Err(e) = std::fs::rename(staging, output) {
         if had_output {
-            let _ = std::fs::rename(&old, output);
+            let _ = std::fs::rename(old, output);
         }
-        return Err(SiteError::io(OUTPUT_DIR, e));
+        return Err(SiteError::io(output, e));
     }
-    remove_if_present(&old)
+    remove_if_present(old)
 }
 
 fn remove_if_present(path: &Path) -> Result<(), SiteError> {
@@ -84,6 +112,46 @@ fn remove_if_present(path: &Path) -> Result<(), SiteError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn output_never_stops_existing_while_a_new_site_is_swapped_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = OutputFiles::new();
+        files.insert("index.html".into(), Payload::Bytes(b"site".to_vec()));
+        write_site(dir.path(), &files).unwrap();
+        let index = dir.path().join("output/index.html");
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let watcher = {
+            let (index, done) = (index.clone(), std::sync::Arc::clone(&done));
+            std::thread::spawn(move || {
+                let mut missing = 0;
+                while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                    missing += usize::from(!index.exists());
+                }
+                missing
+            })
+        };
+        for _ in 0..300 {
+            write_site(dir.path(), &files).unwrap();
+        }
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(watcher.join().unwrap(), 0, "output/index.html was missing during a swap");
+    }
+
+    #[test]
+    fn a_site_can_be_written_into_a_folder_of_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = dir.path().join(".tcpdialog-cache/serve");
+        let mut files = OutputFiles::new();
+        files.insert("index.html".into(), Payload::Bytes(b"served".to_vec()));
+        write_site_into(&elsewhere, &files).unwrap();
+        write_site_into(&elsewhere, &files).unwrap();
+        assert_eq!(std::fs::read_to_string(elsewhere.join("index.html")).unwrap(), "served");
+        assert!(!dir.path().join(OUTPUT_DIR).exists());
+        let left: Vec<_> =
+            std::fs::read_dir(dir.path().join(".tcpdialog-cache")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, ["serve"], "no staging folder is left behind");
+    }
 
     #[test]
     fn swaps_the_new_site_in() {
