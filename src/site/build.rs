@@ -2,7 +2,9 @@
 //! in parallel (rayon), sort the problems found, and assemble the output files. Only `build` writes them.
 
 use super::cache::DiagramCache;
+use super::config::CONFIG_FILE;
 use super::config::Config;
+use super::content::CONTENT_DIR;
 use super::content::{self, Content, Kind};
 use super::error::SiteError;
 use super::links::SiteIndex;
@@ -79,6 +81,10 @@ pub(crate) struct Generated {
 }
 
 pub(crate) fn generate(root: &Path, options: &BuildOptions, mode: Mode) -> Result<Generated, SiteError> {
+    // A CI job run from the wrong folder must fail, not publish an empty site.
+    if !root.join(CONFIG_FILE).is_file() && !root.join(CONTENT_DIR).is_dir() {
+        return Err(SiteError::NotASite { root: root.to_path_buf() });
+    }
     let mut config = Config::load(root)?;
     if let Some(base_url) = &options.base_url {
         config.base_url = Config::parse(&format!("base_url = {:?}", base_url))?.base_url;

@@ -32,14 +32,14 @@ impl DiagramCache {
         }
     }
 
-    /// A key for these capture bytes and this description of the options.
-    pub fn key(capture: &[u8], options: &str, format: &str) -> String {
+    /// The key of a diagram of the capture whose SHA-256 is `capture_digest`.
+    pub fn key(capture_digest: &[u8], options: &str, format: &str) -> String {
         let mut hash = Sha256::new();
         for part in [program_identity().as_bytes(), options.as_bytes(), format.as_bytes()] {
             hash.update((part.len() as u64).to_le_bytes());
             hash.update(part);
         }
-        hash.update(Sha256::digest(capture));
+        hash.update(capture_digest);
         hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
 

@@ -269,6 +269,37 @@ impl CaptureDir {
     }
 }
 
+impl CaptureDir {
+    /// The file `name` names: a regular file whose real path is inside this folder (no link out of the site,
+    /// no device, no pipe that would make a build hang).
+    pub fn regular_file(&self, name: &str) -> Result<PathBuf, DirectiveProblem> {
+        let path = self.path.join(name);
+        let resolved = self.shown.join(name);
+        let real = path
+            .canonicalize()
+            .map_err(|_| DirectiveProblem::CaptureNotFound { name: name.to_string(), resolved: resolved.clone() })?;
+        let inside = self.path.canonicalize().is_ok_and(|dir| real.starts_with(dir));
+        let regular = std::fs::metadata(&real).is_ok_and(|m| m.file_type().is_file());
+        if !inside || !regular {
+            return Err(DirectiveProblem::CaptureNotRegular { name: name.to_string(), resolved });
+        }
+        Ok(path)
+    }
+}
+
+/// SHA-256 of a file, read in pieces: a 300 MB capture costs no memory to hash.
+fn file_digest(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hash = Sha256::new();
+    let mut chunk = vec![0u8; 256 * 1024];
+    loop {
+        match std::io::Read::read(&mut file, &mut chunk)? {
+            0 => return Ok(hash.finalize().to_vec()),
+            n => hash.update(&chunk[..n]),
+        }
+    }
+}
+
 /// Draws a directive (through the cache). `want_png` asks for the PNG as well.
 pub fn draw(
     directive: &Directive,
@@ -277,8 +308,8 @@ pub fn draw(
     cache: &DiagramCache,
     want_png: bool,
 ) -> Result<Drawn, DirectiveProblem> {
-    let path = captures.path.join(&directive.capture);
-    let bytes = std::fs::read(&path).map_err(|_| DirectiveProblem::CaptureNotFound {
+    let path = captures.regular_file(&directive.capture)?;
+    let digest = file_digest(&path).map_err(|_| DirectiveProblem::CaptureNotFound {
         name: directive.capture.clone(),
         resolved: captures.shown.join(&directive.capture),
     })?;
@@ -296,7 +327,7 @@ pub fn draw(
         "{:?} {:?} {:?} {:?} {:?} {:?} keys {keylog_digest}",
         directive.selection, directive.dialog, directive.diagram, decoder.force, decoder.redact, decoder.redact_headers
     );
-    let key = DiagramCache::key(&bytes, &options, "");
+    let key = DiagramCache::key(&digest, &options, "");
     // A ladder is published with its packet list, so its arrows can link to the rows.
     let ladder = directive.diagram.view == View::Ladder;
     let drawing = DiagramOptions { link_to_table: ladder, ..directive.diagram.clone() };
@@ -347,10 +378,10 @@ pub fn draw(
 type SiteKeyLog = (Option<Arc<KeyLog>>, String, Vec<String>);
 
 fn read_site_key_log(captures: &CaptureDir, name: &str) -> Result<SiteKeyLog, DirectiveProblem> {
-    let path = captures.path.join(name);
     let shown = captures.shown.join(name);
-    let bytes = std::fs::read(&path)
-        .map_err(|_| DirectiveProblem::KeyLogNotFound { name: name.to_string(), resolved: shown.clone() })?;
+    let not_found = || DirectiveProblem::KeyLogNotFound { name: name.to_string(), resolved: shown.clone() };
+    let path = captures.regular_file(name).map_err(|_| not_found())?;
+    let bytes = std::fs::read(&path).map_err(|_| not_found())?;
     let loaded = read_key_log(&path).map_err(|e| DirectiveProblem::KeyLog(e.to_string()))?;
     let digest: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
     let full = path.display().to_string();

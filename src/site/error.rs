@@ -1,6 +1,8 @@
 //! Errors of the site stage. Each names the file (relative to the site root) and, where it applies, the line,
 //! so a message reads like a compiler's: `content/posts/http.md:12: tcpdialog block: capture "nope.pcap" not found`.
 
+use super::config::CONFIG_FILE;
+use super::content::CONTENT_DIR;
 use crate::capture::CaptureError;
 use crate::diagram::DiagramError;
 use crate::dialog::DialogError;
@@ -38,6 +40,8 @@ impl fmt::Display for Location {
 pub enum SiteError {
     #[error("{path}: {source}", path = .path.display())]
     Io { path: PathBuf, source: std::io::Error },
+    #[error("{} is not a tcpdialog site: it has neither {CONFIG_FILE} nor a {CONTENT_DIR}/ folder (tcpdialog init makes one)", root.display())]
+    NotASite { root: PathBuf },
     #[error("{at}: {message}")]
     Config { at: Location, message: String },
     #[error("{at}: the post has no title (add a `Title:` line to its metadata)")]
@@ -104,6 +108,10 @@ pub enum DirectiveProblem {
     KeyLogLine(String),
     #[error("capture {name:?} leaves the captures/ folder")]
     CaptureOutsideSite { name: String },
+    #[error("capture {name:?} is not a regular file inside captures/ ({resolved}): a link out of the site, a device or a pipe", resolved = .resolved.display())]
+    CaptureNotRegular { name: String, resolved: PathBuf },
+    #[error("captures {first:?} and {second:?} would both be published as {published:?}; rename one")]
+    CaptureNameCollision { first: String, second: String, published: String },
     #[error("`{key} = {value:?}`: expected {expected}")]
     BadValue { key: &'static str, value: String, expected: &'static str },
     #[error("{0}")]

@@ -18,7 +18,7 @@ use super::output::Payload;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Words kept in a summary made from the first paragraph (Pelican's default).
 const SUMMARY_WORDS: usize = 50;
@@ -307,8 +307,8 @@ impl<'a> PageRenderer<'a, '_> {
                 name
             }
             LinkKind::Capture => match self.publish_capture(&target) {
-                Some(name) => name,
-                None => {
+                Ok(name) => percent_encode_path(&name),
+                Err(DirectiveProblem::CaptureNotFound { .. }) => {
                     let resolved = Path::new(CAPTURES_DIR).join(&target);
                     self.problem(
                         Severity::Error,
@@ -316,20 +316,30 @@ impl<'a> PageRenderer<'a, '_> {
                     );
                     target
                 }
+                Err(problem) => {
+                    self.problem(Severity::Error, SiteError::Directive { at, problem });
+                    target
+                }
             },
         };
         format!("{resolved}{}", link.suffix).into()
     }
 
-    /// Publishes `captures/<capture>` beside the page; returns its file name, or `None` if it does not exist.
-    fn publish_capture(&mut self, capture: &str) -> Option<String> {
-        let source: PathBuf = self.ctx.root.join(CAPTURES_DIR).join(capture);
-        if !source.is_file() {
-            return None;
-        }
+    /// Publishes `captures/<capture>` beside the page and returns its file name: only a regular file inside
+    /// `captures/`, and never two captures under one name.
+    fn publish_capture(&mut self, capture: &str) -> Result<String, DirectiveProblem> {
+        let source = CaptureDir::of_site(self.ctx.root).regular_file(capture)?;
         let name = published_capture_name(capture);
-        self.out.files.insert(format!("{}{name}", self.doc.output_dir), Payload::Copy(source));
-        Some(name)
+        let key = format!("{}{name}", self.doc.output_dir);
+        if let Some(Payload::Copy(earlier)) = self.out.files.get(&key)
+            && earlier != &source
+        {
+            let first = earlier.strip_prefix(self.ctx.root.join(CAPTURES_DIR)).unwrap_or(earlier);
+            let first = first.to_string_lossy().into_owned();
+            return Err(DirectiveProblem::CaptureNameCollision { first, second: capture.to_string(), published: name });
+        }
+        self.out.files.insert(key, Payload::Copy(source));
+        Ok(name)
     }
 
     fn block_figure(&mut self, toml: &str, first_line: usize) -> String {
@@ -397,11 +407,14 @@ impl<'a> PageRenderer<'a, '_> {
             }
             None => {}
         }
-        let capture_name = self.publish_capture(&directive.capture).unwrap_or_default();
+        let capture_name = match self.publish_capture(&directive.capture) {
+            Ok(name) => name,
+            Err(problem) => return self.directive_error(line, problem),
+        };
         let caption = directive.caption.clone().unwrap_or_else(|| directive.default_caption());
         let link = |href: String, label: String, download| FileLink { href, label, download };
         let mut files = vec![
-            link(capture_name.clone(), capture_name, true),
+            link(percent_encode_path(&capture_name), capture_name, true),
             link(format!("{stem}.{extension}"), extension.to_uppercase(), false),
         ];
         files.extend(png_link.map(|png| link(png, "PNG".into(), false)));
@@ -450,6 +463,20 @@ fn summarize(text: &str) -> String {
         return words.join(" ");
     }
     format!("{}…", words.iter().take(SUMMARY_WORDS).copied().collect::<Vec<_>>().join(" "))
+}
+
+/// A file name as a URL path segment: everything but unreserved characters percent-encoded (`a b#c?d.pcap`
+/// becomes `a%20b%23c%3Fd.pcap`).
+pub fn percent_encode_path(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for byte in name.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
