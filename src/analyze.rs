@@ -112,7 +112,7 @@ pub fn analyze_file_retaining(
     options: &DecoderOptions,
     retention: Retention,
 ) -> Result<CaptureAnalysis, CaptureError> {
-    let file = File::open(path).map_err(|source| CaptureError::Open { path: path.to_path_buf(), source })?;
+    let file = File::open(path).map_err(|cause| CaptureError::Open { path: path.to_path_buf(), cause })?;
     analyze_reader(path, file, options, retention)
 }
 

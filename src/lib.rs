@@ -19,6 +19,8 @@
 //!
 //! [`analyze`] runs the first four stages on one capture file; it is what both the CLI and the site use.
 
+#![forbid(unsafe_code)]
+
 pub mod analyze;
 pub mod capture;
 pub mod diagram;

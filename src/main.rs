@@ -1,5 +1,7 @@
 //! The `tcpdialog` command line: parses arguments and calls the library. No pipeline logic lives here.
 
+#![forbid(unsafe_code)]
+
 mod cli;
 
 use clap::Parser;

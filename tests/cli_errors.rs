@@ -87,3 +87,31 @@ fn failed_diagram_leaves_previous_output_intact() {
     assert_eq!(std::fs::read_to_string(&out_file).unwrap(), "previous");
     assert!(!Path::new(&dir.path().join(".dialog.svg.tmp")).exists());
 }
+
+/// Each cause is said once, a selection is said in the command line's words, and an output file whose
+/// extension names no format is refused rather than written as SVG.
+#[test]
+fn errors_say_their_cause_once_and_in_the_users_words() {
+    let missing = common::run(&["inspect", "no-such-capture.pcap"]);
+    let text = common::stderr(&missing);
+    assert_eq!(text.matches("No such file or directory").count(), 1, "{text}");
+
+    let capture = common::capture("http-close.pcap");
+    let capture = capture.to_str().unwrap();
+    let nothing = common::run(&["diagram", capture, "--host", "10.9.9.9", "--port", "81"]);
+    assert_eq!(nothing.status.code(), Some(1));
+    let text = common::stderr(&nothing);
+    assert!(text.contains("no TCP connection matches the selection (--port 81 --host 10.9.9.9)"), "{text}");
+    assert!(!text.contains("Selection {"), "a Debug dump: {text}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let jpg = dir.path().join("out.jpg");
+    let refused = common::run(&["diagram", capture, "-o", jpg.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        common::stderr(&refused).contains("cannot tell the format from the extension"),
+        "{}",
+        common::stderr(&refused)
+    );
+    assert!(!jpg.exists());
+}

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
-    #[error("{path}: cannot open capture: {source}", path = .path.display())]
-    Open { path: PathBuf, source: std::io::Error },
+    #[error("{path}: cannot open capture: {cause}", path = .path.display())]
+    Open { path: PathBuf, cause: std::io::Error },
     #[error("{path}: empty file, not a capture", path = .path.display())]
     Empty { path: PathBuf },
     #[error("{path}: not a pcap or pcapng file (starts with bytes {magic})", path = .path.display())]
@@ -23,8 +23,8 @@ pub enum CaptureError {
     #[error("{path}: frame {frame}: {reason}", path = .path.display())]
     Malformed { path: PathBuf, frame: u64, reason: FormatProblem },
     /// Reading failed for a reason other than the file's content (I/O error).
-    #[error("{path}: frame {frame}: cannot read: {source}", path = .path.display())]
-    Read { path: PathBuf, frame: u64, source: std::io::Error },
+    #[error("{path}: frame {frame}: cannot read: {cause}", path = .path.display())]
+    Read { path: PathBuf, frame: u64, cause: std::io::Error },
 }
 
 /// What is wrong with the bytes of a capture file's header, record or block.

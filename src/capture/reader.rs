@@ -65,7 +65,7 @@ pub struct CaptureReader {
 impl CaptureReader {
     /// Opens a capture file, detecting pcap or pcapng by its magic number.
     pub fn open(path: &Path) -> Result<Self, CaptureError> {
-        let file = File::open(path).map_err(|source| CaptureError::Open { path: path.to_path_buf(), source })?;
+        let file = File::open(path).map_err(|cause| CaptureError::Open { path: path.to_path_buf(), cause })?;
         Self::from_reader(path, file)
     }
 
@@ -76,7 +76,7 @@ impl CaptureReader {
         let mut magic = [0u8; 4];
         let filled = match input.fill(&mut magic) {
             Ok(filled) => filled,
-            Err(source) => return Err(CaptureError::Open { path, source }),
+            Err(cause) => return Err(CaptureError::Open { path, cause }),
         };
         let got = match filled {
             Filled::All => magic.len(),
@@ -87,7 +87,7 @@ impl CaptureReader {
         let mut interfaces = Vec::new();
         let header_error = |format: CaptureFormat, e: ReadError| match e {
             ReadError::Format(problem) => CaptureError::Header { path: path.clone(), format: format.name(), problem },
-            ReadError::Io(source) => CaptureError::Open { path: path.clone(), source },
+            ReadError::Io(cause) => CaptureError::Open { path: path.clone(), cause },
         };
         let format = if got == magic.len() && magic == pcapng::MAGIC {
             summary.format = Some(CaptureFormat::Pcapng);
@@ -153,7 +153,7 @@ impl CaptureReader {
                 None
             }
             ReadError::Format(reason) => Some(CaptureError::Malformed { path: self.path.clone(), frame, reason }),
-            ReadError::Io(source) => Some(CaptureError::Read { path: self.path.clone(), frame, source }),
+            ReadError::Io(cause) => Some(CaptureError::Read { path: self.path.clone(), frame, cause }),
         }
     }
 

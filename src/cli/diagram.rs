@@ -28,7 +28,7 @@ pub struct DiagramArgs {
 }
 
 pub fn run(args: DiagramArgs) -> anyhow::Result<ExitCode> {
-    let format = output_format(args.format, args.output.as_deref());
+    let format = output_format(args.format, args.output.as_deref())?;
     let selection = args.selection.selection();
     let analysis = analyze_file_retaining(&args.capture, &args.decoding.decoder_options()?, selection.retention())?;
     super::print_warnings(&args.capture, &analysis.summary);

@@ -141,7 +141,17 @@ impl StyleArgs {
     }
 }
 
-/// The output format: `--format`, else the extension of `-o`, else SVG.
-pub fn output_format(format: Option<Format>, output: Option<&Path>) -> Format {
-    format.or_else(|| output.and_then(Format::from_path)).unwrap_or(Format::Svg)
+/// The output format: `--format`, else the extension of `-o` (an extension that names no format is an error,
+/// never a silent SVG), else SVG.
+pub fn output_format(format: Option<Format>, output: Option<&Path>) -> anyhow::Result<Format> {
+    match (format, output) {
+        (Some(format), _) => Ok(format),
+        (None, None) => Ok(Format::Svg),
+        (None, Some(path)) => Format::from_path(path).with_context(|| {
+            format!(
+                "{}: cannot tell the format from the extension (use .svg, .png, .txt, .mmd or .html, or --format)",
+                path.display()
+            )
+        }),
+    }
 }

@@ -128,7 +128,7 @@ fn select<'a>(analysis: &'a CaptureAnalysis, selection: &Selection) -> Result<Ve
         .filter(|c| selection.frames.is_none_or(|(a, b)| c.segments.iter().any(|s| (a..=b).contains(&s.frame))))
         .collect();
     if chosen.is_empty() {
-        return Err(DialogError::EmptySelection(format!("{selection:?}")));
+        return Err(DialogError::EmptySelection(selection.to_string()));
     }
     Ok(chosen)
 }

@@ -50,6 +50,17 @@ impl Selection {
     }
 }
 
+/// The selection in the words of the command line: `--stream 2 --host 10.0.0.1 --frames 1-10`.
+impl std::fmt::Display for Selection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts: Vec<String> = self.streams.iter().map(|s| format!("--stream {s}")).collect();
+        parts.extend(self.port.map(|p| format!("--port {p}")));
+        parts.extend(self.host.as_ref().map(|h| format!("--host {h}")));
+        parts.extend(self.frames.map(|(a, b)| format!("--frames {a}-{b}")));
+        if parts.is_empty() { f.write_str("everything") } else { f.write_str(&parts.join(" ")) }
+    }
+}
+
 /// Options of the dialog model itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DialogOptions {

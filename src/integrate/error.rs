@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IntegrateError {
-    #[error("{path}: {source}", path = .path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {cause}", path = .path.display())]
+    Io { path: PathBuf, cause: std::io::Error },
     #[error("{}", list(.0))]
     Blocks(Vec<SiteError>),
     #[error("mdbook: {0}")]
@@ -17,8 +17,8 @@ pub enum IntegrateError {
 }
 
 impl IntegrateError {
-    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        IntegrateError::Io { path: path.into(), source }
+    pub(crate) fn io(path: impl Into<PathBuf>, cause: std::io::Error) -> Self {
+        IntegrateError::Io { path: path.into(), cause }
     }
 }
 

@@ -38,8 +38,8 @@ impl fmt::Display for Location {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SiteError {
-    #[error("{path}: {source}", path = .path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {cause}", path = .path.display())]
+    Io { path: PathBuf, cause: std::io::Error },
     #[error("{} is not a tcpdialog site: it has neither {CONFIG_FILE} nor a {CONTENT_DIR}/ folder (tcpdialog init makes one)", root.display())]
     NotASite { root: PathBuf },
     #[error("{at}: {message}")]
@@ -48,8 +48,8 @@ pub enum SiteError {
     MissingTitle { at: Location },
     #[error("{at}: the post has no date (add a `Date: 2020-08-31 09:00` line to its metadata)")]
     MissingDate { at: Location },
-    #[error("{at}: cannot read date {value:?} ({source}); write it like 2020-08-31 09:00")]
-    BadDate { at: Location, value: String, source: jiff::Error },
+    #[error("{at}: cannot read date {value:?} ({cause}); write it like 2020-08-31 09:00")]
+    BadDate { at: Location, value: String, cause: jiff::Error },
     #[error("{at}: unknown status {value:?} (expected draft, published or hidden)")]
     BadStatus { at: Location, value: String },
     #[error("{at}: front matter: {message}")]
@@ -70,10 +70,10 @@ pub enum SiteError {
     OutputNotADirectory { path: PathBuf },
     #[error("{target}: the folder is not empty; init only writes into a new or empty folder", target = .target.display())]
     InitNotEmpty { target: PathBuf },
-    #[error("cannot listen on {address}: {source}")]
-    Bind { address: String, source: std::io::Error },
-    #[error("{path}: cannot watch for changes: {source}", path = .path.display())]
-    Watch { path: PathBuf, source: notify::Error },
+    #[error("cannot listen on {address}: {cause}")]
+    Bind { address: String, cause: std::io::Error },
+    #[error("{path}: cannot watch for changes: {cause}", path = .path.display())]
+    Watch { path: PathBuf, cause: notify::Error },
     #[error("{}", render_problems(.errors))]
     Failed { errors: Vec<SiteError> },
 }
@@ -123,7 +123,7 @@ pub enum DirectiveProblem {
 }
 
 impl SiteError {
-    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        SiteError::Io { path: path.into(), source }
+    pub(crate) fn io(path: impl Into<PathBuf>, cause: std::io::Error) -> Self {
+        SiteError::Io { path: path.into(), cause }
     }
 }

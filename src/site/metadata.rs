@@ -252,10 +252,10 @@ impl Metadata {
                 return Ok(None);
             };
             let value = field.value.text();
-            parse_date(&value).map(Some).map_err(|source| SiteError::BadDate {
+            parse_date(&value).map(Some).map_err(|cause| SiteError::BadDate {
                 at: Location::new(path, field.line),
                 value,
-                source,
+                cause,
             })
         };
         let status = match fields.get("status") {

@@ -91,7 +91,7 @@ pub fn serve(root: &Path, port: u16) -> Result<(), SiteError> {
 /// Builds once, then starts the file server and the watcher in background threads. Port 0 picks a free one.
 pub fn start(root: &Path, port: u16) -> Result<Server, SiteError> {
     let address = format!("127.0.0.1:{port}");
-    let listener = TcpListener::bind(&address).map_err(|source| SiteError::Bind { address, source })?;
+    let listener = TcpListener::bind(&address).map_err(|cause| SiteError::Bind { address, cause })?;
     let port = listener.local_addr().map_err(|e| SiteError::io(OUTPUT_DIR, e))?.port();
     let served = serve_dir(root);
     let options = BuildOptions {
@@ -113,10 +113,10 @@ pub fn start(root: &Path, port: u16) -> Result<Server, SiteError> {
             let _ = events.send(());
         }
     })
-    .map_err(|source| SiteError::Watch { path: root.clone(), source })?;
+    .map_err(|cause| SiteError::Watch { path: root.clone(), cause })?;
     for path in watch_paths(&root).iter().filter(|p| p.exists()) {
         let mode = if path.is_dir() { notify::RecursiveMode::Recursive } else { notify::RecursiveMode::NonRecursive };
-        watcher.watch(path, mode).map_err(|source| SiteError::Watch { path: path.clone(), source })?;
+        watcher.watch(path, mode).map_err(|cause| SiteError::Watch { path: path.clone(), cause })?;
     }
     {
         let root = root.clone();
