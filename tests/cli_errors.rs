@@ -115,3 +115,11 @@ fn errors_say_their_cause_once_and_in_the_users_words() {
     );
     assert!(!jpg.exists());
 }
+
+#[test]
+fn a_file_name_with_a_terminal_escape_is_shown_escaped() {
+    let out = common::run(&["inspect", "evil\u{1b}[2Jname.pcap"]);
+    let text = common::stderr(&out);
+    assert!(!text.contains('\u{1b}'), "a raw escape reached the terminal: {text:?}");
+    assert!(text.contains("evil\\u{1b}[2Jname.pcap"), "{text:?}");
+}

@@ -81,3 +81,27 @@ fn a_folder_with_no_site_is_an_error() {
     }
     assert!(!empty.path().join("output").exists());
 }
+
+#[test]
+fn control_characters_in_a_post_never_reach_the_feed_or_the_pages() {
+    let site = TestSite::new();
+    site.file(
+        "content/posts/a.md",
+        "Title: Bell\u{7} and escape\u{1b}[31m\u{2028}here\nDate: 2024-01-01\nSummary: zero\u{200B}width\u{feff}\n\nBody \u{1} with \u{b} controls\u{2029}.\n",
+    );
+    site.file("tcpdialog.toml", "title = \"T\"\nauthor = \"A\"\nbase_url = \"https://example.org/\"\n");
+    site.build_ok();
+    let feed = site.read("feed.xml");
+    roxmltree::Document::parse(&feed).expect("feed.xml is valid XML");
+    for (path, bytes) in site.output() {
+        if path.ends_with(".html") || path.ends_with(".xml") {
+            let text = String::from_utf8_lossy(&bytes);
+            let bad = text.chars().find(|c| {
+                (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+                    || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200B}')
+            });
+            assert_eq!(bad, None, "{path}");
+        }
+    }
+    assert!(feed.contains("Bell and escape[31m here"), "{feed}");
+}

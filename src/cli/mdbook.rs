@@ -29,7 +29,7 @@ pub fn run(args: MdbookArgs) -> anyhow::Result<ExitCode> {
         stdout.write_all(integrate::CSS.as_bytes()).context("writing to stdout")?;
     } else {
         for warning in mdbook::run(std::io::stdin().lock(), &mut stdout)? {
-            eprintln!("warning: {warning}");
+            eprintln!("warning: {}", super::terminal_safe(&warning.to_string()));
         }
     }
     stdout.flush().context("writing to stdout")?;

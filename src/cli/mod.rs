@@ -63,6 +63,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// Prints capture warnings (a file cut mid-packet, fragments...) to stderr.
 fn print_warnings(path: &std::path::Path, summary: &tcpdialog::capture::CaptureSummary) {
     for w in &summary.warnings {
-        eprintln!("warning: {}: frame {}: {}", path.display(), w.frame, w.message);
+        eprintln!("warning: {}", terminal_safe(&format!("{}: frame {}: {}", path.display(), w.frame, w.message)));
     }
+}
+
+/// Text for the terminal: control characters (a file name can hold an escape sequence that a terminal would
+/// obey) and Unicode direction overrides are shown as `\u{1b}`-style escapes.
+pub fn terminal_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c != '\n' && tcpdialog::proto::is_hidden_control(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }

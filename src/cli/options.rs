@@ -48,7 +48,7 @@ impl DecodingArgs {
         for path in &self.keylogs {
             let loaded = read_key_log(path)?;
             for warning in &loaded.warnings {
-                eprintln!("warning: {warning}");
+                eprintln!("warning: {}", super::terminal_safe(&warning.to_string()));
             }
             merged.get_or_insert_default().extend(loaded.keys);
         }

@@ -48,7 +48,7 @@ pub fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     };
     let report = site::build(&args.root.root, &options)?;
     for warning in &report.warnings {
-        eprintln!("warning: {warning}");
+        eprintln!("warning: {}", super::terminal_safe(&warning.to_string()));
     }
     eprintln!(
         "built {} post(s), {} page(s), {} diagram(s) ({} from cache): {} files in {}",
@@ -65,10 +65,10 @@ pub fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
 pub fn check(args: RootArg) -> anyhow::Result<ExitCode> {
     let report = site::check(&args.root)?;
     for warning in &report.warnings {
-        eprintln!("warning: {warning}");
+        eprintln!("warning: {}", super::terminal_safe(&warning.to_string()));
     }
     for error in &report.errors {
-        eprintln!("error: {error}");
+        eprintln!("error: {}", super::terminal_safe(&error.to_string()));
     }
     eprintln!(
         "checked {} post(s), {} page(s), {} diagram(s): {} problem(s)",

@@ -96,6 +96,7 @@ pub fn load(root: &Path, drafts: bool) -> Result<(Content, Vec<SiteError>), Site
 
 fn load_document(path: &Path, source: PathBuf, content_path: String) -> Result<Document, SiteError> {
     let text = std::fs::read_to_string(path).map_err(|e| SiteError::io(&source, e))?;
+    let text = without_invisible_controls(&text);
     let (meta, body) = metadata::parse(&source, &text)?;
     let kind = if content_path.starts_with(&format!("{PAGES_DIR}/")) { Kind::Page } else { Kind::Post };
     if kind == Kind::Post && meta.date.is_none() {
@@ -142,6 +143,22 @@ pub fn slash_path(path: &Path) -> String {
 
 pub fn relative(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// A post's text without the characters that XML forbids (C0 controls but tab, newline and carriage return;
+/// U+FFFE and U+FFFF) or that no reader can see but that change what a page does (line and paragraph
+/// separators, which end JavaScript strings; zero-width space; a byte order mark inside the text): the feed and
+/// every page stay valid whatever a post holds.
+pub fn without_invisible_controls(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            '\t' | '\n' | '\r' => Some(c),
+            '\u{2028}' | '\u{2029}' => Some(' '),
+            c if c.is_control() && c < '\u{80}' => None,
+            '\u{200B}' | '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}' => None,
+            c => Some(c),
+        })
+        .collect()
 }
 
 #[cfg(test)]
