@@ -1,15 +1,19 @@
-//! Finds the phases of each connection: the TCP handshake, the TLS handshake, HTTP/1 exchanges and upgrades,
-//! HTTP/2 streams, PostgreSQL startup and queries, idle gaps and the teardown.
+//! Finds the phases of each connection: the TCP handshake, the TLS handshake, HTTP/1 exchanges (a CORS
+//! preflight named as such) and upgrades, HTTP/2 streams, PostgreSQL startup and queries, MySQL's connection
+//! and authentication and its queries and statements (`phases/mysql.rs`), idle gaps and the teardown.
 //!
 //! Phases are found from [`MessageKind`] facts only, never from summary strings. The protocol finders work on
 //! frame numbers ([`Found`]); [`find_phases`] maps those to arrows (which may be folded runs) and adds durations.
 
 use super::{Event, Phase, PhaseKind};
 use crate::analyze::CaptureAnalysis;
+use crate::proto::mysql::{Command, Packet};
 use crate::proto::tls::{ContentType, HandshakeType, version_name};
 use crate::proto::{Message, MessageKind};
 use crate::tcp::{CloseKind, Connection, Direction};
 use std::collections::BTreeMap;
+
+mod mysql;
 
 /// A gap between two segments of a connection at least this long is drawn as an idle phase.
 const IDLE_GAP_SECONDS: f64 = 1.0;
@@ -34,6 +38,8 @@ struct Found {
     label: String,
     /// The label gets the phase's duration appended: `TLS 1.3 handshake (1.4 ms)`.
     timed: bool,
+    /// Said in parentheses after the label, before the duration: `SELECT … (3 rows, 0.4 ms)`.
+    facts: Vec<String>,
 }
 
 pub(super) fn find_phases(analysis: &CaptureAnalysis, connections: &[&Connection], events: &[Event]) -> Vec<Phase> {
@@ -118,16 +124,19 @@ fn connection_phases(conn: &Connection, shown: &Shown, messages: &[&Message], ph
     found.extend(tls_handshake(messages));
     found.extend(postgres_phases(messages));
     found.extend(http2_streams(messages));
+    found.extend(mysql::phases(messages));
     for f in found {
         // A phase cut by the `--frames` range is left out: its shown part would read as the whole of it.
         let (Some(start), Some(end)) = (shown.arrow_of(f.start_frame), shown.arrow_of(f.end_frame)) else {
             continue;
         };
-        let label = match (f.timed, frame_time(conn, f.start_frame), frame_time(conn, f.end_frame)) {
+        let mut facts = f.facts;
+        if let (true, Some(from), Some(to)) = (f.timed, frame_time(conn, f.start_frame), frame_time(conn, f.end_frame))
+        {
             // Timestamps may go backwards in a capture: never a negative duration.
-            (true, Some(from), Some(to)) => format!("{} ({})", f.label, format_duration((to - from).max(0.0))),
-            _ => f.label,
-        };
+            facts.push(format_duration((to - from).max(0.0)));
+        }
+        let label = if facts.is_empty() { f.label } else { format!("{} ({})", f.label, facts.join(", ")) };
         phases.push(phase(f.kind, start, end.max(start), label));
     }
 
@@ -150,14 +159,16 @@ fn connection_phases(conn: &Connection, shown: &Shown, messages: &[&Message], ph
             CloseKind::Fin => "FIN",
             CloseKind::Rst => "RST",
         };
-        // A PostgreSQL client says goodbye with Terminate just before its FIN: that is part of the teardown.
-        let terminate = postgres_terminate(messages).and_then(|frame| shown.position_of(frame)).filter(|&t| {
+        // A database client says goodbye (PostgreSQL's Terminate, MySQL's COM_QUIT) just before the first FIN:
+        // that is part of the teardown.
+        let goodbye = goodbye(messages);
+        let said = goodbye.and_then(|(frame, _)| shown.position_of(frame)).filter(|&t| {
             let between = shown.arrows.get(t + 1..close_at).unwrap_or_default();
             t < close_at && !between.iter().any(|&i| shown.event(i).is_some_and(|e| e.len > 0))
         });
-        let (start, label) = match terminate.and_then(|t| shown.arrows.get(t)) {
-            Some(&t) => (t, format!("teardown (Terminate, then {} sends {how})", close.by.name())),
-            None => (close_event, format!("teardown ({} sends {how})", close.by.name())),
+        let (start, label) = match (said.and_then(|t| shown.arrows.get(t)), goodbye) {
+            (Some(&t), Some((_, word))) => (t, format!("teardown ({word}, then {} sends {how})", close.by.name())),
+            _ => (close_event, format!("teardown ({} sends {how})", close.by.name())),
         };
         phases.push(phase(PhaseKind::Teardown, start, last, label));
     }
@@ -176,7 +187,7 @@ fn http1_exchanges(messages: &[&Message]) -> Vec<Found> {
             _ => short_request(request),
         };
         let end_frame = response.map_or(request.frame, |r| r.end_frame);
-        found.push(Found { kind, start_frame: request.frame, end_frame, label, timed: false });
+        found.push(Found { kind, start_frame: request.frame, end_frame, label, timed: false, facts: Vec::new() });
     }
     found
 }
@@ -226,7 +237,14 @@ fn tls_handshake(messages: &[&Message]) -> Option<Found> {
         (None, Some(end)) => (end, name),
         (None, None) => return None,
     };
-    Some(Found { kind: PhaseKind::Handshake, start_frame: hello.frame, end_frame, label, timed: true })
+    Some(Found {
+        kind: PhaseKind::Handshake,
+        start_frame: hello.frame,
+        end_frame,
+        label,
+        timed: true,
+        facts: Vec::new(),
+    })
 }
 
 /// PostgreSQL: the startup (StartupMessage or SSLRequest, authentication, parameters) until the first
@@ -254,6 +272,7 @@ fn postgres_phases(messages: &[&Message]) -> Vec<Found> {
                 end_frame: end.end_frame,
                 label: label.to_string(),
                 timed: true,
+                facts: Vec::new(),
             });
             if *tag == b'Z' {
                 ready.next();
@@ -288,18 +307,26 @@ fn postgres_phases(messages: &[&Message]) -> Vec<Found> {
         let answer = ready.next();
         if let Some(label) = sql {
             let end_frame = answer.map_or(message.end_frame, |(z, ..)| z.end_frame);
-            found.push(Found { kind: PhaseKind::Exchange, start_frame: start.frame, end_frame, label, timed: false });
+            found.push(Found {
+                kind: PhaseKind::Exchange,
+                start_frame: start.frame,
+                end_frame,
+                label,
+                timed: false,
+                facts: Vec::new(),
+            });
         }
     }
     found
 }
 
-/// The frame where a PostgreSQL client's Terminate starts.
-fn postgres_terminate(messages: &[&Message]) -> Option<u64> {
-    messages
-        .iter()
-        .find(|m| m.dir == Direction::ClientToServer && matches!(m.kind, MessageKind::Postgres { tag: b'X', .. }))
-        .map(|m| m.frame)
+/// The frame where a database client's goodbye starts (PostgreSQL's Terminate, MySQL's COM_QUIT), and its name.
+fn goodbye(messages: &[&Message]) -> Option<(u64, &'static str)> {
+    messages.iter().filter(|m| m.dir == Direction::ClientToServer).find_map(|m| match &m.kind {
+        MessageKind::Postgres { tag: b'X', .. } => Some((m.frame, "Terminate")),
+        MessageKind::MySql { packet: Packet::Command(Command::Quit), .. } => Some((m.frame, "Quit")),
+        _ => None,
+    })
 }
 
 /// `SELECT name, price FROM products WHERE …`: whitespace collapsed, cut at [`SQL_CHARS`].
@@ -347,7 +374,14 @@ fn http2_streams(messages: &[&Message]) -> Vec<Found> {
             Some(request) => format!("{request} (stream {stream}{no_end})"),
             None => format!("stream {stream}{no_end}"),
         };
-        found.push(Found { kind: PhaseKind::Exchange, start_frame: open.frame, end_frame, label, timed: false });
+        found.push(Found {
+            kind: PhaseKind::Exchange,
+            start_frame: open.frame,
+            end_frame,
+            label,
+            timed: false,
+            facts: Vec::new(),
+        });
     }
     found
 }
