@@ -174,16 +174,26 @@ fn connection_phases(conn: &Connection, shown: &Shown, messages: &[&Message], ph
     }
 }
 
-/// HTTP/1 exchanges: each request until the response that answers it completes; a 101 answer is an upgrade.
+/// HTTP/1 exchanges: each request until the final response that answers it completes (an interim `100 Continue`
+/// answers nothing yet); a 101 answer is an upgrade, an OPTIONS with `Access-Control-Request-Method` a CORS
+/// preflight.
 fn http1_exchanges(messages: &[&Message]) -> Vec<Found> {
-    let mut responses = messages.iter().filter(|m| matches!(m.kind, MessageKind::HttpResponse { .. }));
+    let mut responses = messages.iter().filter(|m| match m.kind {
+        MessageKind::HttpResponse { status, .. } => !(100..200).contains(&status) || status == 101,
+        _ => false,
+    });
     let mut found = Vec::new();
     for request in messages.iter().filter(|m| matches!(m.kind, MessageKind::HttpRequest { .. })) {
         let response = responses.next();
         let upgraded = matches!(response.map(|r| &r.kind), Some(MessageKind::HttpResponse { status: 101, .. }));
         let kind = if upgraded { PhaseKind::Upgrade } else { PhaseKind::Exchange };
-        let label = match response {
-            Some(r) if upgraded => format!("upgrade to {}: {}", upgrade_target(&r.kind), short_request(request)),
+        let label = match (response, &request.kind) {
+            (Some(r), _) if upgraded => format!("upgrade to {}: {}", upgrade_target(&r.kind), short_request(request)),
+            (_, MessageKind::HttpRequest { preflight_for: Some(method), .. }) => {
+                let request_line = short_request(request);
+                let target = request_line.split_once(' ').map_or("", |(_, target)| target);
+                format!("CORS preflight for {method} {target}")
+            }
             _ => short_request(request),
         };
         let end_frame = response.map_or(request.frame, |r| r.end_frame);
@@ -397,10 +407,13 @@ fn upgrade_target(kind: &MessageKind) -> String {
     }
 }
 
-/// `GET /style.css HTTP/1.1` -> `GET /style.css` (the summary's target is already shortened and escaped).
+/// `GET /style.css HTTP/1.1` -> `GET /style.css` (the start line's target is already shortened and escaped).
 fn short_request(request: &Message) -> String {
-    let summary = &request.summary;
-    summary.rsplit_once(" HTTP/").map_or(summary.as_str(), |(head, _)| head).to_string()
+    let line = match &request.kind {
+        MessageKind::HttpRequest { head, .. } if !head.start_line.is_empty() => &head.start_line,
+        _ => &request.summary,
+    };
+    line.rsplit_once(" HTTP/").map_or(line.as_str(), |(head, _)| head).to_string()
 }
 
 /// A duration as phase names say it: `29 µs`, `1.7 ms`, `35 ms`, `2.0 s`.
@@ -593,6 +606,31 @@ mod tests {
         let kinds: Vec<_> = phases(&dialog).into_iter().map(|p| (p.0, p.1, p.2, p.3.to_string())).collect();
         assert!(kinds.contains(&(PhaseKind::Upgrade, 4, 6, "upgrade to h2c: HEAD /".to_string())), "{kinds:?}");
         assert!(!kinds.iter().any(|p| p.0 == PhaseKind::Exchange), "{kinds:?}");
+    }
+
+    #[test]
+    fn a_cors_preflight_is_named_and_the_put_after_it_is_its_own_exchange() {
+        // tshark -d tcp.port==18471,http, stream 2: OPTIONS /api/items/42 with Access-Control-Request-Method: PUT
+        // in frame 16, 204 No Content in 18; PUT /api/items/42 in 20, its 200 OK completed by frame 23.
+        let dialog = dialog_of("captures/cors-preflight.pcap");
+        let exchanges: Vec<_> = phases(&dialog).into_iter().filter(|p| p.0 == PhaseKind::Exchange).collect();
+        assert_eq!(
+            exchanges,
+            [
+                (PhaseKind::Exchange, 4, 11, "GET /cors.html"),
+                (PhaseKind::Exchange, 16, 18, "CORS preflight for PUT /api/items/42"),
+                (PhaseKind::Exchange, 20, 23, "PUT /api/items/42"),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_interim_100_continue_does_not_answer_the_request() {
+        // tshark -d tcp.port==18472,http: the POST's head in frame 4, HTTP/1.1 100 Continue in 6, the body up to 9,
+        // the final 200 OK completed by frame 13.
+        let dialog = dialog_of("captures/upload-100-continue.pcap");
+        let exchanges: Vec<_> = phases(&dialog).into_iter().filter(|p| p.0 == PhaseKind::Exchange).collect();
+        assert_eq!(exchanges, [(PhaseKind::Exchange, 4, 13, "POST /upload")]);
     }
 
     #[test]

@@ -104,6 +104,13 @@ pub enum MessageKind {
         connection_close: bool,
         /// `Upgrade:` value the client asks for (`websocket`, `h2c`).
         upgrade: Option<String>,
+        /// `Expect:` value (`100-continue`: the client waits for an interim response before its body).
+        expect: Option<String>,
+        /// `Range:` value (`bytes=32768-`).
+        range: Option<String>,
+        /// A CORS preflight: an `OPTIONS` request with `Access-Control-Request-Method`, whose value (the method
+        /// the page's script wants to use) this is.
+        preflight_for: Option<String>,
         body: Option<Body>,
         head: HeadInfo,
     },
@@ -115,6 +122,8 @@ pub enum MessageKind {
         keep_alive_timeout: Option<u32>,
         /// `Upgrade:` value on a 101 response (`websocket`, `h2c`).
         upgrade: Option<String>,
+        /// `Content-Range:` value of a partial response (`bytes 32768-81919/81920`).
+        content_range: Option<String>,
         body: Option<Body>,
         head: HeadInfo,
     },
