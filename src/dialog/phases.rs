@@ -197,7 +197,15 @@ fn http1_exchanges(messages: &[&Message]) -> Vec<Found> {
             _ => short_request(request),
         };
         let end_frame = response.map_or(request.frame, |r| r.end_frame);
-        found.push(Found { kind, start_frame: request.frame, end_frame, label, timed: false, facts: Vec::new() });
+        // A message the connection's end cut short (a download given up, a body never sent) says so.
+        let facts = [
+            (request.incomplete, "request incomplete"),
+            (response.is_some_and(|r| r.incomplete), "response incomplete"),
+        ]
+        .into_iter()
+        .filter_map(|(cut, fact)| cut.then(|| fact.to_string()))
+        .collect();
+        found.push(Found { kind, start_frame: request.frame, end_frame, label, timed: false, facts });
     }
     found
 }
@@ -620,6 +628,22 @@ mod tests {
                 (PhaseKind::Exchange, 4, 11, "GET /cors.html"),
                 (PhaseKind::Exchange, 16, 18, "CORS preflight for PUT /api/items/42"),
                 (PhaseKind::Exchange, 20, 23, "PUT /api/items/42"),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_exchange_cut_short_by_the_close_says_so() {
+        // tshark -d tcp.port==18475,http: stream 0's GET in frame 4, its 200 OK head in 6 with 32768 of 81920 body
+        // bytes by frame 10, the client's FIN in 12, the server's in 13 (tshark reports no response at all).
+        // Stream 1 resumes with a Range request in 18, answered by a 206 completed in 24.
+        let dialog = dialog_of("captures/download-range.pcap");
+        let exchanges: Vec<_> = phases(&dialog).into_iter().filter(|p| p.0 == PhaseKind::Exchange).collect();
+        assert_eq!(
+            exchanges,
+            [
+                (PhaseKind::Exchange, 4, 13, "GET /file80k.bin (response incomplete)"),
+                (PhaseKind::Exchange, 18, 24, "GET /file80k.bin")
             ]
         );
     }
