@@ -140,7 +140,6 @@ fn every_tcp_row_has_wiresharks_info_column_verbatim() {
         ("captures", ".tshark.tsv", false),
         ("tests/fixtures", ".tshark.tsv", false),
         ("tests/fixtures/mysql", ".tshark.tsv", false),
-        ("tests/fixtures/http", ".tshark.tsv", false),
         ("tests/fixtures/tcp", ".tshark-tcp.tsv", true),
         ("tests/fixtures/phases", ".tshark-tcp.tsv", true),
     ];

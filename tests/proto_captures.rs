@@ -225,7 +225,7 @@ fn the_http_experiments_match_tshark() {
     // (tests/fixtures/http/README.md): with tshark's Content-Length, Transfer-Encoding and chunk sizes.
     assert_eq!(compare_with_tshark("captures/cors-preflight.pcap"), 6);
     assert_eq!(compare_with_tshark("captures/upload-100-continue.pcap"), 3);
-    assert_eq!(compare_with_tshark("tests/fixtures/http/upload-refused.pcap"), 1);
+    assert_eq!(compare_with_tshark("captures/upload-refused.pcap"), 1);
     assert_eq!(compare_with_tshark("captures/download-chunked.pcap"), 4);
     assert_eq!(compare_with_tshark("captures/download-range.pcap"), 3);
 }
