@@ -2,7 +2,7 @@
 //! definitions, rows, terminator) and a prepare OK's parameter and column definitions, each shown as one
 //! message. Rows are counted and skipped, never kept.
 
-use super::names::{MORE_RESULTS, Packet, ResultEnd, caps};
+use super::names::{CURSOR_EXISTS, MORE_RESULTS, Packet, ResultEnd, caps};
 use super::response::{EOF_MAX, counted, error, status_of_eof};
 use super::wire::{HEADER_LEN, Header, MAX_PAYLOAD, lenenc, lenenc_bytes};
 use super::{MySqlDecoder, message};
@@ -92,7 +92,9 @@ impl ResultSet {
             return None;
         }
         if std::mem::take(&mut self.definitions_eof) && first == Some(0xfe) && header.len <= EOF_MAX {
-            return None;
+            let cursor = payload.is_some_and(|p| status_of_eof(p) & CURSOR_EXISTS != 0);
+            let detail = "ended after the definitions: the rows come with Fetch Data (a cursor)".to_string();
+            return cursor.then_some(Terminator { end: ResultEnd::Eof, more_results: false, detail });
         }
         match (first, payload) {
             (Some(0xff), Some(payload)) => {

@@ -28,6 +28,9 @@ pub(super) mod caps {
 
 /// `SERVER_MORE_RESULTS_EXISTS` in an OK's or EOF's status flags: another result follows for the same command.
 pub(super) const MORE_RESULTS: u16 = 0x0008;
+/// `SERVER_STATUS_CURSOR_EXISTS` in the EOF after a result set's definitions: the statement was executed with a
+/// cursor, and its rows come only with COM_STMT_FETCH.
+pub(super) const CURSOR_EXISTS: u16 = 0x0040;
 
 /// A command byte (`enum_server_command`, plus MariaDB's bulk execute).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -24,13 +24,6 @@ pub(super) fn decode(dec: &mut MySqlDecoder, packet: &Incoming, cx: &mut Cx) {
         (Some(ResponseCode::Ok), Some(Command::StmtPrepare)) if packet.len >= 12 => {
             dec.multi = prepare_ok(&mut shared, payload, cx);
         }
-        (Some(ResponseCode::Ok), _) if packet.len >= 3 => {
-            let (summary, detail, kind) = ok(payload, caps);
-            if kind.ends_response() {
-                shared.answered();
-            }
-            push(cx, summary, kind, detail);
-        }
         (Some(ResponseCode::Err), _) => {
             let (summary, detail, code) = error(payload);
             shared.answered();
@@ -43,6 +36,21 @@ pub(super) fn decode(dec: &mut MySqlDecoder, packet: &Incoming, cx: &mut Cx) {
             }
             push(cx, "Response EOF".to_string(), Packet::Eof { more_results }, Vec::new());
         }
+        (_, Some(Command::FieldList | Command::StmtFetch)) => {
+            // Rows (or column definitions) without a column count, up to an EOF: this packet is the first (a
+            // binary row's header is 0x00, not an OK).
+            let binary = command == Some(Command::StmtFetch);
+            let mut set = ResultSet::new(0, false, binary, caps, cx);
+            set.rows = 1;
+            dec.multi = Some(Multi::Rows(set));
+        }
+        (Some(ResponseCode::Ok), _) if packet.len >= 3 => {
+            let (summary, detail, kind) = ok(payload, caps);
+            if kind.ends_response() {
+                shared.answered();
+            }
+            push(cx, summary, kind, detail);
+        }
         (Some(ResponseCode::LocalInfile), _) => {
             // The client sends the file, then the server answers with OK or ERR: the command stays unanswered.
             let file = short_text(payload.get(1..).unwrap_or_default(), TEXT_CHARS);
@@ -52,13 +60,6 @@ pub(super) fn decode(dec: &mut MySqlDecoder, packet: &Incoming, cx: &mut Cx) {
             shared.answered();
             let summary = format!("Response Statistics: {}", short_text(payload, TEXT_CHARS));
             push(cx, summary, Packet::Response, Vec::new());
-        }
-        (_, Some(Command::FieldList | Command::StmtFetch)) => {
-            // Rows (or column definitions) without a column count, up to an EOF: this packet is the first.
-            let binary = command == Some(Command::StmtFetch);
-            let mut set = ResultSet::new(0, false, binary, caps, cx);
-            set.rows = 1;
-            dec.multi = Some(Multi::Rows(set));
         }
         _ => dec.multi = start_result_set(payload, command, caps, cx),
     }

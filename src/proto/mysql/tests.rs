@@ -433,3 +433,29 @@ fn garbage_is_never_a_panic_and_a_cut_packet_says_so() {
         summaries(&messages)
     );
 }
+
+#[test]
+fn a_statement_executed_with_a_cursor_gets_its_rows_with_fetch() {
+    // After the prepare of captures/mysql.pcap (frames 29, 30): an execute with CURSOR_TYPE_READ_ONLY is answered
+    // by the column count, the definitions and an EOF with SERVER_STATUS_CURSOR_EXISTS; COM_STMT_FETCH (28)
+    // brings the rows, in the binary protocol, and an EOF.
+    let mut turns: Vec<(Direction, Vec<u8>)> = SESSION[..21].iter().map(|(d, h)| (*d, hex(h))).collect();
+    let result = hex(SESSION[24].1);
+    let definitions_end = 5 + 48 + 50; // the column count and two definitions
+    let head = [&result[..definitions_end], &[5, 0, 0, 4, 0xfe, 0, 0, 0x42, 0]].concat();
+    turns.push((C2S, packet_bytes(0, &[0x17, 1, 0, 0, 0, 0x01, 1, 0, 0, 0, 0, 1, 0x08, 0, 2, 0, 0, 0])));
+    turns.push((S2C, head));
+    turns.push((C2S, packet_bytes(0, &[0x1c, 1, 0, 0, 0, 10, 0, 0, 0])));
+    turns.push((S2C, [&result[definitions_end + 9..result.len() - 9], &[5, 0, 0, 2, 0xfe, 0, 0, 0x82, 0]].concat()));
+    let messages = decode(&turns);
+    let tail: Vec<&str> = summaries(&messages).into_iter().skip(21).collect();
+    assert_eq!(
+        tail,
+        [
+            "Request Execute Statement (statement 1)",
+            "Response TABULAR (2 columns, 0 rows)",
+            "Request Fetch Data (statement 1)",
+            "Response TABULAR (1 row)"
+        ]
+    );
+}
