@@ -203,7 +203,8 @@ fn http1_exchanges(messages: &[&Message]) -> Vec<Found> {
             (response.is_some_and(|r| r.incomplete), "response incomplete"),
         ]
         .into_iter()
-        .filter_map(|(cut, fact)| cut.then(|| fact.to_string()))
+        .filter(|(cut, _)| *cut)
+        .map(|(_, fact)| fact.to_string())
         .collect();
         found.push(Found { kind, start_frame: request.frame, end_frame, label, timed: false, facts });
     }

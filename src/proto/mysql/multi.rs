@@ -22,7 +22,7 @@ pub(super) enum Multi {
     Rows(ResultSet),
     /// A prepare OK (its message, pushed when its definitions are in) and the definition packets still to come.
     Prepare {
-        message: Message,
+        message: Box<Message>,
         left: u64,
     },
 }
@@ -216,7 +216,7 @@ impl Multi {
                 (message.frame, message.offset) = set.shown.and_then(|(_, rest)| rest).unwrap_or(set.start);
                 message
             }
-            Multi::Prepare { message, .. } => message,
+            Multi::Prepare { message, .. } => *message,
         }
     }
 }
@@ -294,6 +294,6 @@ fn finish(dec: &mut MySqlDecoder, end: &Terminator, cx: &mut Cx) {
             }
             cx.push_message(set.finished(end, cx));
         }
-        Multi::Prepare { message, .. } => cx.push_message(message),
+        Multi::Prepare { message, .. } => cx.push_message(*message),
     }
 }

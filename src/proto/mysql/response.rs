@@ -103,7 +103,7 @@ fn prepare_ok(shared: &mut Shared, payload: &[u8], cx: &mut Cx) -> Option<Multi>
         cx.push_message(message);
         return None;
     }
-    Some(Multi::Prepare { message, left: definitions })
+    Some(Multi::Prepare { message: Box::new(message), left: definitions })
 }
 
 /// OK: `Response OK (1 row affected, last insert id 6)`.
