@@ -459,3 +459,11 @@ fn a_statement_executed_with_a_cursor_gets_its_rows_with_fetch() {
         ]
     );
 }
+
+#[test]
+fn the_protocol_is_named_as_wireshark_and_the_options_name_it() {
+    assert_eq!(Protocol::from_name("mysql"), Some(Protocol::MySql), "--protocol mysql, protocol = \"mysql\"");
+    assert_eq!(Protocol::from_name("MariaDB"), Some(Protocol::MySql));
+    assert_eq!((Protocol::MySql.name(), Protocol::MySql.column_name()), ("mysql", "MySQL"));
+    assert_eq!(Protocol::from_name(Protocol::MySql.name()), Some(Protocol::MySql));
+}
