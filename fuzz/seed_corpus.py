@@ -17,9 +17,11 @@ SEEDS = {
     "proto_http2": [("captures/h2-prior-knowledge.pcap", 1), ("captures/h2c-upgrade.pcap", 7)],
     "proto_tls": [("captures/tls12.pcap", 1), ("captures/tls13.pcap", 1)],
     "proto_postgres": [("captures/postgres.pcap", 1)],
+    "proto_mysql": [("captures/mysql.pcap", 1), ("tests/fixtures/mysql/mysql-compressed.pcap", 1),
+                    ("tests/fixtures/mysql/mysql-tls.pcap", 1)],
     "proto_recognise": [("captures/http-close.pcap", 1), ("captures/websocket.pcap", 1),
                         ("captures/h2c-upgrade.pcap", 1), ("captures/h2-prior-knowledge.pcap", 1),
-                        ("captures/tls13.pcap", 1), ("captures/postgres.pcap", 1)],
+                        ("captures/tls13.pcap", 1), ("captures/postgres.pcap", 1), ("captures/mysql.pcap", 1)],
 }
 
 

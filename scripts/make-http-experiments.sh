@@ -11,7 +11,7 @@
 #                                          preflight (204) + PUT (200), CORS headers
 #   captures/upload-100-continue.pcap      curl -F (60 KiB file) with Expect: 100-continue
 #                                          -> 100 Continue, body, 200 OK
-#   tests/fixtures/http/upload-refused.pcap  the same to a server that answers 413 at
+#   captures/upload-refused.pcap           the same to a server that answers 413 at
 #                                          once, without reading the body, and closes
 #   captures/download-chunked.pcap         one keep-alive connection: GET /chunked
 #                                          (Transfer-Encoding: chunked, 5 chunks + last)
@@ -303,7 +303,7 @@ mk_upload_100_continue() {
 }
 
 mk_upload_refused() {
-    local f=$OUT/upload-refused.pcap
+    local f=$CAP/upload-refused.pcap
     make_upload_file
     start_py refuse $P_REFUSE
     sleep 0.5

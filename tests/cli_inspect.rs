@@ -139,6 +139,7 @@ fn every_tcp_row_has_wiresharks_info_column_verbatim() {
     let sources = [
         ("captures", ".tshark.tsv", false),
         ("tests/fixtures", ".tshark.tsv", false),
+        ("tests/fixtures/mysql", ".tshark.tsv", false),
         ("tests/fixtures/tcp", ".tshark-tcp.tsv", true),
         ("tests/fixtures/phases", ".tshark-tcp.tsv", true),
     ];

@@ -42,6 +42,7 @@ pub fn protocol_of_target(target: &str) -> Option<Protocol> {
         "proto_http2" => Some(Protocol::Http2),
         "proto_tls" => Some(Protocol::Tls),
         "proto_postgres" => Some(Protocol::Postgres),
+        "proto_mysql" => Some(Protocol::MySql),
         _ => None,
     }
 }

@@ -1,5 +1,6 @@
-//! Finds the phases of each connection: the TCP handshake, the TLS handshake, HTTP/1 exchanges and upgrades,
-//! HTTP/2 streams, PostgreSQL startup and queries, idle gaps and the teardown.
+//! Finds the phases of each connection: the TCP handshake, the TLS handshake, HTTP/1 exchanges (a CORS
+//! preflight named as such) and upgrades, HTTP/2 streams, PostgreSQL startup and queries, MySQL's connection
+//! and authentication and its queries and statements (`phases/mysql.rs`), idle gaps and the teardown.
 //!
 //! Phases are found from [`MessageKind`] facts only, never from summary strings. The protocol finders work on
 //! frame numbers ([`Found`]); [`find_phases`] maps those to arrows (which may be folded runs) and adds durations.
@@ -8,10 +9,13 @@ use super::{Event, Phase, PhaseKind};
 use crate::analyze::CaptureAnalysis;
 use crate::proto::http2::{self, FrameType};
 use crate::proto::postgres::PgMessage;
+use crate::proto::mysql::{Command, Packet};
 use crate::proto::tls::{ContentType, HandshakeType, version_name};
 use crate::proto::{Message, MessageKind};
 use crate::tcp::{CloseKind, Connection, Direction};
 use std::collections::BTreeMap;
+
+mod mysql;
 
 /// A gap between two segments of a connection at least this long is drawn as an idle phase.
 const IDLE_GAP_SECONDS: f64 = 1.0;
@@ -30,6 +34,8 @@ struct Found {
     label: String,
     /// The label gets the phase's duration appended: `TLS 1.3 handshake (1.4 ms)`.
     timed: bool,
+    /// Said in parentheses after the label, before the duration: `SELECT … (3 rows, 0.4 ms)`.
+    facts: Vec<String>,
 }
 
 pub(super) fn find_phases(analysis: &CaptureAnalysis, connections: &[&Connection], events: &[Event]) -> Vec<Phase> {
@@ -114,16 +120,19 @@ fn connection_phases(conn: &Connection, shown: &Shown, messages: &[&Message], ph
     found.extend(tls_handshake(messages));
     found.extend(postgres_phases(messages));
     found.extend(http2_streams(messages));
+    found.extend(mysql::phases(messages));
     for f in found {
         // A phase cut by the `--frames` range is left out: its shown part would read as the whole of it.
         let (Some(start), Some(end)) = (shown.arrow_of(f.start_frame), shown.arrow_of(f.end_frame)) else {
             continue;
         };
-        let label = match (f.timed, frame_time(conn, f.start_frame), frame_time(conn, f.end_frame)) {
+        let mut facts = f.facts;
+        if let (true, Some(from), Some(to)) = (f.timed, frame_time(conn, f.start_frame), frame_time(conn, f.end_frame))
+        {
             // Timestamps may go backwards in a capture: never a negative duration.
-            (true, Some(from), Some(to)) => format!("{} ({})", f.label, format_duration((to - from).max(0.0))),
-            _ => f.label,
-        };
+            facts.push(format_duration((to - from).max(0.0)));
+        }
+        let label = if facts.is_empty() { f.label } else { format!("{} ({})", f.label, facts.join(", ")) };
         phases.push(phase(f.kind, start, end.max(start), label));
     }
 
@@ -146,33 +155,54 @@ fn connection_phases(conn: &Connection, shown: &Shown, messages: &[&Message], ph
             CloseKind::Fin => "FIN",
             CloseKind::Rst => "RST",
         };
-        // A PostgreSQL client says goodbye with Terminate just before its FIN: that is part of the teardown.
-        let terminate = postgres_terminate(messages).and_then(|frame| shown.position_of(frame)).filter(|&t| {
+        // A database client says goodbye (PostgreSQL's Terminate, MySQL's COM_QUIT) just before the first FIN:
+        // that is part of the teardown.
+        let goodbye = goodbye(messages);
+        let said = goodbye.and_then(|(frame, _)| shown.position_of(frame)).filter(|&t| {
             let between = shown.arrows.get(t + 1..close_at).unwrap_or_default();
             t < close_at && !between.iter().any(|&i| shown.event(i).is_some_and(|e| e.len > 0))
         });
-        let (start, label) = match terminate.and_then(|t| shown.arrows.get(t)) {
-            Some(&t) => (t, format!("teardown (Terminate, then {} sends {how})", close.by.name())),
-            None => (close_event, format!("teardown ({} sends {how})", close.by.name())),
+        let (start, label) = match (said.and_then(|t| shown.arrows.get(t)), goodbye) {
+            (Some(&t), Some((_, word))) => (t, format!("teardown ({word}, then {} sends {how})", close.by.name())),
+            _ => (close_event, format!("teardown ({} sends {how})", close.by.name())),
         };
         phases.push(phase(PhaseKind::Teardown, start, last, label));
     }
 }
 
-/// HTTP/1 exchanges: each request until the response that answers it completes; a 101 answer is an upgrade.
+/// HTTP/1 exchanges: each request until the final response that answers it completes (an interim `100 Continue`
+/// answers nothing yet); a 101 answer is an upgrade, an OPTIONS with `Access-Control-Request-Method` a CORS
+/// preflight.
 fn http1_exchanges(messages: &[&Message]) -> Vec<Found> {
-    let mut responses = messages.iter().filter(|m| matches!(m.kind, MessageKind::HttpResponse { .. }));
+    let mut responses = messages.iter().filter(|m| match m.kind {
+        MessageKind::HttpResponse { status, .. } => !(100..200).contains(&status) || status == 101,
+        _ => false,
+    });
     let mut found = Vec::new();
     for request in messages.iter().filter(|m| matches!(m.kind, MessageKind::HttpRequest { .. })) {
         let response = responses.next();
         let upgraded = matches!(response.map(|r| &r.kind), Some(MessageKind::HttpResponse { status: 101, .. }));
         let kind = if upgraded { PhaseKind::Upgrade } else { PhaseKind::Exchange };
-        let label = match response {
-            Some(r) if upgraded => format!("upgrade to {}: {}", upgrade_target(&r.kind), short_request(request)),
+        let label = match (response, &request.kind) {
+            (Some(r), _) if upgraded => format!("upgrade to {}: {}", upgrade_target(&r.kind), short_request(request)),
+            (_, MessageKind::HttpRequest { preflight_for: Some(method), .. }) => {
+                let request_line = short_request(request);
+                let target = request_line.split_once(' ').map_or("", |(_, target)| target);
+                format!("CORS preflight for {method} {target}")
+            }
             _ => short_request(request),
         };
         let end_frame = response.map_or(request.frame, |r| r.end_frame);
-        found.push(Found { kind, start_frame: request.frame, end_frame, label, timed: false });
+        // A message the connection's end cut short (a download given up, a body never sent) says so.
+        let facts = [
+            (request.incomplete, "request incomplete"),
+            (response.is_some_and(|r| r.incomplete), "response incomplete"),
+        ]
+        .into_iter()
+        .filter(|(cut, _)| *cut)
+        .map(|(_, fact)| fact.to_string())
+        .collect();
+        found.push(Found { kind, start_frame: request.frame, end_frame, label, timed: false, facts });
     }
     found
 }
@@ -222,7 +252,14 @@ fn tls_handshake(messages: &[&Message]) -> Option<Found> {
         (None, Some(end)) => (end, name),
         (None, None) => return None,
     };
-    Some(Found { kind: PhaseKind::Handshake, start_frame: hello.frame, end_frame, label, timed: true })
+    Some(Found {
+        kind: PhaseKind::Handshake,
+        start_frame: hello.frame,
+        end_frame,
+        label,
+        timed: true,
+        facts: Vec::new(),
+    })
 }
 
 /// PostgreSQL: the startup (StartupMessage or SSLRequest, authentication, parameters) until the first
@@ -255,6 +292,7 @@ fn postgres_phases(messages: &[&Message]) -> Vec<Found> {
                 end_frame: end.end_frame,
                 label: label.to_string(),
                 timed: true,
+                facts: Vec::new(),
             });
             if *pg == PgMessage::ReadyForQuery {
                 ready.next();
@@ -289,21 +327,26 @@ fn postgres_phases(messages: &[&Message]) -> Vec<Found> {
         let answer = ready.next();
         if let Some(label) = sql {
             let end_frame = answer.map_or(message.end_frame, |(z, ..)| z.end_frame);
-            found.push(Found { kind: PhaseKind::Exchange, start_frame: start.frame, end_frame, label, timed: false });
+            found.push(Found {
+                kind: PhaseKind::Exchange,
+                start_frame: start.frame,
+                end_frame,
+                label,
+                timed: false,
+                facts: Vec::new(),
+            });
         }
     }
     found
 }
 
-/// The frame where a PostgreSQL client's Terminate starts.
-fn postgres_terminate(messages: &[&Message]) -> Option<u64> {
-    messages
-        .iter()
-        .find(|m| {
-            m.dir == Direction::ClientToServer
-                && matches!(m.kind, MessageKind::Postgres { message: PgMessage::Terminate, .. })
-        })
-        .map(|m| m.frame)
+/// The frame where a database client's goodbye starts (PostgreSQL's Terminate, MySQL's COM_QUIT), and its name.
+fn goodbye(messages: &[&Message]) -> Option<(u64, &'static str)> {
+    messages.iter().filter(|m| m.dir == Direction::ClientToServer).find_map(|m| match &m.kind {
+        MessageKind::Postgres { message: PgMessage::Terminate, .. } => Some((m.frame, "Terminate")),
+        MessageKind::MySql { packet: Packet::Command(Command::Quit), .. } => Some((m.frame, "Quit")),
+        _ => None,
+    })
 }
 
 /// `SELECT name, price FROM products WHERE …`: whitespace collapsed, cut at [`SQL_CHARS`].
@@ -352,7 +395,14 @@ fn http2_streams(messages: &[&Message]) -> Vec<Found> {
             Some(request) => format!("{request} (stream {stream}{no_end})"),
             None => format!("stream {stream}{no_end}"),
         };
-        found.push(Found { kind: PhaseKind::Exchange, start_frame: open.frame, end_frame, label, timed: false });
+        found.push(Found {
+            kind: PhaseKind::Exchange,
+            start_frame: open.frame,
+            end_frame,
+            label,
+            timed: false,
+            facts: Vec::new(),
+        });
     }
     found
 }
@@ -368,10 +418,13 @@ fn upgrade_target(kind: &MessageKind) -> String {
     }
 }
 
-/// `GET /style.css HTTP/1.1` -> `GET /style.css` (the summary's target is already shortened and escaped).
+/// `GET /style.css HTTP/1.1` -> `GET /style.css` (the start line's target is already shortened and escaped).
 fn short_request(request: &Message) -> String {
-    let summary = &request.summary;
-    summary.rsplit_once(" HTTP/").map_or(summary.as_str(), |(head, _)| head).to_string()
+    let line = match &request.kind {
+        MessageKind::HttpRequest { head, .. } if !head.start_line.is_empty() => &head.start_line,
+        _ => &request.summary,
+    };
+    line.rsplit_once(" HTTP/").map_or(line.as_str(), |(head, _)| head).to_string()
 }
 
 /// A duration as phase names say it: `29 µs`, `1.7 ms`, `35 ms`, `2.0 s`.
@@ -564,6 +617,47 @@ mod tests {
         let kinds: Vec<_> = phases(&dialog).into_iter().map(|p| (p.0, p.1, p.2, p.3.to_string())).collect();
         assert!(kinds.contains(&(PhaseKind::Upgrade, 4, 6, "upgrade to h2c: HEAD /".to_string())), "{kinds:?}");
         assert!(!kinds.iter().any(|p| p.0 == PhaseKind::Exchange), "{kinds:?}");
+    }
+
+    #[test]
+    fn a_cors_preflight_is_named_and_the_put_after_it_is_its_own_exchange() {
+        // tshark -d tcp.port==18471,http, stream 2: OPTIONS /api/items/42 with Access-Control-Request-Method: PUT
+        // in frame 16, 204 No Content in 18; PUT /api/items/42 in 20, its 200 OK completed by frame 23.
+        let dialog = dialog_of("captures/cors-preflight.pcap");
+        let exchanges: Vec<_> = phases(&dialog).into_iter().filter(|p| p.0 == PhaseKind::Exchange).collect();
+        assert_eq!(
+            exchanges,
+            [
+                (PhaseKind::Exchange, 4, 11, "GET /cors.html"),
+                (PhaseKind::Exchange, 16, 18, "CORS preflight for PUT /api/items/42"),
+                (PhaseKind::Exchange, 20, 23, "PUT /api/items/42"),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_exchange_cut_short_by_the_close_says_so() {
+        // tshark -d tcp.port==18475,http: stream 0's GET in frame 4, its 200 OK head in 6 with 32768 of 81920 body
+        // bytes by frame 10, the client's FIN in 12, the server's in 13 (tshark reports no response at all).
+        // Stream 1 resumes with a Range request in 18, answered by a 206 completed in 24.
+        let dialog = dialog_of("captures/download-range.pcap");
+        let exchanges: Vec<_> = phases(&dialog).into_iter().filter(|p| p.0 == PhaseKind::Exchange).collect();
+        assert_eq!(
+            exchanges,
+            [
+                (PhaseKind::Exchange, 4, 13, "GET /file80k.bin (response incomplete)"),
+                (PhaseKind::Exchange, 18, 24, "GET /file80k.bin")
+            ]
+        );
+    }
+
+    #[test]
+    fn an_interim_100_continue_does_not_answer_the_request() {
+        // tshark -d tcp.port==18472,http: the POST's head in frame 4, HTTP/1.1 100 Continue in 6, the body up to 9,
+        // the final 200 OK completed by frame 13.
+        let dialog = dialog_of("captures/upload-100-continue.pcap");
+        let exchanges: Vec<_> = phases(&dialog).into_iter().filter(|p| p.0 == PhaseKind::Exchange).collect();
+        assert_eq!(exchanges, [(PhaseKind::Exchange, 4, 13, "POST /upload")]);
     }
 
     #[test]

@@ -55,6 +55,20 @@ pub fn is_hidden_control(c: char) -> bool {
         || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// SQL as later stages may print it: UTF-8 (lossy), each control character replaced (as in summaries) so no
+/// capture can put a terminal escape into our output. Whitespace controls (newline, tab) become spaces: SQL
+/// reads the same.
+pub fn clean_sql(sql: &[u8]) -> String {
+    String::from_utf8_lossy(sql)
+        .chars()
+        .map(|c| match c {
+            c if c.is_control() && c.is_whitespace() => ' ',
+            c if is_hidden_control(c) => '.',
+            c => c,
+        })
+        .collect()
+}
+
 /// UTF-8 text (lossy) with control characters escaped, cut to `max` characters with `…`.
 pub fn short_text(bytes: &[u8], max: usize) -> String {
     let text = String::from_utf8_lossy(bytes);

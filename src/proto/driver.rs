@@ -256,7 +256,7 @@ impl StreamSink for ProtocolDecoder {
 impl ConnDecoder {
     /// A connection whose directions speak `protocol` (`None`: recognise it from the first bytes).
     pub(super) fn new(index: usize, server_port: u16, protocol: Option<Protocol>, keys: &SharedKeyLog) -> Self {
-        let [c2s, s2c] = decoders(protocol, index, keys);
+        let [c2s, s2c] = decoders(protocol, None, index, keys);
         ConnDecoder { index, server_port, dirs: [DirStream::new(c2s), DirStream::new(s2c)], keys: Rc::clone(keys) }
     }
 
@@ -369,7 +369,8 @@ impl ConnDecoder {
 
     /// Both directions start speaking `to`; bytes already buffered are decoded again by the new decoders.
     fn switch(&mut self, dir: Direction, to: Option<Protocol>, frame: u64, redact: &Redactor, out: &mut Vec<Message>) {
-        for (stream, decoder) in self.dirs.iter_mut().zip(decoders(to, self.index, &self.keys)) {
+        let previous = self.dirs[dir.index()].decoder.protocol();
+        for (stream, decoder) in self.dirs.iter_mut().zip(decoders(to, Some(previous), self.index, &self.keys)) {
             stream.decoder = decoder;
         }
         self.run(dir, frame, redact, out);

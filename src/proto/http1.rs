@@ -86,6 +86,8 @@ impl Http1Decoder {
     /// Completes the current message with its body summary; an `incomplete` one never got its last byte.
     fn finish_current(&mut self, cx: &mut Cx, incomplete: bool) {
         if let Some(mut message) = self.current.take() {
+            // A chunked body's chunk count is known only now.
+            message.summary = summary(&message.kind);
             if incomplete {
                 message.mark_incomplete();
             }
@@ -150,7 +152,8 @@ impl Http1Decoder {
             Framing::Chunked => Some(Body { chunks: Some(0), ..head.body() }),
             Framing::UntilClose => Some(Body { close_delimited: true, ..head.body() }),
         };
-        let mut message = cx.message(0, Protocol::Http, head.summary(body.as_ref()), head.kind(body, cx.now));
+        let kind = head.kind(body, cx.now);
+        let mut message = cx.message(0, Protocol::Http, summary(&kind), kind);
         message.detail = detail;
         match framing {
             Framing::None | Framing::Length(0) => {
@@ -288,8 +291,9 @@ impl StreamDecoder for Http1Decoder {
             }
         }
         let body = head.content_length().map(|length| Body { length, ..head.body() });
-        let summary = format!("{} {}", head.summary(body.as_ref()), missing.marker());
-        let mut message = cx.message(0, Protocol::Http, summary, head.kind(body, cx.now));
+        let kind = head.kind(body, cx.now);
+        let summary = format!("{} {}", summary(&kind), missing.marker());
+        let mut message = cx.message(0, Protocol::Http, summary, kind);
         message.detail = head
             .headers
             .iter()
@@ -371,6 +375,37 @@ fn describe_body(body: &Body) -> String {
     format!("body: {}", parts.join(", "))
 }
 
+/// The one-line summary of a message, from its facts: the start line, then in parentheses what a reader of the
+/// dialog wants to see: `POST /upload HTTP/1.1 (Expect: 100-continue, multipart/form-data; …)`, `HTTP/1.1 200 OK
+/// (text/plain, 5 chunks)`, `HTTP/1.1 206 Partial Content (bytes 32768-81919/81920)` (a part's range says more
+/// than its type, which is the whole file's).
+fn summary(kind: &MessageKind) -> String {
+    let mut facts = Vec::new();
+    let (start_line, body) = match kind {
+        MessageKind::HttpRequest { head, expect, range, body, .. } => {
+            facts.extend(expect.as_ref().map(|e| format!("Expect: {e}")));
+            facts.extend(range.as_ref().map(|r| format!("Range: {r}")));
+            facts.extend(body.as_ref().and_then(|b| b.content_type.clone()));
+            (head.start_line.as_str(), body)
+        }
+        MessageKind::HttpResponse { head, content_range, body, .. } => {
+            match content_range {
+                Some(range) => facts.push(range.clone()),
+                None => facts.extend(body.as_ref().and_then(|b| b.content_type.clone())),
+            }
+            (head.start_line.as_str(), body)
+        }
+        _ => return String::new(),
+    };
+    if let Some(chunks) = body.as_ref().and_then(|b| b.chunks) {
+        facts.push(if chunks == 1 { "1 chunk".to_string() } else { format!("{chunks} chunks") });
+    }
+    match facts.is_empty() {
+        true => start_line.to_string(),
+        false => format!("{start_line} ({})", facts.join(", ")),
+    }
+}
+
 fn shorten(value: &str) -> String {
     super::data::short_text(value.as_bytes(), MAX_VALUE_CHARS)
 }
@@ -435,31 +470,34 @@ impl Head {
         }
     }
 
-    /// `GET / HTTP/1.1`, `HTTP/1.1 200 OK (text/html)`.
-    fn summary(&self, body: Option<&Body>) -> String {
-        let mut summary = match &self.line {
+    /// `GET / HTTP/1.1`, `HTTP/1.1 200 OK`: the start line, shortened.
+    fn start_line(&self) -> String {
+        match &self.line {
             StartLine::Request { method, target } => {
                 format!("{method} {} HTTP/1.{}", shorten(target), self.version)
             }
             StartLine::Response { status, reason } => {
                 format!("HTTP/1.{} {status} {}", self.version, shorten(reason)).trim_end().to_string()
             }
-        };
-        if let Some(content_type) = body.and_then(|b| b.content_type.as_deref()) {
-            summary.push_str(&format!(" ({content_type})"));
         }
-        summary
     }
 
     fn kind(&self, body: Option<Body>, head_frame: u64) -> MessageKind {
         let connection_close = self.connection_close();
-        let head = HeadInfo { start_line: self.summary(None), frame: head_frame };
+        let head = HeadInfo { start_line: self.start_line(), frame: head_frame };
+        let shown = |name: &str| self.get(name).map(|v| shorten(&v));
         match &self.line {
             StartLine::Request { method, target } => MessageKind::HttpRequest {
                 method: method.clone(),
                 target: target.clone(),
                 connection_close,
                 upgrade: self.get("upgrade"),
+                expect: shown("expect"),
+                range: shown("range"),
+                preflight_for: method
+                    .eq_ignore_ascii_case("OPTIONS")
+                    .then(|| shown("access-control-request-method"))
+                    .flatten(),
                 body,
                 head,
             },
@@ -468,6 +506,7 @@ impl Head {
                 connection_close,
                 keep_alive_timeout: self.get("keep-alive").as_deref().and_then(keep_alive_timeout),
                 upgrade: (*status == 101).then(|| self.get("upgrade")).flatten(),
+                content_range: shown("content-range"),
                 body,
                 head,
             },
@@ -596,7 +635,10 @@ mod tests {
             HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nnopHTTP/1.1 204 No Content\r\n\r\n";
         let messages = decode_pair(b"", response);
         let summaries: Vec<&str> = messages.iter().map(|m| m.summary.as_str()).collect();
-        assert_eq!(summaries, ["HTTP/1.1 200 OK (text/plain)", "HTTP/1.1 404 Not Found", "HTTP/1.1 204 No Content"]);
+        assert_eq!(
+            summaries,
+            ["HTTP/1.1 200 OK (text/plain, 2 chunks)", "HTTP/1.1 404 Not Found", "HTTP/1.1 204 No Content"]
+        );
         let MessageKind::HttpResponse { body: Some(body), .. } = &messages[0].kind else { panic!("{:?}", messages[0]) };
         assert_eq!((body.length, body.chunks), (12, Some(2)));
         assert!(messages[0].detail.contains(&"trailer X-Checksum: abc".to_string()));
@@ -614,6 +656,59 @@ mod tests {
         let summaries: Vec<&str> = responses.iter().map(|m| m.summary.as_str()).collect();
         assert_eq!(summaries, ["HTTP/1.1 200 OK", "HTTP/1.1 100 Continue", "HTTP/1.1 200 OK"]);
         assert!(matches!(responses[2].kind, MessageKind::HttpResponse { connection_close: true, .. }));
+    }
+
+    #[test]
+    fn expect_range_and_preflight_are_facts_and_read_in_the_summary() {
+        // As captures/upload-100-continue.pcap, download-range.pcap and cors-preflight.pcap send them.
+        let requests = b"POST /upload HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc\
+            GET /file80k.bin HTTP/1.1\r\nRange: bytes=32768-\r\n\r\n\
+            OPTIONS /api/items/42 HTTP/1.1\r\nAccess-Control-Request-Method: PUT\r\n\r\n";
+        let responses = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n\
+            HTTP/1.1 206 Partial Content\r\nContent-Type: application/octet-stream\r\n\
+            Content-Range: bytes 32768-32769/81920\r\nContent-Length: 2\r\n\r\nxy\
+            HTTP/1.1 204 No Content\r\nAccess-Control-Allow-Methods: GET, PUT, OPTIONS\r\n\r\n";
+        let messages = decode_pair(requests, responses);
+        let summaries: Vec<&str> = messages.iter().map(|m| m.summary.as_str()).collect();
+        assert_eq!(
+            summaries,
+            [
+                "POST /upload HTTP/1.1 (Expect: 100-continue)",
+                "GET /file80k.bin HTTP/1.1 (Range: bytes=32768-)",
+                "OPTIONS /api/items/42 HTTP/1.1",
+                "HTTP/1.1 100 Continue",
+                "HTTP/1.1 200 OK",
+                "HTTP/1.1 206 Partial Content (bytes 32768-32769/81920)",
+                "HTTP/1.1 204 No Content"
+            ]
+        );
+        assert!(matches!(&messages[0].kind, MessageKind::HttpRequest { expect: Some(e), .. } if e == "100-continue"));
+        assert!(matches!(&messages[1].kind, MessageKind::HttpRequest { range: Some(r), .. } if r == "bytes=32768-"));
+        assert!(matches!(&messages[2].kind, MessageKind::HttpRequest { preflight_for: Some(m), .. } if m == "PUT"));
+        assert!(
+            matches!(&messages[0].kind, MessageKind::HttpRequest { head, .. } if head.start_line == "POST /upload HTTP/1.1")
+        );
+        assert!(
+            matches!(&messages[5].kind, MessageKind::HttpResponse { content_range: Some(r), .. } if r == "bytes 32768-32769/81920")
+        );
+        assert!(messages[5].detail.contains(&"body: 2 bytes, application/octet-stream".to_string()));
+    }
+
+    #[test]
+    fn a_chunked_body_says_how_many_chunks_it_had() {
+        // captures/download-chunked.pcap's /chunked: chunks of 5, 1000, 17 and 64 (two in one segment) and 3000
+        // bytes (over two segments), then the last chunk.
+        let head = &b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"[..];
+        let chunk = |n: usize| [format!("{n:x}\r\n").as_bytes(), &vec![b'a'; n], b"\r\n"].concat();
+        let second_part = [chunk(17), chunk(64), chunk(3000)].concat();
+        let (a, b) = second_part.split_at(17 + 64 + 20 + 1400);
+        let (five, thousand) = (chunk(5), chunk(1000));
+        let chunks: Vec<&[u8]> = vec![head, &five, &thousand, a, b, b"0\r\n\r\n"];
+        let messages = decode(Protocol::Http, Direction::ServerToClient, &chunks);
+        assert_eq!(messages.len(), 1);
+        assert_eq!(messages[0].summary, "HTTP/1.1 200 OK (text/plain, 5 chunks)");
+        assert_eq!((messages[0].frame, messages[0].end_frame), (1, 6));
+        assert!(messages[0].detail.contains(&"body: 4086 bytes, text/plain, chunked (5 chunks)".to_string()));
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Protocol stage: decodes application messages from reassembled TCP byte streams.
 //!
 //! Owns: recognising the protocol of a connection (by content, the port only as a hint, or forced), and the
-//! decoders for HTTP/1.x, WebSocket, HTTP/2, TLS (decrypted with a key log, layered over the protocol inside) and
-//! PostgreSQL. Decoders work on each direction's byte
+//! decoders for HTTP/1.x, WebSocket, HTTP/2, TLS (decrypted with a key log, layered over the protocol inside),
+//! PostgreSQL and MySQL / MariaDB. Decoders work on each direction's byte
 //! stream, never on single segments, and are fed incrementally through [`crate::tcp::StreamSink`].
 //!
 //! Output: [`Message`]s, each tied to the frame where it starts and the frame that completes it.
@@ -12,6 +12,7 @@ mod data;
 mod driver;
 mod http1;
 pub mod http2;
+pub mod mysql;
 pub mod postgres;
 mod reader;
 mod recognise;
@@ -36,6 +37,8 @@ pub enum Protocol {
     Http2,
     Tls,
     Postgres,
+    /// MySQL and MariaDB (the classic protocol).
+    MySql,
     /// Bytes of no recognised protocol.
     Data,
 }
@@ -49,6 +52,7 @@ impl Protocol {
             Protocol::Http2 => "http2",
             Protocol::Tls => "tls",
             Protocol::Postgres => "pgsql",
+            Protocol::MySql => "mysql",
             Protocol::Data => "data",
         }
     }
@@ -61,6 +65,7 @@ impl Protocol {
             Protocol::Http2 => "HTTP2",
             Protocol::Tls => "TLS",
             Protocol::Postgres => "PGSQL",
+            Protocol::MySql => "MySQL",
             Protocol::Data => "TCP",
         }
     }
@@ -72,6 +77,7 @@ impl Protocol {
             "http2" | "h2" | "h2c" => Protocol::Http2,
             "tls" | "ssl" => Protocol::Tls,
             "pgsql" | "postgres" | "postgresql" => Protocol::Postgres,
+            "mysql" | "mariadb" => Protocol::MySql,
             "data" | "none" => Protocol::Data,
             _ => return None,
         })
@@ -98,6 +104,13 @@ pub enum MessageKind {
         connection_close: bool,
         /// `Upgrade:` value the client asks for (`websocket`, `h2c`).
         upgrade: Option<String>,
+        /// `Expect:` value (`100-continue`: the client waits for an interim response before its body).
+        expect: Option<String>,
+        /// `Range:` value (`bytes=32768-`).
+        range: Option<String>,
+        /// A CORS preflight: an `OPTIONS` request with `Access-Control-Request-Method`, whose value (the method
+        /// the page's script wants to use) this is.
+        preflight_for: Option<String>,
         body: Option<Body>,
         head: HeadInfo,
     },
@@ -109,6 +122,8 @@ pub enum MessageKind {
         keep_alive_timeout: Option<u32>,
         /// `Upgrade:` value on a 101 response (`websocket`, `h2c`).
         upgrade: Option<String>,
+        /// `Content-Range:` value of a partial response (`bytes 32768-81919/81920`).
+        content_range: Option<String>,
         body: Option<Body>,
         head: HeadInfo,
     },
@@ -143,6 +158,13 @@ pub enum MessageKind {
     Postgres {
         message: postgres::PgMessage,
         /// The SQL of a simple Query (`Q`) or a Parse (`P`), as far as it was kept, control characters replaced.
+        query: Option<String>,
+    },
+    /// A MySQL / MariaDB message: one packet, or an answer of several (a result set, a prepare OK).
+    MySql {
+        packet: mysql::Packet,
+        /// The SQL of a COM_QUERY or COM_STMT_PREPARE (and of a COM_STMT_EXECUTE whose statement was prepared in
+        /// the capture), as far as it was kept, control characters replaced.
         query: Option<String>,
     },
     /// A frame, record or protocol message with nothing more the dialog needs to know.

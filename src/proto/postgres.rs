@@ -7,7 +7,7 @@
 //! redaction is on. After SSLRequest, an `S` from the server switches both directions to TLS.
 
 use super::contract::{Cx, Step, StreamDecoder};
-use super::data::{is_hidden_control, short_text};
+use super::data::{clean_sql, short_text};
 use super::reader::Reader;
 use super::{MessageKind, Protocol};
 use crate::tcp::Direction;
@@ -282,20 +282,11 @@ impl PostgresDecoder {
     }
 }
 
-/// The SQL of a Query or Parse as later stages may print it: UTF-8 (lossy), up to its terminating NUL, each
-/// control character replaced (as in summaries) so no capture can put a terminal escape into our output.
-/// Whitespace controls (newline, tab) become spaces: SQL reads the same.
+/// The SQL of a Query or Parse as later stages may print it: up to its terminating NUL, cleaned by
+/// [`clean_sql`].
 fn sql_text(body: &[u8]) -> String {
     let mut r = Reader::new(body);
-    let sql = r.cstr().unwrap_or_else(|_| r.rest());
-    String::from_utf8_lossy(sql)
-        .chars()
-        .map(|c| match c {
-            c if c.is_control() && c.is_whitespace() => ' ',
-            c if is_hidden_control(c) => '.',
-            c => c,
-        })
-        .collect()
+    clean_sql(r.cstr().unwrap_or_else(|_| r.rest()))
 }
 
 fn backend(tag: u8, body: &[u8]) -> (String, Vec<String>) {

@@ -1,4 +1,5 @@
-//! A small bounded reader over bytes: every binary decoder reads through it, so no index can panic.
+//! A small bounded reader over bytes: every binary decoder reads through it, so no index can panic. Numbers are
+//! big-endian (network order) unless the method says `_le` (MySQL).
 //!
 //! Each read either returns the bytes asked for or [`Truncated`], which says how many bytes were needed and how
 //! many were left. [`Reader::sub`] carves out a length-prefixed part that cannot read past its end, and
@@ -81,6 +82,23 @@ impl<'a> Reader<'a> {
         self.array().map(u64::from_be_bytes)
     }
 
+    /// Little-endian numbers, as MySQL writes them.
+    pub fn u16_le(&mut self) -> Result<u16, Truncated> {
+        self.array().map(u16::from_le_bytes)
+    }
+
+    pub fn u24_le(&mut self) -> Result<u32, Truncated> {
+        self.array::<3>().map(|[a, b, c]| u32::from_le_bytes([a, b, c, 0]))
+    }
+
+    pub fn u32_le(&mut self) -> Result<u32, Truncated> {
+        self.array().map(u32::from_le_bytes)
+    }
+
+    pub fn u64_le(&mut self) -> Result<u64, Truncated> {
+        self.array().map(u64::from_le_bytes)
+    }
+
     pub fn array<const N: usize>(&mut self) -> Result<[u8; N], Truncated> {
         let bytes = self.take(N)?;
         let mut out = [0u8; N];
@@ -136,6 +154,17 @@ mod tests {
         assert_eq!(r.u16(), Err(Truncated { need: 2, have: 1 }));
         assert_eq!(r.u8(), Ok(0xaa));
         assert!(r.expect_empty().is_ok());
+    }
+
+    #[test]
+    fn reads_little_endian_numbers() {
+        let mut r = Reader::new(&[0x0c, 0x00, 0x00, 0x01, 0x34, 0x12, 0x01, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(r.u24_le(), Ok(12));
+        assert_eq!(r.u8(), Ok(1));
+        assert_eq!(r.u16_le(), Ok(0x1234));
+        assert_eq!(r.u32_le(), Ok(1));
+        assert_eq!(r.u64_le(), Ok(2));
+        assert_eq!(r.u64_le(), Err(Truncated { need: 8, have: 0 }));
     }
 
     #[test]

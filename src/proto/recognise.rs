@@ -1,10 +1,11 @@
-//! Recognising a connection's protocol from the first bytes either side sends; the server's port only
-//! breaks ties (a stream too short to tell) and never overrides what the bytes say.
+//! Recognising a connection's protocol from the first bytes either side sends (for MySQL, the server's
+//! greeting); the server's port only breaks ties (a stream too short to tell) and never overrides what the
+//! bytes say.
 
 use super::contract::{Cx, Step, StreamDecoder};
 use super::data::bytes_summary;
 use super::http2::H2_PREFACE;
-use super::{MessageKind, Protocol, http1, postgres};
+use super::{MessageKind, Protocol, http1, mysql, postgres};
 
 /// Recognises the protocol from the first bytes of either direction; the ports only break ties.
 pub(super) struct Recogniser;
@@ -70,6 +71,14 @@ pub fn recognise(bytes: &[u8]) -> Recognition {
     } else if bytes.first() == Some(&0) {
         could_be_more = true;
     }
+    // A MySQL server speaks first: its greeting (four bytes are needed before it can say anything).
+    if bytes.len() >= 4 {
+        match mysql::starts_with_greeting(bytes) {
+            Some(true) => return Known(Protocol::MySql),
+            None => could_be_more = true,
+            Some(false) => {}
+        }
+    }
     if could_be_more { Undecided } else { Known(Protocol::Data) }
 }
 
@@ -79,6 +88,7 @@ pub fn port_hint(port: u16) -> Option<Protocol> {
         80 | 8000 | 8080 => Some(Protocol::Http),
         443 | 8443 => Some(Protocol::Tls),
         5432 => Some(Protocol::Postgres),
+        3306 => Some(Protocol::MySql),
         _ => None,
     }
 }
@@ -127,5 +137,12 @@ mod tests {
         assert_eq!(recognise(&[0, 0, 6, 4, 0, 0]), Undecided);
         assert_eq!(recognise(b"SSH-2.0-OpenSSH_9.6\r\n"), Known(Protocol::Data));
         assert_eq!(recognise(b"hello"), Known(Protocol::Data));
+        // A MariaDB greeting (captures/mysql.pcap frame 4): length 100, sequence 0, protocol 10, the version.
+        let greeting = b"\x64\x00\x00\x00\x0a5.5.5-10.11.19-MariaDB-0+deb12u1\x00\x07\x00\x00\x00";
+        assert_eq!(recognise(greeting), Known(Protocol::MySql));
+        assert_eq!(recognise(&greeting[..12]), Undecided, "the version string has not ended yet");
+        assert_eq!(recognise(b"\x64\x00\x00\x01\x0a5.5"), Known(Protocol::Data), "sequence 1");
+        assert_eq!(recognise(b"\x64\x00\x00\x00\x0a\x00"), Known(Protocol::Data), "no version");
+        assert_eq!(port_hint(3306), Some(Protocol::MySql));
     }
 }

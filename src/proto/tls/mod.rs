@@ -9,7 +9,8 @@
 //! Wireshark, and application data payloads are skipped, never kept. With keys, the handshake messages that
 //! TLS 1.3 encrypts (Encrypted Extensions, Certificate, Certificate Verify, Finished, New Session Ticket, Key
 //! Update) are shown by name and the application data becomes the messages of the protocol inside (HTTP/1.x,
-//! HTTP/2 by ALPN, or anything recognised by content), each marked `decrypted`.
+//! HTTP/2 by ALPN, else the protocol that asked for TLS, else anything recognised by content), each marked
+//! `decrypted`.
 //!
 //! Files: `mod.rs` is the record layer; `handshake.rs` reassembles and describes handshake messages;
 //! `session.rs` is what both directions share (the hellos, the record ciphers, the protocol inside);
@@ -73,9 +74,10 @@ impl RecordHeader {
     }
 }
 
-/// The decoders of both directions of one connection, sharing its session and the capture's key log.
-pub fn decoders(keys: &SharedKeyLog, conn: usize) -> [Box<dyn StreamDecoder>; 2] {
-    let session = Rc::new(RefCell::new(TlsSession::new(Rc::clone(keys), conn)));
+/// The decoders of both directions of one connection, sharing its session and the capture's key log; `outer` is
+/// the protocol that asked for TLS, spoken inside unless ALPN names another.
+pub fn decoders(keys: &SharedKeyLog, conn: usize, outer: Option<Protocol>) -> [Box<dyn StreamDecoder>; 2] {
+    let session = Rc::new(RefCell::new(TlsSession::new(Rc::clone(keys), conn, outer)));
     [Direction::ClientToServer, Direction::ServerToClient]
         .map(|dir| Box::new(TlsDecoder::new(dir, Rc::clone(&session))) as Box<dyn StreamDecoder>)
 }

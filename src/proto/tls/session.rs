@@ -48,6 +48,8 @@ pub struct TlsSession {
     protection: [Protection; 2],
     /// The connection of the protocol inside, made when the first application data is decrypted.
     inner: Option<ConnDecoder>,
+    /// The protocol that asked for TLS (PostgreSQL, MySQL): spoken inside unless ALPN says otherwise.
+    outer: Option<Protocol>,
     /// Bytes of application data decrypted so far, per direction: the inner streams' offsets.
     plain_offsets: [u64; 2],
     /// A note was given: one per connection is enough.
@@ -61,7 +63,7 @@ impl std::fmt::Debug for TlsSession {
 }
 
 impl TlsSession {
-    pub fn new(keys: SharedKeyLog, conn: usize) -> Self {
+    pub fn new(keys: SharedKeyLog, conn: usize, outer: Option<Protocol>) -> Self {
         TlsSession {
             keys,
             conn,
@@ -70,6 +72,7 @@ impl TlsSession {
             hello_retry: false,
             protection: [Protection::Clear, Protection::Clear],
             inner: None,
+            outer,
             plain_offsets: [0, 0],
             noted: false,
         }
@@ -190,13 +193,13 @@ impl TlsSession {
         }
     }
 
-    /// Decrypted application data, handed to the protocol inside (chosen by ALPN, else by content).
+    /// Decrypted application data, handed to the protocol inside (chosen by ALPN, else the protocol that asked for
+    /// TLS, else by content).
     pub fn application_data(&mut self, dir: Direction, data: &[u8], cx: &mut Cx) {
         let alpn = self.server.as_ref().and_then(|s| s.alpn.as_deref());
-        let conn = self.conn;
-        let keys = &self.keys;
-        let inner =
-            self.inner.get_or_insert_with(|| ConnDecoder::new(conn, cx.server_port, inner_protocol(alpn), keys));
+        let (conn, keys) = (self.conn, &self.keys);
+        let protocol = inner_protocol(alpn).or(self.outer);
+        let inner = self.inner.get_or_insert_with(|| ConnDecoder::new(conn, cx.server_port, protocol, keys));
         let offset = &mut self.plain_offsets[dir.index()];
         let before = cx.out.len();
         inner.data(dir, cx.now, *offset, data, cx.redact, cx.out);
