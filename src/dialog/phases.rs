@@ -8,8 +8,8 @@
 use super::{Event, Phase, PhaseKind};
 use crate::analyze::CaptureAnalysis;
 use crate::proto::http2::{self, FrameType};
-use crate::proto::postgres::PgMessage;
 use crate::proto::mysql::{Command, Packet};
+use crate::proto::postgres::PgMessage;
 use crate::proto::tls::{ContentType, HandshakeType, version_name};
 use crate::proto::{Message, MessageKind};
 use crate::tcp::{CloseKind, Connection, Direction};
