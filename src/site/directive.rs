@@ -12,8 +12,8 @@ use crate::dialog::{self, Dialog, DialogOptions, Selection};
 use crate::proto::tls::read_key_log;
 use crate::proto::tls_crypto::KeyLog;
 use crate::proto::{DecoderOptions, Protocol};
-use sha2::{Digest, Sha256};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

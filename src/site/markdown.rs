@@ -372,7 +372,10 @@ impl<'a> PageRenderer<'a, '_> {
         };
         for warning in std::mem::take(&mut drawn.keylog_warnings) {
             let at = Location::new(&self.doc.source, line);
-            self.problem(Severity::Warning, SiteError::Directive { at, problem: DirectiveProblem::KeyLogLine(warning) });
+            self.problem(
+                Severity::Warning,
+                SiteError::Directive { at, problem: DirectiveProblem::KeyLogLine(warning) },
+            );
         }
         let stem = self.unique_stem(directive.file_stem());
         let dir = &self.doc.output_dir;

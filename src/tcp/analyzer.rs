@@ -4,17 +4,22 @@
 //! ([`super::sequence_analysis`]), record the [`Segment`] and the connection facts (who closed first and how,
 //! half-close, bytes), and hand the payload to that direction's [`Reassembler`].
 //!
-//! Memory: the metadata of every segment the [`Retention`] asks for is kept (the caller gets them back), about
-//! 150 bytes each, so with [`Retention::all`] that part is O(segments); payload is kept only while it waits
-//! for a hole to fill (bounded per direction, see [`super::reassembly::MAX_PENDING_BYTES`]), and analysis
-//! state is a few dozen bytes per connection.
+//! Memory is bounded by the connections open at one time: a connection that is over (both FINs acknowledged,
+//! or reset) lingers a little for late segments ([`super::lifecycle`]), then is retired: its reassembly ends,
+//! its [`Connection`] waits in [`TcpAnalyzer::take_retired`] and its state is freed. What stays per connection
+//! is its entry in the stream table (about 100 bytes, so that a late segment or a reused port is numbered as
+//! Wireshark numbers it). The metadata of every segment the [`Retention`] asks for is kept in its connection,
+//! about 150 bytes each; payload is kept only while it waits for a hole to fill (bounded per direction, see
+//! [`super::reassembly::MAX_PENDING_BYTES`]).
 
+use super::lifecycle::{Ending, LINGER};
 use super::reassembly::{Placement, Reassembler};
 use super::retention::Retention;
 use super::sequence_analysis::{SequenceAnalysis, WindowScaling};
 use super::tracking::{StreamTable, roles};
-use super::{AnalysisFlag, Close, CloseKind, Connection, ConnectionInfo, Direction, Segment, StreamSink};
+use super::{AnalysisFlag, Close, CloseKind, Connection, ConnectionInfo, Direction, Segment, StreamSink, merge_parts};
 use crate::capture::{Packet, PacketContent, TcpPacket};
+use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 /// A connection being built, with the state that only lives while packets come.
@@ -28,16 +33,30 @@ struct Tracked {
     fin_sent: [bool; 2],
     /// Whether the [`Retention`] keeps this connection's segments and feeds its bytes to the decoders.
     detailed: bool,
+    ending: Ending,
+    /// Capture time of its latest segment: a linger counts from it.
+    last_seen: Duration,
+    /// Over, and queued to be retired once it has lingered.
+    lingering: bool,
 }
 
-/// Feeds on packets in capture order; [`TcpAnalyzer::finish`] returns the connections.
+/// Feeds on packets in capture order; connections come out of [`TcpAnalyzer::take_retired`] as they end and
+/// of [`TcpAnalyzer::finish`] at the end.
 #[derive(Debug, Default)]
 pub struct TcpAnalyzer {
     first_timestamp: Option<Duration>,
     last_frame: u64,
-    tracked: Vec<Tracked>,
+    /// The latest capture time seen: the clock lingers run on (a capture's clock may step back).
+    clock: Duration,
+    live: HashMap<usize, Tracked>,
+    /// Streams numbered so far: the next one's `tcp.stream`.
+    numbered: usize,
     table: StreamTable,
+    /// Connections that are over, oldest first.
+    lingering: VecDeque<usize>,
+    retired: Vec<Connection>,
     retention: Retention,
+    peak_live: usize,
 }
 
 impl TcpAnalyzer {
@@ -51,15 +70,17 @@ impl TcpAnalyzer {
         TcpAnalyzer { retention, ..Self::default() }
     }
 
-    /// Takes every packet of the capture (non-TCP ones too: they set the time origin).
+    /// Takes every packet of the capture (non-TCP ones too: they set the time origin and move the clock).
     pub fn push(&mut self, packet: &Packet, sink: &mut dyn StreamSink) {
         let origin = *self.first_timestamp.get_or_insert(packet.timestamp);
         self.last_frame = packet.frame;
+        self.clock = self.clock.max(packet.timestamp);
+        self.retire_lingering(sink);
         let PacketContent::Tcp(tcp) = &packet.content else {
             return;
         };
         let (index, reused) = self.stream_for(tcp, sink);
-        let Some(tracked) = self.tracked.get_mut(index) else {
+        let Some(tracked) = self.live.get_mut(&index) else {
             return;
         };
         let dir = if tcp.src == tracked.conn.client && tcp.dst == tracked.conn.server {
@@ -89,79 +110,131 @@ impl TcpAnalyzer {
         };
         let keep = tracked.detailed && self.retention.keeps_frame(packet.frame);
         tracked.record(segment, keep);
+        tracked.ending.observe(dir, tcp);
+        tracked.last_seen = packet.timestamp;
         if tracked.detailed {
             tracked.reassemble(dir, packet.frame, tcp, sink);
         }
+        if tracked.ending.is_over() && !tracked.lingering {
+            tracked.lingering = true;
+            self.lingering.push_back(index);
+        }
     }
 
-    /// Ends every direction still open and returns the connections in `tcp.stream` order.
-    pub fn finish(self, sink: &mut dyn StreamSink) -> Vec<Connection> {
-        let last_frame = self.last_frame;
-        self.tracked
-            .into_iter()
-            .map(|mut t| {
-                for dir in [Direction::ClientToServer, Direction::ServerToClient] {
-                    match &mut t.streams[dir.index()] {
-                        Some(stream) => stream.close(last_frame, sink),
-                        // A direction that never sent anything still ends, so decoders see both ends.
-                        None if t.detailed => sink.end(t.conn.index, dir, last_frame),
-                        None => {}
-                    }
-                }
-                t.conn.handshake_rtt = t.analysis.initial_rtt;
-                t.conn.window_shift = t.analysis.flows.each_ref().map(|f| match f.scaling {
-                    WindowScaling::Shift(shift) => Some(shift),
-                    WindowScaling::Unknown | WindowScaling::Disabled => None,
-                });
-                t.conn
-            })
-            .collect()
+    /// Connections retired since the last call, their facts final, in the order they ended. A connection that
+    /// gets a segment after it was retired comes out again later with the same `index`: [`Connection::absorb`]
+    /// adds that part to the first.
+    pub fn take_retired(&mut self) -> std::vec::Drain<'_, Connection> {
+        self.retired.drain(..)
+    }
+
+    /// Connection states alive at once, at most so far (a measure of memory, for tests and reports).
+    pub fn peak_open(&self) -> usize {
+        self.peak_live
+    }
+
+    /// Ends every direction still open and returns the connections not taken yet, in `tcp.stream` order, the
+    /// parts of one stream merged.
+    pub fn finish(mut self, sink: &mut dyn StreamSink) -> Vec<Connection> {
+        let mut open: Vec<usize> = self.live.keys().copied().collect();
+        open.sort_unstable();
+        for index in open {
+            self.retire(index, sink);
+        }
+        merge_parts(std::mem::take(&mut self.retired))
+    }
+
+    /// Retires the connections that have lingered long enough since they were over.
+    fn retire_lingering(&mut self, sink: &mut dyn StreamSink) {
+        while let Some(&index) = self.lingering.front() {
+            let waiting = self.live.get(&index).filter(|t| t.lingering);
+            if waiting.is_some_and(|t| self.clock.saturating_sub(t.last_seen) < LINGER) {
+                return;
+            }
+            self.lingering.pop_front();
+            if waiting.is_some() {
+                self.retire(index, sink);
+            }
+        }
+    }
+
+    /// Ends a live connection's directions and hands its facts over.
+    fn retire(&mut self, index: usize, sink: &mut dyn StreamSink) {
+        if let Some(tracked) = self.live.remove(&index) {
+            self.retired.push(tracked.close(self.last_frame, sink));
+        }
     }
 
     /// The stream this packet belongs to, starting a new one when it is the first of a connection; `true` with
     /// it when a new SYN reuses the ports of an earlier stream.
     fn stream_for(&mut self, tcp: &TcpPacket, sink: &mut dyn StreamSink) -> (usize, bool) {
         let mut reused = false;
-        if let Some(index) = self.table.lookup(tcp) {
-            reused = self.tracked.get(index).is_some_and(|t| t.is_new_syn_on_reused_ports(tcp));
-            if !reused {
-                return (index, false);
+        if let Some((index, client, server)) = self.table.lookup(tcp) {
+            match self.live.get(&index) {
+                Some(tracked) if tracked.is_new_syn_on_reused_ports(tcp) => {
+                    // Nothing can reach the old connection any more.
+                    self.retire(index, sink);
+                    reused = true;
+                }
+                Some(_) => return (index, false),
+                // Retired: a SYN starts a new stream, anything else is a late segment of the old one.
+                None if tcp.flags.syn() && !tcp.flags.ack() => reused = true,
+                None => {
+                    self.track(ConnectionInfo { index, client, server }, sink);
+                    return (index, false);
+                }
             }
         }
         let (client, server) = roles(tcp);
-        let index = self.tracked.len();
-        let info = ConnectionInfo { index, client, server };
+        let index = self.numbered;
+        self.numbered += 1;
+        self.track(ConnectionInfo { index, client, server }, sink);
+        self.table.insert(tcp, index, client);
+        (index, reused)
+    }
+
+    /// Starts the state of a connection (new, or a retired one that got a late segment).
+    fn track(&mut self, info: ConnectionInfo, sink: &mut dyn StreamSink) {
         let detailed = self.retention.keeps_connection(&info);
-        self.tracked.push(Tracked {
-            conn: Connection {
-                index,
-                client,
-                server,
-                syn_seen: false,
-                segments: Vec::new(),
-                packets: 0,
-                first_time: Duration::ZERO,
-                last_time: Duration::ZERO,
-                handshake_rtt: None,
-                first_close: None,
-                half_closed: false,
-                bytes: [0, 0],
-                window_shift: [None, None],
-            },
-            analysis: SequenceAnalysis::default(),
-            streams: [None, None],
-            fin_sent: [false, false],
-            detailed,
-        });
-        self.table.insert(tcp, index);
+        let tracked = Tracked::new(Connection::new(info.index, info.client, info.server), detailed);
+        self.live.insert(info.index, tracked);
+        self.peak_live = self.peak_live.max(self.live.len());
         if detailed {
             sink.connection(info);
         }
-        (index, reused)
     }
 }
 
 impl Tracked {
+    fn new(conn: Connection, detailed: bool) -> Self {
+        Tracked {
+            conn,
+            analysis: SequenceAnalysis::default(),
+            streams: [None, None],
+            fin_sent: [false, false],
+            detailed,
+            ending: Ending::default(),
+            last_seen: Duration::ZERO,
+            lingering: false,
+        }
+    }
+
+    /// Ends both directions at `frame` (those never seen too, so decoders see both ends) and returns the facts.
+    fn close(mut self, frame: u64, sink: &mut dyn StreamSink) -> Connection {
+        for dir in [Direction::ClientToServer, Direction::ServerToClient] {
+            match &mut self.streams[dir.index()] {
+                Some(stream) => stream.close(frame, sink),
+                None if self.detailed => sink.end(self.conn.index, dir, frame),
+                None => {}
+            }
+        }
+        self.conn.handshake_rtt = self.analysis.initial_rtt;
+        self.conn.window_shift = self.analysis.flows.each_ref().map(|f| match f.scaling {
+            WindowScaling::Shift(shift) => Some(shift),
+            WindowScaling::Unknown | WindowScaling::Disabled => None,
+        });
+        self.conn
+    }
     /// A SYN (without ACK) whose sequence number is not the one its sender started this stream with.
     fn is_new_syn_on_reused_ports(&self, tcp: &TcpPacket) -> bool {
         if !tcp.flags.syn() || tcp.flags.ack() {
@@ -192,11 +265,13 @@ impl Tracked {
             self.fin_sent[dir.index()] = true;
         }
         conn.bytes[dir.index()] += u64::from(segment.len);
-        if conn.packets == 0 {
+        conn.frame_bytes[dir.index()] += u64::from(segment.frame_len);
+        conn.problems.add(&segment.analysis);
+        if conn.total_packets() == 0 {
             conn.first_time = segment.time;
         }
         conn.last_time = segment.time;
-        conn.packets += 1;
+        conn.packets[dir.index()] += 1;
         if keep {
             conn.segments.push(segment);
         }

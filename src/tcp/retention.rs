@@ -18,6 +18,8 @@ type ConnectionFilter = Box<dyn Fn(&ConnectionInfo) -> bool + Send + Sync>;
 pub struct Retention {
     connections: Option<ConnectionFilter>,
     frames: Option<RangeInclusive<u64>>,
+    /// No segment and no message at all: connection facts and message summaries only.
+    summaries_only: bool,
 }
 
 impl Retention {
@@ -26,7 +28,15 @@ impl Retention {
         Self::default()
     }
 
-    /// Keeps only the connections `keep` accepts; it sees each connection once, when its first packet arrives.
+    /// No segment and no message of any connection, but every connection's facts and the summary of its
+    /// messages (all connections are still decoded): what a view of every connection needs, in memory that
+    /// does not grow with the length of the capture.
+    pub fn summaries() -> Self {
+        Retention { summaries_only: true, ..Self::default() }
+    }
+
+    /// Keeps only the connections `keep` accepts; it sees each connection when its first packet arrives (and
+    /// again if a segment comes after the connection was retired).
     pub fn connections(mut self, keep: impl Fn(&ConnectionInfo) -> bool + Send + Sync + 'static) -> Self {
         self.connections = Some(Box::new(keep));
         self
@@ -43,7 +53,12 @@ impl Retention {
     }
 
     pub(crate) fn keeps_frame(&self, frame: u64) -> bool {
-        self.frames.as_ref().is_none_or(|range| range.contains(&frame))
+        !self.summaries_only && self.frames.as_ref().is_none_or(|range| range.contains(&frame))
+    }
+
+    /// Whether the messages of kept connections are kept (otherwise only their summaries).
+    pub fn keeps_messages(&self) -> bool {
+        !self.summaries_only
     }
 }
 
@@ -52,6 +67,7 @@ impl fmt::Debug for Retention {
         f.debug_struct("Retention")
             .field("connections", &self.connections.as_ref().map(|_| "a filter"))
             .field("frames", &self.frames)
+            .field("summaries_only", &self.summaries_only)
             .finish()
     }
 }
@@ -81,5 +97,13 @@ mod tests {
         assert!(some.keeps_connection(&info(0, 80)));
         assert!(!some.keeps_connection(&info(1, 443)));
         assert!(!some.keeps_frame(2) && some.keeps_frame(3) && some.keeps_frame(9) && !some.keeps_frame(10));
+    }
+
+    #[test]
+    fn summaries_keep_every_connection_but_no_segment_or_message() {
+        let summaries = Retention::summaries();
+        assert!(summaries.keeps_connection(&info(3, 80)));
+        assert!(!summaries.keeps_frame(1) && !summaries.keeps_messages());
+        assert!(Retention::all().keeps_messages());
     }
 }

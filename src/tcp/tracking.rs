@@ -22,21 +22,35 @@ impl EndpointPair {
     }
 }
 
-/// Maps each address/port pair to the index of its latest stream.
+/// Maps each address/port pair to its latest stream, for as long as the capture lasts: a segment that comes
+/// after its connection was retired still belongs to that `tcp.stream`, as in Wireshark.
 #[derive(Debug, Default)]
 pub struct StreamTable {
-    latest: HashMap<EndpointPair, usize>,
+    latest: HashMap<EndpointPair, Entry>,
+}
+
+/// A stream and which of the pair's endpoints is its client.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    index: usize,
+    client_is_first: bool,
 }
 
 impl StreamTable {
-    /// The latest stream of this packet's endpoints, if any.
-    pub fn lookup(&self, tcp: &TcpPacket) -> Option<usize> {
-        self.latest.get(&EndpointPair::of(tcp.src, tcp.dst)).copied()
+    /// The latest stream of this packet's endpoints, if any, with its (client, server).
+    pub fn lookup(&self, tcp: &TcpPacket) -> Option<(usize, SocketAddr, SocketAddr)> {
+        let pair = EndpointPair::of(tcp.src, tcp.dst);
+        let entry = self.latest.get(&pair)?;
+        let (client, server) = if entry.client_is_first { (pair.0, pair.1) } else { (pair.1, pair.0) };
+        Some((entry.index, client, server))
     }
 
-    /// Records `index` as the stream that later packets between these endpoints belong to.
-    pub fn insert(&mut self, tcp: &TcpPacket, index: usize) {
-        self.latest.insert(EndpointPair::of(tcp.src, tcp.dst), index);
+    /// Records `index` (with `client` as its client) as the stream later packets between these endpoints
+    /// belong to.
+    pub fn insert(&mut self, tcp: &TcpPacket, index: usize, client: SocketAddr) {
+        let pair = EndpointPair::of(tcp.src, tcp.dst);
+        let client_is_first = pair.0 == client;
+        self.latest.insert(pair, Entry { index, client_is_first });
     }
 }
 
@@ -106,10 +120,11 @@ mod tests {
         let mut table = StreamTable::default();
         let forward = packet("10.0.0.1:1234", "10.0.0.2:80", TcpFlags::SYN);
         let backward = packet("10.0.0.2:80", "10.0.0.1:1234", TcpFlags::ACK);
+        let (client, server) = (forward.src, forward.dst);
         assert_eq!(table.lookup(&forward), None);
-        table.insert(&forward, 7);
-        assert_eq!(table.lookup(&backward), Some(7));
-        table.insert(&backward, 8);
-        assert_eq!(table.lookup(&forward), Some(8));
+        table.insert(&forward, 7, client);
+        assert_eq!(table.lookup(&backward), Some((7, client, server)));
+        table.insert(&backward, 8, server);
+        assert_eq!(table.lookup(&forward), Some((8, server, client)));
     }
 }
