@@ -306,6 +306,18 @@ impl Connection {
         }
     }
 
+    /// How troubled the connection looks, to rank connections: every problem counted
+    /// ([`Problems::total`]), and one more when it was reset (a refused or aborted connection).
+    pub fn trouble(&self) -> u64 {
+        let reset = self.first_close.is_some_and(|c| c.kind == CloseKind::Rst);
+        self.problems.total() + u64::from(reset)
+    }
+
+    /// Frame bytes in both directions.
+    pub fn total_frame_bytes(&self) -> u64 {
+        self.frame_bytes[0] + self.frame_bytes[1]
+    }
+
     /// Segments seen in both directions.
     pub fn total_packets(&self) -> u64 {
         self.packets[0] + self.packets[1]
