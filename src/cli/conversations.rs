@@ -1,10 +1,9 @@
 //! `tcpdialog conversations CAPTURE [--format text|json|csv] [--sort KEY] [--top N]`
 
-use anyhow::Context as _;
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tcpdialog::conversations::{Sort, conversations, csv, json, text};
+use tcpdialog::conversations::{ConversationsError, RowWriter, Sort, write_conversations};
+use tcpdialog::conversations::{csv::CsvRows, json::JsonRows, text::TextRows};
 
 #[derive(Debug, clap::Args)]
 pub struct ConversationsArgs {
@@ -30,20 +29,21 @@ pub enum ConversationsFormat {
 }
 
 pub fn run(args: ConversationsArgs) -> anyhow::Result<ExitCode> {
-    let found = conversations(&args.capture, &args.decoding.decoder_options()?, args.sort, args.top)?;
-    super::print_warnings(&args.capture, &found.summary);
-    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-    let written = match args.format {
-        ConversationsFormat::Text => text::write_text(&mut stdout, &found),
-        ConversationsFormat::Csv => csv::write_csv(&mut stdout, &found),
-        ConversationsFormat::Json => serde_json::to_writer_pretty(&mut stdout, &json::to_json(&found))
-            .map_err(std::io::Error::from)
-            .and_then(|()| stdout.write_all(b"\n")),
+    let options = args.decoding.decoder_options()?;
+    let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let capture = args.capture.clone();
+    let mut rows: Box<dyn RowWriter> = match args.format {
+        ConversationsFormat::Text => Box::new(TextRows::new(stdout, capture)),
+        ConversationsFormat::Json => Box::new(JsonRows::new(stdout, capture)),
+        ConversationsFormat::Csv => Box::new(CsvRows::new(stdout, capture)),
     };
-    match written.and_then(|()| stdout.flush()) {
+    let written = write_conversations(&args.capture, &options, args.sort, args.top, rows.as_mut());
+    drop(rows);
+    match written {
+        Ok(summary) => super::print_warnings(&args.capture, &summary),
         // A closed pipe (`| head`) is not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        other => other.context("writing to stdout")?,
+        Err(ConversationsError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(e.into()),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,23 +1,51 @@
 //! `conversations --format csv`: one line per stream under a header line (RFC 4180 quoting).
 
-use super::{Conversation, Conversations, diagram_command};
+use super::{Conversation, RowWriter, diagram_command};
 use std::io::{self, Write};
+use std::path::PathBuf;
 
 const HEADER: &str = "stream,client,server,packets_c2s,packets_s2c,bytes_c2s,bytes_s2c,payload_c2s,payload_s2c,\
 start,duration,protocol,request,response,closed,handshake_rtt,retransmissions,lost_segments,duplicate_acks,\
 zero_windows,diagram";
 
-pub fn write_csv(out: &mut dyn Write, conversations: &Conversations) -> io::Result<()> {
-    writeln!(out, "{HEADER}")?;
-    for c in &conversations.rows {
-        let fields = fields(c, conversations);
-        let line: Vec<String> = fields.iter().map(|f| quoted(f)).collect();
-        writeln!(out, "{}", line.join(","))?;
-    }
-    Ok(())
+/// Writes the table to `out` as rows come.
+pub struct CsvRows<W: Write> {
+    out: W,
+    capture: PathBuf,
+    header_written: bool,
 }
 
-fn fields(c: &Conversation, all: &Conversations) -> Vec<String> {
+impl<W: Write> CsvRows<W> {
+    pub fn new(out: W, capture: PathBuf) -> Self {
+        CsvRows { out, capture, header_written: false }
+    }
+
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
+    fn header(&mut self) -> io::Result<()> {
+        if !std::mem::replace(&mut self.header_written, true) {
+            writeln!(self.out, "{HEADER}")?;
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write> RowWriter for CsvRows<W> {
+    fn row(&mut self, conversation: &Conversation) -> io::Result<()> {
+        self.header()?;
+        let line: Vec<String> = fields(conversation, &self.capture).iter().map(|f| quoted(f)).collect();
+        writeln!(self.out, "{}", line.join(","))
+    }
+
+    fn end(&mut self, _streams: usize) -> io::Result<()> {
+        self.header()?;
+        self.out.flush()
+    }
+}
+
+fn fields(c: &Conversation, capture: &std::path::Path) -> Vec<String> {
     let conn = &c.connection;
     let p = conn.problems;
     let text = |t: &Option<String>| t.clone().unwrap_or_default();
@@ -42,7 +70,7 @@ fn fields(c: &Conversation, all: &Conversations) -> Vec<String> {
         p.lost_segments.to_string(),
         p.duplicate_acks.to_string(),
         p.zero_windows.to_string(),
-        diagram_command(&all.capture, conn.index),
+        diagram_command(capture, conn.index),
     ]
 }
 

@@ -1,15 +1,10 @@
-//! `conversations --format json`: the stable schema of `docs/conversations-json.md`.
+//! `conversations --format json`: the stable schema of `docs/conversations-json.md`. Rows are written as
+//! their connections end, one object a line; the count of streams, known last, comes last.
 
-use super::{Conversation, Conversations, diagram_command};
+use super::{Conversation, RowWriter, diagram_command};
 use serde::Serialize;
-
-#[derive(Debug, Serialize)]
-pub struct ConversationsJson<'a> {
-    pub capture: String,
-    /// Streams in the capture; `conversations` may list fewer (`--top`).
-    pub streams: usize,
-    pub conversations: Vec<ConversationJson<'a>>,
-}
+use std::io::{self, Write};
+use std::path::PathBuf;
 
 #[derive(Debug, Serialize)]
 pub struct ConversationJson<'a> {
@@ -59,16 +54,50 @@ pub struct ProblemsJson {
     pub zero_windows: u64,
 }
 
-/// The JSON document of a list of conversations.
-pub fn to_json(conversations: &Conversations) -> ConversationsJson<'_> {
-    ConversationsJson {
-        capture: conversations.capture.display().to_string(),
-        streams: conversations.total,
-        conversations: conversations.rows.iter().map(|c| row(c, conversations)).collect(),
+/// Writes the document to `out` as rows come.
+pub struct JsonRows<W: Write> {
+    out: W,
+    capture: PathBuf,
+    rows: usize,
+}
+
+impl<W: Write> JsonRows<W> {
+    pub fn new(out: W, capture: PathBuf) -> Self {
+        JsonRows { out, capture, rows: 0 }
+    }
+
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
+    fn start(&mut self) -> io::Result<()> {
+        let capture = serde_json::to_string(&self.capture.display().to_string()).map_err(io::Error::from)?;
+        write!(self.out, "{{\n  \"capture\": {capture},\n  \"conversations\": [")
     }
 }
 
-fn row<'a>(c: &'a Conversation, all: &Conversations) -> ConversationJson<'a> {
+impl<W: Write> RowWriter for JsonRows<W> {
+    fn row(&mut self, conversation: &Conversation) -> io::Result<()> {
+        if self.rows == 0 {
+            self.start()?;
+        }
+        let separator = if self.rows == 0 { "" } else { "," };
+        self.rows += 1;
+        let row = serde_json::to_string(&row(conversation, &self.capture)).map_err(io::Error::from)?;
+        write!(self.out, "{separator}\n    {row}")
+    }
+
+    fn end(&mut self, streams: usize) -> io::Result<()> {
+        if self.rows == 0 {
+            self.start()?;
+        }
+        let close = if self.rows == 0 { "]" } else { "\n  ]" };
+        writeln!(self.out, "{close},\n  \"streams\": {streams}\n}}")?;
+        self.out.flush()
+    }
+}
+
+fn row<'a>(c: &'a Conversation, capture: &std::path::Path) -> ConversationJson<'a> {
     let conn = &c.connection;
     let problems = conn.problems;
     ConversationJson {
@@ -95,6 +124,35 @@ fn row<'a>(c: &'a Conversation, all: &Conversations) -> ConversationJson<'a> {
             duplicate_acks: problems.duplicate_acks,
             zero_windows: problems.zero_windows,
         },
-        diagram: diagram_command(&all.capture, conn.index),
+        diagram: diagram_command(capture, conn.index),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conversations::{Sort, write_conversations};
+    use std::path::Path;
+
+    fn document(capture: &str) -> serde_json::Value {
+        let mut rows = JsonRows::new(Vec::new(), PathBuf::from(capture));
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(capture);
+        write_conversations(&path, &Default::default(), Sort::Start, None, &mut rows).unwrap();
+        serde_json::from_slice(&rows.into_inner()).unwrap()
+    }
+
+    #[test]
+    fn the_document_parses_with_its_rows_and_count() {
+        let json = document("captures/page-load.pcap");
+        assert_eq!(json["capture"], "captures/page-load.pcap");
+        assert_eq!(json["streams"], 6);
+        let rows = json["conversations"].as_array().unwrap();
+        assert_eq!(rows.len(), 6);
+        assert_eq!(rows[5]["request"], "GET /hero.jpg");
+        assert_eq!(rows[5]["bytes"]["s2c"], 12596);
+        let mut none = JsonRows::new(Vec::new(), PathBuf::from("x.pcap"));
+        none.end(0).unwrap();
+        let empty: serde_json::Value = serde_json::from_slice(&none.into_inner()).unwrap();
+        assert_eq!((empty["streams"].as_u64(), empty["conversations"].as_array().map(Vec::len)), (Some(0), Some(0)));
     }
 }

@@ -17,7 +17,8 @@ use crate::proto::{ConnectionSummary, DecoderOptions, Protocol};
 use crate::tcp::{CloseKind, Connection, Retention};
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::io;
+use std::path::Path;
 use std::str::FromStr;
 
 /// One TCP stream: its facts and what its messages say.
@@ -103,40 +104,113 @@ impl FromStr for Sort {
     }
 }
 
-/// The conversations of one capture, sorted, perhaps only the first of them.
-#[derive(Debug, Clone)]
-pub struct Conversations {
-    /// The capture as the user named it (the diagram commands name it the same way).
-    pub capture: PathBuf,
-    pub summary: CaptureSummary,
-    /// Streams in the capture.
-    pub total: usize,
-    pub rows: Vec<Conversation>,
+/// Where rows go, one at a time ([`text::TextRows`], [`json::JsonRows`], [`csv::CsvRows`]).
+pub trait RowWriter {
+    fn row(&mut self, conversation: &Conversation) -> io::Result<()>;
+    /// After the last row: `streams` is how many the capture has, whether or not all were written.
+    fn end(&mut self, streams: usize) -> io::Result<()>;
 }
 
-/// Reads `capture` and lists its conversations sorted by `sort`, the first `top` of them if given.
-pub fn conversations(
+#[derive(Debug, thiserror::Error)]
+pub enum ConversationsError {
+    #[error(transparent)]
+    Capture(#[from] CaptureError),
+    #[error("writing the conversations: {0}")]
+    Write(#[from] io::Error),
+}
+
+/// Reads `capture` and writes its conversations sorted by `sort`, the first `top` of them if given; returns
+/// the capture's summary (its warnings).
+///
+/// By start (the default), rows are written as their connections end, in `tcp.stream` order: memory holds
+/// only the connections open at one time and the rows waiting for an earlier stream to end. Any other order
+/// holds every row (`top` of them with `--top`) until the end.
+pub fn write_conversations(
     capture: &Path,
     options: &DecoderOptions,
     sort: Sort,
     top: Option<usize>,
-) -> Result<Conversations, CaptureError> {
+    out: &mut dyn RowWriter,
+) -> Result<CaptureSummary, ConversationsError> {
     let file = File::open(capture).map_err(|source| CaptureError::Open { path: capture.to_path_buf(), source })?;
-    let mut by_stream: BTreeMap<usize, Conversation> = BTreeMap::new();
+    let mut rows = Rows::new(sort, top);
     let streamed = analyze_stream(capture, file, options, Retention::summaries(), &mut |c: AnalysedConnection| {
-        let row = Conversation { connection: c.connection, summary: c.decoded.summary };
-        match by_stream.get_mut(&row.connection.index) {
-            Some(first) => first.absorb(row),
-            None => {
-                by_stream.insert(row.connection.index, row);
-            }
-        }
+        rows.add(Conversation { connection: c.connection, summary: c.decoded.summary }, out);
     })?;
-    let total = by_stream.len();
-    let mut rows: Vec<Conversation> = by_stream.into_values().collect();
-    sort_rows(&mut rows, sort);
-    rows.truncate(top.unwrap_or(usize::MAX));
-    Ok(Conversations { capture: capture.to_path_buf(), summary: streamed.summary, total, rows })
+    rows.finish(out)?;
+    Ok(streamed.summary)
+}
+
+/// The rows on their way out: in stream order as soon as every earlier stream has ended, or all of them
+/// (the best `top`) sorted at the end.
+struct Rows {
+    sort: Sort,
+    limit: usize,
+    /// By start: rows waiting for an earlier stream; otherwise every row kept.
+    waiting: BTreeMap<usize, Conversation>,
+    /// By start: the next stream to write.
+    next: usize,
+    written: usize,
+    streams: usize,
+    error: Option<io::Error>,
+}
+
+impl Rows {
+    fn new(sort: Sort, top: Option<usize>) -> Self {
+        let limit = top.unwrap_or(usize::MAX);
+        Rows { sort, limit, waiting: BTreeMap::new(), next: 0, written: 0, streams: 0, error: None }
+    }
+
+    fn add(&mut self, row: Conversation, out: &mut dyn RowWriter) {
+        let index = row.connection.index;
+        self.streams = self.streams.max(index + 1);
+        if let Some(first) = self.waiting.get_mut(&index) {
+            first.absorb(row);
+            return;
+        }
+        if self.sort == Sort::Start && index < self.next {
+            // A segment that came after its stream's row was written: its own row, so that no count is lost.
+            self.write(&row, out);
+            return;
+        }
+        self.waiting.insert(index, row);
+        if self.sort == Sort::Start {
+            while let Some(entry) = self.waiting.first_entry().filter(|e| *e.key() == self.next) {
+                let row = entry.remove();
+                self.write(&row, out);
+                self.next += 1;
+            }
+        } else if self.waiting.len() >= self.limit.saturating_mul(2).max(1024) {
+            self.keep_best();
+        }
+    }
+
+    /// Drops the rows that cannot be among the first `limit`.
+    fn keep_best(&mut self) {
+        let mut rows: Vec<Conversation> = std::mem::take(&mut self.waiting).into_values().collect();
+        sort_rows(&mut rows, self.sort);
+        rows.truncate(self.limit);
+        self.waiting = rows.into_iter().map(|r| (r.connection.index, r)).collect();
+    }
+
+    fn write(&mut self, row: &Conversation, out: &mut dyn RowWriter) {
+        if self.written < self.limit && self.error.is_none() {
+            self.error = out.row(row).err();
+            self.written += 1;
+        }
+    }
+
+    fn finish(mut self, out: &mut dyn RowWriter) -> io::Result<()> {
+        let mut rows: Vec<Conversation> = std::mem::take(&mut self.waiting).into_values().collect();
+        sort_rows(&mut rows, self.sort);
+        for row in &rows {
+            self.write(row, out);
+        }
+        match self.error {
+            Some(error) => Err(error),
+            None => out.end(self.streams),
+        }
+    }
 }
 
 /// Sorts rows; ties keep `tcp.stream` order, so the output is the same on every run.
@@ -172,14 +246,40 @@ fn shell_word(word: &str) -> String {
 mod tests {
     use super::*;
 
-    fn capture(name: &str) -> PathBuf {
+    fn capture(name: &str) -> std::path::PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("captures").join(name)
+    }
+
+    /// Rows as a test sees them.
+    #[derive(Default)]
+    struct Collect {
+        rows: Vec<Conversation>,
+        streams: Option<usize>,
+    }
+
+    impl RowWriter for Collect {
+        fn row(&mut self, conversation: &Conversation) -> io::Result<()> {
+            self.rows.push(conversation.clone());
+            Ok(())
+        }
+        fn end(&mut self, streams: usize) -> io::Result<()> {
+            self.streams = Some(streams);
+            Ok(())
+        }
+    }
+
+    fn rows(name: &str, sort: Sort, top: Option<usize>) -> Collect {
+        let mut out = Collect::default();
+        write_conversations(&capture(name), &DecoderOptions::default(), sort, top, &mut out).unwrap();
+        out
     }
 
     #[test]
     fn a_page_load_is_six_http_conversations_each_with_its_request() {
-        let found = conversations(&capture("page-load.pcap"), &DecoderOptions::default(), Sort::Start, None).unwrap();
-        assert_eq!((found.total, found.rows.len()), (6, 6));
+        let found = rows("page-load.pcap", Sort::Start, None);
+        assert_eq!((found.streams, found.rows.len()), (Some(6), 6));
+        let indices: Vec<usize> = found.rows.iter().map(|c| c.connection.index).collect();
+        assert_eq!(indices, [0, 1, 2, 3, 4, 5]);
         let first = &found.rows[0];
         assert_eq!(first.protocol(), "HTTP");
         assert_eq!(first.exchange().as_deref(), Some("GET / → 200"));
@@ -189,11 +289,12 @@ mod tests {
 
     #[test]
     fn sorting_puts_the_biggest_first_and_top_keeps_the_first() {
-        let path = capture("page-load.pcap");
-        let found = conversations(&path, &DecoderOptions::default(), Sort::Bytes, Some(2)).unwrap();
+        let found = rows("page-load.pcap", Sort::Bytes, Some(2));
         let bytes: Vec<u64> = found.rows.iter().map(|c| c.connection.total_frame_bytes()).collect();
         assert_eq!(bytes, [13_239, 7240], "{bytes:?}");
-        assert_eq!(found.total, 6);
+        assert_eq!(found.streams, Some(6));
+        let first_two = rows("page-load.pcap", Sort::Start, Some(2));
+        assert_eq!(first_two.rows.iter().map(|c| c.connection.index).collect::<Vec<_>>(), [0, 1]);
     }
 
     #[test]

@@ -1,57 +1,83 @@
-//! `conversations --format text`: one line per stream, columns aligned like `tshark -q -z conv,tcp`.
+//! `conversations --format text`: a header, then one line per stream in fixed columns (rows are written as
+//! their connections end, so widths cannot wait for the widest cell); the first exchange ends the line.
 
-use super::{Conversation, Conversations, diagram_command};
+use super::{Conversation, RowWriter, diagram_command};
 use std::io::{self, Write};
+use std::path::PathBuf;
 
 /// Longest first exchange shown; longer ones end in `…` (the JSON has them whole).
 const EXCHANGE_CHARS: usize = 60;
 
-const HEADER: [&str; 18] = [
-    "Stream",
-    "Client",
-    "Server",
-    "Pkts c→s",
-    "Pkts s→c",
-    "Bytes c→s",
-    "Bytes s→c",
-    "Start",
-    "Duration",
-    "Protocol",
-    "First exchange",
-    "Closed",
-    "RTT",
-    "Retr",
-    "Lost",
-    "DupACK",
-    "ZeroWin",
-    "Draw it",
+/// (header, width, aligned right). A longer cell widens its row only.
+const COLUMNS: [(&str, usize, bool); 18] = [
+    ("Stream", 6, true),
+    ("Client", 21, false),
+    ("Server", 21, false),
+    ("Pkts c→s", 8, true),
+    ("Pkts s→c", 8, true),
+    ("Bytes c→s", 10, true),
+    ("Bytes s→c", 10, true),
+    ("Start", 12, true),
+    ("Duration", 10, true),
+    ("Protocol", 9, false),
+    ("Closed", 10, false),
+    ("RTT", 10, true),
+    ("Retr", 5, true),
+    ("Lost", 5, true),
+    ("DupACK", 6, true),
+    ("ZeroWin", 7, true),
+    ("Draw it", 0, false),
+    ("First exchange", 0, false),
 ];
 
-/// Columns of numbers, aligned right.
-const NUMERIC: [usize; 12] = [0, 3, 4, 5, 6, 7, 8, 12, 13, 14, 15, 16];
+/// The column of the command that draws the row.
+const DRAW: usize = 16;
 
-/// Writes the table: a title line, the header, one line per row.
-pub fn write_text(out: &mut dyn Write, conversations: &Conversations) -> io::Result<()> {
-    let shown = conversations.rows.len();
-    let total = conversations.total;
-    let streams = if total == 1 { "1 TCP stream".to_string() } else { format!("{total} TCP streams") };
-    let shown_note = if shown < total { format!(", {shown} shown") } else { String::new() };
-    writeln!(out, "TCP conversations of {}: {streams}{shown_note}", conversations.capture.display())?;
-    let rows: Vec<[String; 18]> = conversations.rows.iter().map(|c| cells(c, conversations)).collect();
-    let mut widths = HEADER.map(|h| h.chars().count());
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    write_row(out, &widths, &HEADER.map(String::from))?;
-    for row in &rows {
-        write_row(out, &widths, row)?;
-    }
-    Ok(())
+/// Writes the table to `out` as rows come.
+pub struct TextRows<W: Write> {
+    out: W,
+    capture: PathBuf,
+    widths: [usize; 18],
+    header_written: bool,
 }
 
-fn cells(c: &Conversation, all: &Conversations) -> [String; 18] {
+impl<W: Write> TextRows<W> {
+    pub fn new(out: W, capture: PathBuf) -> Self {
+        let mut widths = COLUMNS.map(|(_, width, _)| width);
+        // The command's length only changes with the stream number: room for six digits.
+        widths[DRAW] = diagram_command(&capture, 100_000).chars().count();
+        TextRows { out, capture, widths, header_written: false }
+    }
+
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
+    fn header(&mut self) -> io::Result<()> {
+        if !std::mem::replace(&mut self.header_written, true) {
+            writeln!(self.out, "TCP conversations of {}", self.capture.display())?;
+            write_row(&mut self.out, &self.widths, &COLUMNS.map(|(header, _, _)| header.to_string()))?;
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write> RowWriter for TextRows<W> {
+    fn row(&mut self, conversation: &Conversation) -> io::Result<()> {
+        self.header()?;
+        let cells = cells(conversation, &self.capture);
+        write_row(&mut self.out, &self.widths, &cells)
+    }
+
+    fn end(&mut self, streams: usize) -> io::Result<()> {
+        self.header()?;
+        let what = if streams == 1 { "1 TCP stream".to_string() } else { format!("{streams} TCP streams") };
+        writeln!(self.out, "{what}")?;
+        self.out.flush()
+    }
+}
+
+fn cells(c: &Conversation, capture: &std::path::Path) -> [String; 18] {
     let conn = &c.connection;
     let problems = conn.problems;
     [
@@ -65,14 +91,14 @@ fn cells(c: &Conversation, all: &Conversations) -> [String; 18] {
         format!("{:.6}", conn.start().as_secs_f64()),
         format!("{:.6}", conn.duration().as_secs_f64()),
         c.protocol(),
-        c.exchange().map_or_else(|| "-".to_string(), |e| shorten(&e, EXCHANGE_CHARS)),
         c.close(),
         conn.handshake_rtt.map_or_else(|| "-".to_string(), |rtt| format!("{:.3} ms", rtt.as_secs_f64() * 1e3)),
         problems.retransmissions.to_string(),
         problems.lost_segments.to_string(),
         problems.duplicate_acks.to_string(),
         problems.zero_windows.to_string(),
-        diagram_command(&all.capture, conn.index),
+        diagram_command(capture, conn.index),
+        c.exchange().map_or_else(|| "-".to_string(), |e| shorten(&e, EXCHANGE_CHARS)),
     ]
 }
 
@@ -89,9 +115,9 @@ pub(super) fn shorten(text: &str, chars: usize) -> String {
 
 fn write_row(out: &mut dyn Write, widths: &[usize; 18], cells: &[String; 18]) -> io::Result<()> {
     let mut line = String::new();
-    for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
+    for ((cell, width), (_, _, right)) in cells.iter().zip(widths).zip(COLUMNS) {
         let pad = " ".repeat(width.saturating_sub(cell.chars().count()));
-        if NUMERIC.contains(&i) {
+        if right {
             line.push_str(&format!("{pad}{cell}  "));
         } else {
             line.push_str(&format!("{cell}{pad}  "));
@@ -103,28 +129,26 @@ fn write_row(out: &mut dyn Write, widths: &[usize; 18], cells: &[String; 18]) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::conversations::{Sort, conversations};
+    use crate::conversations::{Sort, write_conversations};
     use std::path::Path;
 
     #[test]
-    fn one_aligned_line_per_stream_ending_with_the_command_that_draws_it() {
+    fn one_line_per_stream_with_the_command_that_draws_it() {
         let path = Path::new("captures/http-keepalive.pcap");
-        let found =
-            conversations(&Path::new(env!("CARGO_MANIFEST_DIR")).join(path), &Default::default(), Sort::Start, None)
-                .unwrap();
-        let found = Conversations { capture: path.to_path_buf(), ..found };
-        let mut out = Vec::new();
-        write_text(&mut out, &found).unwrap();
-        let text = String::from_utf8(out).unwrap();
+        let mut rows = TextRows::new(Vec::new(), path.to_path_buf());
+        let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        write_conversations(&full, &Default::default(), Sort::Start, None, &mut rows).unwrap();
+        let text = String::from_utf8(rows.into_inner()).unwrap();
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), 3, "{text}");
-        assert_eq!(lines[0], "TCP conversations of captures/http-keepalive.pcap: 1 TCP stream");
+        assert_eq!(lines.len(), 4, "{text}");
+        assert_eq!(lines[0], "TCP conversations of captures/http-keepalive.pcap");
         assert!(lines[1].starts_with("Stream  Client "), "{text}");
         let cells: Vec<&str> = lines[2].split("  ").map(str::trim).filter(|c| !c.is_empty()).collect();
         let expected = ["0", "127.0.0.1:53014", "127.0.0.1:18080", "11", "10", "1172", "5802", "0.000000"];
         assert_eq!(cells[..8], expected, "{text}");
-        assert_eq!(cells[9..12], ["HTTP", "GET / → 200", "server FIN"], "{text}");
-        assert_eq!(cells.last(), Some(&"tcpdialog diagram captures/http-keepalive.pcap --stream 0"), "{text}");
+        assert_eq!(cells[9..11], ["HTTP", "server FIN"], "{text}");
+        assert_eq!(cells[16..], ["tcpdialog diagram captures/http-keepalive.pcap --stream 0", "GET / → 200"], "{text}");
+        assert_eq!(lines[3], "1 TCP stream");
         assert_eq!(shorten("a\u{0}bcdef", 4), "a�b…");
     }
 }
