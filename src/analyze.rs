@@ -7,6 +7,7 @@ use crate::tcp::{AnalysisFlag, Connection, Continuation, Direction, Retention, S
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Read;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 /// Everything tcpdialog knows about one capture.
@@ -129,6 +130,7 @@ pub fn analyze_reader(
     let streamed = analyze_stream(name, source, options, retention, &mut |c: AnalysedConnection| {
         parts.push(c.connection);
         messages.extend(c.decoded.messages);
+        ControlFlow::Continue(())
     })?;
     messages.sort_by_key(|m| (m.end_frame, m.conn, m.dir, m.offset));
     let (notes, messages) = messages.into_iter().partition(|m| matches!(m.kind, MessageKind::Note { .. }));
@@ -155,13 +157,14 @@ pub struct Streamed {
 /// Analyses a capture connection by connection: `each` gets every connection once it is over (or at the end
 /// of the capture), and its state is freed, so memory is bounded by the connections open at one time plus
 /// what `retention` keeps. Connections come in the order they end; a connection that gets a segment after it
-/// was handed over comes again with the same `index` (merge with [`Connection::absorb`]).
+/// was handed over comes again with the same `index` (merge with [`Connection::absorb`]). When `each` says
+/// [`ControlFlow::Break`], reading stops and the summary tells what was read so far.
 pub fn analyze_stream(
     name: impl Into<PathBuf>,
     source: impl Read + Send + 'static,
     options: &DecoderOptions,
     retention: Retention,
-    each: &mut dyn FnMut(AnalysedConnection),
+    each: &mut dyn FnMut(AnalysedConnection) -> ControlFlow<()>,
 ) -> Result<Streamed, CaptureError> {
     let mut reader = CaptureReader::from_reader(name, source)?;
     let mut decoder = ProtocolDecoder::new(options.clone());
@@ -174,15 +177,28 @@ pub fn analyze_stream(
             decoder.add_key_log(KeyLog::parse(&String::from_utf8_lossy(&embedded)).0);
         }
         tcp.push(&packet?, &mut decoder);
+        let mut flow = ControlFlow::Continue(());
         for connection in tcp.take_retired() {
             let decoded = decoder.take(connection.index);
-            each(AnalysedConnection { connection, decoded });
+            flow = each(AnalysedConnection { connection, decoded });
+            if flow.is_break() {
+                break;
+            }
+        }
+        if flow.is_break() {
+            return Ok(Streamed {
+                summary: reader.summary().clone(),
+                peak_open_connections: tcp.peak_open(),
+                peak_decoders: decoder.peak_decoders(),
+            });
         }
     }
     let peak_open_connections = tcp.peak_open();
     for connection in tcp.finish(&mut decoder) {
         let decoded = decoder.take(connection.index);
-        each(AnalysedConnection { connection, decoded });
+        if each(AnalysedConnection { connection, decoded }).is_break() {
+            break;
+        }
     }
     Ok(Streamed { summary: reader.summary().clone(), peak_open_connections, peak_decoders: decoder.peak_decoders() })
 }

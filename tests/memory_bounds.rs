@@ -18,7 +18,8 @@ fn peaks(capture: Vec<u8>) -> (usize, usize, usize) {
     let mut seen = 0;
     let streamed =
         analyze_stream("synthetic", Cursor::new(capture), &Default::default(), Retention::summaries(), &mut |_| {
-            seen += 1
+            seen += 1;
+            std::ops::ControlFlow::Continue(())
         })
         .unwrap();
     (seen, streamed.peak_open_connections, streamed.peak_decoders)
@@ -44,32 +45,36 @@ fn peak_kib(args: &[&str]) -> u64 {
     line.trim_end_matches(" kB").trim().parse().unwrap_or_else(|_| panic!("{stderr}"))
 }
 
-#[test]
-fn conversations_of_a_ten_times_longer_capture_take_the_same_memory() {
+/// Peak memory of `tcpdialog ARGS` on a capture of 500 connections and on one of 5000.
+fn peaks_short_and_long(args: &[&str]) -> Option<(u64, u64)> {
     if !std::path::Path::new("/proc/self/status").exists() {
         eprintln!("skipped: no /proc/self/status to read peak memory from");
-        return;
+        return None;
     }
     let dir = tempfile::tempdir().unwrap();
-    let short = dir.path().join("short.pcap");
-    let long = dir.path().join("long.pcap");
-    std::fs::write(&short, http_connections(500, SPACING_MICROS)).unwrap();
-    std::fs::write(&long, http_connections(5000, SPACING_MICROS)).unwrap();
-    let args = |path: &std::path::Path| {
-        [
-            "conversations".to_string(),
-            path.display().to_string(),
-            "--format".into(),
-            "csv".into(),
-            "--peak-memory".into(),
-        ]
-    };
-    let [a, b, c, d, e] = args(&short);
-    let short_kib = peak_kib(&[&a, &b, &c, &d, &e]);
-    let [a, b, c, d, e] = args(&long);
-    let long_kib = peak_kib(&[&a, &b, &c, &d, &e]);
-    assert!(
-        long_kib as f64 <= short_kib as f64 * 1.2,
-        "peak memory: {short_kib} kB for 500 connections, {long_kib} kB for 5000"
-    );
+    let mut peaks = Vec::new();
+    for (name, count) in [("short.pcap", 500), ("long.pcap", 5000)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, http_connections(count, SPACING_MICROS)).unwrap();
+        let path = path.display().to_string();
+        let mut all = vec![args[0], &path];
+        all.extend_from_slice(&args[1..]);
+        all.push("--peak-memory");
+        peaks.push(peak_kib(&all));
+    }
+    Some((peaks[0], peaks[1]))
+}
+
+#[test]
+fn conversations_of_a_ten_times_longer_capture_take_the_same_memory() {
+    if let Some((short, long)) = peaks_short_and_long(&["conversations", "--format", "csv"]) {
+        assert!(long as f64 <= short as f64 * 1.2, "peak memory: {short} kB for 500 connections, {long} kB for 5000");
+    }
+}
+
+#[test]
+fn the_json_of_a_ten_times_longer_capture_takes_the_same_memory() {
+    if let Some((short, long)) = peaks_short_and_long(&["inspect", "--format", "json"]) {
+        assert!(long as f64 <= short as f64 * 1.2, "peak memory: {short} kB for 500 connections, {long} kB for 5000");
+    }
 }

@@ -18,6 +18,7 @@ use crate::tcp::{CloseKind, Connection, Retention};
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io;
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::str::FromStr;
 
@@ -136,6 +137,8 @@ pub fn write_conversations(
     let mut rows = Rows::new(sort, top);
     let streamed = analyze_stream(capture, file, options, Retention::summaries(), &mut |c: AnalysedConnection| {
         rows.add(Conversation { connection: c.connection, summary: c.decoded.summary }, out);
+        // Nothing more can be written after a write failed (a closed pipe).
+        if rows.error.is_some() { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
     })?;
     rows.finish(out)?;
     Ok(streamed.summary)
