@@ -16,6 +16,10 @@ const DESCRIBED_MESSAGES: usize = 12;
 /// Runs of at least this many consecutive duplicate ACKs become one arrow (three trigger a fast retransmit).
 const DUP_ACK_RUN: usize = 3;
 
+/// An arrow lists at most this many messages; one line after them counts the rest (a segment can complete tens
+/// of thousands of tiny WebSocket frames, and each format would otherwise print them all).
+pub const MAX_ARROW_MESSAGES: usize = 20;
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum DialogError {
     #[error("the capture has no TCP connection")]
@@ -39,14 +43,25 @@ pub fn build(
     let mut significant: BTreeSet<(usize, u64)> = BTreeSet::new();
     let mut protocols: BTreeMap<(usize, u64), Protocol> = BTreeMap::new();
     let mut decrypted: BTreeMap<(usize, u64), Vec<bool>> = BTreeMap::new();
+    // Messages past the cap of their arrow: how many, and of which protocol.
+    let mut more: BTreeMap<(usize, u64), (u64, Protocol)> = BTreeMap::new();
     for message in &analysis.messages {
         let at = (message.conn, message.shown_frame());
-        labels.entry(at).or_default().push(message.summary.clone());
-        decrypted.entry(at).or_default().push(message.decrypted);
+        let listed = labels.entry(at).or_default();
+        if listed.len() < MAX_ARROW_MESSAGES {
+            listed.push(message.summary.clone());
+            decrypted.entry(at).or_default().push(message.decrypted);
+        } else {
+            more.entry(at).or_insert((0, message.protocol)).0 += 1;
+        }
         protocols.entry(at).or_insert(message.protocol);
         if message.protocol != Protocol::Data {
             significant.insert(at);
         }
+    }
+    for (at, (count, protocol)) in more {
+        labels.entry(at).or_default().push(format!("and {} more {}", thousands(count), units(protocol)));
+        decrypted.entry(at).or_default().push(false);
     }
 
     let mut segments: Vec<(&Connection, &Segment)> = connections
@@ -303,6 +318,31 @@ fn fold_duplicate_acks(events: Vec<Event>) -> Vec<Event> {
         i = end;
     }
     out
+}
+
+/// `48 210`: digits in groups of three, as the diagrams write counts.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What a protocol's messages are called when they are counted.
+fn units(protocol: Protocol) -> &'static str {
+    match protocol {
+        Protocol::Http => "HTTP messages",
+        Protocol::WebSocket => "WebSocket frames",
+        Protocol::Http2 => "HTTP/2 frames",
+        Protocol::Tls => "TLS records",
+        Protocol::Data => "data segments",
+        _ => "messages",
+    }
 }
 
 /// How long a folded run took. A capture's clock may step back (segment times then saturate at the capture's

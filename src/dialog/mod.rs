@@ -9,7 +9,7 @@
 mod build;
 mod phases;
 
-pub use build::{DialogError, build};
+pub use build::{DialogError, MAX_ARROW_MESSAGES, build, thousands};
 pub use phases::format_duration;
 
 use crate::capture::{TcpFlags, TcpOptions};
