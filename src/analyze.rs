@@ -185,6 +185,9 @@ pub fn analyze_stream(
                 break;
             }
         }
+        if flow.is_continue() && tcp.may_stop() {
+            break;
+        }
         if flow.is_break() {
             return Ok(Streamed {
                 summary: reader.summary().clone(),

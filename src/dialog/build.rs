@@ -7,7 +7,7 @@ use crate::proto::Protocol;
 use crate::tcp::{AnalysisFlag, CloseKind, Connection, Direction, Segment, Side};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 /// The description is alt text: it names this many connections, and this many messages of each, then counts the rest.
 const DESCRIBED_CONNECTIONS: usize = 12;
@@ -108,10 +108,17 @@ pub fn build(
     let events = fold_duplicate_acks(events);
     let phases = find_phases(analysis, &connections, &events);
     let title = options.title.clone().unwrap_or_else(|| default_title(&connections));
+    // One pass over the notes, each text once, by connection: a capture of 100 000 TLS connections has as
+    // many notes.
+    let mut notes_of: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+    for note in &analysis.notes {
+        notes_of.entry(note.conn).or_default().push(&note.summary);
+    }
     let mut notes: Vec<String> = Vec::new();
-    for note in connections.iter().flat_map(|c| analysis.notes_of(c.index)) {
-        if !notes.contains(&note.summary) {
-            notes.push(note.summary.clone());
+    let mut noted: BTreeSet<&str> = BTreeSet::new();
+    for note in connections.iter().filter_map(|c| notes_of.get(&c.index)).flatten() {
+        if noted.insert(note) {
+            notes.push(note.to_string());
         }
     }
     let mut description = describe(analysis, &connections, &participants.list, &events);
@@ -134,8 +141,10 @@ fn select<'a>(analysis: &'a CaptureAnalysis, selection: &Selection) -> Result<Ve
     if all.is_empty() {
         return Err(DialogError::NoConnections);
     }
-    if let Some(&stream) = selection.streams.iter().find(|&&s| s >= all.len()) {
-        return Err(DialogError::NoSuchStream { stream, count: all.len() });
+    // Connections are in stream order; an analysis kept for a diagram may hold only some of them.
+    let count = all.last().map_or(0, |c| c.index + 1);
+    if let Some(&stream) = selection.streams.iter().find(|&&s| s >= count) {
+        return Err(DialogError::NoSuchStream { stream, count });
     }
     let chosen: Vec<&Connection> = all
         .iter()
@@ -151,22 +160,26 @@ fn select<'a>(analysis: &'a CaptureAnalysis, selection: &Selection) -> Result<Ve
 /// Lifelines: one per client host and one per server socket; names from the options or `Client`/`Server`.
 struct Participants {
     list: Vec<Participant>,
-    clients: Vec<String>,
-    servers: Vec<SocketAddr>,
+    /// Participant index of each client host and each server socket (looked up for every arrow: a capture
+    /// from 300 000 hosts must not scan a list each time).
+    clients: BTreeMap<IpAddr, usize>,
+    servers: BTreeMap<SocketAddr, usize>,
 }
 
 impl Participants {
     fn new(connections: &[&Connection], options: &DialogOptions) -> Self {
-        let mut clients: Vec<String> = Vec::new();
-        let mut client_ports: BTreeMap<String, Vec<u16>> = BTreeMap::new();
+        let mut clients: Vec<IpAddr> = Vec::new();
+        let mut client_ports: BTreeMap<IpAddr, Vec<u16>> = BTreeMap::new();
         let mut servers: Vec<SocketAddr> = Vec::new();
+        let mut server_seen: BTreeSet<SocketAddr> = BTreeSet::new();
         for c in connections {
-            let host = c.client.ip().to_string();
-            if !clients.contains(&host) {
-                clients.push(host.clone());
+            let host = c.client.ip();
+            let ports = client_ports.entry(host).or_default();
+            if ports.is_empty() {
+                clients.push(host);
             }
-            client_ports.entry(host).or_default().push(c.client.port());
-            if !servers.contains(&c.server) {
+            ports.push(c.client.port());
+            if server_seen.insert(c.server) {
                 servers.push(c.server);
             }
         }
@@ -180,7 +193,7 @@ impl Participants {
         for (i, host) in clients.iter().enumerate() {
             let ports = &client_ports[host];
             let address = match ports.as_slice() {
-                [one] => SocketAddr::new(host.parse().expect("printed from an IpAddr"), *one).to_string(),
+                [one] => SocketAddr::new(*host, *one).to_string(),
                 many => format!("{host} ({} connections)", many.len()),
             };
             list.push(Participant { name: numbered("Client", &options.client_name, i, clients.len()), address });
@@ -191,14 +204,18 @@ impl Participants {
                 address: server.to_string(),
             });
         }
-        Participants { list, clients, servers }
+        let first_server = clients.len();
+        Participants {
+            list,
+            clients: clients.into_iter().enumerate().map(|(i, host)| (host, i)).collect(),
+            servers: servers.into_iter().enumerate().map(|(i, server)| (server, first_server + i)).collect(),
+        }
     }
 
     /// (from, to) participant indices of a segment.
     fn arrow(&self, conn: &Connection, dir: Direction) -> (usize, usize) {
-        let client_host = conn.client.ip().to_string();
-        let client = self.clients.iter().position(|h| *h == client_host).unwrap_or(0);
-        let server = self.clients.len() + self.servers.iter().position(|s| *s == conn.server).unwrap_or(0);
+        let client = self.clients.get(&conn.client.ip()).copied().unwrap_or(0);
+        let server = self.servers.get(&conn.server).copied().unwrap_or(self.clients.len());
         match dir {
             Direction::ClientToServer => (client, server),
             Direction::ServerToClient => (server, client),

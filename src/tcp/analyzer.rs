@@ -57,6 +57,8 @@ pub struct TcpAnalyzer {
     retired: Vec<Connection>,
     retention: Retention,
     peak_live: usize,
+    /// Live connections that have kept segments.
+    holding: usize,
 }
 
 impl TcpAnalyzer {
@@ -109,6 +111,9 @@ impl TcpAnalyzer {
             analysis: result.flags,
         };
         let keep = tracked.detailed && self.retention.keeps_frame(packet.frame);
+        if keep && tracked.conn.segments.is_empty() {
+            self.holding += 1;
+        }
         tracked.record(segment, keep);
         tracked.ending.observe(dir, tcp);
         tracked.last_seen = packet.timestamp;
@@ -126,6 +131,11 @@ impl TcpAnalyzer {
     /// adds that part to the first.
     pub fn take_retired(&mut self) -> std::vec::Drain<'_, Connection> {
         self.retired.drain(..)
+    }
+
+    /// Whether the [`Retention`] lets reading stop here: nothing later can change what it keeps.
+    pub fn may_stop(&self) -> bool {
+        self.retention.may_stop(self.last_frame, self.numbered, self.holding)
     }
 
     /// Connection states alive at once, at most so far (a measure of memory, for tests and reports).
@@ -161,6 +171,9 @@ impl TcpAnalyzer {
     /// Ends a live connection's directions and hands its facts over.
     fn retire(&mut self, index: usize, sink: &mut dyn StreamSink) {
         if let Some(tracked) = self.live.remove(&index) {
+            if !tracked.conn.segments.is_empty() {
+                self.holding -= 1;
+            }
             self.retired.push(tracked.close(self.last_frame, sink));
         }
     }

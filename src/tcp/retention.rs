@@ -20,6 +20,9 @@ pub struct Retention {
     frames: Option<RangeInclusive<u64>>,
     /// No segment and no message at all: connection facts and message summaries only.
     summaries_only: bool,
+    /// Reading may stop once past `frames` (see [`Retention::stopping`]): with the streams that must have
+    /// been seen by then.
+    stop: Option<usize>,
 }
 
 impl Retention {
@@ -48,6 +51,22 @@ impl Retention {
         self
     }
 
+    /// Lets the reading stop once nothing later can change what is kept: past the last of `frames`, when
+    /// every connection that kept a segment is over and retired (its facts and messages final), and once
+    /// `streams` streams have been numbered (so that a stream asked for is known to exist). What a diagram of
+    /// a few frames of a huge capture needs.
+    pub fn stopping(mut self, streams: usize) -> Self {
+        self.stop = Some(streams);
+        self
+    }
+
+    /// Whether reading may stop after `frame`, with `numbered` streams so far and `holding` connections still
+    /// holding kept segments.
+    pub(crate) fn may_stop(&self, frame: u64, numbered: usize, holding: usize) -> bool {
+        let past = self.frames.as_ref().is_some_and(|range| frame > *range.end());
+        self.stop.is_some_and(|streams| past && holding == 0 && numbered >= streams)
+    }
+
     pub(crate) fn keeps_connection(&self, info: &ConnectionInfo) -> bool {
         self.connections.as_ref().is_none_or(|keep| keep(info))
     }
@@ -68,6 +87,7 @@ impl fmt::Debug for Retention {
             .field("connections", &self.connections.as_ref().map(|_| "a filter"))
             .field("frames", &self.frames)
             .field("summaries_only", &self.summaries_only)
+            .field("stop", &self.stop)
             .finish()
     }
 }
@@ -97,6 +117,16 @@ mod tests {
         assert!(some.keeps_connection(&info(0, 80)));
         assert!(!some.keeps_connection(&info(1, 443)));
         assert!(!some.keeps_frame(2) && some.keeps_frame(3) && some.keeps_frame(9) && !some.keeps_frame(10));
+    }
+
+    #[test]
+    fn reading_stops_past_the_frames_once_nothing_is_held_and_the_streams_were_seen() {
+        let stopping = Retention::all().frames(1..=100).stopping(3);
+        assert!(!stopping.may_stop(100, 3, 0), "frame 100 is still in the range");
+        assert!(!stopping.may_stop(101, 3, 1), "a connection still holds segments");
+        assert!(!stopping.may_stop(101, 2, 0), "stream 2 was not seen yet");
+        assert!(stopping.may_stop(101, 3, 0));
+        assert!(!Retention::all().frames(1..=100).may_stop(101, 3, 0), "only when asked to");
     }
 
     #[test]
