@@ -1,9 +1,13 @@
 //! Runs the capture, tcp and proto stages over one file: the shared front half of every command.
+//!
+//! The stages run connection by connection ([`analyze_stream`]), reading and the TCP stage on one core and
+//! the decoders on the other (`pipeline.rs`); [`analyze_file`] collects the whole analysis from that.
+
+mod pipeline;
 
 use crate::capture::{CaptureError, CaptureReader, CaptureSummary};
-use crate::proto::tls_crypto::KeyLog;
 use crate::proto::{DecodedConnection, DecoderOptions, Message, MessageKind, Protocol, ProtocolDecoder};
-use crate::tcp::{AnalysisFlag, Connection, Continuation, Direction, Retention, Segment, TcpAnalyzer, merge_parts};
+use crate::tcp::{AnalysisFlag, Connection, Continuation, Direction, Retention, Segment, merge_parts};
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Read;
@@ -166,44 +170,12 @@ pub fn analyze_stream(
     retention: Retention,
     each: &mut dyn FnMut(AnalysedConnection) -> ControlFlow<()>,
 ) -> Result<Streamed, CaptureError> {
-    let mut reader = CaptureReader::from_reader(name, source)?;
+    let reader = CaptureReader::from_reader(name, source)?;
     let mut decoder = ProtocolDecoder::new(options.clone());
     if !retention.keeps_messages() {
         decoder = decoder.summarising();
     }
-    let mut tcp = TcpAnalyzer::retaining(retention);
-    while let Some(packet) = reader.next() {
-        for embedded in reader.take_tls_key_logs() {
-            decoder.add_key_log(KeyLog::parse(&String::from_utf8_lossy(&embedded)).0);
-        }
-        tcp.push(&packet?, &mut decoder);
-        let mut flow = ControlFlow::Continue(());
-        for connection in tcp.take_retired() {
-            let decoded = decoder.take(connection.index);
-            flow = each(AnalysedConnection { connection, decoded });
-            if flow.is_break() {
-                break;
-            }
-        }
-        if flow.is_continue() && tcp.may_stop() {
-            break;
-        }
-        if flow.is_break() {
-            return Ok(Streamed {
-                summary: reader.summary().clone(),
-                peak_open_connections: tcp.peak_open(),
-                peak_decoders: decoder.peak_decoders(),
-            });
-        }
-    }
-    let peak_open_connections = tcp.peak_open();
-    for connection in tcp.finish(&mut decoder) {
-        let decoded = decoder.take(connection.index);
-        if each(AnalysedConnection { connection, decoded }).is_break() {
-            break;
-        }
-    }
-    Ok(Streamed { summary: reader.summary().clone(), peak_open_connections, peak_decoders: decoder.peak_decoders() })
+    pipeline::run(reader, decoder, retention, each)
 }
 
 #[cfg(test)]

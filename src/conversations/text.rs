@@ -114,14 +114,11 @@ pub(super) fn shorten(text: &str, chars: usize) -> String {
 }
 
 fn write_row(out: &mut dyn Write, widths: &[usize; 18], cells: &[String; 18]) -> io::Result<()> {
-    let mut line = String::new();
-    for ((cell, width), (_, _, right)) in cells.iter().zip(widths).zip(COLUMNS) {
-        let pad = " ".repeat(width.saturating_sub(cell.chars().count()));
-        if right {
-            line.push_str(&format!("{pad}{cell}  "));
-        } else {
-            line.push_str(&format!("{cell}{pad}  "));
-        }
+    use std::fmt::Write as _;
+    let mut line = String::with_capacity(256);
+    for ((cell, &width), (_, _, right)) in cells.iter().zip(widths).zip(COLUMNS) {
+        // Padding counts characters, as the columns do.
+        let _ = if right { write!(line, "{cell:>width$}  ") } else { write!(line, "{cell:<width$}  ") };
     }
     writeln!(out, "{}", line.trim_end())
 }

@@ -1,12 +1,13 @@
 //! `inspect --format json` of a whole capture, written while the capture is read.
 //!
-//! The analysis runs on a thread of its own and hands each connection over once it is over; this thread puts
-//! them back in `tcp.stream` order and writes them, so reading and decoding on one core overlap with writing
-//! JSON on the other, and memory holds the open connections and the ended ones waiting for an earlier stream
-//! to end, not the whole capture. `capture`, known once the file is read, comes after `streams`; the layout
-//! is otherwise the one `serde_json`'s pretty printer gives [`super::InspectJson`].
+//! Each connection is handed over once it is over ([`analyze_stream`], on the decoding core), put back in
+//! `tcp.stream` order and written straight into the output, so memory holds the open connections and the
+//! ended ones waiting for an earlier stream to end, not the whole capture. `capture`, known once the file is
+//! read, comes after `streams`; the layout is otherwise the one serde_json's pretty printer gives
+//! [`super::InspectJson`].
 
-use super::json::{CaptureJson, WarningJson, capture_json, stream_json};
+use super::json::{WarningJson, capture_json, stream_json};
+use super::pretty::write_nested;
 use crate::analyze::{AnalysedConnection, analyze_stream};
 use crate::capture::{CaptureError, CaptureSummary};
 use crate::proto::{DecoderOptions, MessageKind};
@@ -16,11 +17,6 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::ops::ControlFlow;
 use std::path::Path;
-use std::sync::mpsc;
-
-/// Connections handed from the analysis to the writer at most at once: it bounds memory when writing is
-/// slower than reading.
-const IN_FLIGHT: usize = 256;
 
 #[derive(Debug, thiserror::Error)]
 pub enum InspectError {
@@ -30,77 +26,90 @@ pub enum InspectError {
     Write(#[from] io::Error),
 }
 
-/// Writes the JSON of every stream of `capture` to `out`; returns the capture's summary.
+/// Writes the JSON of every stream of `capture` to `out`; returns the capture's summary. Nothing is written
+/// for a file that is not a capture.
 pub fn write_json(
     out: &mut dyn Write,
     capture: &Path,
     options: &DecoderOptions,
 ) -> Result<CaptureSummary, InspectError> {
     let file = File::open(capture).map_err(|source| CaptureError::Open { path: capture.to_path_buf(), source })?;
-    let (to_writer, from_analysis) = mpsc::sync_channel::<AnalysedConnection>(IN_FLIGHT);
-    let (path, options) = (capture.to_path_buf(), options.clone());
-    let analysis = std::thread::spawn(move || {
-        analyze_stream(path, file, &options, Retention::all(), &mut |c| match to_writer.send(c) {
-            Ok(()) => ControlFlow::Continue(()),
-            // The writer gave up (a closed pipe): no use reading on.
-            Err(_) => ControlFlow::Break(()),
-        })
-    });
-    let mut connections = from_analysis.into_iter().peekable();
-    // A file that is no capture fails before anything is written.
-    if connections.peek().is_none() {
-        let summary = analysis.join().expect("the analysis thread does not panic")?;
-        write_document(out, std::iter::empty(), summary.summary.clone())?;
-        return Ok(summary.summary);
-    }
-    let mut late = Vec::new();
-    let written = write_streams(out, connections, &mut late);
-    let streamed = analysis.join().expect("the analysis thread does not panic")?;
-    written?;
-    let mut capture = capture_json(&streamed.summary);
-    capture.warnings.extend(late);
-    write_capture(out, &capture)?;
-    Ok(streamed.summary)
+    let mut streams =
+        Streams { out, buffer: Vec::new(), waiting: BTreeMap::new(), next: 0, late: Vec::new(), error: None };
+    let streamed = analyze_stream(capture, file, options, Retention::all(), &mut |c| streams.add(c))?;
+    let summary = streamed.summary;
+    streams.finish(&summary)?;
+    Ok(summary)
 }
 
-/// `{"streams": [...]` from the connections, in `tcp.stream` order. A part of a stream that comes after the
-/// stream was written (a segment more than a second after it was over) becomes a warning in `late`.
-fn write_streams(
-    out: &mut dyn Write,
-    connections: impl Iterator<Item = AnalysedConnection>,
-    late: &mut Vec<WarningJson>,
-) -> io::Result<()> {
-    out.write_all(b"{\n  \"streams\": [")?;
-    let mut waiting: BTreeMap<usize, AnalysedConnection> = BTreeMap::new();
-    let mut next = 0;
-    for c in connections {
+/// The streams on their way out, in `tcp.stream` order.
+struct Streams<'o> {
+    out: &'o mut dyn Write,
+    /// A stream's JSON, made here and written at once.
+    buffer: Vec<u8>,
+    /// Connections over, waiting for an earlier stream.
+    waiting: BTreeMap<usize, AnalysedConnection>,
+    /// The next stream to write.
+    next: usize,
+    /// Parts of streams that came after the stream was written (a segment more than a second after it was
+    /// over): warnings.
+    late: Vec<WarningJson>,
+    error: Option<io::Error>,
+}
+
+impl Streams<'_> {
+    fn add(&mut self, c: AnalysedConnection) -> ControlFlow<()> {
         let index = c.connection.index;
-        if index < next {
-            late.push(late_warning(&c));
-            continue;
+        if index < self.next {
+            self.late.push(late_warning(&c));
+            return ControlFlow::Continue(());
         }
-        match waiting.get_mut(&index) {
+        match self.waiting.get_mut(&index) {
             Some(first) => {
                 first.connection.absorb(c.connection);
                 first.decoded.messages.extend(c.decoded.messages);
             }
             None => {
-                waiting.insert(index, c);
+                self.waiting.insert(index, c);
             }
         }
-        while let Some(ready) = waiting.remove(&next) {
-            out.write_all(if next == 0 { b"\n    " } else { b",\n    " })?;
-            write_stream(out, &ready)?;
-            next += 1;
+        while let Some(ready) = self.waiting.remove(&self.next) {
+            if let Err(error) = self.write(&ready) {
+                // Nothing more can be written (a closed pipe): stop reading.
+                self.error = Some(error);
+                return ControlFlow::Break(());
+            }
         }
+        ControlFlow::Continue(())
     }
-    // Streams whose connections all ended at once at the end of the capture, in order.
-    for ready in waiting.into_values() {
-        out.write_all(if next == 0 { b"\n    " } else { b",\n    " })?;
-        write_stream(out, &ready)?;
-        next += 1;
+
+    fn write(&mut self, c: &AnalysedConnection) -> io::Result<()> {
+        self.buffer.clear();
+        self.buffer.extend_from_slice(if self.next == 0 { b"{\n  \"streams\": [\n    " } else { b",\n    " });
+        self.next += 1;
+        let (notes, messages): (Vec<_>, Vec<_>) =
+            c.decoded.messages.iter().partition(|m| matches!(m.kind, MessageKind::Note { .. }));
+        write_nested(&mut self.buffer, &stream_json(&c.connection, messages, notes), 2)?;
+        self.out.write_all(&self.buffer)
     }
-    out.write_all(if next == 0 { b"]" } else { b"\n  ]" })
+
+    /// The streams still waiting (all over at the end of the capture), then `capture`.
+    fn finish(mut self, summary: &CaptureSummary) -> io::Result<()> {
+        if let Some(error) = self.error.take() {
+            return Err(error);
+        }
+        for ready in std::mem::take(&mut self.waiting).into_values() {
+            self.write(&ready)?;
+        }
+        self.out.write_all(if self.next == 0 { b"{\n  \"streams\": []" } else { b"\n  ]" })?;
+        let mut capture = capture_json(summary);
+        capture.warnings.append(&mut self.late);
+        self.buffer.clear();
+        self.buffer.extend_from_slice(b",\n  \"capture\": ");
+        write_nested(&mut self.buffer, &capture, 1)?;
+        self.buffer.extend_from_slice(b"\n}\n");
+        self.out.write_all(&self.buffer)
+    }
 }
 
 fn late_warning(c: &AnalysedConnection) -> WarningJson {
@@ -115,46 +124,6 @@ fn late_warning(c: &AnalysedConnection) -> WarningJson {
     }
 }
 
-fn write_stream(out: &mut dyn Write, c: &AnalysedConnection) -> io::Result<()> {
-    let (notes, messages): (Vec<_>, Vec<_>) =
-        c.decoded.messages.iter().partition(|m| matches!(m.kind, MessageKind::Note { .. }));
-    let json = stream_json(&c.connection, messages, notes);
-    let text = serde_json::to_vec_pretty(&json).map_err(io::Error::from)?;
-    write_indented(out, &text, b"    ")
-}
-
-fn write_capture(out: &mut dyn Write, capture: &CaptureJson) -> io::Result<()> {
-    let text = serde_json::to_vec_pretty(capture).map_err(io::Error::from)?;
-    out.write_all(b",\n  \"capture\": ")?;
-    write_indented(out, &text, b"  ")?;
-    out.write_all(b"\n}\n")
-}
-
-/// The whole document at once: for a capture without connections.
-fn write_document(
-    out: &mut dyn Write,
-    connections: impl Iterator<Item = AnalysedConnection>,
-    summary: CaptureSummary,
-) -> io::Result<()> {
-    let mut late = Vec::new();
-    write_streams(out, connections, &mut late)?;
-    write_capture(out, &capture_json(&summary))
-}
-
-/// `text` with `indent` after each line break (its first line starts where the caller is).
-fn write_indented(out: &mut dyn Write, text: &[u8], indent: &[u8]) -> io::Result<()> {
-    let mut lines = text.split(|&b| b == b'\n');
-    if let Some(first) = lines.next() {
-        out.write_all(first)?;
-    }
-    for line in lines {
-        out.write_all(b"\n")?;
-        out.write_all(indent)?;
-        out.write_all(line)?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,7 +135,7 @@ mod tests {
         #[derive(serde::Serialize)]
         struct StreamsFirst<'a> {
             streams: &'a [crate::inspect::json::StreamJson<'a>],
-            capture: &'a CaptureJson,
+            capture: &'a crate::inspect::json::CaptureJson,
         }
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(capture);
         let mut out = Vec::new();

@@ -9,6 +9,7 @@ mod info;
 mod json;
 mod json_stream;
 mod packet_list;
+mod pretty;
 
 pub use info::{info_column, protocol_column};
 pub use json::{InspectJson, to_json};

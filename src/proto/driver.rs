@@ -223,7 +223,8 @@ struct Slot {
     /// Directions that have ended, indexed by [`Direction::index`].
     ended: [bool; 2],
     messages: Vec<Message>,
-    summary: ConnectionSummary,
+    /// Made with the first message: a connection attempt that carried no bytes costs a few words.
+    summary: Option<Box<ConnectionSummary>>,
 }
 
 /// A connection's decoders: made when its first bytes arrive, dropped when both directions have ended.
@@ -279,7 +280,7 @@ impl ProtocolDecoder {
         }
         let mut messages = slot.messages;
         messages.sort_by_key(|m| (m.end_frame, m.dir, m.offset));
-        DecodedConnection { messages, summary: slot.summary }
+        DecodedConnection { messages, summary: slot.summary.map(|s| *s).unwrap_or_default() }
     }
 
     /// Connections whose decoders were alive at once, at most so far (a measure of memory).
@@ -320,7 +321,7 @@ impl Slot {
     /// Files the messages of a step under this connection.
     fn record(&mut self, messages: &mut Vec<Message>, keep: bool) {
         for message in messages.drain(..) {
-            self.summary.observe(&message);
+            self.summary.get_or_insert_default().observe(&message);
             if keep {
                 self.messages.push(message);
             }
@@ -335,7 +336,7 @@ impl StreamSink for ProtocolDecoder {
             decoder: Decoding::NotYet,
             ended: [false, false],
             messages: Vec::new(),
-            summary: ConnectionSummary::default(),
+            summary: None,
         };
         self.conns.insert(info.index, slot);
     }

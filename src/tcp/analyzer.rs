@@ -20,6 +20,7 @@ use super::tracking::{StreamTable, roles};
 use super::{AnalysisFlag, Close, CloseKind, Connection, ConnectionInfo, Direction, Segment, StreamSink, merge_parts};
 use crate::capture::{Packet, PacketContent, TcpPacket};
 use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::time::Duration;
 
 /// A connection being built, with the state that only lives while packets come.
@@ -27,15 +28,17 @@ use std::time::Duration;
 struct Tracked {
     conn: Connection,
     analysis: SequenceAnalysis,
-    /// Indexed by [`Direction::index`]; created with the direction's first segment.
-    streams: [Option<Reassembler>; 2],
+    /// Indexed by [`Direction::index`]; created with the direction's first payload, FIN or RST (a
+    /// connection attempt that was never answered costs none).
+    streams: [Option<Box<Reassembler>>; 2],
     /// Sides that have sent a FIN, indexed by [`Direction::index`] of their sending direction.
     fin_sent: [bool; 2],
     /// Whether the [`Retention`] keeps this connection's segments and feeds its bytes to the decoders.
     detailed: bool,
+    /// The sink was told of the connection: with its first bytes (or FIN, or RST), so that a connection
+    /// attempt that carried nothing costs the decoders nothing.
+    told: bool,
     ending: Ending,
-    /// Capture time of its latest segment: a linger counts from it.
-    last_seen: Duration,
     /// Over, and queued to be retired once it has lingered.
     lingering: bool,
 }
@@ -48,7 +51,8 @@ pub struct TcpAnalyzer {
     last_frame: u64,
     /// The latest capture time seen: the clock lingers run on (a capture's clock may step back).
     clock: Duration,
-    live: HashMap<usize, Tracked>,
+    /// Boxed: a connection's state is a few hundred bytes, moved only as a pointer when the map grows.
+    live: HashMap<usize, Box<Tracked>, BuildHasherDefault<IndexHasher>>,
     /// Streams numbered so far: the next one's `tcp.stream`.
     numbered: usize,
     table: StreamTable,
@@ -116,7 +120,6 @@ impl TcpAnalyzer {
         }
         tracked.record(segment, keep);
         tracked.ending.observe(dir, tcp);
-        tracked.last_seen = packet.timestamp;
         if tracked.detailed {
             tracked.reassemble(dir, packet.frame, tcp, sink);
         }
@@ -145,20 +148,35 @@ impl TcpAnalyzer {
 
     /// Ends every direction still open and returns the connections not taken yet, in `tcp.stream` order, the
     /// parts of one stream merged.
-    pub fn finish(mut self, sink: &mut dyn StreamSink) -> Vec<Connection> {
+    pub fn finish(self, sink: &mut dyn StreamSink) -> Vec<Connection> {
+        let mut all = Vec::new();
+        self.finish_each(sink, &mut |c| all.push(c));
+        merge_parts(all)
+    }
+
+    /// [`TcpAnalyzer::finish`] one connection at a time, in `tcp.stream` order (those retired but not taken
+    /// first): a capture that ends with 300 000 connections open never holds them all twice.
+    pub fn finish_each(mut self, sink: &mut dyn StreamSink, each: &mut dyn FnMut(Connection)) {
+        for connection in self.retired.drain(..) {
+            each(connection);
+        }
         let mut open: Vec<usize> = self.live.keys().copied().collect();
         open.sort_unstable();
         for index in open {
             self.retire(index, sink);
+            for connection in self.retired.drain(..) {
+                each(connection);
+            }
         }
-        merge_parts(std::mem::take(&mut self.retired))
     }
 
     /// Retires the connections that have lingered long enough since they were over.
     fn retire_lingering(&mut self, sink: &mut dyn StreamSink) {
         while let Some(&index) = self.lingering.front() {
             let waiting = self.live.get(&index).filter(|t| t.lingering);
-            if waiting.is_some_and(|t| self.clock.saturating_sub(t.last_seen) < LINGER) {
+            // A linger counts from the connection's last segment (its time from the capture's first packet).
+            let now = self.clock.saturating_sub(self.first_timestamp.unwrap_or_default());
+            if waiting.is_some_and(|t| now.saturating_sub(t.conn.last_time) < LINGER) {
                 return;
             }
             self.lingering.pop_front();
@@ -193,7 +211,7 @@ impl TcpAnalyzer {
                 // Retired: a SYN starts a new stream, anything else is a late segment of the old one.
                 None if tcp.flags.syn() && !tcp.flags.ack() => reused = true,
                 None => {
-                    self.track(ConnectionInfo { index, client, server }, sink);
+                    self.track(ConnectionInfo { index, client, server });
                     return (index, false);
                 }
             }
@@ -201,20 +219,17 @@ impl TcpAnalyzer {
         let (client, server) = roles(tcp);
         let index = self.numbered;
         self.numbered += 1;
-        self.track(ConnectionInfo { index, client, server }, sink);
+        self.track(ConnectionInfo { index, client, server });
         self.table.insert(tcp, index, client);
         (index, reused)
     }
 
     /// Starts the state of a connection (new, or a retired one that got a late segment).
-    fn track(&mut self, info: ConnectionInfo, sink: &mut dyn StreamSink) {
+    fn track(&mut self, info: ConnectionInfo) {
         let detailed = self.retention.keeps_connection(&info);
-        let tracked = Tracked::new(Connection::new(info.index, info.client, info.server), detailed);
+        let tracked = Box::new(Tracked::new(Connection::new(info.index, info.client, info.server), detailed));
         self.live.insert(info.index, tracked);
         self.peak_live = self.peak_live.max(self.live.len());
-        if detailed {
-            sink.connection(info);
-        }
     }
 }
 
@@ -226,8 +241,8 @@ impl Tracked {
             streams: [None, None],
             fin_sent: [false, false],
             detailed,
+            told: false,
             ending: Ending::default(),
-            last_seen: Duration::ZERO,
             lingering: false,
         }
     }
@@ -237,7 +252,7 @@ impl Tracked {
         for dir in [Direction::ClientToServer, Direction::ServerToClient] {
             match &mut self.streams[dir.index()] {
                 Some(stream) => stream.close(frame, sink),
-                None if self.detailed => sink.end(self.conn.index, dir, frame),
+                None if self.told => sink.end(self.conn.index, dir, frame),
                 None => {}
             }
         }
@@ -286,6 +301,10 @@ impl Tracked {
         conn.last_time = segment.time;
         conn.packets[dir.index()] += 1;
         if keep {
+            // Most connections of a big capture are short: grow from one segment, not four.
+            if conn.segments.capacity() == 0 {
+                conn.segments.reserve_exact(1);
+            }
             conn.segments.push(segment);
         }
     }
@@ -295,7 +314,14 @@ impl Tracked {
         let flow = &self.analysis.flows[dir.index()];
         let base = flow.base_seq.unwrap_or(tcp.seq);
         let conn = self.conn.index;
-        let stream = self.streams[dir.index()].get_or_insert_with(|| Reassembler::new(conn, dir, base.wrapping_add(1)));
+        if tcp.payload_len == 0 && !tcp.flags.fin() && !tcp.flags.rst() && self.streams[dir.index()].is_none() {
+            return;
+        }
+        if !std::mem::replace(&mut self.told, true) {
+            sink.connection(ConnectionInfo { index: conn, client: self.conn.client, server: self.conn.server });
+        }
+        let stream = self.streams[dir.index()]
+            .get_or_insert_with(|| Box::new(Reassembler::new(conn, dir, base.wrapping_add(1))));
         // The SYN takes one sequence number before the first payload byte.
         let seq = if tcp.flags.syn() { tcp.seq.wrapping_add(1) } else { tcp.seq };
         let at = Placement { frame, seq, len: tcp.payload_len };
@@ -304,11 +330,30 @@ impl Tracked {
             let other = dir.reverse();
             let peer_base = self.analysis.flows[other.index()].base_seq.unwrap_or(0);
             self.streams[other.index()]
-                .get_or_insert_with(|| Reassembler::new(conn, other, peer_base.wrapping_add(1)))
+                .get_or_insert_with(|| Box::new(Reassembler::new(conn, other, peer_base.wrapping_add(1))))
                 .reset(frame, sink);
         } else {
             stream.segment(at, &tcp.payload, tcp.flags.fin(), sink);
         }
+    }
+}
+
+/// Hashes a `tcp.stream` number: they are ours, numbered in order, so a multiplication spreads them (no
+/// input can make them collide, unlike the endpoints of [`StreamTable`], which keeps std's keyed hash).
+#[derive(Debug, Default)]
+struct IndexHasher(u64);
+
+impl Hasher for IndexHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
 }
 

@@ -10,15 +10,44 @@
 
 use crate::capture::TcpPacket;
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, SocketAddr};
 
-/// The two endpoints of a connection, in a fixed order so both directions find the same entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct EndpointPair(SocketAddr, SocketAddr);
+/// The two endpoints of a connection in a fixed order, so both directions find the same entry; packed in
+/// 12 bytes for IPv4 (the table holds one entry per address/port pair of the capture).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum EndpointPair {
+    V4([u8; 12]),
+    Other(Box<(SocketAddr, SocketAddr)>),
+}
 
 impl EndpointPair {
     fn of(a: SocketAddr, b: SocketAddr) -> Self {
-        if a <= b { EndpointPair(a, b) } else { EndpointPair(b, a) }
+        let (first, second) = if a <= b { (a, b) } else { (b, a) };
+        match (first, second) {
+            (SocketAddr::V4(x), SocketAddr::V4(y)) => {
+                let mut packed = [0u8; 12];
+                packed[..4].copy_from_slice(&x.ip().octets());
+                packed[4..6].copy_from_slice(&x.port().to_be_bytes());
+                packed[6..10].copy_from_slice(&y.ip().octets());
+                packed[10..].copy_from_slice(&y.port().to_be_bytes());
+                EndpointPair::V4(packed)
+            }
+            _ => EndpointPair::Other(Box::new((first, second))),
+        }
+    }
+
+    /// The endpoints, the lower first.
+    fn endpoints(&self) -> (SocketAddr, SocketAddr) {
+        match self {
+            EndpointPair::V4(p) => {
+                let at = |i: usize| {
+                    let ip = Ipv4Addr::new(p[i], p[i + 1], p[i + 2], p[i + 3]);
+                    SocketAddr::from((ip, u16::from_be_bytes([p[i + 4], p[i + 5]])))
+                };
+                (at(0), at(6))
+            }
+            EndpointPair::Other(pair) => **pair,
+        }
     }
 }
 
@@ -29,28 +58,26 @@ pub struct StreamTable {
     latest: HashMap<EndpointPair, Entry>,
 }
 
-/// A stream and which of the pair's endpoints is its client.
+/// A stream's number, shifted left by one, with the low bit set when the pair's first endpoint is its client.
 #[derive(Debug, Clone, Copy)]
-struct Entry {
-    index: usize,
-    client_is_first: bool,
-}
+struct Entry(u64);
 
 impl StreamTable {
     /// The latest stream of this packet's endpoints, if any, with its (client, server).
     pub fn lookup(&self, tcp: &TcpPacket) -> Option<(usize, SocketAddr, SocketAddr)> {
         let pair = EndpointPair::of(tcp.src, tcp.dst);
-        let entry = self.latest.get(&pair)?;
-        let (client, server) = if entry.client_is_first { (pair.0, pair.1) } else { (pair.1, pair.0) };
-        Some((entry.index, client, server))
+        let Entry(entry) = *self.latest.get(&pair)?;
+        let (first, second) = pair.endpoints();
+        let (client, server) = if entry & 1 == 1 { (first, second) } else { (second, first) };
+        Some((usize::try_from(entry >> 1).unwrap_or(usize::MAX), client, server))
     }
 
     /// Records `index` (with `client` as its client) as the stream later packets between these endpoints
     /// belong to.
     pub fn insert(&mut self, tcp: &TcpPacket, index: usize, client: SocketAddr) {
         let pair = EndpointPair::of(tcp.src, tcp.dst);
-        let client_is_first = pair.0 == client;
-        self.latest.insert(pair, Entry { index, client_is_first });
+        let client_is_first = pair.endpoints().0 == client;
+        self.latest.insert(pair, Entry((index as u64) << 1 | u64::from(client_is_first)));
     }
 }
 
@@ -113,6 +140,16 @@ mod tests {
         assert_eq!(client_of("10.0.0.1:8080", "10.0.0.2:3000", ack), "10.0.0.1:8080");
         // Both ephemeral and equal: the sender of the first packet is taken as the client.
         assert_eq!(client_of("10.0.0.1:60000", "10.0.0.2:60000", ack), "10.0.0.1:60000");
+    }
+
+    #[test]
+    fn pairs_give_back_their_endpoints_in_order() {
+        for (a, b) in [("10.0.0.2:80", "10.0.0.1:1234"), ("[::1]:443", "[::1]:50000"), ("[::1]:1", "10.0.0.1:2")] {
+            let (a, b): (SocketAddr, SocketAddr) = (a.parse().unwrap(), b.parse().unwrap());
+            let pair = EndpointPair::of(a, b);
+            assert_eq!(pair, EndpointPair::of(b, a));
+            assert_eq!(pair.endpoints(), (a.min(b), a.max(b)));
+        }
     }
 
     #[test]
