@@ -1,12 +1,17 @@
 //! Runs the capture, tcp and proto stages over one file: the shared front half of every command.
+//!
+//! The stages run connection by connection ([`analyze_stream`]), reading and the TCP stage on one core and
+//! the decoders on the other (`pipeline.rs`); [`analyze_file`] collects the whole analysis from that.
+
+mod pipeline;
 
 use crate::capture::{CaptureError, CaptureReader, CaptureSummary};
-use crate::proto::tls_crypto::KeyLog;
-use crate::proto::{DecoderOptions, Message, MessageKind, Protocol, ProtocolDecoder};
-use crate::tcp::{AnalysisFlag, Connection, Continuation, Direction, Retention, Segment, TcpAnalyzer};
+use crate::proto::{DecodedConnection, DecoderOptions, Message, MessageKind, Protocol, ProtocolDecoder};
+use crate::tcp::{AnalysisFlag, Connection, Continuation, Direction, Retention, Segment, merge_parts};
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Read;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 /// Everything tcpdialog knows about one capture.
@@ -124,18 +129,53 @@ pub fn analyze_reader(
     options: &DecoderOptions,
     retention: Retention,
 ) -> Result<CaptureAnalysis, CaptureError> {
-    let mut reader = CaptureReader::from_reader(name, source)?;
-    let mut tcp = TcpAnalyzer::retaining(retention);
+    let mut parts = Vec::new();
+    let mut messages = Vec::new();
+    let streamed = analyze_stream(name, source, options, retention, &mut |c: AnalysedConnection| {
+        parts.push(c.connection);
+        messages.extend(c.decoded.messages);
+        ControlFlow::Continue(())
+    })?;
+    messages.sort_by_key(|m| (m.end_frame, m.conn, m.dir, m.offset));
+    let (notes, messages) = messages.into_iter().partition(|m| matches!(m.kind, MessageKind::Note { .. }));
+    Ok(CaptureAnalysis { summary: streamed.summary, connections: merge_parts(parts), messages, notes })
+}
+
+/// One connection as both stages made it, handed over when it is over.
+#[derive(Debug, Clone)]
+pub struct AnalysedConnection {
+    pub connection: Connection,
+    pub decoded: DecodedConnection,
+}
+
+/// What a streaming analysis says once the capture is read.
+#[derive(Debug, Clone)]
+pub struct Streamed {
+    pub summary: CaptureSummary,
+    /// Connections whose TCP state was alive at once, at most: what memory grows with.
+    pub peak_open_connections: usize,
+    /// Connections whose decoders were alive at once, at most.
+    pub peak_decoders: usize,
+}
+
+/// Analyses a capture connection by connection: `each` gets every connection once it is over (or at the end
+/// of the capture), and its state is freed, so memory is bounded by the connections open at one time plus
+/// what `retention` keeps. Connections come in the order they end; a connection that gets a segment after it
+/// was handed over comes again with the same `index` (merge with [`Connection::absorb`]). When `each` says
+/// [`ControlFlow::Break`], reading stops and the summary tells what was read so far.
+pub fn analyze_stream(
+    name: impl Into<PathBuf>,
+    source: impl Read + Send + 'static,
+    options: &DecoderOptions,
+    retention: Retention,
+    each: &mut dyn FnMut(AnalysedConnection) -> ControlFlow<()>,
+) -> Result<Streamed, CaptureError> {
+    let reader = CaptureReader::from_reader(name, source)?;
     let mut decoder = ProtocolDecoder::new(options.clone());
-    while let Some(packet) = reader.next() {
-        for embedded in reader.take_tls_key_logs() {
-            decoder.add_key_log(KeyLog::parse(&String::from_utf8_lossy(&embedded)).0);
-        }
-        tcp.push(&packet?, &mut decoder);
+    if !retention.keeps_messages() {
+        decoder = decoder.summarising();
     }
-    let connections = tcp.finish(&mut decoder);
-    let (notes, messages) = decoder.finish().into_iter().partition(|m| matches!(m.kind, MessageKind::Note { .. }));
-    Ok(CaptureAnalysis { summary: reader.summary().clone(), connections, messages, notes })
+    pipeline::run(reader, decoder, retention, each)
 }
 
 #[cfg(test)]
@@ -164,7 +204,7 @@ mod tests {
         assert_eq!(kept.connections.len(), full.connections.len());
         for (k, f) in kept.connections.iter().zip(&full.connections) {
             assert_eq!(facts(k), facts(f));
-            assert_eq!(k.packets, f.packets);
+            assert_eq!(k.total_packets(), f.total_packets());
             if k.index == 3 {
                 assert_eq!(k.segments, f.segments);
             } else {

@@ -13,6 +13,7 @@
 //! * [`dialog`] builds the renderer-independent model: participants, events, phases.
 //! * [`diagram`] lays a dialog out and renders it (SVG, PNG, text, Mermaid).
 //! * [`inspect`] reports what the first three stages understood (packet list, JSON), beside the dialog.
+//! * [`conversations`] lists every TCP stream on one line each, like Wireshark's Conversations window.
 //! * [`site`] turns `content/` + `captures/` into the static HTML site in `output/`.
 //! * [`integrate`] puts the site's figures into other tools: an mdBook preprocessor, and `prerender` for Hugo,
 //!   Jekyll, Zola and any other generator.
@@ -23,6 +24,7 @@
 
 pub mod analyze;
 pub mod capture;
+pub mod conversations;
 pub mod diagram;
 pub mod dialog;
 pub mod inspect;

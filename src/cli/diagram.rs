@@ -5,9 +5,8 @@ use anyhow::Context as _;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tcpdialog::analyze::analyze_file_retaining;
-use tcpdialog::diagram::{Format, render};
-use tcpdialog::dialog;
+use tcpdialog::diagram::{Format, View, render};
+use tcpdialog::dialog::{self, LADDER_CONNECTIONS, OVERVIEW_CONNECTIONS, analyze_for_diagram, thousands};
 
 #[derive(Debug, clap::Args)]
 pub struct DiagramArgs {
@@ -29,12 +28,30 @@ pub struct DiagramArgs {
 
 pub fn run(args: DiagramArgs) -> anyhow::Result<ExitCode> {
     let format = output_format(args.format, args.output.as_deref())?;
+    let mut options = args.style.diagram_options();
+    // An overview is a timeline where the format draws one; elsewhere the view asked for, of fewer connections.
+    let timeline_drawn = matches!(format, Format::Svg | Format::Png | Format::Text);
+    let can_show = if options.view == View::Timeline { OVERVIEW_CONNECTIONS } else { LADDER_CONNECTIONS };
+    let rows = if timeline_drawn { OVERVIEW_CONNECTIONS } else { LADDER_CONNECTIONS };
     let selection = args.selection.selection();
-    let analysis = analyze_file_retaining(&args.capture, &args.decoding.decoder_options()?, selection.retention())?;
-    super::print_warnings(&args.capture, &analysis.summary);
-    let dialog = dialog::build(&analysis, &selection, &args.style.dialog_options())
+    let decoding = args.decoding.decoder_options()?;
+    let drawn = analyze_for_diagram(&args.capture, &decoding, &selection, can_show, rows)?;
+    super::print_warnings(&args.capture, &drawn.analysis.summary);
+    let mut dialog_options = args.style.dialog_options();
+    if let Some(overview) = &drawn.overview {
+        dialog_options.title.get_or_insert_with(|| {
+            format!("{} of {} TCP connections", thousands(overview.shown as u64), thousands(overview.total as u64))
+        });
+    }
+    let mut dialog = dialog::build(&drawn.analysis, &drawn.selection, &dialog_options)
         .with_context(|| args.capture.display().to_string())?;
-    let bytes = render(&dialog, &args.style.diagram_options(), format)?;
+    if let Some(overview) = &drawn.overview {
+        dialog.notes.insert(0, overview.note(&args.capture.display().to_string()));
+        if timeline_drawn {
+            options.view = View::Timeline;
+        }
+    }
+    let bytes = render(&dialog, &options, format)?;
     match &args.output {
         Some(path) => write_atomically(path, &bytes)?,
         None => {

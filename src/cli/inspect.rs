@@ -5,7 +5,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tcpdialog::analyze::analyze_file_retaining;
-use tcpdialog::inspect::{to_json, write_notes, write_packet_list};
+use tcpdialog::inspect::{InspectError, to_json, write_json, write_notes, write_packet_list};
 use tcpdialog::tcp::Retention;
 
 #[derive(Debug, clap::Args)]
@@ -28,6 +28,9 @@ pub enum InspectFormat {
 }
 
 pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
+    if let (InspectFormat::Json, None) = (args.format, args.stream) {
+        return whole_capture_json(&args);
+    }
     let retention = match args.stream {
         Some(stream) => Retention::all().connections(move |c| c.index == stream),
         None => Retention::all(),
@@ -55,6 +58,21 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
         // A closed pipe (`| head`) is not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         other => other.context("writing to stdout")?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The JSON of every stream, written while the capture is read.
+fn whole_capture_json(args: &InspectArgs) -> anyhow::Result<ExitCode> {
+    let options = args.decoding.decoder_options()?;
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = write_json(&mut stdout, &args.capture, &options)
+        .and_then(|summary| stdout.flush().map(|()| summary).map_err(InspectError::from));
+    match written {
+        Ok(summary) => super::print_warnings(&args.capture, &summary),
+        // A closed pipe (`| head`) is not an error.
+        Err(InspectError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(e.into()),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
 //! Subcommands, one file each; this file only declares the arguments and dispatches.
 
+mod conversations;
 mod diagram;
 mod inspect;
 mod mdbook;
@@ -17,6 +18,9 @@ use std::process::ExitCode;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Print the peak memory of the run (VmHWM) to stderr at the end: for benchmarks and tests.
+    #[arg(long, global = true, hide = true)]
+    pub peak_memory: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -33,6 +37,9 @@ pub enum Command {
     Diagram(diagram::DiagramArgs),
     /// Print what tcpdialog understood of a capture: a packet list or JSON.
     Inspect(inspect::InspectArgs),
+    /// One line per TCP stream (like Wireshark's Statistics › Conversations): packets, bytes, protocol, first
+    /// request, how it closed, trouble, and the command that draws it.
+    Conversations(conversations::ConversationsArgs),
     /// mdBook preprocessor: ```tcpdialog blocks of a book become diagrams (command = "tcpdialog mdbook").
     Mdbook(mdbook::MdbookArgs),
     /// Draw every ```tcpdialog block of a folder of markdown into files for Hugo, Jekyll, Zola or any generator.
@@ -48,16 +55,29 @@ pub struct RootArg {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {
+    let peak_memory = cli.peak_memory;
+    let code = match cli.command {
         Command::Build(args) => site::build(args),
         Command::Check(args) => site::check(args),
         Command::Serve(args) => site::serve(args),
         Command::Init(args) => site::init(args),
         Command::Diagram(args) => diagram::run(args),
         Command::Inspect(args) => inspect::run(args),
+        Command::Conversations(args) => conversations::run(args),
         Command::Mdbook(args) => mdbook::run(args),
         Command::Prerender(args) => prerender::run(args),
+    }?;
+    if peak_memory {
+        print_peak_memory();
     }
+    Ok(code)
+}
+
+/// `peak memory: 12345 kB` on stderr, from the kernel's high-water mark of the resident set (Linux).
+fn print_peak_memory() {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let peak = status.lines().find_map(|l| l.strip_prefix("VmHWM:")).map_or("unknown", str::trim);
+    eprintln!("peak memory: {peak}");
 }
 
 /// Prints capture warnings (a file cut mid-packet, fragments...) to stderr.

@@ -3,6 +3,9 @@
 //! Everything that reaches output goes through here, so output is deterministic: coordinates have at most one
 //! decimal, durations and sizes have fixed precision, and text widths come from the bundled font's metrics.
 
+/// `3 412`: counts in groups of three digits (the dialog's captions write them too).
+pub use crate::dialog::thousands;
+
 /// Advance width of DejaVu Sans Mono (regular and bold), in em.
 pub const MONO_ADVANCE: f64 = 0.602;
 /// A safe upper bound for the average advance of DejaVu Sans, in em (only used to truncate titles).
@@ -76,19 +79,6 @@ pub fn wrap(text: &str, max_chars: usize, max_lines: usize) -> Vec<String> {
         lines.push(rest);
     }
     lines.into_iter().map(|line| truncate(&line, max_chars)).collect()
-}
-
-/// `3412` -> `3 412` (grouped by thousands with spaces, as in the diagrams' prose).
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Decimal byte sizes: `512 B`, `1.5 kB`, `4.8 MB`, `2.1 GB`.

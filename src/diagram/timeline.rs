@@ -7,7 +7,7 @@
 use super::format::{mono_chars, one_line, pause, time_column, truncate};
 use super::layout::{Anchor, Font, Item, Layout, Text};
 use super::{DiagramOptions, TimeUnit};
-use crate::dialog::{Dialog, Event, PhaseKind};
+use crate::dialog::{Dialog, Event, Phase, PhaseKind};
 use std::collections::BTreeMap;
 
 const WIDTH: f64 = 860.0;
@@ -18,8 +18,8 @@ const CLOSE_WIDTH: f64 = 104.0;
 const AXIS_Y: f64 = 56.0;
 const ROWS_TOP: f64 = 66.0;
 const ROW_HEIGHT: f64 = 38.0;
-/// At most this many connections are drawn; the rest are counted in a note.
-pub const MAX_ROWS: usize = 200;
+/// At most this many connections are drawn (in every format); the rest are counted in a note.
+pub const MAX_ROWS: usize = crate::dialog::OVERVIEW_CONNECTIONS;
 
 /// What one connection's row shows.
 struct Row<'a> {
@@ -33,23 +33,30 @@ struct Row<'a> {
     close: Option<(String, &'static str, f64)>,
 }
 
-fn rows(dialog: &Dialog) -> Vec<Row<'_>> {
+/// The rows of the first `limit` connections, and how many connections have a row at all.
+fn rows(dialog: &Dialog, limit: usize) -> (Vec<Row<'_>>, usize) {
+    // One pass over the events and one over the phases: per-connection scans would be quadratic.
     let mut by_conn: BTreeMap<usize, Vec<&Event>> = BTreeMap::new();
     for event in &dialog.events {
         by_conn.entry(event.conn).or_default().push(event);
     }
+    let mut phases_of: BTreeMap<usize, Vec<&Phase>> = BTreeMap::new();
+    for phase in dialog.phases.iter().filter(|p| p.kind != PhaseKind::Teardown) {
+        phases_of.entry(phase.conn).or_default().push(phase);
+    }
     let end_of = |e: &Event| e.time + e.fold.as_ref().map_or(0.0, |f| f.duration);
-    dialog
+    let with_rows = dialog.connections.iter().filter(|c| by_conn.contains_key(c)).count();
+    let rows = dialog
         .connections
         .iter()
         .filter_map(|&conn| {
             let events = by_conn.remove(&conn)?;
             let start = events.first()?.time;
             let end = events.iter().map(|e| end_of(e)).fold(start, f64::max);
-            let spans = dialog
-                .phases
-                .iter()
-                .filter(|p| p.conn == conn && p.kind != PhaseKind::Teardown)
+            let spans = phases_of
+                .remove(&conn)
+                .unwrap_or_default()
+                .into_iter()
                 .filter_map(|p| {
                     let (first, last) = (dialog.events.get(p.first)?, dialog.events.get(p.last)?);
                     Some((p.kind, first.time, end_of(last), p.label.clone()))
@@ -61,13 +68,14 @@ fn rows(dialog: &Dialog) -> Vec<Row<'_>> {
             });
             Some(Row { conn, events, start, end, spans, close })
         })
-        .collect()
+        .take(limit)
+        .collect();
+    (rows, with_rows)
 }
 
 pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
-    let all = rows(dialog);
-    let omitted = all.len().saturating_sub(MAX_ROWS);
-    let rows: Vec<&Row> = all.iter().take(MAX_ROWS).collect();
+    let (rows, with_rows) = rows(dialog, MAX_ROWS);
+    let omitted = with_rows - rows.len();
     // The axis starts at the capture's first packet, as Wireshark's relative times do.
     let t0 = 0.0;
     let t1 = rows.iter().map(|r| r.end).fold(t0, f64::max).max(t0 + 1e-6);
@@ -106,8 +114,17 @@ pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
     items.push(Item::Text(Text::new(kx + 24.0, y, 10.0, "dim", "idle ≥ 1 s")));
     if omitted > 0 {
         y += 16.0;
-        let note = format!("{omitted} more connections not drawn: timelines show at most {MAX_ROWS}");
-        items.push(Item::Text(Text::new(MARGIN, y, 10.0, "tag-bad", note)));
+        items.push(Item::Text(Text::new(MARGIN, y, 10.0, "tag-bad", omitted_note(omitted))));
+    }
+    for note in &dialog.notes {
+        y += 16.0;
+        items.push(Item::Text(Text::new(
+            MARGIN,
+            y,
+            10.0,
+            "dim",
+            truncate(note, mono_chars(WIDTH - 2.0 * MARGIN, 10.0)),
+        )));
     }
     Layout {
         width: WIDTH,
@@ -215,10 +232,16 @@ fn tick_label(t: f64, step: f64, unit: TimeUnit) -> String {
     format!("{value:.decimals$}{suffix}")
 }
 
-/// The timeline as text: one line per connection.
+fn omitted_note(omitted: usize) -> String {
+    format!("{omitted} more connections not drawn: timelines show at most {MAX_ROWS}")
+}
+
+/// The timeline as text: one line per connection, at most [`MAX_ROWS`], then the dialog's notes.
 pub fn text(dialog: &Dialog) -> String {
     let mut out = format!("{}\n\n", one_line(&dialog.title));
-    for row in rows(dialog) {
+    let (rows, with_rows) = rows(dialog, MAX_ROWS);
+    let omitted = with_rows - rows.len();
+    for row in rows {
         let phases: Vec<&str> = row.spans.iter().map(|s| s.3.as_str()).collect();
         let close = row.close.as_ref().map_or("still open".to_string(), |(who, how, _)| format!("{who} {how}"));
         let line = format!(
@@ -231,6 +254,12 @@ pub fn text(dialog: &Dialog) -> String {
         );
         out.push_str(&one_line(&line));
         out.push('\n');
+    }
+    if omitted > 0 {
+        out.push_str(&format!("\n{}\n", omitted_note(omitted)));
+    }
+    for note in &dialog.notes {
+        out.push_str(&format!("! {}\n", one_line(note)));
     }
     out
 }

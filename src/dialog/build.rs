@@ -7,7 +7,7 @@ use crate::proto::Protocol;
 use crate::tcp::{AnalysisFlag, CloseKind, Connection, Direction, Segment, Side};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 /// The description is alt text: it names this many connections, and this many messages of each, then counts the rest.
 const DESCRIBED_CONNECTIONS: usize = 12;
@@ -15,6 +15,10 @@ const DESCRIBED_MESSAGES: usize = 12;
 
 /// Runs of at least this many consecutive duplicate ACKs become one arrow (three trigger a fast retransmit).
 const DUP_ACK_RUN: usize = 3;
+
+/// An arrow lists at most this many messages; one line after them counts the rest (a segment can complete tens
+/// of thousands of tiny WebSocket frames, and each format would otherwise print them all).
+pub const MAX_ARROW_MESSAGES: usize = 20;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum DialogError {
@@ -39,14 +43,25 @@ pub fn build(
     let mut significant: BTreeSet<(usize, u64)> = BTreeSet::new();
     let mut protocols: BTreeMap<(usize, u64), Protocol> = BTreeMap::new();
     let mut decrypted: BTreeMap<(usize, u64), Vec<bool>> = BTreeMap::new();
+    // Messages past the cap of their arrow: how many, and of which protocol.
+    let mut more: BTreeMap<(usize, u64), (u64, Protocol)> = BTreeMap::new();
     for message in &analysis.messages {
         let at = (message.conn, message.shown_frame());
-        labels.entry(at).or_default().push(message.summary.clone());
-        decrypted.entry(at).or_default().push(message.decrypted);
+        let listed = labels.entry(at).or_default();
+        if listed.len() < MAX_ARROW_MESSAGES {
+            listed.push(message.summary.clone());
+            decrypted.entry(at).or_default().push(message.decrypted);
+        } else {
+            more.entry(at).or_insert((0, message.protocol)).0 += 1;
+        }
         protocols.entry(at).or_insert(message.protocol);
         if message.protocol != Protocol::Data {
             significant.insert(at);
         }
+    }
+    for (at, (count, protocol)) in more {
+        labels.entry(at).or_default().push(format!("and {} more {}", thousands(count), units(protocol)));
+        decrypted.entry(at).or_default().push(false);
     }
 
     let mut segments: Vec<(&Connection, &Segment)> = connections
@@ -93,10 +108,17 @@ pub fn build(
     let events = fold_duplicate_acks(events);
     let phases = find_phases(analysis, &connections, &events);
     let title = options.title.clone().unwrap_or_else(|| default_title(&connections));
+    // One pass over the notes, each text once, by connection: a capture of 100 000 TLS connections has as
+    // many notes.
+    let mut notes_of: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+    for note in &analysis.notes {
+        notes_of.entry(note.conn).or_default().push(&note.summary);
+    }
     let mut notes: Vec<String> = Vec::new();
-    for note in connections.iter().flat_map(|c| analysis.notes_of(c.index)) {
-        if !notes.contains(&note.summary) {
-            notes.push(note.summary.clone());
+    let mut noted: BTreeSet<&str> = BTreeSet::new();
+    for note in connections.iter().filter_map(|c| notes_of.get(&c.index)).flatten() {
+        if noted.insert(note) {
+            notes.push(note.to_string());
         }
     }
     let mut description = describe(analysis, &connections, &participants.list, &events);
@@ -116,11 +138,19 @@ pub fn build(
 
 fn select<'a>(analysis: &'a CaptureAnalysis, selection: &Selection) -> Result<Vec<&'a Connection>, DialogError> {
     let all = &analysis.connections;
+    // An analysis kept for a diagram holds only the connections the selection can match: none kept is "no
+    // connection" only when the capture has no TCP at all.
     if all.is_empty() {
-        return Err(DialogError::NoConnections);
+        return Err(if analysis.summary.tcp_packets == 0 {
+            DialogError::NoConnections
+        } else {
+            DialogError::EmptySelection(selection.to_string())
+        });
     }
-    if let Some(&stream) = selection.streams.iter().find(|&&s| s >= all.len()) {
-        return Err(DialogError::NoSuchStream { stream, count: all.len() });
+    // Connections are in stream order; an analysis kept for a diagram may hold only some of them.
+    let count = all.last().map_or(0, |c| c.index + 1);
+    if let Some(&stream) = selection.streams.iter().find(|&&s| s >= count) {
+        return Err(DialogError::NoSuchStream { stream, count });
     }
     let chosen: Vec<&Connection> = all
         .iter()
@@ -136,22 +166,26 @@ fn select<'a>(analysis: &'a CaptureAnalysis, selection: &Selection) -> Result<Ve
 /// Lifelines: one per client host and one per server socket; names from the options or `Client`/`Server`.
 struct Participants {
     list: Vec<Participant>,
-    clients: Vec<String>,
-    servers: Vec<SocketAddr>,
+    /// Participant index of each client host and each server socket (looked up for every arrow: a capture
+    /// from 300 000 hosts must not scan a list each time).
+    clients: BTreeMap<IpAddr, usize>,
+    servers: BTreeMap<SocketAddr, usize>,
 }
 
 impl Participants {
     fn new(connections: &[&Connection], options: &DialogOptions) -> Self {
-        let mut clients: Vec<String> = Vec::new();
-        let mut client_ports: BTreeMap<String, Vec<u16>> = BTreeMap::new();
+        let mut clients: Vec<IpAddr> = Vec::new();
+        let mut client_ports: BTreeMap<IpAddr, Vec<u16>> = BTreeMap::new();
         let mut servers: Vec<SocketAddr> = Vec::new();
+        let mut server_seen: BTreeSet<SocketAddr> = BTreeSet::new();
         for c in connections {
-            let host = c.client.ip().to_string();
-            if !clients.contains(&host) {
-                clients.push(host.clone());
+            let host = c.client.ip();
+            let ports = client_ports.entry(host).or_default();
+            if ports.is_empty() {
+                clients.push(host);
             }
-            client_ports.entry(host).or_default().push(c.client.port());
-            if !servers.contains(&c.server) {
+            ports.push(c.client.port());
+            if server_seen.insert(c.server) {
                 servers.push(c.server);
             }
         }
@@ -165,7 +199,7 @@ impl Participants {
         for (i, host) in clients.iter().enumerate() {
             let ports = &client_ports[host];
             let address = match ports.as_slice() {
-                [one] => SocketAddr::new(host.parse().expect("printed from an IpAddr"), *one).to_string(),
+                [one] => SocketAddr::new(*host, *one).to_string(),
                 many => format!("{host} ({} connections)", many.len()),
             };
             list.push(Participant { name: numbered("Client", &options.client_name, i, clients.len()), address });
@@ -176,14 +210,18 @@ impl Participants {
                 address: server.to_string(),
             });
         }
-        Participants { list, clients, servers }
+        let first_server = clients.len();
+        Participants {
+            list,
+            clients: clients.into_iter().enumerate().map(|(i, host)| (host, i)).collect(),
+            servers: servers.into_iter().enumerate().map(|(i, server)| (server, first_server + i)).collect(),
+        }
     }
 
     /// (from, to) participant indices of a segment.
     fn arrow(&self, conn: &Connection, dir: Direction) -> (usize, usize) {
-        let client_host = conn.client.ip().to_string();
-        let client = self.clients.iter().position(|h| *h == client_host).unwrap_or(0);
-        let server = self.clients.len() + self.servers.iter().position(|s| *s == conn.server).unwrap_or(0);
+        let client = self.clients.get(&conn.client.ip()).copied().unwrap_or(0);
+        let server = self.servers.get(&conn.server).copied().unwrap_or(self.clients.len());
         match dir {
             Direction::ClientToServer => (client, server),
             Direction::ServerToClient => (server, client),
@@ -303,6 +341,31 @@ fn fold_duplicate_acks(events: Vec<Event>) -> Vec<Event> {
         i = end;
     }
     out
+}
+
+/// `48 210`: digits in groups of three, as the diagrams write counts.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What a protocol's messages are called when they are counted.
+fn units(protocol: Protocol) -> &'static str {
+    match protocol {
+        Protocol::Http => "HTTP messages",
+        Protocol::WebSocket => "WebSocket frames",
+        Protocol::Http2 => "HTTP/2 frames",
+        Protocol::Tls => "TLS records",
+        Protocol::Data => "data segments",
+        _ => "messages",
+    }
 }
 
 /// How long a folded run took. A capture's clock may step back (segment times then saturate at the capture's

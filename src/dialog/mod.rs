@@ -7,9 +7,11 @@
 //! Input: a [`crate::analyze::CaptureAnalysis`]. Output: a [`Dialog`], which every diagram renderer reads.
 
 mod build;
+pub mod overview;
 mod phases;
 
-pub use build::{DialogError, build};
+pub use build::{DialogError, MAX_ARROW_MESSAGES, build, thousands};
+pub use overview::{ForDiagram, LADDER_CONNECTIONS, OVERVIEW_CONNECTIONS, Overview, analyze_for_diagram};
 pub use phases::format_duration;
 
 use crate::capture::{TcpFlags, TcpOptions};
@@ -39,12 +41,16 @@ impl Selection {
     }
 
     /// What the analysis must keep for this selection: the dialog of one stream of a huge capture then costs
-    /// the memory of that stream only.
+    /// the memory of that stream only, and a dialog of some frames stops reading once nothing later can
+    /// change it.
     pub fn retention(&self) -> Retention {
         let selection = Selection { frames: None, ..self.clone() };
         let retention = Retention::all().connections(move |c| selection.matches(c.index, c.client, c.server));
         match self.frames {
-            Some((first, last)) => retention.frames(first..=last),
+            Some((first, last)) => {
+                let streams = self.streams.iter().max().map_or(0, |s| s + 1);
+                retention.frames(first..=last).stopping(streams)
+            }
             None => retention,
         }
     }

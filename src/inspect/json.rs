@@ -4,8 +4,9 @@
 //! large capture is never built whole in memory.
 
 use crate::analyze::CaptureAnalysis;
+use crate::capture::CaptureSummary;
 use crate::proto::Message;
-use crate::tcp::{Segment, duplicate_ack};
+use crate::tcp::{Connection, Segment, duplicate_ack};
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 
@@ -133,10 +134,9 @@ fn seconds(d: std::time::Duration) -> f64 {
     d.as_secs_f64()
 }
 
-/// Builds the JSON document for all streams, or only `stream`.
-pub fn to_json(analysis: &CaptureAnalysis, stream: Option<usize>) -> InspectJson<'_> {
-    let s = &analysis.summary;
-    let capture = CaptureJson {
+/// What the document says of the capture.
+pub fn capture_json(s: &CaptureSummary) -> CaptureJson {
+    CaptureJson {
         format: s.format.map_or("unknown", |f| f.name()),
         link_types: s.link_types.clone(),
         packets: s.packets,
@@ -144,7 +144,48 @@ pub fn to_json(analysis: &CaptureAnalysis, stream: Option<usize>) -> InspectJson
         skipped: s.skipped,
         ip_fragments: s.ip_fragments,
         warnings: s.warnings.iter().map(|w| WarningJson { frame: w.frame, message: w.message.clone() }).collect(),
-    };
+    }
+}
+
+/// One stream: its facts, its segments, and its messages and notes (in order).
+pub fn stream_json<'a>(
+    c: &'a Connection,
+    messages: impl IntoIterator<Item = &'a Message>,
+    notes: impl IntoIterator<Item = &'a Message>,
+) -> StreamJson<'a> {
+    StreamJson {
+        index: c.index,
+        client: c.client.to_string(),
+        server: c.server.to_string(),
+        syn_seen: c.syn_seen,
+        first_close: c.first_close.map(|close| CloseJson {
+            by: close.by.name(),
+            kind: close.kind.name(),
+            frame: close.frame,
+        }),
+        half_closed: c.half_closed,
+        handshake_rtt: c.handshake_rtt.map(seconds),
+        duration: seconds(c.duration()),
+        bytes: BytesJson { c2s: c.bytes[0], s2c: c.bytes[1] },
+        packets: PacketsJson(&c.segments),
+        messages: messages
+            .into_iter()
+            .map(|m| MessageJson {
+                protocol: m.protocol.name(),
+                dir: m.dir.short(),
+                frame: m.frame,
+                end_frame: m.end_frame,
+                summary: &m.summary,
+                decrypted: m.decrypted,
+                incomplete: m.incomplete,
+            })
+            .collect(),
+        notes: notes.into_iter().map(|n| NoteJson { frame: n.frame, text: &n.summary }).collect(),
+    }
+}
+
+/// Builds the JSON document for all streams, or only `stream`.
+pub fn to_json(analysis: &CaptureAnalysis, stream: Option<usize>) -> InspectJson<'_> {
     // One pass over the messages, not one per stream.
     let mut messages: BTreeMap<usize, Vec<&Message>> = BTreeMap::new();
     for m in analysis.messages.iter().filter(|m| stream.is_none_or(|i| m.conn == i)) {
@@ -154,37 +195,7 @@ pub fn to_json(analysis: &CaptureAnalysis, stream: Option<usize>) -> InspectJson
         .connections
         .iter()
         .filter(|c| stream.is_none_or(|i| c.index == i))
-        .map(|c| StreamJson {
-            index: c.index,
-            client: c.client.to_string(),
-            server: c.server.to_string(),
-            syn_seen: c.syn_seen,
-            first_close: c.first_close.map(|close| CloseJson {
-                by: close.by.name(),
-                kind: close.kind.name(),
-                frame: close.frame,
-            }),
-            half_closed: c.half_closed,
-            handshake_rtt: c.handshake_rtt.map(seconds),
-            duration: seconds(c.duration()),
-            bytes: BytesJson { c2s: c.bytes[0], s2c: c.bytes[1] },
-            packets: PacketsJson(&c.segments),
-            messages: messages
-                .get(&c.index)
-                .into_iter()
-                .flatten()
-                .map(|m| MessageJson {
-                    protocol: m.protocol.name(),
-                    dir: m.dir.short(),
-                    frame: m.frame,
-                    end_frame: m.end_frame,
-                    summary: &m.summary,
-                    decrypted: m.decrypted,
-                    incomplete: m.incomplete,
-                })
-                .collect(),
-            notes: analysis.notes_of(c.index).map(|n| NoteJson { frame: n.frame, text: &n.summary }).collect(),
-        })
+        .map(|c| stream_json(c, messages.get(&c.index).into_iter().flatten().copied(), analysis.notes_of(c.index)))
         .collect();
-    InspectJson { capture, streams }
+    InspectJson { capture: capture_json(&analysis.summary), streams }
 }

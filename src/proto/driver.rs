@@ -11,10 +11,12 @@
 //! direction *lost*: bytes and gaps are counted into one note instead of one message per segment, until it finds
 //! a clean unit start ([`StreamDecoder::find_start`]) or the stream ends.
 
+use super::buffer::Queue;
 use super::contract::{AfterGap, Cut, Cx, Missing, Step, StreamDecoder};
 use super::data::DataDecoder;
 use super::redact::Redactor;
 use super::registry::decoders;
+use super::summary::ConnectionSummary;
 use super::tls::SharedKeyLog;
 use super::tls_crypto::KeyLog;
 use super::{Message, MessageKind, Protocol};
@@ -74,7 +76,7 @@ macro_rules! cx {
             dir: $dir,
             offset: $stream.offset,
             now: $now,
-            frames: &$stream.frames,
+            frames: $stream.frames.as_slice(),
             server_port: $server_port,
             redact: $redact,
             out: $out,
@@ -85,11 +87,11 @@ macro_rules! cx {
 /// One direction: its decoder and the bounded buffer of bytes it has not decoded yet.
 struct DirStream {
     decoder: Box<dyn StreamDecoder>,
-    buf: Vec<u8>,
+    buf: Queue<u8>,
     /// Stream offset of `buf[0]` (or of the next byte when `buf` is empty).
     offset: u64,
     /// (stream offset, frame) where each segment's bytes in `buf` start.
-    frames: Vec<(u64, u64)>,
+    frames: Queue<(u64, u64)>,
     /// Bytes still to skip for the unit decoded last.
     skip: u64,
     /// Messages waiting for the skipped bytes.
@@ -171,9 +173,9 @@ impl DirStream {
     fn new(decoder: Box<dyn StreamDecoder>) -> Self {
         DirStream {
             decoder,
-            buf: Vec::new(),
+            buf: Queue::default(),
             offset: 0,
-            frames: Vec::new(),
+            frames: Queue::default(),
             skip: 0,
             waiting: Vec::new(),
             ended: false,
@@ -198,21 +200,67 @@ enum Outcome {
     Switch(Option<Protocol>),
 }
 
-/// Decodes every connection of a capture; collect the result with [`ProtocolDecoder::finish`].
+/// Decodes every connection of a capture; each connection's result is taken with [`ProtocolDecoder::take`]
+/// once it is over, the rest with [`ProtocolDecoder::finish`].
 #[derive(Default)]
 pub struct ProtocolDecoder {
     options: DecoderOptions,
     redactor: Redactor,
     keys: SharedKeyLog,
-    conns: BTreeMap<usize, ConnDecoder>,
+    conns: BTreeMap<usize, Slot>,
+    /// Keep every message (`false`: only each connection's [`ConnectionSummary`]).
+    keep_messages: bool,
+    /// Messages of the step being run, before they go to their connection.
+    scratch: Vec<Message>,
+    live_decoders: usize,
+    peak_decoders: usize,
+}
+
+/// One connection: its decoders once bytes have come, and what they have said.
+struct Slot {
+    server_port: u16,
+    decoder: Decoding,
+    /// Directions that have ended, indexed by [`Direction::index`].
+    ended: [bool; 2],
     messages: Vec<Message>,
+    /// Made with the first message: a connection attempt that carried no bytes costs a few words.
+    summary: Option<Box<ConnectionSummary>>,
+}
+
+/// A connection's decoders: made when its first bytes arrive, dropped when both directions have ended.
+enum Decoding {
+    NotYet,
+    Running(Box<ConnDecoder>),
+    Done,
+}
+
+/// What the protocol stage made of one connection.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DecodedConnection {
+    /// Its messages (notes among them), ordered by the frame that completes them, then by stream position;
+    /// empty unless messages are kept.
+    pub messages: Vec<Message>,
+    pub summary: ConnectionSummary,
 }
 
 impl ProtocolDecoder {
     pub fn new(options: DecoderOptions) -> Self {
         let redactor = Redactor::new(options.redact, &options.redact_headers);
         let keys = options.keylog.as_deref().cloned().unwrap_or_default();
-        ProtocolDecoder { redactor, keys: Rc::new(RefCell::new(keys)), options, ..Default::default() }
+        ProtocolDecoder {
+            redactor,
+            keys: Rc::new(RefCell::new(keys)),
+            options,
+            keep_messages: true,
+            ..Default::default()
+        }
+    }
+
+    /// Keep each connection's summary only, not its messages: what a view of every connection of a huge
+    /// capture needs.
+    pub fn summarising(mut self) -> Self {
+        self.keep_messages = false;
+        self
     }
 
     /// More TLS secrets, as a capture's Decryption Secrets Block brings them: connections whose keys are
@@ -221,34 +269,119 @@ impl ProtocolDecoder {
         self.keys.borrow_mut().extend(keys);
     }
 
-    /// All messages, ordered by the frame that completes them, then by stream position.
+    /// Hands over what connection `conn` said and frees its state; call it once the TCP stage has ended both
+    /// its directions. Empty for a connection the decoders were not told about.
+    pub fn take(&mut self, conn: usize) -> DecodedConnection {
+        let Some(slot) = self.conns.remove(&conn) else {
+            return DecodedConnection::default();
+        };
+        if matches!(slot.decoder, Decoding::Running(_)) {
+            self.live_decoders -= 1;
+        }
+        let mut messages = slot.messages;
+        messages.sort_by_key(|m| (m.end_frame, m.dir, m.offset));
+        DecodedConnection { messages, summary: slot.summary.map(|s| *s).unwrap_or_default() }
+    }
+
+    /// Connections whose decoders were alive at once, at most so far (a measure of memory).
+    pub fn peak_decoders(&self) -> usize {
+        self.peak_decoders
+    }
+
+    /// All messages not taken yet, ordered by the frame that completes them, then by stream position.
     pub fn finish(mut self) -> Vec<Message> {
-        self.messages.sort_by_key(|m| (m.end_frame, m.conn, m.dir, m.offset));
-        self.messages
+        let mut messages: Vec<Message> =
+            std::mem::take(&mut self.conns).into_values().flat_map(|s| s.messages).collect();
+        messages.sort_by_key(|m| (m.end_frame, m.conn, m.dir, m.offset));
+        messages
+    }
+
+    /// Makes the decoders of `conn` if its first bytes are arriving (telling them of a direction that already
+    /// ended without bytes); `false` for a connection the decoders were not told about.
+    fn start(&mut self, conn: usize, frame: u64) -> bool {
+        let Some(slot) = self.conns.get_mut(&conn) else {
+            return false;
+        };
+        if matches!(slot.decoder, Decoding::NotYet) {
+            let mut decoder = ConnDecoder::new(conn, slot.server_port, self.options.force, &self.keys);
+            for dir in [Direction::ClientToServer, Direction::ServerToClient] {
+                if slot.ended[dir.index()] {
+                    decoder.end(dir, frame, &self.redactor, &mut self.scratch);
+                }
+            }
+            slot.decoder = Decoding::Running(Box::new(decoder));
+            self.live_decoders += 1;
+            self.peak_decoders = self.peak_decoders.max(self.live_decoders);
+        }
+        true
+    }
+}
+
+impl Slot {
+    /// Files the messages of a step under this connection.
+    fn record(&mut self, messages: &mut Vec<Message>, keep: bool) {
+        for message in messages.drain(..) {
+            self.summary.get_or_insert_default().observe(&message);
+            if keep {
+                self.messages.push(message);
+            }
+        }
     }
 }
 
 impl StreamSink for ProtocolDecoder {
     fn connection(&mut self, info: ConnectionInfo) {
-        let conn = ConnDecoder::new(info.index, info.server.port(), self.options.force, &self.keys);
-        self.conns.insert(info.index, conn);
+        let slot = Slot {
+            server_port: info.server.port(),
+            decoder: Decoding::NotYet,
+            ended: [false, false],
+            messages: Vec::new(),
+            summary: None,
+        };
+        self.conns.insert(info.index, slot);
     }
 
     fn data(&mut self, conn: usize, dir: Direction, frame: u64, offset: u64, data: &[u8]) {
-        if let Some(c) = self.conns.get_mut(&conn) {
-            c.data(dir, frame, offset, data, &self.redactor, &mut self.messages);
+        if !self.start(conn, frame) {
+            return;
         }
+        let Some(slot) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        if let Decoding::Running(c) = &mut slot.decoder {
+            c.data(dir, frame, offset, data, &self.redactor, &mut self.scratch);
+        }
+        slot.record(&mut self.scratch, self.keep_messages);
     }
 
     fn gap(&mut self, conn: usize, dir: Direction, frame: u64, offset: u64, len: u64) {
-        if let Some(c) = self.conns.get_mut(&conn) {
-            c.gap(dir, frame, offset, len, &self.redactor, &mut self.messages);
+        if !self.start(conn, frame) {
+            return;
         }
+        let Some(slot) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        if let Decoding::Running(c) = &mut slot.decoder {
+            c.gap(dir, frame, offset, len, &self.redactor, &mut self.scratch);
+        }
+        slot.record(&mut self.scratch, self.keep_messages);
     }
 
     fn end(&mut self, conn: usize, dir: Direction, frame: u64) {
-        if let Some(c) = self.conns.get_mut(&conn) {
-            c.end(dir, frame, &self.redactor, &mut self.messages);
+        let Some(slot) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        slot.ended[dir.index()] = true;
+        if let Decoding::Running(c) = &mut slot.decoder {
+            c.end(dir, frame, &self.redactor, &mut self.scratch);
+        }
+        slot.record(&mut self.scratch, self.keep_messages);
+        if slot.ended == [true, true] {
+            // Both directions are over: the decoders and their buffers go, the messages stay until taken.
+            if matches!(slot.decoder, Decoding::Running(_)) {
+                self.live_decoders -= 1;
+            }
+            slot.decoder = Decoding::Done;
         }
     }
 }
@@ -328,7 +461,7 @@ impl ConnDecoder {
             let buf = std::mem::take(&mut stream.buf);
             let step = {
                 let mut cx = cx!(self.index, dir, frame, stream, self.server_port, redact, &mut produced);
-                stream.decoder.step(&buf, &mut cx)
+                stream.decoder.step(buf.as_slice(), &mut cx)
             };
             stream.buf = buf;
             let (used, outcome) = match step {
@@ -381,7 +514,7 @@ impl ConnDecoder {
     fn probe(&mut self, dir: Direction, frame: u64, redact: &Redactor, out: &mut Vec<Message>) {
         let stream = &mut self.dirs[dir.index()];
         let after_gap = std::mem::take(&mut stream.after_gap);
-        let found = stream.decoder.find_start(&stream.buf, after_gap);
+        let found = stream.decoder.find_start(stream.buf.as_slice(), after_gap);
         let skip = found.unwrap_or_else(|| stream.buf.len().saturating_sub(LOST_TAIL));
         if let Some(lost) = stream.lost.as_mut() {
             lost.add(frame, skip as u64, 0);
@@ -423,7 +556,7 @@ impl ConnDecoder {
             let mut produced = Vec::new();
             let outcome = {
                 let mut cx = cx!(index, dir, frame, stream, self.server_port, redact, &mut produced);
-                stream.decoder.cut(&buf, missing, &mut cx)
+                stream.decoder.cut(buf.as_slice(), missing, &mut cx)
             };
             match outcome {
                 Cut::Rest(rest) => {
@@ -497,7 +630,7 @@ impl ConnDecoder {
         let mut produced = Vec::new();
         {
             let mut cx = cx!(self.index, dir, frame, stream, self.server_port, redact, &mut produced);
-            stream.decoder.end(&buf, &mut cx);
+            stream.decoder.end(buf.as_slice(), &mut cx);
         }
         stream.frames.clear();
         out.append(&mut produced);
@@ -506,15 +639,16 @@ impl ConnDecoder {
 
 /// Drops `n` decoded bytes from the front of the buffer.
 fn consume(stream: &mut DirStream, n: usize) {
-    stream.buf.drain(..n);
+    stream.buf.consume(n);
     stream.offset += n as u64;
-    // Keep the frame of the first byte left.
-    let first = stream.offset;
-    let keep_from = stream.frames.iter().rposition(|&(start, _)| start <= first).unwrap_or(0);
-    stream.frames.drain(..keep_from);
     if stream.buf.is_empty() {
         stream.frames.clear();
+        return;
     }
+    // Keep the frame of the first byte left: the last mark at or before it.
+    let first = stream.offset;
+    let after = stream.frames.as_slice().partition_point(|&(start, _)| start <= first);
+    stream.frames.consume(after.saturating_sub(1));
 }
 
 fn complete_waiting(stream: &mut DirStream, frame: u64, out: &mut Vec<Message>) {

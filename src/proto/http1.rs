@@ -69,6 +69,9 @@ pub struct Http1Decoder {
     /// The message whose chunked or close-delimited body is still arriving.
     current: Option<Message>,
     requests: Rc<RefCell<PendingRequests>>,
+    /// (stream offset of a head, bytes of it already searched for its end): a long head that comes in many
+    /// segments is searched once, not from its start on each segment.
+    searched: (u64, usize),
 }
 
 /// The decoders of both directions of one connection, sharing its pending requests.
@@ -80,7 +83,7 @@ pub fn decoders() -> [Box<dyn StreamDecoder>; 2] {
 
 impl Http1Decoder {
     pub fn new(dir: Direction, requests: Rc<RefCell<PendingRequests>>) -> Self {
-        Http1Decoder { dir, state: State::Head, current: None, requests }
+        Http1Decoder { dir, state: State::Head, current: None, requests, searched: (u64::MAX, 0) }
     }
 
     /// Completes the current message with its body summary; an `incomplete` one never got its last byte.
@@ -111,8 +114,10 @@ impl Http1Decoder {
     fn head(&mut self, buf: &[u8], cx: &mut Cx) -> Step {
         // Re-parsing a long head on every segment would be quadratic: wait for its end (a blank line), but
         // parse short buffers at once so that non-HTTP bytes are caught early.
-        let ended = buf.windows(2).any(|w| w == b"\n\n") || buf.windows(3).any(|w| w == b"\n\r\n");
+        let from = if self.searched.0 == cx.offset { self.searched.1.saturating_sub(2) } else { 0 };
+        let ended = has_blank_line(buf.get(from..).unwrap_or_default());
         if !ended && (1024..=MAX_HEAD_BYTES).contains(&buf.len()) {
+            self.searched = (cx.offset, buf.len());
             return Step::Need;
         }
         let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
@@ -346,6 +351,17 @@ impl StreamDecoder for Http1Decoder {
 
 /// Request methods that start an HTTP/1.x request line (also how the protocol is recognised).
 pub const METHODS: [&str; 9] = ["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE"];
+
+/// A line break followed by an empty line (`\n\n` or `\n\r\n`): the end of a head, in one pass.
+fn has_blank_line(bytes: &[u8]) -> bool {
+    let found = bytes
+        .iter()
+        .enumerate()
+        .position(|(i, &b)| b == b'\n' && matches!(bytes.get(i + 1..), Some([b'\n', ..] | [b'\r', b'\n', ..])));
+    #[cfg(test)]
+    tests::SCANNED.with(|n| n.set(n.get() + found.map_or(bytes.len(), |i| i + 1)));
+    found.is_some()
+}
 
 fn push_with_body(mut message: Message, cx: &mut Cx) {
     if let Some(body) = body_of(&message.kind) {
@@ -615,6 +631,32 @@ mod tests {
 
     const GET: &[u8] =
         b"GET /index.html HTTP/1.1\r\nHost: localhost:8000\r\nAuthorization: Basic dXNlcjpodW50ZXIy\r\n\r\n";
+
+    thread_local! {
+        /// Bytes searched for the end of a head, by this test's thread.
+        pub(super) static SCANNED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    /// Bytes searched for heads' ends while decoding `chunks`.
+    fn scanned(chunks: &[&[u8]]) -> (usize, Vec<Message>) {
+        SCANNED.with(|n| n.set(0));
+        let messages = decode(Protocol::Http, Direction::ClientToServer, chunks);
+        (SCANNED.with(|n| n.get()), messages)
+    }
+
+    #[test]
+    fn heads_are_searched_once_however_they_arrive() {
+        // Two thousand pipelined requests in one segment: each head's end is found without reading the rest.
+        let pipelined = b"GET /x HTTP/1.1\r\nHost: x\r\n\r\n".repeat(2000);
+        let (searched, messages) = scanned(&[&pipelined]);
+        assert_eq!(messages.len(), 2000);
+        assert!(searched <= 2 * pipelined.len(), "{searched} bytes searched for {} bytes", pipelined.len());
+        // A 40 kB head in 100-byte segments: each segment's bytes are searched once.
+        let long = [&b"GET / HTTP/1.1\r\nX: "[..], &vec![b'a'; 40_000], b"\r\n\r\n"].concat();
+        let (searched, messages) = scanned(&long.chunks(100).collect::<Vec<_>>());
+        assert_eq!(messages.len(), 1);
+        assert!(searched <= 3 * long.len(), "{searched} bytes searched for {} bytes", long.len());
+    }
 
     #[test]
     fn pipelined_requests_in_one_segment_are_three_messages() {

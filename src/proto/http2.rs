@@ -32,6 +32,12 @@ const KEEP_SMALL: usize = 1024;
 const MAX_HEADER_BLOCK: usize = 128 * 1024;
 /// Largest HPACK dynamic table a peer may ask for (the default is 4096).
 const MAX_HPACK_TABLE: usize = 64 * 1024;
+/// Largest decoded header list, counted as RFC 9113 §6.5.2 counts SETTINGS_MAX_HEADER_LIST_SIZE (each field's
+/// name and value plus 32 bytes), and most fields in it. A block of one-byte references to a big table entry
+/// decodes to gigabytes (an "HPACK bomb"): past these, its headers are not listed and the connection's header
+/// blocks are no longer decoded.
+const MAX_HEADER_LIST_SIZE: usize = 64 * 1024;
+const MAX_HEADER_FIELDS: usize = 1024;
 const FRAME_HEADER_LEN: usize = 9;
 
 /// Frame types (RFC 9113 §6, RFC 9218 §7.1), with the names Wireshark prints.
@@ -397,12 +403,24 @@ impl Http2Decoder {
             return (format!("{prefix}headers not decodable (HPACK state lost)"), Vec::new());
         }
         let mut fields = Vec::new();
+        let (mut list_size, mut too_big) = (0usize, false);
         let decoded = self.hpack.decode_with_cb(&block, |name, value| {
-            fields.push((String::from_utf8_lossy(&name).into_owned(), String::from_utf8_lossy(&value).into_owned()));
+            // Borrowed from the table: only what is kept costs memory.
+            list_size = list_size.saturating_add(name.len() + value.len() + 32);
+            too_big |= list_size > MAX_HEADER_LIST_SIZE || fields.len() >= MAX_HEADER_FIELDS;
+            if !too_big {
+                fields
+                    .push((String::from_utf8_lossy(&name).into_owned(), String::from_utf8_lossy(&value).into_owned()));
+            }
         });
         if let Err(error) = decoded {
             self.hpack_lost = true;
             return (format!("{prefix}HPACK error: {error}"), Vec::new());
+        }
+        if too_big {
+            self.hpack_lost = true;
+            let why = format!("header list over {MAX_HEADER_LIST_SIZE} bytes or {MAX_HEADER_FIELDS} fields");
+            return (format!("{prefix}{why}: not decoded, nor are the connection's later headers"), Vec::new());
         }
         let detail: Vec<String> = fields
             .iter()
@@ -563,6 +581,44 @@ mod tests {
         );
         assert_eq!(messages[1].detail, [":status: 200", "set-cookie: …redacted…"]);
         assert!(matches!(messages[1].kind, MessageKind::Http2 { request: None, .. }), "a response is no request");
+    }
+
+    /// HPACK integer with an `n`-bit prefix (RFC 7541 §5.1) after the bits in `first`.
+    fn hpack_int(first: u8, n: u32, value: usize) -> Vec<u8> {
+        let max = (1usize << n) - 1;
+        if value < max {
+            return vec![first | value as u8];
+        }
+        let (mut out, mut rest) = (vec![first | max as u8], value - max);
+        while rest >= 128 {
+            out.push((rest % 128) as u8 | 0x80);
+            rest /= 128;
+        }
+        out.push(rest as u8);
+        out
+    }
+
+    #[test]
+    fn an_hpack_bomb_is_capped_and_the_connection_s_headers_given_up() {
+        // One 60 kB value in the dynamic table, then a block of 16 000 one-byte references to it: 960 MB decoded.
+        let mut first = hpack_int(0x20, 5, MAX_HPACK_TABLE); // dynamic table size update
+        first.push(0x40); // literal with incremental indexing, new name
+        first.extend(hpack_int(0, 7, 1));
+        first.push(b'x');
+        first.extend(hpack_int(0, 7, 60_000));
+        first.extend(vec![b'a'; 60_000]);
+        let mut bytes = frame(FrameType::Headers, flag::END_HEADERS, 1, &first);
+        bytes.extend(frame(FrameType::Headers, flag::END_HEADERS, 3, &vec![0xbe; 16_000]));
+        bytes.extend(frame(FrameType::Headers, flag::END_HEADERS, 5, &[0x88]));
+        let messages = super::super::testing::decode(Protocol::Http2, Direction::ServerToClient, &[&bytes]);
+        let summaries: Vec<&str> = messages.iter().map(|m| m.summary.as_str()).collect();
+        assert_eq!(summaries.len(), 3, "{summaries:?}");
+        assert_eq!(messages[0].detail.len(), 1, "the 60 kB header fits the list");
+        assert!(summaries[1].starts_with("HEADERS[3]: header list over 65536 bytes"), "{}", summaries[1]);
+        assert!(messages[1].detail.is_empty());
+        assert_eq!(summaries[2], "HEADERS[5]: headers not decodable (HPACK state lost) [END_HEADERS]");
+        let kept: usize = messages.iter().flat_map(|m| &m.detail).map(String::len).sum();
+        assert!(kept < 1000, "{kept} bytes of header lines kept");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //!
 //! Output: [`Message`]s, each tied to the frame where it starts and the frame that completes it.
 
+mod buffer;
 mod contract;
 mod data;
 mod driver;
@@ -18,14 +19,16 @@ mod reader;
 mod recognise;
 mod redact;
 mod registry;
+mod summary;
 pub mod tls;
 pub mod tls_crypto;
 pub mod websocket;
 
 pub use data::is_hidden_control;
-pub use driver::{DecoderOptions, MAX_BUFFER, ProtocolDecoder, decode_turns};
+pub use driver::{DecodedConnection, DecoderOptions, MAX_BUFFER, ProtocolDecoder, decode_turns};
 pub use recognise::{Recognition, port_hint, recognise};
 pub use redact::REDACTED;
+pub use summary::ConnectionSummary;
 
 use crate::tcp::Direction;
 

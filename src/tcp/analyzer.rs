@@ -4,17 +4,23 @@
 //! ([`super::sequence_analysis`]), record the [`Segment`] and the connection facts (who closed first and how,
 //! half-close, bytes), and hand the payload to that direction's [`Reassembler`].
 //!
-//! Memory: the metadata of every segment the [`Retention`] asks for is kept (the caller gets them back), about
-//! 150 bytes each, so with [`Retention::all`] that part is O(segments); payload is kept only while it waits
-//! for a hole to fill (bounded per direction, see [`super::reassembly::MAX_PENDING_BYTES`]), and analysis
-//! state is a few dozen bytes per connection.
+//! Memory is bounded by the connections open at one time: a connection that is over (both FINs acknowledged,
+//! or reset) lingers a little for late segments ([`super::lifecycle`]), then is retired: its reassembly ends,
+//! its [`Connection`] waits in [`TcpAnalyzer::take_retired`] and its state is freed. What stays per connection
+//! is its entry in the stream table (about 100 bytes, so that a late segment or a reused port is numbered as
+//! Wireshark numbers it). The metadata of every segment the [`Retention`] asks for is kept in its connection,
+//! about 150 bytes each; payload is kept only while it waits for a hole to fill (bounded per direction, see
+//! [`super::reassembly::MAX_PENDING_BYTES`]).
 
+use super::lifecycle::{Ending, LINGER};
 use super::reassembly::{Placement, Reassembler};
 use super::retention::Retention;
 use super::sequence_analysis::{SequenceAnalysis, WindowScaling};
 use super::tracking::{StreamTable, roles};
-use super::{AnalysisFlag, Close, CloseKind, Connection, ConnectionInfo, Direction, Segment, StreamSink};
+use super::{AnalysisFlag, Close, CloseKind, Connection, ConnectionInfo, Direction, Segment, StreamSink, merge_parts};
 use crate::capture::{Packet, PacketContent, TcpPacket};
+use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::time::Duration;
 
 /// A connection being built, with the state that only lives while packets come.
@@ -22,22 +28,41 @@ use std::time::Duration;
 struct Tracked {
     conn: Connection,
     analysis: SequenceAnalysis,
-    /// Indexed by [`Direction::index`]; created with the direction's first segment.
-    streams: [Option<Reassembler>; 2],
+    /// Indexed by [`Direction::index`]; created with the direction's first payload, FIN or RST (a
+    /// connection attempt that was never answered costs none).
+    streams: [Option<Box<Reassembler>>; 2],
     /// Sides that have sent a FIN, indexed by [`Direction::index`] of their sending direction.
     fin_sent: [bool; 2],
     /// Whether the [`Retention`] keeps this connection's segments and feeds its bytes to the decoders.
     detailed: bool,
+    /// The sink was told of the connection: with its first bytes (or FIN, or RST), so that a connection
+    /// attempt that carried nothing costs the decoders nothing.
+    told: bool,
+    ending: Ending,
+    /// Over, and queued to be retired once it has lingered.
+    lingering: bool,
 }
 
-/// Feeds on packets in capture order; [`TcpAnalyzer::finish`] returns the connections.
+/// Feeds on packets in capture order; connections come out of [`TcpAnalyzer::take_retired`] as they end and
+/// of [`TcpAnalyzer::finish`] at the end.
 #[derive(Debug, Default)]
 pub struct TcpAnalyzer {
     first_timestamp: Option<Duration>,
     last_frame: u64,
-    tracked: Vec<Tracked>,
+    /// The latest capture time seen: the clock lingers run on (a capture's clock may step back).
+    clock: Duration,
+    /// Boxed: a connection's state is a few hundred bytes, moved only as a pointer when the map grows.
+    live: HashMap<usize, Box<Tracked>, BuildHasherDefault<IndexHasher>>,
+    /// Streams numbered so far: the next one's `tcp.stream`.
+    numbered: usize,
     table: StreamTable,
+    /// Connections that are over, oldest first.
+    lingering: VecDeque<usize>,
+    retired: Vec<Connection>,
     retention: Retention,
+    peak_live: usize,
+    /// Live connections that have kept segments.
+    holding: usize,
 }
 
 impl TcpAnalyzer {
@@ -51,15 +76,17 @@ impl TcpAnalyzer {
         TcpAnalyzer { retention, ..Self::default() }
     }
 
-    /// Takes every packet of the capture (non-TCP ones too: they set the time origin).
+    /// Takes every packet of the capture (non-TCP ones too: they set the time origin and move the clock).
     pub fn push(&mut self, packet: &Packet, sink: &mut dyn StreamSink) {
         let origin = *self.first_timestamp.get_or_insert(packet.timestamp);
         self.last_frame = packet.frame;
+        self.clock = self.clock.max(packet.timestamp);
+        self.retire_lingering(sink);
         let PacketContent::Tcp(tcp) = &packet.content else {
             return;
         };
         let (index, reused) = self.stream_for(tcp, sink);
-        let Some(tracked) = self.tracked.get_mut(index) else {
+        let Some(tracked) = self.live.get_mut(&index) else {
             return;
         };
         let dir = if tcp.src == tracked.conn.client && tcp.dst == tracked.conn.server {
@@ -88,80 +115,154 @@ impl TcpAnalyzer {
             analysis: result.flags,
         };
         let keep = tracked.detailed && self.retention.keeps_frame(packet.frame);
+        if keep && tracked.conn.segments.is_empty() {
+            self.holding += 1;
+        }
         tracked.record(segment, keep);
+        tracked.ending.observe(dir, tcp);
         if tracked.detailed {
             tracked.reassemble(dir, packet.frame, tcp, sink);
         }
+        if tracked.ending.is_over() && !tracked.lingering {
+            tracked.lingering = true;
+            self.lingering.push_back(index);
+        }
     }
 
-    /// Ends every direction still open and returns the connections in `tcp.stream` order.
+    /// Connections retired since the last call, their facts final, in the order they ended. A connection that
+    /// gets a segment after it was retired comes out again later with the same `index`: [`Connection::absorb`]
+    /// adds that part to the first.
+    pub fn take_retired(&mut self) -> std::vec::Drain<'_, Connection> {
+        self.retired.drain(..)
+    }
+
+    /// Whether the [`Retention`] lets reading stop here: nothing later can change what it keeps.
+    pub fn may_stop(&self) -> bool {
+        self.retention.may_stop(self.last_frame, self.numbered, self.holding)
+    }
+
+    /// Connection states alive at once, at most so far (a measure of memory, for tests and reports).
+    pub fn peak_open(&self) -> usize {
+        self.peak_live
+    }
+
+    /// Ends every direction still open and returns the connections not taken yet, in `tcp.stream` order, the
+    /// parts of one stream merged.
     pub fn finish(self, sink: &mut dyn StreamSink) -> Vec<Connection> {
-        let last_frame = self.last_frame;
-        self.tracked
-            .into_iter()
-            .map(|mut t| {
-                for dir in [Direction::ClientToServer, Direction::ServerToClient] {
-                    match &mut t.streams[dir.index()] {
-                        Some(stream) => stream.close(last_frame, sink),
-                        // A direction that never sent anything still ends, so decoders see both ends.
-                        None if t.detailed => sink.end(t.conn.index, dir, last_frame),
-                        None => {}
-                    }
-                }
-                t.conn.handshake_rtt = t.analysis.initial_rtt;
-                t.conn.window_shift = t.analysis.flows.each_ref().map(|f| match f.scaling {
-                    WindowScaling::Shift(shift) => Some(shift),
-                    WindowScaling::Unknown | WindowScaling::Disabled => None,
-                });
-                t.conn
-            })
-            .collect()
+        let mut all = Vec::new();
+        self.finish_each(sink, &mut |c| all.push(c));
+        merge_parts(all)
+    }
+
+    /// [`TcpAnalyzer::finish`] one connection at a time, in `tcp.stream` order (those retired but not taken
+    /// first): a capture that ends with 300 000 connections open never holds them all twice.
+    pub fn finish_each(mut self, sink: &mut dyn StreamSink, each: &mut dyn FnMut(Connection)) {
+        for connection in self.retired.drain(..) {
+            each(connection);
+        }
+        let mut open: Vec<usize> = self.live.keys().copied().collect();
+        open.sort_unstable();
+        for index in open {
+            self.retire(index, sink);
+            for connection in self.retired.drain(..) {
+                each(connection);
+            }
+        }
+    }
+
+    /// Retires the connections that have lingered long enough since they were over.
+    fn retire_lingering(&mut self, sink: &mut dyn StreamSink) {
+        while let Some(&index) = self.lingering.front() {
+            let waiting = self.live.get(&index).filter(|t| t.lingering);
+            // A linger counts from the connection's last segment (its time from the capture's first packet).
+            let now = self.clock.saturating_sub(self.first_timestamp.unwrap_or_default());
+            if waiting.is_some_and(|t| now.saturating_sub(t.conn.last_time) < LINGER) {
+                return;
+            }
+            self.lingering.pop_front();
+            if waiting.is_some() {
+                self.retire(index, sink);
+            }
+        }
+    }
+
+    /// Ends a live connection's directions and hands its facts over.
+    fn retire(&mut self, index: usize, sink: &mut dyn StreamSink) {
+        if let Some(tracked) = self.live.remove(&index) {
+            if !tracked.conn.segments.is_empty() {
+                self.holding -= 1;
+            }
+            self.retired.push(tracked.close(self.last_frame, sink));
+        }
     }
 
     /// The stream this packet belongs to, starting a new one when it is the first of a connection; `true` with
     /// it when a new SYN reuses the ports of an earlier stream.
     fn stream_for(&mut self, tcp: &TcpPacket, sink: &mut dyn StreamSink) -> (usize, bool) {
         let mut reused = false;
-        if let Some(index) = self.table.lookup(tcp) {
-            reused = self.tracked.get(index).is_some_and(|t| t.is_new_syn_on_reused_ports(tcp));
-            if !reused {
-                return (index, false);
+        if let Some((index, client, server)) = self.table.lookup(tcp) {
+            match self.live.get(&index) {
+                Some(tracked) if tracked.is_new_syn_on_reused_ports(tcp) => {
+                    // Nothing can reach the old connection any more.
+                    self.retire(index, sink);
+                    reused = true;
+                }
+                Some(_) => return (index, false),
+                // Retired: a SYN starts a new stream, anything else is a late segment of the old one.
+                None if tcp.flags.syn() && !tcp.flags.ack() => reused = true,
+                None => {
+                    self.track(ConnectionInfo { index, client, server });
+                    return (index, false);
+                }
             }
         }
         let (client, server) = roles(tcp);
-        let index = self.tracked.len();
-        let info = ConnectionInfo { index, client, server };
-        let detailed = self.retention.keeps_connection(&info);
-        self.tracked.push(Tracked {
-            conn: Connection {
-                index,
-                client,
-                server,
-                syn_seen: false,
-                segments: Vec::new(),
-                packets: 0,
-                first_time: Duration::ZERO,
-                last_time: Duration::ZERO,
-                handshake_rtt: None,
-                first_close: None,
-                half_closed: false,
-                bytes: [0, 0],
-                window_shift: [None, None],
-            },
-            analysis: SequenceAnalysis::default(),
-            streams: [None, None],
-            fin_sent: [false, false],
-            detailed,
-        });
-        self.table.insert(tcp, index);
-        if detailed {
-            sink.connection(info);
-        }
+        let index = self.numbered;
+        self.numbered += 1;
+        self.track(ConnectionInfo { index, client, server });
+        self.table.insert(tcp, index, client);
         (index, reused)
+    }
+
+    /// Starts the state of a connection (new, or a retired one that got a late segment).
+    fn track(&mut self, info: ConnectionInfo) {
+        let detailed = self.retention.keeps_connection(&info);
+        let tracked = Box::new(Tracked::new(Connection::new(info.index, info.client, info.server), detailed));
+        self.live.insert(info.index, tracked);
+        self.peak_live = self.peak_live.max(self.live.len());
     }
 }
 
 impl Tracked {
+    fn new(conn: Connection, detailed: bool) -> Self {
+        Tracked {
+            conn,
+            analysis: SequenceAnalysis::default(),
+            streams: [None, None],
+            fin_sent: [false, false],
+            detailed,
+            told: false,
+            ending: Ending::default(),
+            lingering: false,
+        }
+    }
+
+    /// Ends both directions at `frame` (those never seen too, so decoders see both ends) and returns the facts.
+    fn close(mut self, frame: u64, sink: &mut dyn StreamSink) -> Connection {
+        for dir in [Direction::ClientToServer, Direction::ServerToClient] {
+            match &mut self.streams[dir.index()] {
+                Some(stream) => stream.close(frame, sink),
+                None if self.told => sink.end(self.conn.index, dir, frame),
+                None => {}
+            }
+        }
+        self.conn.handshake_rtt = self.analysis.initial_rtt;
+        self.conn.window_shift = self.analysis.flows.each_ref().map(|f| match f.scaling {
+            WindowScaling::Shift(shift) => Some(shift),
+            WindowScaling::Unknown | WindowScaling::Disabled => None,
+        });
+        self.conn
+    }
     /// A SYN (without ACK) whose sequence number is not the one its sender started this stream with.
     fn is_new_syn_on_reused_ports(&self, tcp: &TcpPacket) -> bool {
         if !tcp.flags.syn() || tcp.flags.ack() {
@@ -192,12 +293,18 @@ impl Tracked {
             self.fin_sent[dir.index()] = true;
         }
         conn.bytes[dir.index()] += u64::from(segment.len);
-        if conn.packets == 0 {
+        conn.frame_bytes[dir.index()] += u64::from(segment.frame_len);
+        conn.problems.add(&segment.analysis);
+        if conn.total_packets() == 0 {
             conn.first_time = segment.time;
         }
         conn.last_time = segment.time;
-        conn.packets += 1;
+        conn.packets[dir.index()] += 1;
         if keep {
+            // Most connections of a big capture are short: grow from one segment, not four.
+            if conn.segments.capacity() == 0 {
+                conn.segments.reserve_exact(1);
+            }
             conn.segments.push(segment);
         }
     }
@@ -207,7 +314,14 @@ impl Tracked {
         let flow = &self.analysis.flows[dir.index()];
         let base = flow.base_seq.unwrap_or(tcp.seq);
         let conn = self.conn.index;
-        let stream = self.streams[dir.index()].get_or_insert_with(|| Reassembler::new(conn, dir, base.wrapping_add(1)));
+        if tcp.payload_len == 0 && !tcp.flags.fin() && !tcp.flags.rst() && self.streams[dir.index()].is_none() {
+            return;
+        }
+        if !std::mem::replace(&mut self.told, true) {
+            sink.connection(ConnectionInfo { index: conn, client: self.conn.client, server: self.conn.server });
+        }
+        let stream = self.streams[dir.index()]
+            .get_or_insert_with(|| Box::new(Reassembler::new(conn, dir, base.wrapping_add(1))));
         // The SYN takes one sequence number before the first payload byte.
         let seq = if tcp.flags.syn() { tcp.seq.wrapping_add(1) } else { tcp.seq };
         let at = Placement { frame, seq, len: tcp.payload_len };
@@ -216,11 +330,30 @@ impl Tracked {
             let other = dir.reverse();
             let peer_base = self.analysis.flows[other.index()].base_seq.unwrap_or(0);
             self.streams[other.index()]
-                .get_or_insert_with(|| Reassembler::new(conn, other, peer_base.wrapping_add(1)))
+                .get_or_insert_with(|| Box::new(Reassembler::new(conn, other, peer_base.wrapping_add(1))))
                 .reset(frame, sink);
         } else {
             stream.segment(at, &tcp.payload, tcp.flags.fin(), sink);
         }
+    }
+}
+
+/// Hashes a `tcp.stream` number: they are ours, numbered in order, so a multiplication spreads them (no
+/// input can make them collide, unlike the endpoints of [`StreamTable`], which keeps std's keyed hash).
+#[derive(Debug, Default)]
+struct IndexHasher(u64);
+
+impl Hasher for IndexHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
 }
 

@@ -10,6 +10,7 @@
 
 mod analyzer;
 mod info;
+mod lifecycle;
 mod reassembly;
 mod retention;
 mod sequence_analysis;
@@ -17,6 +18,7 @@ mod tracking;
 
 pub use analyzer::TcpAnalyzer;
 pub use info::{Continuation, TcpSummary, analysis_tags, info_column};
+pub use lifecycle::LINGER;
 pub use reassembly::MAX_PENDING_BYTES;
 pub use retention::Retention;
 
@@ -153,6 +155,50 @@ impl AnalysisFlag {
     }
 }
 
+/// Counts of the segments of a connection that show trouble, by Wireshark's analysis flags.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Problems {
+    /// Retransmissions of every kind: plain, fast and spurious (Wireshark's `tcp.analysis.retransmission`,
+    /// `fast_retransmission`, `spurious_retransmission`).
+    pub retransmissions: u64,
+    /// "Previous segment not captured" (`tcp.analysis.lost_segment`).
+    pub lost_segments: u64,
+    /// `tcp.analysis.duplicate_ack`.
+    pub duplicate_acks: u64,
+    /// `tcp.analysis.zero_window`.
+    pub zero_windows: u64,
+}
+
+impl Problems {
+    /// Counts the flags of one segment.
+    pub fn add(&mut self, flags: &[AnalysisFlag]) {
+        for flag in flags {
+            let counter = match flag {
+                AnalysisFlag::Retransmission
+                | AnalysisFlag::FastRetransmission
+                | AnalysisFlag::SpuriousRetransmission => &mut self.retransmissions,
+                AnalysisFlag::LostSegment => &mut self.lost_segments,
+                AnalysisFlag::DuplicateAck { .. } => &mut self.duplicate_acks,
+                AnalysisFlag::ZeroWindow => &mut self.zero_windows,
+                _ => continue,
+            };
+            *counter += 1;
+        }
+    }
+
+    fn absorb(&mut self, other: &Problems) {
+        self.retransmissions += other.retransmissions;
+        self.lost_segments += other.lost_segments;
+        self.duplicate_acks += other.duplicate_acks;
+        self.zero_windows += other.zero_windows;
+    }
+
+    /// Every problem counted, one per flag: how troubled a connection is.
+    pub fn total(&self) -> u64 {
+        self.retransmissions + self.lost_segments + self.duplicate_acks + self.zero_windows
+    }
+}
+
 /// One TCP segment of a connection, as tcpdialog understood it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Segment {
@@ -216,8 +262,13 @@ pub struct Connection {
     pub syn_seen: bool,
     /// The segments the analyzer's [`Retention`] kept (all of them unless asked otherwise), in frame order.
     pub segments: Vec<Segment>,
-    /// Segments seen, kept or not.
-    pub packets: u64,
+    /// Segments seen in each direction, kept or not, indexed by [`Direction::index`].
+    pub packets: [u64; 2],
+    /// Bytes of the frames of those segments on the wire (Wireshark's `frame.len`), what `tshark -z conv,tcp`
+    /// counts, indexed by [`Direction::index`].
+    pub frame_bytes: [u64; 2],
+    /// How many segments carry each kind of trouble, kept or not.
+    pub problems: Problems,
     /// Times of the connection's first and last segment, kept or not.
     pub first_time: Duration,
     pub last_time: Duration,
@@ -234,6 +285,69 @@ pub struct Connection {
 }
 
 impl Connection {
+    /// A connection nothing has been seen of yet.
+    pub fn new(index: usize, client: SocketAddr, server: SocketAddr) -> Self {
+        Connection {
+            index,
+            client,
+            server,
+            syn_seen: false,
+            segments: Vec::new(),
+            packets: [0, 0],
+            frame_bytes: [0, 0],
+            problems: Problems::default(),
+            first_time: Duration::ZERO,
+            last_time: Duration::ZERO,
+            handshake_rtt: None,
+            first_close: None,
+            half_closed: false,
+            bytes: [0, 0],
+            window_shift: [None, None],
+        }
+    }
+
+    /// How troubled the connection looks, to rank connections: every problem counted
+    /// ([`Problems::total`]), and one more when it was reset (a refused or aborted connection).
+    pub fn trouble(&self) -> u64 {
+        let reset = self.first_close.is_some_and(|c| c.kind == CloseKind::Rst);
+        self.problems.total() + u64::from(reset)
+    }
+
+    /// Frame bytes in both directions.
+    pub fn total_frame_bytes(&self) -> u64 {
+        self.frame_bytes[0] + self.frame_bytes[1]
+    }
+
+    /// Segments seen in both directions.
+    pub fn total_packets(&self) -> u64 {
+        self.packets[0] + self.packets[1]
+    }
+
+    /// Adds the facts of a later part of the same stream: packets that came after this part was handed over
+    /// (see [`TcpAnalyzer::take_retired`]). Facts of the first part win where both have one.
+    pub fn absorb(&mut self, later: Connection) {
+        let had_packets = self.total_packets() > 0;
+        let later_has_packets = later.total_packets() > 0;
+        self.syn_seen |= later.syn_seen;
+        self.segments.extend(later.segments);
+        for dir in 0..2 {
+            self.packets[dir] += later.packets[dir];
+            self.frame_bytes[dir] += later.frame_bytes[dir];
+            self.bytes[dir] += later.bytes[dir];
+            self.window_shift[dir] = self.window_shift[dir].or(later.window_shift[dir]);
+        }
+        self.problems.absorb(&later.problems);
+        if !had_packets {
+            self.first_time = later.first_time;
+        }
+        if later_has_packets {
+            self.last_time = later.last_time;
+        }
+        self.handshake_rtt = self.handshake_rtt.or(later.handshake_rtt);
+        self.first_close = self.first_close.or(later.first_close);
+        self.half_closed |= later.half_closed;
+    }
+
     pub fn start(&self) -> Duration {
         self.first_time
     }
@@ -257,6 +371,19 @@ impl Connection {
             Side::Server => self.server,
         }
     }
+}
+
+/// Connections in `tcp.stream` order, the parts of one stream (see [`TcpAnalyzer::take_retired`]) merged.
+pub fn merge_parts(mut parts: Vec<Connection>) -> Vec<Connection> {
+    parts.sort_by_key(|c| c.index);
+    let mut merged: Vec<Connection> = Vec::with_capacity(parts.len());
+    for part in parts {
+        match merged.last_mut() {
+            Some(last) if last.index == part.index => last.absorb(part),
+            _ => merged.push(part),
+        }
+    }
+    merged
 }
 
 /// What a [`StreamSink`] is told about a new connection before any of its bytes.

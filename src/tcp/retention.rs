@@ -18,6 +18,11 @@ type ConnectionFilter = Box<dyn Fn(&ConnectionInfo) -> bool + Send + Sync>;
 pub struct Retention {
     connections: Option<ConnectionFilter>,
     frames: Option<RangeInclusive<u64>>,
+    /// No segment and no message at all: connection facts and message summaries only.
+    summaries_only: bool,
+    /// Reading may stop once past `frames` (see [`Retention::stopping`]): with the streams that must have
+    /// been seen by then.
+    stop: Option<usize>,
 }
 
 impl Retention {
@@ -26,7 +31,15 @@ impl Retention {
         Self::default()
     }
 
-    /// Keeps only the connections `keep` accepts; it sees each connection once, when its first packet arrives.
+    /// No segment and no message of any connection, but every connection's facts and the summary of its
+    /// messages (all connections are still decoded): what a view of every connection needs, in memory that
+    /// does not grow with the length of the capture.
+    pub fn summaries() -> Self {
+        Retention { summaries_only: true, ..Self::default() }
+    }
+
+    /// Keeps only the connections `keep` accepts; it sees each connection when its first packet arrives (and
+    /// again if a segment comes after the connection was retired).
     pub fn connections(mut self, keep: impl Fn(&ConnectionInfo) -> bool + Send + Sync + 'static) -> Self {
         self.connections = Some(Box::new(keep));
         self
@@ -38,12 +51,33 @@ impl Retention {
         self
     }
 
+    /// Lets the reading stop once nothing later can change what is kept: past the last of `frames`, when
+    /// every connection that kept a segment is over and retired (its facts and messages final), and once
+    /// `streams` streams have been numbered (so that a stream asked for is known to exist). What a diagram of
+    /// a few frames of a huge capture needs.
+    pub fn stopping(mut self, streams: usize) -> Self {
+        self.stop = Some(streams);
+        self
+    }
+
+    /// Whether reading may stop after `frame`, with `numbered` streams so far and `holding` connections still
+    /// holding kept segments.
+    pub(crate) fn may_stop(&self, frame: u64, numbered: usize, holding: usize) -> bool {
+        let past = self.frames.as_ref().is_some_and(|range| frame > *range.end());
+        self.stop.is_some_and(|streams| past && holding == 0 && numbered >= streams)
+    }
+
     pub(crate) fn keeps_connection(&self, info: &ConnectionInfo) -> bool {
         self.connections.as_ref().is_none_or(|keep| keep(info))
     }
 
     pub(crate) fn keeps_frame(&self, frame: u64) -> bool {
-        self.frames.as_ref().is_none_or(|range| range.contains(&frame))
+        !self.summaries_only && self.frames.as_ref().is_none_or(|range| range.contains(&frame))
+    }
+
+    /// Whether the messages of kept connections are kept (otherwise only their summaries).
+    pub fn keeps_messages(&self) -> bool {
+        !self.summaries_only
     }
 }
 
@@ -52,6 +86,8 @@ impl fmt::Debug for Retention {
         f.debug_struct("Retention")
             .field("connections", &self.connections.as_ref().map(|_| "a filter"))
             .field("frames", &self.frames)
+            .field("summaries_only", &self.summaries_only)
+            .field("stop", &self.stop)
             .finish()
     }
 }
@@ -81,5 +117,23 @@ mod tests {
         assert!(some.keeps_connection(&info(0, 80)));
         assert!(!some.keeps_connection(&info(1, 443)));
         assert!(!some.keeps_frame(2) && some.keeps_frame(3) && some.keeps_frame(9) && !some.keeps_frame(10));
+    }
+
+    #[test]
+    fn reading_stops_past_the_frames_once_nothing_is_held_and_the_streams_were_seen() {
+        let stopping = Retention::all().frames(1..=100).stopping(3);
+        assert!(!stopping.may_stop(100, 3, 0), "frame 100 is still in the range");
+        assert!(!stopping.may_stop(101, 3, 1), "a connection still holds segments");
+        assert!(!stopping.may_stop(101, 2, 0), "stream 2 was not seen yet");
+        assert!(stopping.may_stop(101, 3, 0));
+        assert!(!Retention::all().frames(1..=100).may_stop(101, 3, 0), "only when asked to");
+    }
+
+    #[test]
+    fn summaries_keep_every_connection_but_no_segment_or_message() {
+        let summaries = Retention::summaries();
+        assert!(summaries.keeps_connection(&info(3, 80)));
+        assert!(!summaries.keeps_frame(1) && !summaries.keeps_messages());
+        assert!(Retention::all().keeps_messages());
     }
 }

@@ -10,33 +10,74 @@
 
 use crate::capture::TcpPacket;
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, SocketAddr};
 
-/// The two endpoints of a connection, in a fixed order so both directions find the same entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct EndpointPair(SocketAddr, SocketAddr);
+/// The two endpoints of a connection in a fixed order, so both directions find the same entry; packed in
+/// 12 bytes for IPv4 (the table holds one entry per address/port pair of the capture).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum EndpointPair {
+    V4([u8; 12]),
+    Other(Box<(SocketAddr, SocketAddr)>),
+}
 
 impl EndpointPair {
     fn of(a: SocketAddr, b: SocketAddr) -> Self {
-        if a <= b { EndpointPair(a, b) } else { EndpointPair(b, a) }
+        let (first, second) = if a <= b { (a, b) } else { (b, a) };
+        match (first, second) {
+            (SocketAddr::V4(x), SocketAddr::V4(y)) => {
+                let mut packed = [0u8; 12];
+                packed[..4].copy_from_slice(&x.ip().octets());
+                packed[4..6].copy_from_slice(&x.port().to_be_bytes());
+                packed[6..10].copy_from_slice(&y.ip().octets());
+                packed[10..].copy_from_slice(&y.port().to_be_bytes());
+                EndpointPair::V4(packed)
+            }
+            _ => EndpointPair::Other(Box::new((first, second))),
+        }
+    }
+
+    /// The endpoints, the lower first.
+    fn endpoints(&self) -> (SocketAddr, SocketAddr) {
+        match self {
+            EndpointPair::V4(p) => {
+                let at = |i: usize| {
+                    let ip = Ipv4Addr::new(p[i], p[i + 1], p[i + 2], p[i + 3]);
+                    SocketAddr::from((ip, u16::from_be_bytes([p[i + 4], p[i + 5]])))
+                };
+                (at(0), at(6))
+            }
+            EndpointPair::Other(pair) => **pair,
+        }
     }
 }
 
-/// Maps each address/port pair to the index of its latest stream.
+/// Maps each address/port pair to its latest stream, for as long as the capture lasts: a segment that comes
+/// after its connection was retired still belongs to that `tcp.stream`, as in Wireshark.
 #[derive(Debug, Default)]
 pub struct StreamTable {
-    latest: HashMap<EndpointPair, usize>,
+    latest: HashMap<EndpointPair, Entry>,
 }
 
+/// A stream's number, shifted left by one, with the low bit set when the pair's first endpoint is its client.
+#[derive(Debug, Clone, Copy)]
+struct Entry(u64);
+
 impl StreamTable {
-    /// The latest stream of this packet's endpoints, if any.
-    pub fn lookup(&self, tcp: &TcpPacket) -> Option<usize> {
-        self.latest.get(&EndpointPair::of(tcp.src, tcp.dst)).copied()
+    /// The latest stream of this packet's endpoints, if any, with its (client, server).
+    pub fn lookup(&self, tcp: &TcpPacket) -> Option<(usize, SocketAddr, SocketAddr)> {
+        let pair = EndpointPair::of(tcp.src, tcp.dst);
+        let Entry(entry) = *self.latest.get(&pair)?;
+        let (first, second) = pair.endpoints();
+        let (client, server) = if entry & 1 == 1 { (first, second) } else { (second, first) };
+        Some((usize::try_from(entry >> 1).unwrap_or(usize::MAX), client, server))
     }
 
-    /// Records `index` as the stream that later packets between these endpoints belong to.
-    pub fn insert(&mut self, tcp: &TcpPacket, index: usize) {
-        self.latest.insert(EndpointPair::of(tcp.src, tcp.dst), index);
+    /// Records `index` (with `client` as its client) as the stream later packets between these endpoints
+    /// belong to.
+    pub fn insert(&mut self, tcp: &TcpPacket, index: usize, client: SocketAddr) {
+        let pair = EndpointPair::of(tcp.src, tcp.dst);
+        let client_is_first = pair.endpoints().0 == client;
+        self.latest.insert(pair, Entry((index as u64) << 1 | u64::from(client_is_first)));
     }
 }
 
@@ -102,14 +143,25 @@ mod tests {
     }
 
     #[test]
+    fn pairs_give_back_their_endpoints_in_order() {
+        for (a, b) in [("10.0.0.2:80", "10.0.0.1:1234"), ("[::1]:443", "[::1]:50000"), ("[::1]:1", "10.0.0.1:2")] {
+            let (a, b): (SocketAddr, SocketAddr) = (a.parse().unwrap(), b.parse().unwrap());
+            let pair = EndpointPair::of(a, b);
+            assert_eq!(pair, EndpointPair::of(b, a));
+            assert_eq!(pair.endpoints(), (a.min(b), a.max(b)));
+        }
+    }
+
+    #[test]
     fn both_directions_find_the_same_stream() {
         let mut table = StreamTable::default();
         let forward = packet("10.0.0.1:1234", "10.0.0.2:80", TcpFlags::SYN);
         let backward = packet("10.0.0.2:80", "10.0.0.1:1234", TcpFlags::ACK);
+        let (client, server) = (forward.src, forward.dst);
         assert_eq!(table.lookup(&forward), None);
-        table.insert(&forward, 7);
-        assert_eq!(table.lookup(&backward), Some(7));
-        table.insert(&backward, 8);
-        assert_eq!(table.lookup(&forward), Some(8));
+        table.insert(&forward, 7, client);
+        assert_eq!(table.lookup(&backward), Some((7, client, server)));
+        table.insert(&backward, 8, server);
+        assert_eq!(table.lookup(&forward), Some((8, server, client)));
     }
 }

@@ -1,6 +1,8 @@
 //! Test harness: run the real binary, make temporary sites, and read tshark's expectations.
 #![allow(dead_code)] // each integration test binary uses a different part of the harness
 
+pub mod pcap;
+
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

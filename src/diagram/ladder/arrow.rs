@@ -13,6 +13,8 @@ const PLAIN_SIZE: f64 = 11.0;
 const DETAIL_SIZE: f64 = 10.0;
 /// Room kept free at each end of an arrow's labels.
 const LABEL_PADDING: f64 = 10.0;
+/// Longest tooltip: an arrow's messages are capped already, this bounds what their summaries add up to.
+const MAX_TOOLTIP_CHARS: usize = 2000;
 
 /// The row tint behind a marked arrow (drawn before the lifelines).
 pub fn tint(text: &ArrowText, top: f64, columns: &Columns) -> Option<Item> {
@@ -119,6 +121,7 @@ pub fn draw(
         event.dst,
         info_without_ports(event)
     );
+    let tooltip = truncate(&tooltip, MAX_TOOLTIP_CHARS);
     Some(Item::Group {
         id: Some(format!("a{}", event.frame)),
         href: link_to_table.then(|| format!("f{}", event.frame)),

@@ -1,0 +1,46 @@
+//! Captures made to cost a lot (tens of thousands of messages in one segment, many connections) give bounded
+//! output. The captures are written by the tests (`common::pcap`).
+
+mod common;
+
+use common::pcap::{ACK, PSH, PcapWriter, SYN};
+use common::{ok, run};
+use std::net::SocketAddrV4;
+
+/// A WebSocket connection whose server sends `frames` empty text frames in one segment.
+fn tiny_websocket_frames(frames: usize) -> Vec<u8> {
+    let mut w = PcapWriter::default();
+    let client: SocketAddrV4 = "10.0.0.1:40000".parse().unwrap();
+    let server: SocketAddrV4 = "10.0.0.2:80".parse().unwrap();
+    let request = b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+        Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    let response = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+        Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+    let burst = [0x81u8, 0x00].repeat(frames);
+    let (c, s) = (1000u32, 5000u32);
+    let (req, resp) = (request.len() as u32, response.len() as u32);
+    let t = 1_700_000_000_000_000;
+    w.tcp(t, client, server, c, 0, SYN, b"");
+    w.tcp(t + 100, server, client, s, c + 1, SYN | ACK, b"");
+    w.tcp(t + 200, client, server, c + 1, s + 1, ACK, b"");
+    w.tcp(t + 300, client, server, c + 1, s + 1, PSH | ACK, request);
+    w.tcp(t + 400, server, client, s + 1, c + 1 + req, PSH | ACK, response);
+    w.tcp(t + 500, server, client, s + 1 + resp, c + 1 + req, PSH | ACK, &burst);
+    w.into_bytes()
+}
+
+#[test]
+fn a_segment_of_thirty_thousand_websocket_frames_draws_twenty_and_counts_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tiny-frames.pcap");
+    std::fs::write(&path, tiny_websocket_frames(30_000)).unwrap();
+    let path = path.to_str().unwrap();
+    let svg = ok(run(&["diagram", path, "--format", "svg"]));
+    assert!(svg.len() < 200_000, "{} bytes of SVG", svg.len());
+    assert!(svg.contains("and 29 980 more WebSocket frames"), "the count of the rest is in the picture");
+    for view in ["ladder", "table"] {
+        let text = ok(run(&["diagram", path, "--view", view, "--format", "txt"]));
+        assert!(text.len() < 100_000, "{view}: {} bytes", text.len());
+        assert!(text.contains("and 29 980 more WebSocket frames"), "{view}:\n{text}");
+    }
+}
