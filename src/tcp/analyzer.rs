@@ -125,6 +125,8 @@ impl TcpAnalyzer {
         }
         if tracked.ending.is_over() && !tracked.lingering {
             tracked.lingering = true;
+            // It lingers a second with its segments: without the room they were growing into.
+            tracked.conn.segments.shrink_to_fit();
             self.lingering.push_back(index);
         }
     }
