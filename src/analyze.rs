@@ -1,12 +1,12 @@
 //! Runs the capture, tcp and proto stages over one file: the shared front half of every command.
 //!
-//! The stages run connection by connection ([`analyze_stream`]), reading and the TCP stage on one core and
-//! the decoders on the other (`pipeline.rs`); [`analyze_file`] collects the whole analysis from that.
+//! The stages run connection by connection ([`analyze_stream`]) on two cores (`pipeline.rs`);
+//! [`analyze_file`] collects the whole analysis from that.
 
 mod pipeline;
 
 use crate::capture::{CaptureError, CaptureReader, CaptureSummary};
-use crate::proto::{DecodedConnection, DecoderOptions, Message, MessageKind, Protocol, ProtocolDecoder};
+use crate::proto::{DecodedConnection, DecoderOptions, Message, MessageKind, Protocol};
 use crate::tcp::{AnalysisFlag, Connection, Continuation, Direction, Retention, Segment, merge_parts};
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -171,11 +171,7 @@ pub fn analyze_stream(
     each: &mut dyn FnMut(AnalysedConnection) -> ControlFlow<()>,
 ) -> Result<Streamed, CaptureError> {
     let reader = CaptureReader::from_reader(name, source)?;
-    let mut decoder = ProtocolDecoder::new(options.clone());
-    if !retention.keeps_messages() {
-        decoder = decoder.summarising();
-    }
-    pipeline::run(reader, decoder, retention, each)
+    pipeline::run(reader, options, retention, each)
 }
 
 #[cfg(test)]

@@ -44,3 +44,37 @@ fn a_segment_of_thirty_thousand_websocket_frames_draws_twenty_and_counts_the_res
         assert!(text.contains("and 29 980 more WebSocket frames"), "{view}:\n{text}");
     }
 }
+
+/// One connection whose client sends `segments` segments of `per_segment` pipelined requests each.
+fn pipelined_requests(segments: usize, per_segment: usize) -> Vec<u8> {
+    let mut w = PcapWriter::default();
+    let client: SocketAddrV4 = "10.0.0.1:40000".parse().unwrap();
+    let server: SocketAddrV4 = "10.0.0.2:80".parse().unwrap();
+    let burst = b"GET /x HTTP/1.1\r\nHost: x\r\n\r\n".repeat(per_segment);
+    let t = 1_700_000_000_000_000;
+    w.tcp(t, client, server, 1000, 0, SYN, b"");
+    w.tcp(t + 100, server, client, 5000, 1001, SYN | ACK, b"");
+    w.tcp(t + 200, client, server, 1001, 5001, ACK, b"");
+    for i in 0..segments {
+        let seq = 1001 + (i * burst.len()) as u32;
+        w.tcp(t + 300 + i as u64 * 100, client, server, seq, 5001, PSH | ACK, &burst);
+    }
+    w.into_bytes()
+}
+
+#[test]
+fn segments_of_thousands_of_pipelined_requests_draw_bounded_pictures() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pipelined.pcap");
+    std::fs::write(&path, pipelined_requests(10, 2000)).unwrap();
+    let path = path.to_str().unwrap();
+    for format in ["svg", "txt"] {
+        let out = ok(run(&["diagram", path, "--format", format]));
+        assert!(out.len() < 300_000, "{format}: {} bytes", out.len());
+        assert!(out.contains("and 1 980 more HTTP messages"), "{format}: the rest is counted");
+        assert!(
+            out.contains("GET /x and 1 984 more") || out.contains("» and 1 984 more"),
+            "{format}: phases are counted"
+        );
+    }
+}

@@ -32,8 +32,9 @@ fn live_connection_states_do_not_grow_with_the_capture() {
     assert_eq!((short.0, long.0), (300, 3000));
     assert!(short.1 <= 60, "{} TCP states alive at once for 300 connections", short.1);
     assert!(long.1 as f64 <= short.1 as f64 * 1.2, "TCP states: {} for 300 connections, {} for 3000", short.1, long.1);
-    // Decoders live from a connection's first bytes to the end of both its directions: one at a time here.
-    assert_eq!((short.2, long.2), (1, 1));
+    // Decoders live from a connection's first bytes to the end of both its directions: one at a time here
+    // (on each of the two cores that decode).
+    assert!(short.2 <= 2 && long.2 <= 2, "decoders alive at once: {} and {}", short.2, long.2);
 }
 
 /// `peak memory: 12345 kB` from the hidden `--peak-memory` flag (the kernel's VmHWM of the run).

@@ -2,6 +2,7 @@
 //! their connections end, so widths cannot wait for the widest cell); the first exchange ends the line.
 
 use super::{Conversation, RowWriter, diagram_command};
+use std::fmt::{Display, Write as _};
 use std::io::{self, Write};
 use std::path::PathBuf;
 
@@ -37,8 +38,12 @@ const DRAW: usize = 16;
 pub struct TextRows<W: Write> {
     out: W,
     capture: PathBuf,
+    /// `tcpdialog diagram CAPTURE --stream ` (the same for every row).
+    command: String,
     widths: [usize; 18],
     header_written: bool,
+    /// The line being made, reused.
+    line: String,
 }
 
 impl<W: Write> TextRows<W> {
@@ -46,7 +51,8 @@ impl<W: Write> TextRows<W> {
         let mut widths = COLUMNS.map(|(_, width, _)| width);
         // The command's length only changes with the stream number: room for six digits.
         widths[DRAW] = diagram_command(&capture, 100_000).chars().count();
-        TextRows { out, capture, widths, header_written: false }
+        let command = diagram_command(&capture, 0).trim_end_matches('0').to_string();
+        TextRows { out, capture, command, widths, header_written: false, line: String::with_capacity(256) }
     }
 
     pub fn into_inner(self) -> W {
@@ -56,17 +62,63 @@ impl<W: Write> TextRows<W> {
     fn header(&mut self) -> io::Result<()> {
         if !std::mem::replace(&mut self.header_written, true) {
             writeln!(self.out, "TCP conversations of {}", self.capture.display())?;
-            write_row(&mut self.out, &self.widths, &COLUMNS.map(|(header, _, _)| header.to_string()))?;
+            self.line.clear();
+            for (i, (header, _, _)) in COLUMNS.iter().enumerate() {
+                self.cell(i, header);
+            }
+            self.end_line()?;
         }
         Ok(())
+    }
+
+    /// Appends column `i`, padded to its width (by characters, as the columns are).
+    fn cell(&mut self, i: usize, value: &dyn Display) {
+        let (width, right) = (self.widths[i], COLUMNS[i].2);
+        let _ = if right { write!(self.line, "{value:>width$}  ") } else { write!(self.line, "{value:<width$}  ") };
+    }
+
+    fn end_line(&mut self) -> io::Result<()> {
+        let end = self.line.trim_end().len();
+        self.line.truncate(end);
+        self.line.push('\n');
+        self.out.write_all(self.line.as_bytes())
     }
 }
 
 impl<W: Write> RowWriter for TextRows<W> {
-    fn row(&mut self, conversation: &Conversation) -> io::Result<()> {
+    fn row(&mut self, c: &Conversation) -> io::Result<()> {
         self.header()?;
-        let cells = cells(conversation, &self.capture);
-        write_row(&mut self.out, &self.widths, &cells)
+        let conn = &c.connection;
+        let problems = conn.problems;
+        self.line.clear();
+        let rtt =
+            conn.handshake_rtt.map_or_else(|| "-".to_string(), |rtt| format!("{:.3} ms", rtt.as_secs_f64() * 1e3));
+        let exchange = c.exchange().map_or_else(|| "-".to_string(), |e| shorten(&e, EXCHANGE_CHARS));
+        let command = format!("{}{}", self.command, conn.index);
+        let cells: [&dyn Display; 18] = [
+            &conn.index,
+            &conn.client,
+            &conn.server,
+            &conn.packets[0],
+            &conn.packets[1],
+            &conn.frame_bytes[0],
+            &conn.frame_bytes[1],
+            &Seconds(conn.start().as_secs_f64()),
+            &Seconds(conn.duration().as_secs_f64()),
+            &c.protocol(),
+            &c.close(),
+            &rtt,
+            &problems.retransmissions,
+            &problems.lost_segments,
+            &problems.duplicate_acks,
+            &problems.zero_windows,
+            &command,
+            &exchange,
+        ];
+        for (i, value) in cells.into_iter().enumerate() {
+            self.cell(i, value);
+        }
+        self.end_line()
     }
 
     fn end(&mut self, streams: usize) -> io::Result<()> {
@@ -77,29 +129,13 @@ impl<W: Write> RowWriter for TextRows<W> {
     }
 }
 
-fn cells(c: &Conversation, capture: &std::path::Path) -> [String; 18] {
-    let conn = &c.connection;
-    let problems = conn.problems;
-    [
-        conn.index.to_string(),
-        conn.client.to_string(),
-        conn.server.to_string(),
-        conn.packets[0].to_string(),
-        conn.packets[1].to_string(),
-        conn.frame_bytes[0].to_string(),
-        conn.frame_bytes[1].to_string(),
-        format!("{:.6}", conn.start().as_secs_f64()),
-        format!("{:.6}", conn.duration().as_secs_f64()),
-        c.protocol(),
-        c.close(),
-        conn.handshake_rtt.map_or_else(|| "-".to_string(), |rtt| format!("{:.3} ms", rtt.as_secs_f64() * 1e3)),
-        problems.retransmissions.to_string(),
-        problems.lost_segments.to_string(),
-        problems.duplicate_acks.to_string(),
-        problems.zero_windows.to_string(),
-        diagram_command(capture, conn.index),
-        c.exchange().map_or_else(|| "-".to_string(), |e| shorten(&e, EXCHANGE_CHARS)),
-    ]
+/// Seconds with six decimals, padded like any other cell.
+struct Seconds(f64);
+
+impl Display for Seconds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(&format!("{:.6}", self.0))
+    }
 }
 
 /// One line of at most `chars` characters, control characters shown as `�`.
@@ -111,16 +147,6 @@ pub(super) fn shorten(text: &str, chars: usize) -> String {
     let mut short: String = text.chars().take(chars.saturating_sub(1)).map(clean).collect();
     short.push('…');
     short
-}
-
-fn write_row(out: &mut dyn Write, widths: &[usize; 18], cells: &[String; 18]) -> io::Result<()> {
-    use std::fmt::Write as _;
-    let mut line = String::with_capacity(256);
-    for ((cell, &width), (_, _, right)) in cells.iter().zip(widths).zip(COLUMNS) {
-        // Padding counts characters, as the columns do.
-        let _ = if right { write!(line, "{cell:>width$}  ") } else { write!(line, "{cell:<width$}  ") };
-    }
-    writeln!(out, "{}", line.trim_end())
 }
 
 #[cfg(test)]

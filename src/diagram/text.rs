@@ -15,6 +15,9 @@ use crate::dialog::{Dialog, Event, PhaseKind};
 /// Narrowest and widest distance between two lifelines, in characters.
 const MIN_GAP: usize = 24;
 const MAX_GAP: usize = 56;
+/// Phases named before one arrow at most (a segment of pipelined requests starts thousands); the rest are
+/// counted.
+const PHASE_LINES: usize = 16;
 
 pub fn ladder(dialog: &Dialog, options: &DiagramOptions) -> String {
     let shown = arrows::shown(dialog);
@@ -61,10 +64,14 @@ pub fn ladder(dialog: &Dialog, options: &DiagramOptions) -> String {
                 out.push(format!("{}   {} without a packet", grid.blank(':'), pause(silence)));
             }
         }
-        for phase in dialog.phases.iter().filter(|p| starts_at(p.kind, p.first, p.last, index)) {
+        let starting: Vec<_> = dialog.phases.iter().filter(|p| starts_at(p.kind, p.first, p.last, index)).collect();
+        for phase in starting.iter().take(PHASE_LINES) {
             let conn = if several { format!("#{} ", phase.conn) } else { String::new() };
             let lifeline = if phase.kind == PhaseKind::Idle { ':' } else { '|' };
             out.push(format!("{}   » {conn}{}", grid.blank(lifeline), phase.label));
+        }
+        if let Some(more) = starting.len().checked_sub(PHASE_LINES).filter(|&n| n > 0) {
+            out.push(format!("{}   » and {} more", grid.blank('|'), thousands(more as u64)));
         }
         out.push(grid.arrow(event, options));
         if event.fold.is_none() {

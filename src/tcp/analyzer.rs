@@ -125,6 +125,8 @@ impl TcpAnalyzer {
         }
         if tracked.ending.is_over() && !tracked.lingering {
             tracked.lingering = true;
+            // It lingers a second with its segments: without the room they were growing into.
+            tracked.conn.segments.shrink_to_fit();
             self.lingering.push_back(index);
         }
     }
@@ -652,6 +654,35 @@ mod tests {
         assert_eq!((first.dir, first.seq, first.ack, first.window), (Direction::ServerToClient, 1, 1, 1023));
         assert_eq!(conn.handshake_rtt, None);
         assert_eq!(conn.window_shift, [None, None]);
+    }
+
+    #[test]
+    fn a_connection_over_is_retired_a_second_later_and_a_late_segment_is_a_second_part() {
+        let mut s = Script::new("10.0.0.1:40000", "10.0.0.2:80");
+        s.handshake(1000, 5000, (None, None));
+        s.send(true, 100, FIN | ACK, 1001, 5001, 502, b""); // 4
+        s.send(false, 100, FIN | ACK, 5001, 1002, 509, b""); // 5
+        s.send(true, 100, ACK, 1002, 5002, 502, b""); // 6: both FINs acknowledged
+        let mut other = Script::new("10.0.0.3:40001", "10.0.0.2:80");
+        std::mem::swap(&mut other.analyzer, &mut s.analyzer);
+        other.frame = s.frame;
+        other.micros = s.micros;
+        other.send(true, 999_000, SYN, 7000, 0, 64240, b""); // 7: 0.999 s later, still lingering
+        assert_eq!(other.analyzer.take_retired().count(), 0);
+        other.send(true, 2000, ACK, 7001, 0, 64240, b""); // 8: past the linger
+        let retired: Vec<Connection> = other.analyzer.take_retired().collect();
+        assert_eq!(retired.iter().map(|c| (c.index, c.total_packets())).collect::<Vec<_>>(), [(0, 6)]);
+        std::mem::swap(&mut other.analyzer, &mut s.analyzer);
+        s.frame = other.frame;
+        s.micros = other.micros;
+        s.send(false, 3_000_000, FIN | ACK, 5001, 1002, 509, b""); // 9: a FIN resent 3 s later
+        let (conns, _) = s.finish();
+        // Stream 0 again, as tshark numbers it: the late part comes out on its own, with the same index.
+        assert_eq!(conns.iter().map(|c| (c.index, c.total_packets())).collect::<Vec<_>>(), [(0, 1), (1, 2)]);
+        let mut first = retired.into_iter().next().unwrap();
+        first.absorb(conns[0].clone());
+        assert_eq!((first.total_packets(), first.packets), (7, [4, 3]));
+        assert_eq!(first.first_close.map(|c| c.frame), Some(4));
     }
 
     #[test]

@@ -5,12 +5,17 @@
 //! would be unreadable), and names are pushed down so they never overlap; the legend goes below the last one.
 
 use super::super::arrows::Shown;
-use super::super::format::{mono_chars, wrap};
+use super::super::format::{mono_chars, thousands, wrap};
 use super::super::layout::{Item, Text};
 use super::geometry::{Columns, MARGIN, Rows, WIDTH};
 use crate::dialog::{Dialog, Phase, PhaseKind};
 
 const MAX_LANES: usize = 4;
+/// Brackets drawn at most: a ladder draws at most 400 arrows, and a segment of pipelined requests would
+/// otherwise bracket each of its thousands of exchanges.
+const MAX_BANDS: usize = 400;
+/// Phases of one kind and connection over the same arrows drawn one by one; the rest are counted on the last.
+const SAME_SPAN: usize = 16;
 const LANE_WIDTH: f64 = 6.0;
 const LABEL_SIZE: f64 = 11.0;
 const LINE_HEIGHT: f64 = 13.0;
@@ -28,11 +33,15 @@ struct Band<'a> {
     top: f64,
     bottom: f64,
     lane: usize,
+    /// Phases of the same kind and connection over exactly the same arrows, drawn as this one.
+    more: usize,
 }
 
 pub fn draw(dialog: &Dialog, shown: &Shown, rows: &Rows, columns: &Columns) -> PhaseItems {
     let mut bands: Vec<Band> = dialog.phases.iter().filter_map(|phase| band(phase, shown, rows)).collect();
     bands.sort_by(|a, b| a.top.total_cmp(&b.top).then(a.bottom.total_cmp(&b.bottom)));
+    let mut bands = merge_identical(bands);
+    bands.truncate(MAX_BANDS);
     let mut lane_bottoms: Vec<f64> = Vec::new();
     for band in &mut bands {
         let free = lane_bottoms.iter().position(|&bottom| bottom <= band.top + 0.5);
@@ -71,11 +80,14 @@ pub fn draw(dialog: &Dialog, shown: &Shown, rows: &Rows, columns: &Columns) -> P
         items.foreground.push(Item::line(x - 3.0, top, x, top, "bracket"));
         items.foreground.push(Item::line(x - 3.0, bottom, x, bottom, "bracket"));
 
-        let name = if several_connections {
+        let mut name = if several_connections {
             format!("#{} {}", band.phase.conn, band.phase.label)
         } else {
             band.phase.label.clone()
         };
+        if band.more > 0 {
+            name.push_str(&format!(" and {} more", thousands(band.more as u64)));
+        }
         let lines = wrap(&name, label_chars, 3);
         let block = lines.len() as f64 * LINE_HEIGHT;
         let centred = (top + bottom) / 2.0 - block / 2.0 + LABEL_SIZE - 1.0;
@@ -91,6 +103,27 @@ pub fn draw(dialog: &Dialog, shown: &Shown, rows: &Rows, columns: &Columns) -> P
     items
 }
 
+/// At most [`SAME_SPAN`] bands for each run of bands (sorted) of one kind and connection over the same arrows,
+/// the last counting the rest.
+fn merge_identical(bands: Vec<Band<'_>>) -> Vec<Band<'_>> {
+    let mut merged: Vec<Band> = Vec::with_capacity(bands.len().min(MAX_BANDS));
+    let mut run = 0;
+    for band in bands {
+        let same = merged.last().is_some_and(|last| {
+            last.top == band.top
+                && last.bottom == band.bottom
+                && last.phase.kind == band.phase.kind
+                && last.phase.conn == band.phase.conn
+        });
+        run = if same { run + 1 } else { 1 };
+        match merged.last_mut() {
+            Some(last) if same && run > SAME_SPAN => last.more += 1,
+            _ => merged.push(band),
+        }
+    }
+    merged
+}
+
 /// The vertical extent of a phase; an idle phase covers the silence between its two arrows.
 fn band<'a>(phase: &'a Phase, shown: &Shown, rows: &Rows) -> Option<Band<'a>> {
     let (top, bottom) = if phase.kind == PhaseKind::Idle {
@@ -100,7 +133,7 @@ fn band<'a>(phase: &'a Phase, shown: &Shown, rows: &Rows) -> Option<Band<'a>> {
     } else {
         rows.span(shown, phase.first, phase.last)?
     };
-    Some(Band { phase, top, bottom, lane: 0 })
+    Some(Band { phase, top, bottom, lane: 0, more: 0 })
 }
 
 fn shade_class(kind: PhaseKind) -> &'static str {
@@ -177,6 +210,25 @@ mod tests {
         for pair in baselines(&items).windows(2) {
             assert!(pair[1] - pair[0] >= LINE_HEIGHT, "names overlap: {pair:?}");
         }
+    }
+
+    #[test]
+    fn thousands_of_phases_over_the_same_arrows_are_counted_not_drawn() {
+        // Pipelined requests: two thousand exchanges completed by one segment.
+        let mut dialog = dialog_of("tests/fixtures/phases/h2-streams.pcap");
+        let stream = dialog.phases.iter().find(|p| p.label.contains("stream 3")).unwrap().clone();
+        dialog.phases.extend(std::iter::repeat_n(stream, 2000));
+        let items = drawn(&dialog);
+        assert!(bracket_xs(&items).len() < dialog.phases.len() - 1900, "{} brackets", bracket_xs(&items).len());
+        let names: Vec<&str> = items
+            .foreground
+            .iter()
+            .filter_map(|item| match item {
+                Item::Text(text) => Some(text.content.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert!(names.iter().any(|n| n.ends_with("and 1 985 more")), "{names:?}");
     }
 
     #[test]
