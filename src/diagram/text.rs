@@ -70,8 +70,9 @@ pub fn ladder(dialog: &Dialog, options: &DiagramOptions) -> String {
             let lifeline = if phase.kind == PhaseKind::Idle { ':' } else { '|' };
             out.push(format!("{}   » {conn}{}", grid.blank(lifeline), phase.label));
         }
-        if let Some(more) = starting.len().checked_sub(PHASE_LINES).filter(|&n| n > 0) {
-            out.push(format!("{}   » and {} more", grid.blank('|'), thousands(more as u64)));
+        let more: u64 = starting.iter().skip(PHASE_LINES).map(|p| 1 + p.more).sum();
+        if more > 0 {
+            out.push(format!("{}   » and {} more", grid.blank('|'), thousands(more)));
         }
         out.push(grid.arrow(event, options));
         if event.fold.is_none() {

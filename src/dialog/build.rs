@@ -3,7 +3,8 @@
 use super::phases::{find_phases, format_duration};
 use super::{Dialog, DialogOptions, Event, Fold, FoldKind, Participant, Selection};
 use crate::analyze::CaptureAnalysis;
-use crate::proto::Protocol;
+pub use crate::proto::thousands;
+use crate::proto::{MessageKind, Protocol, more_summary};
 use crate::tcp::{AnalysisFlag, CloseKind, Connection, Direction, Segment, Side};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -17,8 +18,9 @@ const DESCRIBED_MESSAGES: usize = 12;
 const DUP_ACK_RUN: usize = 3;
 
 /// An arrow lists at most this many messages; one line after them counts the rest (a segment can complete tens
-/// of thousands of tiny WebSocket frames, and each format would otherwise print them all).
-pub const MAX_ARROW_MESSAGES: usize = 20;
+/// of thousands of tiny WebSocket frames, and each format would otherwise print them all). The protocol stage
+/// keeps no more of one segment's messages.
+pub const MAX_ARROW_MESSAGES: usize = crate::proto::MAX_SEGMENT_MESSAGES;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum DialogError {
@@ -48,7 +50,9 @@ pub fn build(
     for message in &analysis.messages {
         let at = (message.conn, message.shown_frame());
         let listed = labels.entry(at).or_default();
-        if listed.len() < MAX_ARROW_MESSAGES {
+        if let MessageKind::More { count } = message.kind {
+            more.entry(at).or_insert((0, message.protocol)).0 += count;
+        } else if listed.len() < MAX_ARROW_MESSAGES {
             listed.push(message.summary.clone());
             decrypted.entry(at).or_default().push(message.decrypted);
         } else {
@@ -60,7 +64,7 @@ pub fn build(
         }
     }
     for (at, (count, protocol)) in more {
-        labels.entry(at).or_default().push(format!("and {} more {}", thousands(count), units(protocol)));
+        labels.entry(at).or_default().push(more_summary(count, protocol));
         decrypted.entry(at).or_default().push(false);
     }
 
@@ -341,31 +345,6 @@ fn fold_duplicate_acks(events: Vec<Event>) -> Vec<Event> {
         i = end;
     }
     out
-}
-
-/// `48 210`: digits in groups of three, as the diagrams write counts.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// What a protocol's messages are called when they are counted.
-fn units(protocol: Protocol) -> &'static str {
-    match protocol {
-        Protocol::Http => "HTTP messages",
-        Protocol::WebSocket => "WebSocket frames",
-        Protocol::Http2 => "HTTP/2 frames",
-        Protocol::Tls => "TLS records",
-        Protocol::Data => "data segments",
-        _ => "messages",
-    }
 }
 
 /// How long a folded run took. A capture's clock may step back (segment times then saturate at the capture's

@@ -211,6 +211,9 @@ pub struct Phase {
     pub last: usize,
     /// Shown beside the shading: `handshake`, `GET /style.css`, `idle 2.0 s, then server closes`.
     pub label: String,
+    /// Phases it stands for besides itself: exchanges of requests the protocol stage counted instead of keeping
+    /// (`and 1 980 more requests`), so that a picture counting the phases it leaves out counts them too.
+    pub more: u64,
 }
 
 /// The whole model of one diagram.

@@ -5,7 +5,7 @@
 
 use crate::analyze::CaptureAnalysis;
 use crate::capture::CaptureSummary;
-use crate::proto::Message;
+use crate::proto::{Message, MessageKind};
 use crate::tcp::{Connection, Segment, duplicate_ack};
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
@@ -122,6 +122,9 @@ pub struct MessageJson<'a> {
     /// The stream ended before its last byte: no segment completes it.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub incomplete: bool,
+    /// Not one message: how many more the segment completed, counted instead of kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub more: Option<u64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -178,6 +181,10 @@ pub fn stream_json<'a>(
                 summary: &m.summary,
                 decrypted: m.decrypted,
                 incomplete: m.incomplete,
+                more: match m.kind {
+                    MessageKind::More { count } => Some(count),
+                    _ => None,
+                },
             })
             .collect(),
         notes: notes.into_iter().map(|n| NoteJson { frame: n.frame, text: &n.summary }).collect(),

@@ -19,7 +19,7 @@ use super::registry::decoders;
 use super::summary::ConnectionSummary;
 use super::tls::SharedKeyLog;
 use super::tls_crypto::KeyLog;
-use super::{Message, MessageKind, Protocol};
+use super::{MAX_SEGMENT_MESSAGES, Message, MessageKind, Protocol, more_summary};
 use crate::tcp::{ConnectionInfo, Direction, StreamSink};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -223,8 +223,18 @@ struct Slot {
     /// Directions that have ended, indexed by [`Direction::index`].
     ended: [bool; 2],
     messages: Vec<Message>,
+    /// The messages of the last segment that completed any, to keep at most [`MAX_SEGMENT_MESSAGES`] of them.
+    run: SegmentRun,
     /// Made with the first message: a connection attempt that carried no bytes costs a few words.
     summary: Option<Box<ConnectionSummary>>,
+}
+
+/// The messages one segment completes: how many are kept, and where the one that counts the rest is.
+#[derive(Debug, Default)]
+struct SegmentRun {
+    at: Option<(Direction, u64)>,
+    kept: usize,
+    more: Option<usize>,
 }
 
 /// A connection's decoders: made when its first bytes arrive, dropped when both directions have ended.
@@ -272,15 +282,16 @@ impl ProtocolDecoder {
     /// Hands over what connection `conn` said and frees its state; call it once the TCP stage has ended both
     /// its directions. Empty for a connection the decoders were not told about.
     pub fn take(&mut self, conn: usize) -> DecodedConnection {
-        let Some(slot) = self.conns.remove(&conn) else {
+        let Some(mut slot) = self.conns.remove(&conn) else {
             return DecodedConnection::default();
         };
         if matches!(slot.decoder, Decoding::Running(_)) {
             self.live_decoders -= 1;
         }
-        let mut messages = slot.messages;
+        let summary = slot.summary.take().map(|s| *s).unwrap_or_default();
+        let mut messages = slot.into_messages();
         messages.sort_by_key(|m| (m.end_frame, m.dir, m.offset));
-        DecodedConnection { messages, summary: slot.summary.map(|s| *s).unwrap_or_default() }
+        DecodedConnection { messages, summary }
     }
 
     /// Connections whose decoders were alive at once, at most so far (a measure of memory).
@@ -291,7 +302,7 @@ impl ProtocolDecoder {
     /// All messages not taken yet, ordered by the frame that completes them, then by stream position.
     pub fn finish(mut self) -> Vec<Message> {
         let mut messages: Vec<Message> =
-            std::mem::take(&mut self.conns).into_values().flat_map(|s| s.messages).collect();
+            std::mem::take(&mut self.conns).into_values().flat_map(Slot::into_messages).collect();
         messages.sort_by_key(|m| (m.end_frame, m.conn, m.dir, m.offset));
         messages
     }
@@ -323,9 +334,45 @@ impl Slot {
         for message in messages.drain(..) {
             self.summary.get_or_insert_default().observe(&message);
             if keep {
-                self.messages.push(message);
+                self.keep(message);
             }
         }
+    }
+
+    /// Keeps a message, or counts it when its segment has completed [`MAX_SEGMENT_MESSAGES`] already (notes
+    /// and errors are always kept: each says something of its own).
+    fn keep(&mut self, message: Message) {
+        let at = (message.dir, message.end_frame);
+        if self.run.at != Some(at) {
+            self.run = SegmentRun { at: Some(at), ..SegmentRun::default() };
+        }
+        let counted = !matches!(message.kind, MessageKind::Note { .. } | MessageKind::Malformed { .. });
+        if !counted || self.run.kept < MAX_SEGMENT_MESSAGES {
+            self.run.kept += usize::from(counted);
+            self.messages.push(message);
+            return;
+        }
+        if let Some(MessageKind::More { count }) = self.run.more.map(|i| &mut self.messages[i].kind) {
+            *count += 1;
+            return;
+        }
+        self.run.more = Some(self.messages.len());
+        self.messages.push(Message {
+            kind: MessageKind::More { count: 1 },
+            summary: String::new(),
+            detail: Vec::new(),
+            ..message
+        });
+    }
+
+    /// Hands the messages over, each count of the rest saying how many it counts.
+    fn into_messages(mut self) -> Vec<Message> {
+        for message in &mut self.messages {
+            if let MessageKind::More { count } = message.kind {
+                message.summary = more_summary(count, message.protocol);
+            }
+        }
+        self.messages
     }
 }
 
@@ -336,6 +383,7 @@ impl StreamSink for ProtocolDecoder {
             decoder: Decoding::NotYet,
             ended: [false, false],
             messages: Vec::new(),
+            run: SegmentRun::default(),
             summary: None,
         };
         self.conns.insert(info.index, slot);
@@ -697,6 +745,19 @@ mod tests {
         let messages = decode_events(None, &events);
         assert_eq!(summaries(&messages), [(1, 2, "GET / HTTP/1.1"), (2, 3, "GET /b HTTP/1.1")]);
         assert_eq!(messages[1].offset, 18);
+    }
+
+    #[test]
+    fn a_segment_keeps_twenty_messages_and_counts_the_rest() {
+        let burst = b"GET /x HTTP/1.1\r\n\r\n".repeat(2 * MAX_SEGMENT_MESSAGES + 5);
+        let events = [Event::Data(C2S, &burst), Event::Data(C2S, b"GET /y HTTP/1.1\r\n\r\n")];
+        let messages = decode_events(None, &events);
+        let (first, rest) = messages.split_at(MAX_SEGMENT_MESSAGES);
+        assert!(first.iter().all(|m| m.summary == "GET /x HTTP/1.1" && m.end_frame == 1));
+        assert_eq!(rest[0].kind, MessageKind::More { count: MAX_SEGMENT_MESSAGES as u64 + 5 });
+        assert_eq!(rest[0].summary, "and 25 more HTTP messages");
+        // The next segment starts a count of its own.
+        assert_eq!(summaries(&rest[1..]), [(2, 2, "GET /y HTTP/1.1")]);
     }
 
     #[test]

@@ -73,6 +73,18 @@ impl Protocol {
         }
     }
 
+    /// What its messages are called when they are counted (`and 48 210 more WebSocket frames`).
+    pub fn units(self) -> &'static str {
+        match self {
+            Protocol::Http => "HTTP messages",
+            Protocol::WebSocket => "WebSocket frames",
+            Protocol::Http2 => "HTTP/2 frames",
+            Protocol::Tls => "TLS records",
+            Protocol::Data => "data segments",
+            _ => "messages",
+        }
+    }
+
     pub fn from_name(name: &str) -> Option<Protocol> {
         Some(match name.to_ascii_lowercase().as_str() {
             "http" | "http1" => Protocol::Http,
@@ -177,7 +189,32 @@ pub enum MessageKind {
     Note { text: String },
     /// Bytes that could not be decoded; `reason` says why. The rest of the dialog still renders.
     Malformed { reason: String },
+    /// The messages of one segment past the first [`MAX_SEGMENT_MESSAGES`], counted instead of kept (a segment
+    /// of ten thousand tiny WebSocket frames costs twenty messages); `summary` says how many, of what.
+    More { count: u64 },
 }
+
+/// `48 210`: digits in groups of three, as tcpdialog writes counts.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What a [`MessageKind::More`] says: `and 48 210 more WebSocket frames`.
+pub fn more_summary(count: u64, protocol: Protocol) -> String {
+    format!("and {} more {}", thousands(count), protocol.units())
+}
+
+/// Messages of one segment (one direction, one completing frame) kept, at most: the rest are counted in one
+/// [`MessageKind::More`]. A diagram's arrow shows the same number.
+pub const MAX_SEGMENT_MESSAGES: usize = 20;
 
 /// What an HTTP/1.x body was, without its bytes (bodies are never kept).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

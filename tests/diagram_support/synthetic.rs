@@ -104,9 +104,17 @@ pub fn transfer(segments: u64, folded: bool) -> Dialog {
         title: format!("Synthetic transfer of {segments} segments"),
         participants: participants(1),
         phases: vec![
-            Phase { kind: PhaseKind::Handshake, conn: 0, first: 0, last: 2, label: "handshake (40 µs)".into() },
-            Phase { kind: PhaseKind::Exchange, conn: 0, first: 3, last: n - 4, label: "GET /big.bin".into() },
             Phase {
+                kind: PhaseKind::Handshake,
+                conn: 0,
+                first: 0,
+                last: 2,
+                label: "handshake (40 µs)".into(),
+                more: 0,
+            },
+            Phase { kind: PhaseKind::Exchange, conn: 0, first: 3, last: n - 4, label: "GET /big.bin".into(), more: 0 },
+            Phase {
+                more: 0,
                 kind: PhaseKind::Teardown,
                 conn: 0,
                 first: n - 3,
@@ -155,6 +163,7 @@ pub fn connections(count: usize) -> Dialog {
         let mine: Vec<usize> = (0..events.len()).filter(|&i| events[i].conn == index).collect();
         let at = |k: usize| mine[k];
         phases.push(Phase {
+            more: 0,
             kind: PhaseKind::Handshake,
             conn: index,
             first: at(0),
@@ -162,6 +171,7 @@ pub fn connections(count: usize) -> Dialog {
             label: "handshake (40 µs)".into(),
         });
         phases.push(Phase {
+            more: 0,
             kind: PhaseKind::Exchange,
             conn: index,
             first: at(3),
@@ -169,6 +179,7 @@ pub fn connections(count: usize) -> Dialog {
             label: "GET /item".into(),
         });
         phases.push(Phase {
+            more: 0,
             kind: PhaseKind::Idle,
             conn: index,
             first: at(5),
@@ -176,6 +187,7 @@ pub fn connections(count: usize) -> Dialog {
             label: "idle 2.0 s, then server closes".into(),
         });
         phases.push(Phase {
+            more: 0,
             kind: PhaseKind::Teardown,
             conn: index,
             first: at(6),

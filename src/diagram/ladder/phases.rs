@@ -117,7 +117,7 @@ fn merge_identical(bands: Vec<Band<'_>>) -> Vec<Band<'_>> {
         });
         run = if same { run + 1 } else { 1 };
         match merged.last_mut() {
-            Some(last) if same && run > SAME_SPAN => last.more += 1,
+            Some(last) if same && run > SAME_SPAN => last.more += 1 + band.phase.more as usize,
             _ => merged.push(band),
         }
     }
