@@ -60,19 +60,23 @@ pub struct DecoderOptions {
     pub redact_headers: Vec<String>,
     /// TLS secrets (an NSS key log) to decrypt with; a capture's own Decryption Secrets Blocks add to them.
     pub keylog: Option<Arc<KeyLog>>,
+    /// Give messages their detail lines (headers, fields), which only diagrams show; `inspect` and
+    /// `conversations` do without them, and making them costs more than the rest of an HTTP message.
+    pub details: bool,
 }
 
 impl Default for DecoderOptions {
     fn default() -> Self {
-        DecoderOptions { force: None, redact: true, redact_headers: Vec::new(), keylog: None }
+        DecoderOptions { force: None, redact: true, redact_headers: Vec::new(), keylog: None, details: true }
     }
 }
 
 /// The context for a decoder of direction `$dir` of connection `$conn`, borrowing the stream's fields apart.
 macro_rules! cx {
-    ($conn:expr, $dir:expr, $now:expr, $stream:expr, $server_port:expr, $redact:expr, $out:expr) => {
+    ($conn:expr, $dir:expr, $now:expr, $stream:expr, $server_port:expr, $details:expr, $redact:expr, $out:expr) => {
         Cx {
             conn: $conn,
+            details: $details,
             dir: $dir,
             offset: $stream.offset,
             now: $now,
@@ -190,6 +194,8 @@ impl DirStream {
 pub(super) struct ConnDecoder {
     index: usize,
     server_port: u16,
+    /// Whether messages get their detail lines ([`Cx::details`]).
+    details: bool,
     dirs: [DirStream; 2],
     keys: SharedKeyLog,
 }
@@ -314,7 +320,8 @@ impl ProtocolDecoder {
             return false;
         };
         if matches!(slot.decoder, Decoding::NotYet) {
-            let mut decoder = ConnDecoder::new(conn, slot.server_port, self.options.force, &self.keys);
+            let details = self.keep_messages && self.options.details;
+            let mut decoder = ConnDecoder::new(conn, slot.server_port, self.options.force, details, &self.keys);
             for dir in [Direction::ClientToServer, Direction::ServerToClient] {
                 if slot.ended[dir.index()] {
                     decoder.end(dir, frame, &self.redactor, &mut self.scratch);
@@ -436,9 +443,21 @@ impl StreamSink for ProtocolDecoder {
 
 impl ConnDecoder {
     /// A connection whose directions speak `protocol` (`None`: recognise it from the first bytes).
-    pub(super) fn new(index: usize, server_port: u16, protocol: Option<Protocol>, keys: &SharedKeyLog) -> Self {
+    pub(super) fn new(
+        index: usize,
+        server_port: u16,
+        protocol: Option<Protocol>,
+        details: bool,
+        keys: &SharedKeyLog,
+    ) -> Self {
         let [c2s, s2c] = decoders(protocol, None, index, keys);
-        ConnDecoder { index, server_port, dirs: [DirStream::new(c2s), DirStream::new(s2c)], keys: Rc::clone(keys) }
+        ConnDecoder {
+            index,
+            server_port,
+            details,
+            dirs: [DirStream::new(c2s), DirStream::new(s2c)],
+            keys: Rc::clone(keys),
+        }
     }
 
     pub(super) fn data(
@@ -489,7 +508,7 @@ impl ConnDecoder {
                 // The decoder wants more than we keep: say so and show the rest of the direction as data.
                 let reason = format!("no complete unit in {MAX_BUFFER} bytes");
                 let protocol = stream.decoder.protocol();
-                let mut cx = cx!(self.index, dir, frame, stream, self.server_port, redact, out);
+                let mut cx = cx!(self.index, dir, frame, stream, self.server_port, self.details, redact, out);
                 cx.malformed(0, protocol, reason);
                 stream.decoder = Box::new(DataDecoder);
                 self.run(dir, frame, redact, out);
@@ -508,7 +527,7 @@ impl ConnDecoder {
             let mut produced = Vec::new();
             let buf = std::mem::take(&mut stream.buf);
             let step = {
-                let mut cx = cx!(self.index, dir, frame, stream, self.server_port, redact, &mut produced);
+                let mut cx = cx!(self.index, dir, frame, stream, self.server_port, self.details, redact, &mut produced);
                 stream.decoder.step(buf.as_slice(), &mut cx)
             };
             stream.buf = buf;
@@ -603,7 +622,7 @@ impl ConnDecoder {
             let buf = std::mem::take(&mut stream.buf);
             let mut produced = Vec::new();
             let outcome = {
-                let mut cx = cx!(index, dir, frame, stream, self.server_port, redact, &mut produced);
+                let mut cx = cx!(index, dir, frame, stream, self.server_port, self.details, redact, &mut produced);
                 stream.decoder.cut(buf.as_slice(), missing, &mut cx)
             };
             match outcome {
@@ -639,7 +658,7 @@ impl ConnDecoder {
             return;
         }
         let after = {
-            let mut cx = cx!(index, dir, frame, stream, self.server_port, redact, out);
+            let mut cx = cx!(index, dir, frame, stream, self.server_port, self.details, redact, out);
             stream.decoder.gap(rest, &mut cx)
         };
         if after == AfterGap::Continue && stream.lost.is_none() {
@@ -677,7 +696,7 @@ impl ConnDecoder {
         }
         let mut produced = Vec::new();
         {
-            let mut cx = cx!(self.index, dir, frame, stream, self.server_port, redact, &mut produced);
+            let mut cx = cx!(self.index, dir, frame, stream, self.server_port, self.details, redact, &mut produced);
             stream.decoder.end(buf.as_slice(), &mut cx);
         }
         stream.frames.clear();
@@ -745,6 +764,20 @@ mod tests {
         let messages = decode_events(None, &events);
         assert_eq!(summaries(&messages), [(1, 2, "GET / HTTP/1.1"), (2, 3, "GET /b HTTP/1.1")]);
         assert_eq!(messages[1].offset, 18);
+    }
+
+    #[test]
+    fn views_without_details_get_the_same_messages_without_their_lines() {
+        let decode = |details: bool| {
+            let mut decoder = ProtocolDecoder::new(DecoderOptions { details, ..Default::default() });
+            decoder.connection(super::super::testing::info());
+            decoder.data(0, C2S, 1, 0, b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi");
+            decoder.take(0).messages
+        };
+        let (with, without) = (decode(true), decode(false));
+        assert_eq!(with[0].detail, ["Host: x", "Content-Length: 2", "body: 2 bytes"]);
+        assert!(without[0].detail.is_empty());
+        assert_eq!((&with[0].summary, &with[0].kind), (&without[0].summary, &without[0].kind));
     }
 
     #[test]

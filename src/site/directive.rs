@@ -322,6 +322,7 @@ pub fn draw(
         redact: directive.redact,
         redact_headers: config.redact_headers.clone(),
         keylog,
+        details: true,
     };
     let options = format!(
         "{:?} {:?} {:?} {:?} {:?} {:?} keys {keylog_digest}",
