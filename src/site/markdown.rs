@@ -10,9 +10,11 @@ use super::config::{Config, line_of};
 use super::content::{CONTENT_DIR, Document};
 use super::directive::{self, CAPTURES_DIR, CaptureDir, Directive};
 use super::error::{DirectiveProblem, Location, SiteError};
-use super::figure::{FileLink, figure_html};
+use super::figure::{FileLink, feed_figure_html, figure_html};
 use super::highlight::{escape, highlight};
-use super::links::{LinkKind, SiteIndex, UrlMaker, join_inside, parent_of, parse_special, published_capture_name};
+use super::links::{
+    LinkKind, SiteIndex, UrlMaker, absolute_url, join_inside, parent_of, parse_special, published_capture_name,
+};
 use super::metadata::slugify;
 use super::output::Payload;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
@@ -50,6 +52,8 @@ pub struct Problem {
 #[derive(Debug, Default)]
 pub struct Rendered {
     pub html: String,
+    /// The same for the feed: each diagram an `<img>` of its published SVG ([`feed_figure_html`]).
+    pub feed_html: String,
     /// Plain text: the `Summary:` metadata or the start of the first paragraph.
     pub summary: String,
     /// Output files beside the page: output path → content.
@@ -87,9 +91,14 @@ pub fn render(doc: &Document, ctx: &RenderContext) -> Rendered {
         heading_ids: BTreeSet::new(),
         diagram_stems: BTreeSet::new(),
         first_paragraph: None,
+        feed_figures: Vec::new(),
     };
     let rewritten = page.rewrite(events);
     pulldown_cmark::html::push_html(&mut page.out.html, rewritten.into_iter());
+    page.out.feed_html = page
+        .feed_figures
+        .iter()
+        .fold(page.out.html.clone(), |html, (figure, in_feed)| html.replacen(figure.as_str(), in_feed, 1));
     page.out.summary = match &doc.meta.summary {
         Some(summary) => summary.clone(),
         None => summarize(page.first_paragraph.as_deref().unwrap_or_default()),
@@ -105,6 +114,8 @@ struct PageRenderer<'a, 'c> {
     heading_ids: BTreeSet<String>,
     diagram_stems: BTreeSet<String>,
     first_paragraph: Option<String>,
+    /// Each figure drawn, and what it becomes in the feed.
+    feed_figures: Vec<(String, String)>,
 }
 
 impl<'a> PageRenderer<'a, '_> {
@@ -418,7 +429,11 @@ impl<'a> PageRenderer<'a, '_> {
             link(format!("{stem}.{extension}"), extension.to_uppercase(), false),
         ];
         files.extend(png_link.map(|png| link(png, "PNG".into(), false)));
-        figure_html(&stem, &drawn, &caption, &files)
+        let figure = figure_html(&stem, &drawn, &caption, &files);
+        let svg = format!("{dir}{stem}.{extension}");
+        let svg_url = absolute_url(&self.ctx.config.base_url, &svg).unwrap_or_else(|| format!("{stem}.{extension}"));
+        self.feed_figures.push((figure.clone(), feed_figure_html(&drawn, &svg_url, &caption, &files)));
+        figure
     }
 
     fn unique_stem(&mut self, base: String) -> String {
