@@ -124,7 +124,7 @@ fn titles_and_captions_are_escaped() {
 }
 
 #[test]
-fn open_graph_tags_point_at_the_first_diagram_png() {
+fn open_graph_tags_point_at_the_first_diagrams_social_card() {
     let site = TestSite::new();
     site.file("tcpdialog.toml", "title = \"T\"\nbase_url = \"https://me.github.io/dialogs\"\n");
     site.file(
@@ -134,12 +134,13 @@ fn open_graph_tags_point_at_the_first_diagram_png() {
     site.build_ok();
     let html = site.read("posts/x/index.html");
     assert!(
-        html.contains("<meta property=\"og:image\" content=\"https://me.github.io/dialogs/posts/x/http-close.png\">"),
+        html.contains("<meta property=\"og:image\" content=\"https://me.github.io/dialogs/posts/x/http-close-card.png\">\n\
+                <meta property=\"og:image:width\" content=\"1200\">\n<meta property=\"og:image:height\" content=\"630\">"),
         "{html}"
     );
     assert!(html.contains("<link rel=\"canonical\" href=\"https://me.github.io/dialogs/posts/x/\">"), "{html}");
-    assert!(site.exists("posts/x/http-close.png"));
-    assert!(!site.exists("posts/x/http-close-s0.png"), "only the first diagram gets a PNG unless asked");
+    assert!(site.exists("posts/x/http-close-card.png") && !site.exists("posts/x/http-close.png"));
+    assert!(!site.exists("posts/x/http-close-s0-card.png"), "only the first diagram gets a card");
     let not_found = site.read("404.html");
     assert!(not_found.contains("href=\"/dialogs/theme/style.css\""), "404 links must work at any depth: {not_found}");
     let sitemap = site.read("sitemap.xml");

@@ -11,6 +11,7 @@ mod layout;
 mod mermaid;
 mod names;
 mod png;
+pub use png::CARD_SIZE;
 mod svg;
 mod table;
 mod text;
@@ -172,6 +173,15 @@ pub fn render(dialog: &Dialog, options: &DiagramOptions, format: Format) -> Resu
         (Format::Mermaid, View::Ladder) => Ok(mermaid::sequence(dialog, options).into_bytes()),
         (Format::Html, View::Table) => Ok(table::html(dialog, options).into_bytes()),
         (Format::Mermaid | Format::Html, _) => Err(unsupported()),
+    }
+}
+
+/// The social card of a ladder or timeline ([`png::CARD_SIZE`]): its opening, for OpenGraph and the like.
+pub fn render_card(dialog: &Dialog, options: &DiagramOptions) -> Result<Vec<u8>, DiagramError> {
+    match options.view {
+        View::Ladder => png::card(&ladder::layout(dialog, options), options),
+        View::Timeline => png::card(&timeline::layout(dialog, options), options),
+        View::Table => Err(DiagramError::Unsupported { view: options.view.name(), format: "card" }),
     }
 }
 

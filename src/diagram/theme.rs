@@ -142,6 +142,15 @@ fn sheet(scope: &str, palette: &Palette, indent: &str) -> String {
     out
 }
 
+/// The background colour (`#rrggbb`) of a picture that cannot follow the reader's scheme (the automatic theme
+/// is light there).
+pub fn background(theme: Theme) -> &'static str {
+    match theme {
+        Theme::Dark => DARK.bg,
+        Theme::Light | Theme::Auto => LIGHT.bg,
+    }
+}
+
 /// The `<style>` content for a diagram whose root element has id `scope`.
 pub fn css(theme: Theme, scope: &str) -> String {
     match theme {

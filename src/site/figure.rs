@@ -100,6 +100,7 @@ mod tests {
             artifact: Artifact::Svg,
             body: b"<?xml version=\"1.0\"?>\n<svg id=\"d1\"></svg>\n".to_vec(),
             png: None,
+            card: None,
             table: table.map(|t| t.as_bytes().to_vec()),
             keylog_warnings: Vec::new(),
         }

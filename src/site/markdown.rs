@@ -387,10 +387,11 @@ impl<'a> PageRenderer<'a, '_> {
         // base_url there is no card and no reason to draw it.
         let social_card = first && !self.ctx.config.base_url.is_empty();
         let captures = CaptureDir::of_site(self.ctx.root);
-        let mut drawn = match directive::draw(&directive, &captures, self.ctx.config, self.ctx.cache, social_card) {
-            Ok(drawn) => drawn,
-            Err(problem) => return self.directive_error(line, problem),
-        };
+        let mut drawn =
+            match directive::draw(&directive, &captures, self.ctx.config, self.ctx.cache, false, social_card) {
+                Ok(drawn) => drawn,
+                Err(problem) => return self.directive_error(line, problem),
+            };
         for warning in std::mem::take(&mut drawn.keylog_warnings) {
             let at = Location::new(&self.doc.source, line);
             self.problem(
@@ -406,15 +407,27 @@ impl<'a> PageRenderer<'a, '_> {
         match drawn.png.take() {
             Some(Ok(png)) => {
                 self.out.files.insert(format!("{dir}{stem}.png"), Payload::Bytes(png));
-                if first {
-                    self.out.og_image = Some(format!("{dir}{stem}.png"));
-                }
                 png_link = Some(format!("{stem}.png"));
             }
             Some(Err(problem)) => {
-                // A PNG the block asked for is required; the OpenGraph one is a nicety.
-                let severity = if directive.png { Severity::Error } else { Severity::Warning };
-                self.problem(severity, SiteError::Directive { at: Location::new(&self.doc.source, line), problem });
+                self.problem(
+                    Severity::Error,
+                    SiteError::Directive { at: Location::new(&self.doc.source, line), problem },
+                );
+            }
+            None => {}
+        }
+        match drawn.card.take() {
+            Some(Ok(card)) => {
+                self.out.files.insert(format!("{dir}{stem}-card.png"), Payload::Bytes(card));
+                self.out.og_image = Some(format!("{dir}{stem}-card.png"));
+            }
+            // The card is a nicety: the page is whole without it.
+            Some(Err(problem)) => {
+                self.problem(
+                    Severity::Warning,
+                    SiteError::Directive { at: Location::new(&self.doc.source, line), problem },
+                );
             }
             None => {}
         }
@@ -597,13 +610,17 @@ mod tests {
         let out = render_body(&f, body);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let pngs: Vec<&String> = out.files.keys().filter(|k| k.ends_with(".png")).collect();
-        assert_eq!(pngs, ["posts/x/http-close.png"]);
-        assert_eq!(out.og_image.as_deref(), Some("posts/x/http-close.png"));
-        let png = match &out.files["posts/x/http-close.png"] {
+        assert_eq!(pngs, ["posts/x/http-close-card.png"]);
+        assert_eq!(out.og_image.as_deref(), Some("posts/x/http-close-card.png"));
+        let png = match &out.files["posts/x/http-close-card.png"] {
             Payload::Bytes(bytes) => bytes,
             other => panic!("{other:?}"),
         };
+        // A 1200×630 PNG (IHDR's width and height), light enough for a social site.
         assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+        let size = |at: usize| u32::from_be_bytes([png[at], png[at + 1], png[at + 2], png[at + 3]]);
+        assert_eq!((size(16), size(20)), (1200, 630));
+        assert!(png.len() < 100_000, "{} bytes", png.len());
     }
 
     #[test]

@@ -243,6 +243,7 @@ impl SiteChrome<'_> {
                 description: description.to_string(),
                 url: url.clone(),
                 image,
+                image_size: crate::diagram::CARD_SIZE,
                 published,
             }),
             _ => None,
