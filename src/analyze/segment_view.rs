@@ -6,7 +6,7 @@
 //! on the segment that carried its start (an HTTP head), where Wireshark prints its start line; raw data is
 //! plain TCP in Wireshark's columns, though the ladder previews it.
 
-use crate::proto::{Message, MessageKind, Protocol};
+use crate::proto::{Message, MessageKind, Protocol, thousands};
 use crate::tcp::{AnalysisFlag, Continuation, Direction, Segment, TcpSummary, info_column};
 use std::collections::BTreeMap;
 
@@ -152,19 +152,6 @@ fn listed(messages: &[&Message]) -> Vec<String> {
     texts
 }
 
-/// `48 210`: digits in groups of three, as every output writes counts.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,13 +198,5 @@ mod tests {
         assert_eq!(protocol, "TCP");
         assert!(info.starts_with("[PSH, ACK] Seq=1 Ack=1 Win=65536 Len=6"), "{info}");
         assert_eq!(labels.len(), 1);
-    }
-
-    #[test]
-    fn counts_are_grouped_in_threes() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1 000");
-        assert_eq!(thousands(4_961_277), "4 961 277");
     }
 }

@@ -192,7 +192,9 @@ fn http1_exchanges(messages: &[&Message]) -> Vec<Found> {
             }
             _ => short_request(request),
         };
-        let end_frame = response.map_or(request.frame, |r| r.end_frame);
+        // A body the snaplen left out still belongs to the response: the exchange lasts until its last byte.
+        let body_end = response.and_then(|r| uncaptured_body_end(messages, r));
+        let end_frame = response.map_or(request.frame, |r| r.end_frame).max(body_end.unwrap_or(0));
         // A message the connection's end cut short (a download given up, a body never sent) says so.
         let facts = [
             (request.incomplete, "request incomplete"),
@@ -205,6 +207,12 @@ fn http1_exchanges(messages: &[&Message]) -> Vec<Found> {
         found.push(Found { kind, start_frame: request.frame, end_frame, label, timed: false, facts });
     }
     found
+}
+
+/// The last frame of what followed `response` when the snaplen cut its head ([`MessageKind::NotCaptured`]).
+fn uncaptured_body_end(messages: &[&Message], response: &Message) -> Option<u64> {
+    let next = messages.iter().find(|m| m.dir == response.dir && m.offset > response.offset)?;
+    matches!(next.kind, MessageKind::NotCaptured { .. }).then_some(next.end_frame)
 }
 
 /// The TLS handshake: from the ClientHello to the client's Finished (TLS 1.3: its first record after the

@@ -189,6 +189,9 @@ pub enum MessageKind {
     Note { text: String },
     /// Bytes that could not be decoded; `reason` says why. The rest of the dialog still renders.
     Malformed { reason: String },
+    /// What followed a message head the snaplen cut (its body, and whatever came after): `total` bytes on the
+    /// wire, `missing` of them not captured.
+    NotCaptured { missing: u64, total: u64 },
 }
 
 /// What an HTTP/1.x body was, without its bytes (bodies are never kept).
@@ -250,6 +253,19 @@ impl Message {
             (_, true) => self.frame,
         }
     }
+}
+
+/// `48 210`: digits in groups of three, as every output writes counts.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
