@@ -1,10 +1,12 @@
-//! Finds the phases of each connection: the TCP handshake, the TLS handshake, HTTP/1 exchanges (a CORS
+//! Finds the phases of each connection: the TCP handshake, loss episodes and zero-window stalls (found by
+//! `trouble.rs`), the TLS handshake, HTTP/1 exchanges (a CORS
 //! preflight named as such) and upgrades, HTTP/2 streams, PostgreSQL startup and queries, MySQL's connection
 //! and authentication and its queries and statements (`phases/mysql.rs`), idle gaps and the teardown.
 //!
 //! Phases are found from [`MessageKind`] facts only, never from summary strings. The protocol finders work on
 //! frame numbers ([`Found`]); [`find_phases`] maps those to arrows (which may be folded runs) and adds durations.
 
+use super::trouble::{Trouble, TroubleKind};
 use super::{Event, Phase, PhaseKind};
 use crate::analyze::CaptureAnalysis;
 use crate::proto::http2::{self, FrameType};
@@ -38,7 +40,12 @@ struct Found {
     facts: Vec<String>,
 }
 
-pub(super) fn find_phases(analysis: &CaptureAnalysis, connections: &[&Connection], events: &[Event]) -> Vec<Phase> {
+pub(super) fn find_phases(
+    analysis: &CaptureAnalysis,
+    connections: &[&Connection],
+    events: &[Event],
+    trouble: &BTreeMap<usize, Vec<Trouble>>,
+) -> Vec<Phase> {
     // One pass over the events and one over the messages build every connection's index.
     let mut arrows_of: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, e) in events.iter().enumerate() {
@@ -55,7 +62,17 @@ pub(super) fn find_phases(analysis: &CaptureAnalysis, connections: &[&Connection
         let (Some(arrows), Some(messages)) = (arrows_of.get(&conn.index), messages_of.get(&conn.index)) else {
             continue;
         };
-        connection_phases(conn, &Shown { events, arrows }, messages, &mut phases);
+        let shown = Shown { events, arrows };
+        connection_phases(conn, &shown, messages, &mut phases);
+        for t in trouble.get(&conn.index).into_iter().flatten() {
+            if let (Some(first), Some(last)) = (shown.arrow_of(t.first_frame), shown.arrow_of(t.last_frame)) {
+                let kind = match t.kind {
+                    TroubleKind::Loss => PhaseKind::Loss,
+                    TroubleKind::Stall => PhaseKind::Stall,
+                };
+                phases.push(Phase { kind, conn: conn.index, first, last: last.max(first), label: t.label.clone() });
+            }
+        }
     }
     phases.sort_by_key(|p| (p.first, p.last));
     phases

@@ -7,7 +7,7 @@ use super::columns;
 use crate::analyze::{CaptureAnalysis, SegmentViews};
 use crate::capture::CaptureSummary;
 use crate::proto::Message;
-use crate::tcp::{Connection, Segment, duplicate_ack};
+use crate::tcp::{AnalysisFlag, Connection, Segment, duplicate_ack};
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 
@@ -113,7 +113,7 @@ impl From<&Segment> for PacketJson {
             ack: seg.ack,
             len: seg.len,
             win: seg.window,
-            analysis: seg.analysis.iter().map(|a| a.name()).collect(),
+            analysis: analysis_names(&seg.analysis),
             duplicate_ack_num: duplicate_ack(&seg.analysis).map(|(number, _)| number),
             duplicate_ack_frame: duplicate_ack(&seg.analysis).map(|(_, of_frame)| of_frame),
             protocol: "TCP",
@@ -141,6 +141,16 @@ pub struct MessageJson<'a> {
 pub struct NoteJson<'a> {
     pub frame: u64,
     pub text: &'a str,
+}
+
+/// The analysis flags' names, as Wireshark's fields match them: a fast or spurious retransmission is also a
+/// `retransmission` (`tcp.analysis.retransmission` matches it), named first.
+fn analysis_names(analysis: &[AnalysisFlag]) -> Vec<&'static str> {
+    let resent =
+        analysis.iter().any(|f| matches!(f, AnalysisFlag::FastRetransmission | AnalysisFlag::SpuriousRetransmission));
+    let plain = analysis.contains(&AnalysisFlag::Retransmission);
+    let implied = (resent && !plain).then_some(AnalysisFlag::Retransmission.name());
+    implied.into_iter().chain(analysis.iter().map(|a| a.name())).collect()
 }
 
 fn seconds(d: std::time::Duration) -> f64 {

@@ -94,6 +94,7 @@ pub fn transfer(segments: u64, folded: bool) -> Dialog {
             bytes,
             duration: c.time - start,
             last_frame,
+            flagged: Default::default(),
         });
         let tail: Vec<Event> = c.events.split_off(last + 1);
         c.events.truncate(first_data);
