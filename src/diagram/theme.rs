@@ -99,6 +99,8 @@ fn rules(p: &Palette) -> Vec<(&'static str, String)> {
         ("ph-upgrade", format!("fill:{}", p.upgrade)),
         ("ph-idle", format!("fill:{}", p.idle)),
         ("ph-teardown", format!("fill:{}", p.teardown)),
+        ("ph-loss", format!("fill:{}", p.row_bad)),
+        ("ph-stall", format!("fill:{}", p.row_warn)),
         ("bracket", format!("stroke:{};stroke-width:1.5", p.dim)),
         ("row-bad", format!("fill:{}", p.row_bad)),
         ("row-warn", format!("fill:{}", p.row_warn)),

@@ -2,21 +2,24 @@
 //!
 //! Owns: choosing which connections and frames a diagram shows ([`Selection`]), naming the participants,
 //! turning segments into arrows ([`Event`]) labelled with their application messages, folding long transfers,
-//! finding the phases (handshake, exchanges, upgrade, idle, teardown), and the plain-language description.
+//! finding the phases (handshake, exchanges, upgrade, loss episodes, zero-window stalls, idle, teardown), and the
+//! plain-language description.
 //!
 //! Input: a [`crate::analyze::CaptureAnalysis`]. Output: a [`Dialog`], which every diagram renderer reads.
 
 mod build;
 pub mod overview;
 mod phases;
+mod trouble;
 
 pub use build::{DialogError, MAX_ARROW_MESSAGES, build, thousands};
 pub use overview::{ForDiagram, LADDER_CONNECTIONS, OVERVIEW_CONNECTIONS, Overview, analyze_for_diagram};
 pub use phases::format_duration;
+pub use trouble::{STALL_SECONDS, Trouble, TroubleKind, find_trouble};
 
+use crate::analyze::Columns;
 use crate::capture::{TcpFlags, TcpOptions};
-use crate::proto::Protocol;
-use crate::tcp::{AnalysisFlag, Continuation, Retention, TcpSummary};
+use crate::tcp::{AnalysisFlag, Retention, TcpSummary};
 use std::net::SocketAddr;
 
 /// Which part of a capture a dialog shows.
@@ -117,12 +120,11 @@ pub struct Event {
     /// prints them as Wireshark's Info column does.
     pub options: TcpOptions,
     pub sack_base: u32,
-    /// Application messages this segment completes (summaries, in stream order).
+    /// What the arrow is labelled with: the messages this segment shows ([`crate::analyze::SegmentView`]),
+    /// summaries in stream order.
     pub messages: Vec<String>,
-    /// Set when the segment completes no message but carries part of one a later segment completes.
-    pub continues: Option<Continuation>,
-    /// Protocol of those messages (the packet table's Protocol column); `None` for bare TCP.
-    pub protocol: Option<Protocol>,
+    /// Wireshark's Protocol and Info columns for the segment (the packet table prints them).
+    pub columns: Columns,
     pub analysis: Vec<AnalysisFlag>,
     /// Set when this arrow stands for a run of segments.
     pub fold: Option<Fold>,
@@ -168,6 +170,59 @@ pub struct Fold {
     pub bytes: u64,
     pub duration: f64,
     pub last_frame: u64,
+    /// Wireshark's flags on the segments folded in, counted (a transfer folds across them).
+    pub flagged: Flagged,
+}
+
+/// Segments of a folded transfer that Wireshark flags, counted by what they are: said beside the fold, so
+/// nothing is folded away unsaid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Flagged {
+    pub retransmissions: u64,
+    pub lost: u64,
+    pub duplicate_acks: u64,
+    pub window_full: u64,
+    pub window_updates: u64,
+    pub zero_windows: u64,
+    pub probes: u64,
+}
+
+impl Flagged {
+    /// Counts one folded segment's flags.
+    pub fn add(&mut self, analysis: &[AnalysisFlag]) {
+        use AnalysisFlag as F;
+        for flag in analysis {
+            let count = match flag {
+                F::Retransmission | F::FastRetransmission | F::SpuriousRetransmission => &mut self.retransmissions,
+                F::LostSegment => &mut self.lost,
+                F::DuplicateAck { .. } => &mut self.duplicate_acks,
+                F::WindowFull => &mut self.window_full,
+                F::WindowUpdate => &mut self.window_updates,
+                F::ZeroWindow => &mut self.zero_windows,
+                F::ZeroWindowProbe | F::KeepAlive => &mut self.probes,
+                _ => continue,
+            };
+            *count += 1;
+        }
+    }
+
+    /// `5 retransmissions, 2 lost, 8 dup ACKs`: what was folded, in the order a reader cares about.
+    pub fn describe(&self) -> Vec<String> {
+        let counts = [
+            (self.retransmissions, "retransmission", "retransmissions"),
+            (self.lost, "segment lost", "segments lost"),
+            (self.duplicate_acks, "dup ACK", "dup ACKs"),
+            (self.zero_windows, "zero window", "zero windows"),
+            (self.probes, "probe", "probes"),
+            (self.window_full, "window full", "window full"),
+            (self.window_updates, "window update", "window updates"),
+        ];
+        counts
+            .into_iter()
+            .filter(|(n, ..)| *n > 0)
+            .map(|(n, one, many)| if n == 1 { format!("1 {one}") } else { format!("{} {many}", thousands(n)) })
+            .collect()
+    }
 }
 
 /// What a [`Fold`] stands for.
@@ -178,6 +233,9 @@ pub enum FoldKind {
     Transfer,
     /// Consecutive duplicate ACKs `#first` to `#last` of one ACK number from one side (`acks` and `bytes` are 0).
     DuplicateAcks { first: u32, last: u32 },
+    /// What went by inside a zero-window stall: the sender's probes and the receiver's zero-window answers
+    /// (`segments` counts them all, `flagged` by kind).
+    Probes,
 }
 
 /// The named stretches of a dialog.
@@ -188,6 +246,10 @@ pub enum PhaseKind {
     Upgrade,
     Idle,
     Teardown,
+    /// From the first sign of a loss to the ACK that covers everything resent.
+    Loss,
+    /// A zero window that lasts, until the window opens again.
+    Stall,
 }
 
 impl PhaseKind {
@@ -198,6 +260,8 @@ impl PhaseKind {
             PhaseKind::Upgrade => "upgrade",
             PhaseKind::Idle => "idle",
             PhaseKind::Teardown => "teardown",
+            PhaseKind::Loss => "loss",
+            PhaseKind::Stall => "stall",
         }
     }
 }

@@ -1,10 +1,12 @@
-//! Finds the phases of each connection: the TCP handshake, the TLS handshake, HTTP/1 exchanges (a CORS
+//! Finds the phases of each connection: the TCP handshake, loss episodes and zero-window stalls (found by
+//! `trouble.rs`), the TLS handshake, HTTP/1 exchanges (a CORS
 //! preflight named as such) and upgrades, HTTP/2 streams, PostgreSQL startup and queries, MySQL's connection
 //! and authentication and its queries and statements (`phases/mysql.rs`), idle gaps and the teardown.
 //!
 //! Phases are found from [`MessageKind`] facts only, never from summary strings. The protocol finders work on
 //! frame numbers ([`Found`]); [`find_phases`] maps those to arrows (which may be folded runs) and adds durations.
 
+use super::trouble::{Trouble, TroubleKind};
 use super::{Event, Phase, PhaseKind};
 use crate::analyze::CaptureAnalysis;
 use crate::proto::http2::{self, FrameType};
@@ -40,7 +42,12 @@ struct Found {
     more: u64,
 }
 
-pub(super) fn find_phases(analysis: &CaptureAnalysis, connections: &[&Connection], events: &[Event]) -> Vec<Phase> {
+pub(super) fn find_phases(
+    analysis: &CaptureAnalysis,
+    connections: &[&Connection],
+    events: &[Event],
+    trouble: &BTreeMap<usize, Vec<Trouble>>,
+) -> Vec<Phase> {
     // One pass over the events and one over the messages build every connection's index.
     let mut arrows_of: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, e) in events.iter().enumerate() {
@@ -57,7 +64,24 @@ pub(super) fn find_phases(analysis: &CaptureAnalysis, connections: &[&Connection
         let (Some(arrows), Some(messages)) = (arrows_of.get(&conn.index), messages_of.get(&conn.index)) else {
             continue;
         };
-        connection_phases(conn, &Shown { events, arrows }, messages, &mut phases);
+        let shown = Shown { events, arrows };
+        connection_phases(conn, &shown, messages, &mut phases);
+        for t in trouble.get(&conn.index).into_iter().flatten() {
+            if let (Some(first), Some(last)) = (shown.arrow_of(t.first_frame), shown.arrow_of(t.last_frame)) {
+                let kind = match t.kind {
+                    TroubleKind::Loss => PhaseKind::Loss,
+                    TroubleKind::Stall => PhaseKind::Stall,
+                };
+                phases.push(Phase {
+                    kind,
+                    conn: conn.index,
+                    first,
+                    last: last.max(first),
+                    label: t.label.clone(),
+                    more: 0,
+                });
+            }
+        }
     }
     phases.sort_by_key(|p| (p.first, p.last));
     phases
@@ -189,7 +213,9 @@ fn http1_exchanges(messages: &[&Message]) -> Vec<Found> {
     let mut found = Vec::new();
     for request in messages.iter() {
         match request.kind {
-            MessageKind::HttpRequest { .. } => found.push(http1_exchange(request, responses.next().flatten())),
+            MessageKind::HttpRequest { .. } => {
+                found.push(http1_exchange(messages, request, responses.next().flatten()))
+            }
             MessageKind::More { count } if counts_http(request, Direction::ClientToServer) => {
                 let answered = responses.by_ref().take(usize::try_from(count).unwrap_or(usize::MAX)).flatten().last();
                 let end_frame = answered.map_or(request.end_frame, |r| r.end_frame);
@@ -218,7 +244,7 @@ fn counts_http(message: &Message, dir: Direction) -> bool {
 }
 
 /// The exchange of one request and the final response that answers it, if any.
-fn http1_exchange(request: &Message, response: Option<&Message>) -> Found {
+fn http1_exchange(messages: &[&Message], request: &Message, response: Option<&Message>) -> Found {
     let upgraded = matches!(response.map(|r| &r.kind), Some(MessageKind::HttpResponse { status: 101, .. }));
     let kind = if upgraded { PhaseKind::Upgrade } else { PhaseKind::Exchange };
     let label = match (response, &request.kind) {
@@ -230,7 +256,9 @@ fn http1_exchange(request: &Message, response: Option<&Message>) -> Found {
         }
         _ => short_request(request),
     };
-    let end_frame = response.map_or(request.frame, |r| r.end_frame);
+    // A body the snaplen left out still belongs to the response: the exchange lasts until its last byte.
+    let body_end = response.and_then(|r| uncaptured_body_end(messages, r));
+    let end_frame = response.map_or(request.frame, |r| r.end_frame).max(body_end.unwrap_or(0));
     // A message the connection's end cut short (a download given up, a body never sent) says so.
     let facts =
         [(request.incomplete, "request incomplete"), (response.is_some_and(|r| r.incomplete), "response incomplete")]
@@ -239,6 +267,12 @@ fn http1_exchange(request: &Message, response: Option<&Message>) -> Found {
             .map(|(_, fact)| fact.to_string())
             .collect();
     Found { kind, start_frame: request.frame, end_frame, label, timed: false, facts, more: 0 }
+}
+
+/// The last frame of what followed `response` when the snaplen cut its head ([`MessageKind::NotCaptured`]).
+fn uncaptured_body_end(messages: &[&Message], response: &Message) -> Option<u64> {
+    let next = messages.iter().find(|m| m.dir == response.dir && m.offset > response.offset)?;
+    matches!(next.kind, MessageKind::NotCaptured { .. }).then_some(next.end_frame)
 }
 
 /// The TLS handshake: from the ClientHello to the client's Finished (TLS 1.3: its first record after the

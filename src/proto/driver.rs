@@ -19,7 +19,7 @@ use super::registry::decoders;
 use super::summary::ConnectionSummary;
 use super::tls::SharedKeyLog;
 use super::tls_crypto::KeyLog;
-use super::{MAX_SEGMENT_MESSAGES, Message, MessageKind, Protocol, more_summary};
+use super::{MAX_SEGMENT_MESSAGES, Message, MessageKind, Protocol, more_summary, thousands};
 use crate::tcp::{ConnectionInfo, Direction, StreamSink};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -120,6 +120,10 @@ struct LostRun {
     segments: u64,
     captured: u64,
     missing: u64,
+    /// Every missing byte counted is the tail of a segment a snaplen cut (`tcpdump -s N`), none a capture gap.
+    snaplen_only: bool,
+    /// The run follows a message head the snaplen cut: it is that message's body (and whatever follows).
+    after_cut_head: bool,
 }
 
 /// Bytes of a lost direction's buffer kept while looking for a unit start (a start line cut by a segment
@@ -128,13 +132,31 @@ const LOST_TAIL: usize = 16;
 
 impl LostRun {
     fn new(protocol: Protocol, offset: u64) -> Self {
-        LostRun { protocol, frame: None, offset, last_frame: 0, segments: 0, captured: 0, missing: 0 }
+        LostRun {
+            protocol,
+            frame: None,
+            offset,
+            last_frame: 0,
+            segments: 0,
+            captured: 0,
+            missing: 0,
+            snaplen_only: true,
+            after_cut_head: false,
+        }
     }
 
     fn add(&mut self, frame: u64, captured: u64, missing: u64) {
-        if captured == 0 && missing == 0 {
+        self.add_missing(frame, captured, Missing { len: missing, snaplen: true });
+    }
+
+    fn add_missing(&mut self, frame: u64, captured: u64, missing: Missing) {
+        if captured == 0 && missing.len == 0 {
             return;
         }
+        if missing.len > 0 {
+            self.snaplen_only &= missing.snaplen;
+        }
+        let missing = missing.len;
         if self.frame.is_none() || self.last_frame != frame {
             self.segments += 1;
         }
@@ -149,14 +171,26 @@ impl LostRun {
         let frame = self.frame?;
         let total = self.captured + self.missing;
         let segments = if self.segments == 1 { "1 segment".to_string() } else { format!("{} segments", self.segments) };
-        let mut reason = if to_the_end {
+        // Bytes a snaplen left out are not undecodable: they were never captured.
+        let not_captured = format!("{} of {} bytes not captured", thousands(self.missing), thousands(total));
+        let mut reason = if self.snaplen_only && self.missing > 0 && self.after_cut_head {
+            format!("body: {not_captured}")
+        } else if self.snaplen_only && self.missing > 0 {
+            format!("{not_captured} ({segments})")
+        } else if to_the_end {
             format!("rest of the stream not decodable: {total} bytes in {segments}")
         } else {
             format!("{total} bytes in {segments} not decodable")
         };
-        if self.missing > 0 {
+        if self.missing > 0 && !self.snaplen_only {
             reason.push_str(&format!(", {} of them not captured", self.missing));
         }
+        let body = self.snaplen_only && self.missing > 0 && self.after_cut_head;
+        let kind = if body {
+            MessageKind::NotCaptured { missing: self.missing, total }
+        } else {
+            MessageKind::Malformed { reason: reason.clone() }
+        };
         Some(Message {
             conn,
             dir,
@@ -165,7 +199,7 @@ impl LostRun {
             end_frame: self.last_frame,
             offset: self.offset,
             summary: format!("[{reason}]"),
-            kind: MessageKind::Malformed { reason },
+            kind,
             detail: Vec::new(),
             decrypted: false,
             incomplete: false,
@@ -610,7 +644,7 @@ impl ConnDecoder {
         let missing = Missing { len, snaplen: stream.last_data == Some((frame, offset)) };
         stream.after_gap = true;
         if let Some(lost) = stream.lost.as_mut() {
-            lost.add(frame, stream.buf.len() as u64, len);
+            lost.add_missing(frame, stream.buf.len() as u64, missing);
             stream.buf.clear();
             stream.frames.clear();
             stream.offset = offset.saturating_add(len);
@@ -666,10 +700,13 @@ impl ConnDecoder {
         }
         let protocol = stream.decoder.protocol();
         let start = if cut == Some(Cut::Lost) { offset.saturating_add(len) } else { offset + covered };
-        let lost = stream.lost.get_or_insert_with(|| LostRun::new(protocol, start));
+        let lost = stream.lost.get_or_insert_with(|| LostRun {
+            after_cut_head: cut == Some(Cut::Lost) && missing.snaplen,
+            ..LostRun::new(protocol, start)
+        });
         // Bytes a cut message already accounts for are not counted again.
         if cut != Some(Cut::Lost) {
-            lost.add(frame, 0, rest);
+            lost.add_missing(frame, 0, Missing { len: rest, ..missing });
         }
     }
 
@@ -843,6 +880,14 @@ mod tests {
     }
 
     #[test]
+    fn counts_are_grouped_in_threes() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1 000");
+        assert_eq!(thousands(4_961_277), "4 961 277");
+    }
+
+    #[test]
     fn binary_protocols_go_quiet_after_a_gap_with_one_note() {
         let ws = [
             Event::Data(S2C, &[0x81, 0x05, b'h']),
@@ -882,11 +927,7 @@ mod tests {
             summaries(&messages),
             [
                 (1, 1, "HTTP/1.1 200 OK [cut by snaplen]"),
-                (
-                    2,
-                    1001,
-                    "[rest of the stream not decodable: 1448000 bytes in 1000 segments, 1386000 of them not captured]"
-                )
+                (2, 1001, "[body: 1 386 000 of 1 448 000 bytes not captured]")
             ]
         );
         assert!(messages[0].detail.contains(&"Content-Type: application/octet-stream".to_string()));

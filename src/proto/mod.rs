@@ -73,7 +73,7 @@ impl Protocol {
         }
     }
 
-    /// What its messages are called when they are counted (`and 48 210 more WebSocket frames`).
+    /// What this protocol's messages are called when they are counted (`and 30 more WebSocket frames`).
     pub fn units(self) -> &'static str {
         match self {
             Protocol::Http => "HTTP messages",
@@ -81,7 +81,7 @@ impl Protocol {
             Protocol::Http2 => "HTTP/2 frames",
             Protocol::Tls => "TLS records",
             Protocol::Data => "data segments",
-            _ => "messages",
+            Protocol::Postgres | Protocol::MySql => "messages",
         }
     }
 
@@ -192,9 +192,12 @@ pub enum MessageKind {
     /// The messages of one segment past the first [`MAX_SEGMENT_MESSAGES`], counted instead of kept (a segment
     /// of ten thousand tiny WebSocket frames costs twenty messages); `summary` says how many, of what.
     More { count: u64 },
+    /// What followed a message head the snaplen cut (its body, and whatever came after): `total` bytes on the
+    /// wire, `missing` of them not captured.
+    NotCaptured { missing: u64, total: u64 },
 }
 
-/// `48 210`: digits in groups of three, as tcpdialog writes counts.
+/// `48 210`: digits in groups of three, as every output writes counts.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
