@@ -7,6 +7,7 @@
 //! Input: a [`crate::analyze::CaptureAnalysis`]. Output: a [`Dialog`], which every diagram renderer reads.
 
 mod build;
+pub mod graph;
 pub mod overview;
 mod phases;
 
