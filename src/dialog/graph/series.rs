@@ -15,13 +15,14 @@ pub struct Throughput {
     pub points: Vec<(f64, f64, f64)>,
 }
 
-/// A moving-average window that reads well: a twentieth of the duration, rounded to 1, 2 or 5 times a power
-/// of ten (20 ms for a 0.36 s download, 200 ms for 3.9 s), never under a millisecond.
+/// A moving-average window that reads well: a twentieth of the duration, rounded to the nearest 1, 2 or 5
+/// times a power of ten (20 ms for a 0.36 s download, 200 ms for 3.9 s), never under a millisecond.
 pub fn average_window(duration: f64) -> f64 {
     let raw = (duration / 20.0).max(0.001);
     let power = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0].into_iter().find(|m| m * power >= raw * 0.75).unwrap_or(10.0);
-    step * power
+    let distance = |m: f64| (m * power / raw).ln().abs();
+    let nearest = [1.0, 2.0, 5.0, 10.0].into_iter().min_by(|a, b| distance(*a).total_cmp(&distance(*b)));
+    nearest.unwrap_or(1.0) * power
 }
 
 pub fn throughput(graph: &Graph) -> Throughput {
@@ -103,10 +104,11 @@ mod tests {
 
     #[test]
     fn average_windows_are_round() {
-        assert_eq!(average_window(0.3636), 0.02);
-        assert!((average_window(3.92) - 0.2).abs() < 1e-12);
-        assert_eq!(average_window(0.0), 0.001);
-        assert!((average_window(60.0) - 2.0).abs() < 1e-12);
+        let close = |duration: f64, window: f64| (average_window(duration) - window).abs() < 1e-12;
+        assert!(close(0.3636, 0.02), "{}", average_window(0.3636));
+        assert!(close(3.92, 0.2), "{}", average_window(3.92));
+        assert!(close(0.0, 0.001), "{}", average_window(0.0));
+        assert!(close(60.0, 2.0), "{}", average_window(60.0));
     }
 
     #[test]
