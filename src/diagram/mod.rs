@@ -6,6 +6,7 @@
 
 mod arrows;
 mod format;
+mod graph;
 mod ladder;
 mod layout;
 mod mermaid;
@@ -17,6 +18,7 @@ mod text;
 mod theme;
 mod timeline;
 
+pub use graph::{layout as graph_layout, render as render_graph};
 pub use layout::{Anchor, Font, Item, Layout, Text};
 pub use names::UnknownName;
 
@@ -29,6 +31,12 @@ pub enum View {
     Ladder,
     Timeline,
     Table,
+    /// Stream graphs of one direction of one connection, drawn from a [`crate::dialog::graph::Graph`].
+    Tcptrace,
+    Stevens,
+    Throughput,
+    Rtt,
+    Window,
 }
 
 /// How much each arrow says.
@@ -81,7 +89,17 @@ impl View {
             View::Ladder => "ladder",
             View::Timeline => "timeline",
             View::Table => "table",
+            View::Tcptrace => "tcptrace",
+            View::Stevens => "stevens",
+            View::Throughput => "throughput",
+            View::Rtt => "rtt",
+            View::Window => "window",
         }
+    }
+
+    /// A stream graph, drawn with [`render_graph`] from a graph model instead of a dialog.
+    pub fn is_graph(self) -> bool {
+        matches!(self, View::Tcptrace | View::Stevens | View::Throughput | View::Rtt | View::Window)
     }
 }
 
@@ -147,6 +165,8 @@ pub enum DiagramError {
     PngEncode(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("the {view} view cannot be written as {format}")]
     Unsupported { view: &'static str, format: &'static str },
+    #[error("the {view} view is a graph, drawn as svg or png only (not {format}); text and mermaid draw the ladder")]
+    GraphFormat { view: &'static str, format: &'static str },
 }
 
 /// Renders a dialog in the requested format.
@@ -156,12 +176,16 @@ pub enum DiagramError {
 /// | ladder   | ✓   | ✓   | ✓    | ✓       |      |
 /// | timeline | ✓   | ✓   | ✓    |         |      |
 /// | table    |     |     | ✓    |         | ✓    |
+///
+/// The stream graphs (tcptrace, stevens, throughput, rtt, window) are drawn by [`render_graph`] from a graph
+/// model, in SVG and PNG.
 pub fn render(dialog: &Dialog, options: &DiagramOptions, format: Format) -> Result<Vec<u8>, DiagramError> {
     let unsupported = || DiagramError::Unsupported { view: options.view.name(), format: format.name() };
     let picture = || match options.view {
         View::Ladder => Ok(ladder::layout(dialog, options)),
         View::Timeline => Ok(timeline::layout(dialog, options)),
         View::Table => Err(unsupported()),
+        _ => Err(unsupported()),
     };
     match (format, options.view) {
         (Format::Svg, _) => Ok(svg::write(&picture()?, options.theme, &options.id_prefix).into_bytes()),
@@ -171,7 +195,7 @@ pub fn render(dialog: &Dialog, options: &DiagramOptions, format: Format) -> Resu
         (Format::Text, View::Table) => Ok(table::text(dialog, options).into_bytes()),
         (Format::Mermaid, View::Ladder) => Ok(mermaid::sequence(dialog, options).into_bytes()),
         (Format::Html, View::Table) => Ok(table::html(dialog, options).into_bytes()),
-        (Format::Mermaid | Format::Html, _) => Err(unsupported()),
+        (Format::Text, _) | (Format::Mermaid | Format::Html, _) => Err(unsupported()),
     }
 }
 

@@ -61,6 +61,9 @@ fn write_item(out: &mut String, item: &Item, scope: &str) {
             let points: Vec<String> = points.iter().map(|(x, y)| format!("{},{}", coord(*x), coord(*y))).collect();
             let _ = writeln!(out, r#"<polygon class="{class}" points="{}"/>"#, points.join(" "));
         }
+        Item::Path { d, class } => {
+            let _ = writeln!(out, r#"<path class="{class}" d="{d}"/>"#);
+        }
         Item::Text(text) => write_text(out, text),
         Item::Group { id, href, tooltip, items } => {
             let id_attr = id.as_ref().map(|id| format!(r#" id="{scope}-{}""#, escape(id))).unwrap_or_default();

@@ -25,6 +25,14 @@ struct Palette {
     row_bad: &'static str,
     row_warn: &'static str,
     bar: &'static str,
+    /// Stream graphs: grid, ACK line, SACK blocks, the marks' own hues, goodput, the zero-window shade.
+    grid: &'static str,
+    ack: &'static str,
+    sack: &'static str,
+    fast: &'static str,
+    spurious: &'static str,
+    zero: &'static str,
+    shade: &'static str,
 }
 
 const LIGHT: Palette = Palette {
@@ -46,6 +54,13 @@ const LIGHT: Palette = Palette {
     row_bad: "#ffebe9",
     row_warn: "#fff8c5",
     bar: "#afb8c1",
+    grid: "#eaeef2",
+    ack: "#1a7f37",
+    sack: "#8250df",
+    fast: "#bc4c00",
+    spurious: "#bf3989",
+    zero: "#1b7c83",
+    shade: "#ffebe9",
 };
 
 const DARK: Palette = Palette {
@@ -67,6 +82,13 @@ const DARK: Palette = Palette {
     row_bad: "#3c1618",
     row_warn: "#35290b",
     bar: "#484f58",
+    grid: "#21262d",
+    ack: "#3fb950",
+    sack: "#a371f7",
+    fast: "#f0883e",
+    spurious: "#db61a2",
+    zero: "#39c5cf",
+    shade: "#3c1618",
 };
 
 /// Every class a layout may use, with its declarations in `palette`.
@@ -110,6 +132,30 @@ fn rules(p: &Palette) -> Vec<(&'static str, String)> {
         ("tick", format!("stroke:{};stroke-width:1", p.bar)),
         ("lock", format!("fill:{}", p.fold)),
         ("lock-shackle", format!("stroke:{};stroke-width:1.4", p.fold)),
+        ("g-grid", format!("stroke:{};stroke-width:1", p.grid)),
+        ("g-axis", format!("stroke:{};stroke-width:1", p.life)),
+        ("g-data", format!("stroke:{};stroke-width:1.2", p.arrow)),
+        ("g-resent", format!("stroke:{};stroke-width:1.6", p.bad)),
+        ("g-dot", format!("fill:{}", p.arrow)),
+        ("g-ack", format!("stroke:{};stroke-width:1.4", p.ack)),
+        ("g-win", format!("stroke:{};stroke-width:1.4", p.warn)),
+        ("g-sack", format!("stroke:{};stroke-width:2", p.sack)),
+        ("g-thr", format!("stroke:{};stroke-width:1.6", p.fold)),
+        ("g-good", format!("stroke:{};stroke-width:1.6", p.ack)),
+        ("g-rtt", format!("fill:{}", p.fold)),
+        ("g-karn", format!("fill:{};stroke:{};stroke-width:1.2", p.bg, p.dim)),
+        ("g-bif", format!("fill:{}", p.fold)),
+        ("g-sackbif", format!("fill:{}", p.sack)),
+        ("g-shade", format!("fill:{}", p.shade)),
+        ("m-retx", format!("fill:{}", p.bad)),
+        ("m-fast", format!("fill:{}", p.fast)),
+        ("m-spur", format!("fill:{};stroke:{};stroke-width:1.6", p.bg, p.spurious)),
+        ("m-ooo", format!("fill:{}", p.fold)),
+        ("m-dup", format!("stroke:{};stroke-width:2", p.ack)),
+        ("m-zw", format!("fill:{}", p.zero)),
+        ("m-full", format!("stroke:{};stroke-width:3", p.warn)),
+        ("m-flag", format!("fill:{}", p.fg)),
+        ("m-rst", format!("fill:{}", p.bad)),
     ]
 }
 
@@ -130,6 +176,17 @@ fn is_stroke_only(class: &str) -> bool {
             | "bar-idle"
             | "tick"
             | "lock-shackle"
+            | "g-grid"
+            | "g-axis"
+            | "g-data"
+            | "g-resent"
+            | "g-ack"
+            | "g-win"
+            | "g-sack"
+            | "g-thr"
+            | "g-good"
+            | "m-dup"
+            | "m-full"
     )
 }
 

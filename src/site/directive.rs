@@ -8,10 +8,12 @@ use super::error::DirectiveProblem;
 use super::links::join_inside;
 use crate::analyze::analyze_file_retaining;
 use crate::diagram::{self, DiagramOptions, Format, Labels, Spacing, Theme, View};
+use crate::dialog::graph::Graph;
 use crate::dialog::{self, Dialog, DialogOptions, Selection};
 use crate::proto::tls::read_key_log;
 use crate::proto::tls_crypto::KeyLog;
 use crate::proto::{DecoderOptions, Protocol};
+use crate::tcp::Direction;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -19,8 +21,8 @@ use std::sync::Arc;
 
 pub const CAPTURES_DIR: &str = "captures";
 
-const KNOWN_KEYS: &str = "capture, stream, streams, port, host, frames, view, labels, theme, client, server, \
-                          title, caption, format, protocol, redact, spacing, keylog";
+const KNOWN_KEYS: &str = "capture, stream, streams, port, host, frames, view, direction, labels, theme, client, \
+                          server, title, caption, format, protocol, redact, spacing, keylog";
 
 /// The keys of a block, as written.
 #[derive(Debug, Default, Deserialize)]
@@ -33,6 +35,7 @@ struct Keys {
     host: Option<String>,
     frames: Option<String>,
     view: Option<String>,
+    direction: Option<String>,
     labels: Option<String>,
     theme: Option<String>,
     client: Option<String>,
@@ -54,6 +57,8 @@ pub struct Directive {
     pub selection: Selection,
     pub dialog: DialogOptions,
     pub diagram: DiagramOptions,
+    /// For a stream graph: the direction drawn (`None`: the one that carried more data).
+    pub direction: Option<Direction>,
     /// Also publish a PNG (`format = "png"`).
     pub png: bool,
     pub caption: Option<String>,
@@ -143,7 +148,20 @@ impl Directive {
             None | Some("ladder") => View::Ladder,
             Some("timeline") => View::Timeline,
             Some("table") => View::Table,
-            Some(other) => return Err(bad("view", other, "ladder, timeline or table")),
+            Some(other) => match other.parse::<View>() {
+                Ok(graph) if graph.is_graph() => graph,
+                _ => {
+                    return Err(bad(
+                        "view",
+                        other,
+                        "ladder, timeline, table, tcptrace, stevens, throughput, rtt or window",
+                    ));
+                }
+            },
+        };
+        let direction = match keys.direction.as_deref() {
+            None => None,
+            Some(word) => Some(word.parse::<Direction>().map_err(|_| bad("direction", word, "c2s or s2c"))?),
         };
         let labels = match pick(keys.labels, &defaults.labels).as_deref() {
             None | Some("seq") => Labels::Seq,
@@ -184,6 +202,7 @@ impl Directive {
                 ..DialogOptions::default()
             },
             diagram: DiagramOptions { view, labels, theme, spacing, scale: 2.0, ..DiagramOptions::default() },
+            direction,
             png,
             caption: keys.caption,
             protocol,
@@ -324,30 +343,37 @@ pub fn draw(
         keylog,
     };
     let options = format!(
-        "{:?} {:?} {:?} {:?} {:?} {:?} keys {keylog_digest}",
-        directive.selection, directive.dialog, directive.diagram, decoder.force, decoder.redact, decoder.redact_headers
+        "{:?} {:?} {:?} {:?} {:?} {:?} {:?} keys {keylog_digest}",
+        directive.selection,
+        directive.dialog,
+        directive.diagram,
+        directive.direction,
+        decoder.force,
+        decoder.redact,
+        decoder.redact_headers
     );
     let key = DiagramCache::key(&digest, &options, "");
-    // A ladder is published with its packet list, so its arrows can link to the rows.
-    let ladder = directive.diagram.view == View::Ladder;
-    let drawing = DiagramOptions { link_to_table: ladder, ..directive.diagram.clone() };
+    // A ladder or a graph is published with its packet list, so its arrows and marks can link to the rows.
+    let view = directive.diagram.view;
+    let with_table = view == View::Ladder || view.is_graph();
+    let drawing = DiagramOptions { link_to_table: with_table, ..directive.diagram.clone() };
     let table_options = DiagramOptions { view: View::Table, ..drawing.clone() };
-    let mut dialog: Option<Dialog> = None;
+    let mut drawn: Option<(Dialog, Option<Graph>)> = None;
     let mut render = |format: Format, options: &DiagramOptions| -> Result<Vec<u8>, DirectiveProblem> {
-        let built = match dialog.take() {
+        let (dialog, graph) = match drawn.take() {
             Some(built) => built,
-            None => {
-                let analysis = analyze_file_retaining(&path, &decoder, directive.selection.retention())?;
-                dialog::build(&analysis, &directive.selection, &directive.dialog)?
-            }
+            None => build_models(&path, &decoder, directive)?,
         };
-        let rendered = diagram::render(&built, options, format);
-        dialog = Some(built);
+        let rendered = match (&graph, options.view.is_graph()) {
+            (Some(graph), true) => diagram::render_graph(graph, options, format),
+            _ => diagram::render(&dialog, options, format),
+        };
+        drawn = Some((dialog, graph));
         Ok(rendered?)
     };
-    let (artifact, format) = match directive.diagram.view {
+    let (artifact, format) = match view {
         View::Table => (Artifact::Html, Format::Html),
-        View::Ladder | View::Timeline => (Artifact::Svg, Format::Svg),
+        _ => (Artifact::Svg, Format::Svg),
     };
     let body = match cache.get(&key, artifact.extension()) {
         Some(body) => body,
@@ -361,7 +387,7 @@ pub fn draw(
         Some(png) => Ok(png),
         None => render(Format::Png, &drawing).inspect(|png| cache.put(&key, "png", png)),
     });
-    let table = match (ladder, cache.get(&key, "table.html")) {
+    let table = match (with_table, cache.get(&key, "table.html")) {
         (false, _) => None,
         (true, Some(table)) => Some(table),
         (true, None) => {
@@ -371,6 +397,26 @@ pub fn draw(
         }
     };
     Ok(Drawn { artifact, body, png, table, keylog_warnings })
+}
+
+/// The dialog a directive draws (or, for a graph, lists under it), and its graph. A graph is drawn from all of
+/// its stream's segments, so its RTT and bytes in flight are Wireshark's even when `frames` narrows it; its
+/// packet list folds no transfer, so every mark's row is there to link to.
+fn build_models(
+    path: &Path,
+    decoder: &DecoderOptions,
+    directive: &Directive,
+) -> Result<(Dialog, Option<Graph>), DirectiveProblem> {
+    if !directive.diagram.view.is_graph() {
+        let analysis = analyze_file_retaining(path, decoder, directive.selection.retention())?;
+        return Ok((dialog::build(&analysis, &directive.selection, &directive.dialog)?, None));
+    }
+    let whole = Selection { frames: None, ..directive.selection.clone() };
+    let analysis = analyze_file_retaining(path, decoder, whole.retention())?;
+    let graph = dialog::graph::build(&analysis, &directive.selection, directive.direction)?;
+    let listed = Selection { streams: vec![graph.stream], ..directive.selection.clone() };
+    let options = DialogOptions { fold_threshold: usize::MAX, ..directive.dialog.clone() };
+    Ok((dialog::build(&analysis, &listed, &options)?, Some(graph)))
 }
 
 /// A directive's key log: the secrets, a digest of the file (so the cache tells key logs apart without

@@ -86,10 +86,11 @@ pub fn zero_windows(segments: &[(&Segment, &FlightFacts)], sender: Direction, en
         let time = seg.time.as_secs_f64();
         if seg.analysis.contains(&AnalysisFlag::ZeroWindow) {
             open.get_or_insert((seg.frame, time));
-        } else if seg.window > 0 && !seg.flags.rst() {
-            if let Some((frame, start)) = open.take() {
-                periods.push(ZeroWindowPeriod { frame, start, end: time, end_frame: Some(seg.frame) });
-            }
+        } else if seg.window > 0
+            && !seg.flags.rst()
+            && let Some((frame, start)) = open.take()
+        {
+            periods.push(ZeroWindowPeriod { frame, start, end: time, end_frame: Some(seg.frame) });
         }
     }
     if let Some((frame, start)) = open {
