@@ -132,6 +132,12 @@ fn rules(p: &Palette) -> Vec<(&'static str, String)> {
         ("tick", format!("stroke:{};stroke-width:1", p.bar)),
         ("lock", format!("fill:{}", p.fold)),
         ("lock-shackle", format!("stroke:{};stroke-width:1.4", p.fold)),
+    ]
+}
+
+/// The stream graphs' classes, written only into the sheets of graphs (a ladder's SVG stays as small as it was).
+fn graph_rules(p: &Palette) -> Vec<(&'static str, String)> {
+    vec![
         ("g-grid", format!("stroke:{};stroke-width:1", p.grid)),
         ("g-axis", format!("stroke:{};stroke-width:1", p.life)),
         ("g-data", format!("stroke:{};stroke-width:1.2", p.arrow)),
@@ -190,25 +196,30 @@ fn is_stroke_only(class: &str) -> bool {
     )
 }
 
-fn sheet(scope: &str, palette: &Palette, indent: &str) -> String {
+fn sheet(scope: &str, palette: &Palette, indent: &str, graph: bool) -> String {
     let mut out = String::new();
-    for (class, declarations) in rules(palette) {
+    let mut all = rules(palette);
+    if graph {
+        all.extend(graph_rules(palette));
+    }
+    for (class, declarations) in all {
         let fill_none = if is_stroke_only(class) { ";fill:none" } else { "" };
         out.push_str(&format!("{indent}#{scope} .{class}{{{declarations}{fill_none}}}\n"));
     }
     out
 }
 
-/// The `<style>` content for a diagram whose root element has id `scope`.
-pub fn css(theme: Theme, scope: &str) -> String {
+/// The `<style>` content for a diagram whose root element has id `scope`; `graph` adds the stream graphs'
+/// classes.
+pub fn css(theme: Theme, scope: &str, graph: bool) -> String {
     match theme {
-        Theme::Light => sheet(scope, &LIGHT, ""),
-        Theme::Dark => sheet(scope, &DARK, ""),
+        Theme::Light => sheet(scope, &LIGHT, "", graph),
+        Theme::Dark => sheet(scope, &DARK, "", graph),
         Theme::Auto => {
             format!(
                 "{}@media (prefers-color-scheme: dark) {{\n{}}}\n",
-                sheet(scope, &LIGHT, ""),
-                sheet(scope, &DARK, "  ")
+                sheet(scope, &LIGHT, "", graph),
+                sheet(scope, &DARK, "  ", graph)
             )
         }
     }
@@ -220,7 +231,7 @@ mod tests {
 
     #[test]
     fn auto_theme_switches_to_dark_under_the_media_query() {
-        let css = css(Theme::Auto, "d");
+        let css = css(Theme::Auto, "d", false);
         let (light, dark) = css.split_once("@media (prefers-color-scheme: dark)").unwrap();
         assert!(light.contains("#d .bg{fill:#ffffff}"));
         assert!(dark.contains("#d .bg{fill:#0d1117}"));
@@ -228,6 +239,6 @@ mod tests {
 
     #[test]
     fn rules_are_scoped_to_the_diagram() {
-        assert!(css(Theme::Dark, "post-3").lines().all(|line| line.starts_with("#post-3 .")));
+        assert!(css(Theme::Dark, "post-3", true).lines().all(|line| line.starts_with("#post-3 .")));
     }
 }

@@ -474,7 +474,10 @@ mod tests {
         assert!(problem.to_string().starts_with("unknown key `streem`"), "{problem}");
         let (_, problem) =
             parse_block("capture = \"a.pcap\"\nview = \"spiral\"", &DiagramDefaults::default()).unwrap_err();
-        assert_eq!(problem.to_string(), "`view = \"spiral\"`: expected ladder, timeline or table");
+        assert_eq!(
+            problem.to_string(),
+            "`view = \"spiral\"`: expected ladder, timeline, table, tcptrace, stevens, throughput, rtt or window"
+        );
         let (line, _) =
             parse_block("capture = \"a.pcap\"\nstream = \"one\"\n", &DiagramDefaults::default()).unwrap_err();
         assert_eq!(line, 0);

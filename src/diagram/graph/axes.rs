@@ -234,8 +234,8 @@ mod tests {
     #[test]
     fn ticks_are_round_and_cover_the_range() {
         assert_eq!(nice_ticks(0.0, 0.3636, 8), (0.0, 0.4, 0.05));
-        let (lo, hi, step) = nice_ticks(0.0, 313_000.0, 6);
-        assert_eq!((lo, hi, step), (0.0, 350_000.0, 50_000.0));
+        assert_eq!(nice_ticks(0.0, 313_000.0, 6), (0.0, 400_000.0, 100_000.0));
+        assert_eq!(nice_ticks(15_000.0, 58_000.0, 6), (10_000.0, 60_000.0, 10_000.0));
     }
 
     #[test]

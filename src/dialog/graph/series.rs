@@ -44,9 +44,9 @@ pub fn throughput(graph: &Graph) -> Throughput {
     let points = (1..=POINTS)
         .map(|i| {
             let t = graph.start + step * i as f64;
-            // Near the start, the average is over the time there has been.
-            let span = window.min(t - graph.start).max(1e-9);
-            let rate = |p: &Prefix| p.sum(t - span, t) * 8.0 / span;
+            // A trailing average over the whole window, even near the start: a shorter one there would make
+            // the first few segments look like a burst.
+            let rate = |p: &Prefix| p.sum(t - window, t) * 8.0 / window;
             (t, rate(&sent), rate(&acked))
         })
         .collect();
