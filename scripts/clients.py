@@ -12,6 +12,7 @@ Usage: clients.py MODE [args...]
   zerowindow-server HOST PORT SIZE
   zerowindow-client HOST PORT
   bulk-server HOST PORT SIZE (one HTTP/1.1 response of SIZE bytes, one conn)
+  abort-download HOST PORT KEEP (GET /, read KEEP bytes, close with SO_LINGER 0)
 """
 import socket
 import struct
@@ -275,6 +276,21 @@ def bulk_server(host, port, size):
     srv.close()
 
 
+def abort_download(host, port, keep):
+    s = raw_connect(host, port)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
+    s.sendall(b"GET /file.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    got = 0
+    while got < keep:
+        d = s.recv(4096)
+        if not d:
+            break
+        got += len(d)
+    print("client read", got, "bytes, aborting")
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()  # -> RST instead of FIN
+
+
 def main():
     mode, args = sys.argv[1], sys.argv[2:]
     if mode == "http-close":
@@ -295,6 +311,8 @@ def main():
         zerowindow_server(args[0], int(args[1]), int(args[2]))
     elif mode == "zerowindow-client":
         zerowindow_client(args[0], int(args[1]))
+    elif mode == "abort-download":
+        abort_download(args[0], int(args[1]), int(args[2]))
     elif mode == "bulk-server":
         bulk_server(args[0], int(args[1]), int(args[2]))
     else:

@@ -630,6 +630,38 @@ mk_lossy() {
     python3 "$ROOT/tests/fixtures/tcp/expect.py" "$CAP/lossy-download.pcap"
 }
 
+# A download the client gives up: it reads 20 000 of 100 000 bytes and closes with SO_LINGER 0 (RST).
+mk_abort_download() {
+    local f=$FIX/abort-download.pcap
+    netns_up
+    CAP_NS=1 cap_start "$f" -i lo tcp port $P_LOSSY
+    ip netns exec "$NETNS" python3 "$SCRIPTS/clients.py" bulk-server 127.0.0.1 $P_LOSSY 100000 &
+    local spid=$!
+    PIDS+=("$spid")
+    wait_for ip netns exec "$NETNS" sh -c "ss -ltn | grep -q :$P_LOSSY"
+    ip netns exec "$NETNS" timeout 10 python3 "$SCRIPTS/clients.py" abort-download 127.0.0.1 $P_LOSSY 20000
+    wait "$spid" || true
+    cap_stop
+    ip netns del "$NETNS"
+    require "$f" "tcp.flags.reset==1" 1
+    expect "$f" http -d "tcp.port==$P_LOSSY,http"
+}
+
+# A 5 MB download on loopback (64 KiB segments) captured with -s 128: headers only, the body's bytes not captured.
+mk_download_s128() {
+    local f=$FIX/download-s128.pcap
+    cap_start "$f" -i lo -s 128 tcp port $P_LOSSY
+    python3 "$SCRIPTS/clients.py" bulk-server 127.0.0.1 $P_LOSSY 5000000 &
+    local spid=$!
+    PIDS+=("$spid")
+    wait_for sh -c "ss -ltn | grep -q :$P_LOSSY"
+    curl -sS --max-time 15 -o /dev/null "http://127.0.0.1:$P_LOSSY/file5m.bin"
+    wait "$spid" || true
+    cap_stop
+    require "$f" "frame.cap_len < frame.len" 1
+    expect "$f" http -d "tcp.port==$P_LOSSY,http"
+}
+
 mk_secrets() {
     start_nginx
     local f=$FIX/secrets.pcap
@@ -672,7 +704,7 @@ mk_junk() {
 ALL=(http-close http-keepalive page-load websocket h2c-upgrade h2c-close
     h2-prior-knowledge tls13 tls12 postgres refused abort-linger0 any-sll
     any-sll2 ipv6 tshark snaplen96 cut-mid-packet nanosecond bigendian
-    zerowindow lossy secrets pipelined junk)
+    zerowindow lossy abort-download download-s128 secrets pipelined junk)
 
 main() {
     [ "$(id -u)" = 0 ] || { echo "must run as root" >&2; exit 1; }

@@ -1,14 +1,17 @@
 //! Runs the capture, tcp and proto stages over one file: the shared front half of every command.
 //!
 //! The stages run connection by connection ([`analyze_stream`]) on two cores (`pipeline.rs`);
-//! [`analyze_file`] collects the whole analysis from that.
+//! [`analyze_file`] collects the whole analysis from that. What each segment shows of it (its labels, its
+//! Protocol and Info columns) is [`SegmentView`], computed in one place (`segment_view.rs`).
 
 mod pipeline;
+mod segment_view;
+
+pub use segment_view::{Columns, MAX_LISTED_MESSAGES, SegmentView, SegmentViews, thousands};
 
 use crate::capture::{CaptureError, CaptureReader, CaptureSummary};
-use crate::proto::{DecodedConnection, DecoderOptions, Message, MessageKind, Protocol};
-use crate::tcp::{AnalysisFlag, Connection, Continuation, Direction, Retention, Segment, merge_parts};
-use std::collections::BTreeMap;
+use crate::proto::{DecodedConnection, DecoderOptions, Message, MessageKind};
+use crate::tcp::{Connection, Retention, merge_parts};
 use std::fs::File;
 use std::io::Read;
 use std::ops::ControlFlow;
@@ -28,19 +31,12 @@ pub struct CaptureAnalysis {
 
 impl CaptureAnalysis {
     /// Messages whose last byte came in the segment of `frame` (a binary search: `messages` is ordered by
-    /// `end_frame`); incomplete ones among them are completed by nothing, see [`Self::messages_completed_at`].
+    /// `end_frame`); incomplete ones among them are completed by nothing: [`SegmentView`] says what a segment
+    /// shows.
     pub fn messages_ending_at(&self, frame: u64) -> &[Message] {
         let start = self.messages.partition_point(|m| m.end_frame < frame);
         let end = self.messages.partition_point(|m| m.end_frame <= frame);
         &self.messages[start..end]
-    }
-
-    /// The messages of connection `conn` that the segment of `frame` completes, as Wireshark shows them on that
-    /// packet: of a known protocol, and complete.
-    pub fn messages_completed_at(&self, conn: usize, frame: u64) -> impl Iterator<Item = &Message> {
-        self.messages_ending_at(frame)
-            .iter()
-            .filter(move |m| m.conn == conn && m.protocol != Protocol::Data && !m.incomplete)
     }
 
     /// The notes of one connection, in order.
@@ -53,55 +49,9 @@ impl CaptureAnalysis {
         self.messages.iter().filter(move |m| m.conn == conn)
     }
 
-    /// An index that tells which segments carry part of a message completed later.
-    pub fn reassembly(&self) -> Reassembly<'_> {
-        let mut by_direction: BTreeMap<(usize, Direction), Vec<&Message>> = BTreeMap::new();
-        // Raw data is not reassembled into messages (Wireshark shows it segment by segment).
-        for m in self.messages.iter().filter(|m| m.protocol != Protocol::Data) {
-            by_direction.entry((m.conn, m.dir)).or_default().push(m);
-        }
-        Reassembly { by_direction }
-    }
-}
-
-/// Each direction's messages in stream order, to find the one a segment is part of.
-#[derive(Debug)]
-pub struct Reassembly<'a> {
-    by_direction: BTreeMap<(usize, Direction), Vec<&'a Message>>,
-}
-
-impl Reassembly<'_> {
-    /// Whether the segment's payload belongs to a message that a later segment completes (the caller checks
-    /// first whether it completes one itself). An HTTP head complete in this segment lets its start line show.
-    pub fn continuation(&self, conn: usize, seg: &Segment) -> Option<Continuation> {
-        // A resend of bytes already seen is not reassembled again.
-        let resend = seg
-            .analysis
-            .iter()
-            .any(|f| matches!(f, AnalysisFlag::Retransmission | AnalysisFlag::SpuriousRetransmission));
-        if seg.len == 0 || resend {
-            return None;
-        }
-        let messages = self.by_direction.get(&(conn, seg.dir))?;
-        // Messages of one direction follow each other, so both their first and last frames ascend.
-        let next = messages.get(messages.partition_point(|m| m.end_frame <= seg.frame))?;
-        if next.frame > seg.frame {
-            return None;
-        }
-        // Wireshark dissects the reassembly so far on each segment that adds to it: the start line shows once the
-        // head is in, and on every later segment of a chunked body, whose end it cannot know in advance.
-        let shown = match &next.kind {
-            MessageKind::HttpRequest { head, body, .. } | MessageKind::HttpResponse { head, body, .. }
-                if head.frame == seg.frame
-                    || (head.frame > 0
-                        && head.frame < seg.frame
-                        && body.as_ref().is_some_and(|b| b.chunks.is_some())) =>
-            {
-                Some(head.start_line.clone())
-            }
-            _ => None,
-        };
-        Some(Continuation { shown })
+    /// What each segment of the analysis shows ([`SegmentView`]), indexed once for all of them.
+    pub fn segment_views(&self) -> SegmentViews<'_> {
+        SegmentViews::new(&self.messages)
     }
 }
 

@@ -6,7 +6,7 @@
 use super::Labels;
 use super::format::{bytes, seconds, thousands};
 use crate::dialog::{Dialog, Event, Fold, FoldKind};
-use crate::tcp::{self, AnalysisFlag};
+use crate::tcp::AnalysisFlag;
 
 /// At most this many arrows are drawn; a larger dialog shows its first [`HEAD_ARROWS`] and its last arrows
 /// around a note saying how many were left out.
@@ -168,10 +168,9 @@ pub fn info_without_ports(event: &Event) -> String {
 
 fn info_text(event: &Event, with_ports: bool) -> String {
     let ports = with_ports.then(|| (event.src.port(), event.dst.port()));
-    let application = (!event.messages.is_empty()).then(|| event.messages.join(", "));
     if let Some((fold, first, last)) = duplicate_acks(event) {
         let count = thousands(fold.segments);
-        let body = application.unwrap_or_else(|| event.summary(ports).to_string());
+        let body = event.columns.application.clone().unwrap_or_else(|| event.summary(ports).to_string());
         let range = duplicate_ack_range(event, first, last);
         return format!("[{range}] {count} × {body} (frames {}–{})", event.frame, fold.last_frame);
     }
@@ -184,9 +183,7 @@ fn info_text(event: &Event, with_ports: bool) -> String {
             event.frame,
             fold.last_frame
         ),
-        None => {
-            tcp::info_column(&event.analysis, application.as_deref(), event.continues.as_ref(), &event.summary(ports))
-        }
+        None => event.columns.info(&event.analysis, &event.summary(ports)),
     }
 }
 
@@ -288,6 +285,7 @@ pub fn shown(dialog: &Dialog) -> Shown {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyze::Columns;
     use crate::capture::TcpFlags;
 
     fn event(flags: u16, messages: &[&str]) -> Event {
@@ -308,8 +306,7 @@ mod tests {
             options: Default::default(),
             sack_base: 0,
             messages: messages.iter().map(|m| m.to_string()).collect(),
-            continues: None,
-            protocol: None,
+            columns: Columns { application: (!messages.is_empty()).then(|| messages.join(", ")), ..Default::default() },
             analysis: vec![],
             fold: None,
             decrypted: Vec::new(),

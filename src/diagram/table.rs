@@ -15,7 +15,7 @@ const HEADERS: [&str; 7] = ["No.", "Time", "Source", "Destination", "Protocol", 
 
 /// The seven cells of an event's row.
 fn cells(event: &Event, unit: TimeUnit) -> [String; 7] {
-    let protocol = event.protocol.map_or("TCP", |p| p.column_name());
+    let protocol = event.columns.protocol_column();
     [
         event.frame.to_string(),
         time_column(event.time, unit),

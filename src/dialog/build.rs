@@ -3,6 +3,7 @@
 use super::phases::{find_phases, format_duration};
 use super::{Dialog, DialogOptions, Event, Fold, FoldKind, Participant, Selection};
 use crate::analyze::CaptureAnalysis;
+pub use crate::analyze::thousands;
 use crate::proto::Protocol;
 use crate::tcp::{AnalysisFlag, CloseKind, Connection, Direction, Segment, Side};
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,9 +17,8 @@ const DESCRIBED_MESSAGES: usize = 12;
 /// Runs of at least this many consecutive duplicate ACKs become one arrow (three trigger a fast retransmit).
 const DUP_ACK_RUN: usize = 3;
 
-/// An arrow lists at most this many messages; one line after them counts the rest (a segment can complete tens
-/// of thousands of tiny WebSocket frames, and each format would otherwise print them all).
-pub const MAX_ARROW_MESSAGES: usize = 20;
+/// An arrow lists at most this many messages; one line after them counts the rest.
+pub const MAX_ARROW_MESSAGES: usize = crate::analyze::MAX_LISTED_MESSAGES;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum DialogError {
@@ -38,32 +38,6 @@ pub fn build(
 ) -> Result<Dialog, DialogError> {
     let connections = select(analysis, selection)?;
     let participants = Participants::new(&connections, options);
-    let mut labels: BTreeMap<(usize, u64), Vec<String>> = BTreeMap::new();
-    // Segments that complete a message of a known protocol are never folded away; raw data previews may be.
-    let mut significant: BTreeSet<(usize, u64)> = BTreeSet::new();
-    let mut protocols: BTreeMap<(usize, u64), Protocol> = BTreeMap::new();
-    let mut decrypted: BTreeMap<(usize, u64), Vec<bool>> = BTreeMap::new();
-    // Messages past the cap of their arrow: how many, and of which protocol.
-    let mut more: BTreeMap<(usize, u64), (u64, Protocol)> = BTreeMap::new();
-    for message in &analysis.messages {
-        let at = (message.conn, message.shown_frame());
-        let listed = labels.entry(at).or_default();
-        if listed.len() < MAX_ARROW_MESSAGES {
-            listed.push(message.summary.clone());
-            decrypted.entry(at).or_default().push(message.decrypted);
-        } else {
-            more.entry(at).or_insert((0, message.protocol)).0 += 1;
-        }
-        protocols.entry(at).or_insert(message.protocol);
-        if message.protocol != Protocol::Data {
-            significant.insert(at);
-        }
-    }
-    for (at, (count, protocol)) in more {
-        labels.entry(at).or_default().push(format!("and {} more {}", thousands(count), units(protocol)));
-        decrypted.entry(at).or_default().push(false);
-    }
-
     let mut segments: Vec<(&Connection, &Segment)> = connections
         .iter()
         .flat_map(|c| c.segments.iter().map(move |s| (*c, s)))
@@ -71,10 +45,16 @@ pub fn build(
         .collect();
     segments.sort_by_key(|(_, s)| s.frame);
 
-    let reassembly = analysis.reassembly();
+    let views = analysis.segment_views();
+    let mut significant: BTreeSet<(usize, u64)> = BTreeSet::new();
     let events: Vec<Event> = segments
         .iter()
         .map(|(conn, seg)| {
+            let view = views.view(conn.index, seg);
+            // Segments labelled with a message of a known protocol are never folded away; raw data may be.
+            if view.labels.iter().any(|m| m.protocol != Protocol::Data) {
+                significant.insert((conn.index, seg.frame));
+            }
             let (from, to) = participants.arrow(conn, seg.dir);
             let (src, dst) = conn.ends(seg.dir);
             Event {
@@ -93,14 +73,11 @@ pub fn build(
                 window: seg.window,
                 options: seg.options.clone(),
                 sack_base: seg.sack_base(),
-                messages: labels.get(&(conn.index, seg.frame)).cloned().unwrap_or_default(),
-                continues: (!labels.contains_key(&(conn.index, seg.frame)))
-                    .then(|| reassembly.continuation(conn.index, seg))
-                    .flatten(),
-                protocol: protocols.get(&(conn.index, seg.frame)).copied(),
+                messages: view.label_texts(),
+                decrypted: view.label_decrypted(),
+                columns: view.columns,
                 analysis: seg.analysis.clone(),
                 fold: None,
-                decrypted: decrypted.get(&(conn.index, seg.frame)).cloned().unwrap_or_default(),
             }
         })
         .collect();
@@ -341,31 +318,6 @@ fn fold_duplicate_acks(events: Vec<Event>) -> Vec<Event> {
         i = end;
     }
     out
-}
-
-/// `48 210`: digits in groups of three, as the diagrams write counts.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// What a protocol's messages are called when they are counted.
-fn units(protocol: Protocol) -> &'static str {
-    match protocol {
-        Protocol::Http => "HTTP messages",
-        Protocol::WebSocket => "WebSocket frames",
-        Protocol::Http2 => "HTTP/2 frames",
-        Protocol::Tls => "TLS records",
-        Protocol::Data => "data segments",
-        _ => "messages",
-    }
 }
 
 /// How long a folded run took. A capture's clock may step back (segment times then saturate at the capture's

@@ -15,9 +15,9 @@ pub use build::{DialogError, MAX_ARROW_MESSAGES, build, thousands};
 pub use overview::{ForDiagram, LADDER_CONNECTIONS, OVERVIEW_CONNECTIONS, Overview, analyze_for_diagram};
 pub use phases::format_duration;
 
+use crate::analyze::Columns;
 use crate::capture::{TcpFlags, TcpOptions};
-use crate::proto::Protocol;
-use crate::tcp::{AnalysisFlag, Continuation, Retention, TcpSummary};
+use crate::tcp::{AnalysisFlag, Retention, TcpSummary};
 use std::net::SocketAddr;
 
 /// Which part of a capture a dialog shows.
@@ -118,12 +118,11 @@ pub struct Event {
     /// prints them as Wireshark's Info column does.
     pub options: TcpOptions,
     pub sack_base: u32,
-    /// Application messages this segment completes (summaries, in stream order).
+    /// What the arrow is labelled with: the messages this segment shows ([`crate::analyze::SegmentView`]),
+    /// summaries in stream order.
     pub messages: Vec<String>,
-    /// Set when the segment completes no message but carries part of one a later segment completes.
-    pub continues: Option<Continuation>,
-    /// Protocol of those messages (the packet table's Protocol column); `None` for bare TCP.
-    pub protocol: Option<Protocol>,
+    /// Wireshark's Protocol and Info columns for the segment (the packet table prints them).
+    pub columns: Columns,
     pub analysis: Vec<AnalysisFlag>,
     /// Set when this arrow stands for a run of segments.
     pub fold: Option<Fold>,

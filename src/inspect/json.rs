@@ -3,7 +3,8 @@
 //! The document borrows from the analysis and packets are serialized as they are written, so the JSON of a
 //! large capture is never built whole in memory.
 
-use crate::analyze::CaptureAnalysis;
+use super::columns;
+use crate::analyze::{CaptureAnalysis, SegmentViews};
 use crate::capture::CaptureSummary;
 use crate::proto::Message;
 use crate::tcp::{Connection, Segment, duplicate_ack};
@@ -52,12 +53,19 @@ pub struct StreamJson<'a> {
 }
 
 /// A stream's segments, each written as a [`PacketJson`] when serialized.
+/// A connection's segments, each with what it shows ([`SegmentViews`] of the connection's messages).
 #[derive(Debug)]
-pub struct PacketsJson<'a>(pub &'a [Segment]);
+pub struct PacketsJson<'a> {
+    pub connection: &'a Connection,
+    pub views: SegmentViews<'a>,
+}
 
 impl Serialize for PacketsJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(PacketJson::from))
+        serializer.collect_seq(self.connection.segments.iter().map(|seg| {
+            let (protocol, info) = columns(&self.views, self.connection, seg);
+            PacketJson { protocol, info, ..PacketJson::from(seg) }
+        }))
     }
 }
 
@@ -89,6 +97,9 @@ pub struct PacketJson {
     pub duplicate_ack_num: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duplicate_ack_frame: Option<u64>,
+    /// Wireshark's Protocol and Info columns.
+    pub protocol: &'static str,
+    pub info: String,
 }
 
 impl From<&Segment> for PacketJson {
@@ -105,6 +116,8 @@ impl From<&Segment> for PacketJson {
             analysis: seg.analysis.iter().map(|a| a.name()).collect(),
             duplicate_ack_num: duplicate_ack(&seg.analysis).map(|(number, _)| number),
             duplicate_ack_frame: duplicate_ack(&seg.analysis).map(|(_, of_frame)| of_frame),
+            protocol: "TCP",
+            info: String::new(),
         }
     }
 }
@@ -153,6 +166,7 @@ pub fn stream_json<'a>(
     messages: impl IntoIterator<Item = &'a Message>,
     notes: impl IntoIterator<Item = &'a Message>,
 ) -> StreamJson<'a> {
+    let messages: Vec<&Message> = messages.into_iter().collect();
     StreamJson {
         index: c.index,
         client: c.client.to_string(),
@@ -167,9 +181,9 @@ pub fn stream_json<'a>(
         handshake_rtt: c.handshake_rtt.map(seconds),
         duration: seconds(c.duration()),
         bytes: BytesJson { c2s: c.bytes[0], s2c: c.bytes[1] },
-        packets: PacketsJson(&c.segments),
+        packets: PacketsJson { connection: c, views: SegmentViews::new(messages.iter().copied()) },
         messages: messages
-            .into_iter()
+            .iter()
             .map(|m| MessageJson {
                 protocol: m.protocol.name(),
                 dir: m.dir.short(),

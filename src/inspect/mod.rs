@@ -11,7 +11,7 @@ mod json_stream;
 mod packet_list;
 mod pretty;
 
-pub use info::{info_column, protocol_column};
+pub use info::columns;
 pub use json::{InspectJson, to_json};
 pub use json_stream::{InspectError, write_json};
 pub use packet_list::{packet_list, write_notes, write_packet_list};

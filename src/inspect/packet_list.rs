@@ -3,7 +3,7 @@
 //! Rows are written one at a time: a first pass over the segments measures the columns, a second formats and
 //! writes each row, so a capture of millions of packets never has its whole listing in memory.
 
-use super::{info_column, protocol_column};
+use super::columns;
 use crate::analyze::CaptureAnalysis;
 use crate::tcp::{Connection, Segment};
 use std::io::{self, Write};
@@ -20,18 +20,19 @@ pub fn write_packet_list(out: &mut dyn Write, analysis: &CaptureAnalysis, stream
         .collect();
     rows.sort_by_key(|(_, s)| s.frame);
 
+    let views = analysis.segment_views();
     let mut widths: [usize; 6] = std::array::from_fn(|i| HEADER[i].len());
     for &(conn, seg) in &rows {
-        let cells = short_cells(analysis, conn, seg);
+        let protocol = views.view(conn.index, seg).columns.protocol_column();
+        let cells = short_cells(conn, seg, protocol);
         for (width, cell) in widths.iter_mut().zip(&cells) {
             *width = (*width).max(cell.chars().count());
         }
     }
     write_row(out, &widths, HEADER.map(String::from))?;
-    let reassembly = analysis.reassembly();
     for &(conn, seg) in &rows {
-        let [no, time, src, dst, protocol, length] = short_cells(analysis, conn, seg);
-        let info = info_column(analysis, &reassembly, conn, seg);
+        let (protocol, info) = columns(&views, conn, seg);
+        let [no, time, src, dst, protocol, length] = short_cells(conn, seg, protocol);
         write_row(out, &widths, [no, time, src, dst, protocol, length, info])?;
     }
     Ok(())
@@ -54,14 +55,14 @@ pub fn packet_list(analysis: &CaptureAnalysis, stream: Option<usize>) -> String 
 }
 
 /// Every column but Info, whose width does not matter (it is last).
-fn short_cells(analysis: &CaptureAnalysis, conn: &Connection, seg: &Segment) -> [String; 6] {
+fn short_cells(conn: &Connection, seg: &Segment, protocol: &str) -> [String; 6] {
     let (src, dst) = conn.ends(seg.dir);
     [
         seg.frame.to_string(),
         format!("{:.6}", seg.time.as_secs_f64()),
         src.ip().to_string(),
         dst.ip().to_string(),
-        protocol_column(analysis, conn, seg).to_string(),
+        protocol.to_string(),
         seg.frame_len.to_string(),
     ]
 }

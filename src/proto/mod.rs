@@ -73,6 +73,18 @@ impl Protocol {
         }
     }
 
+    /// What this protocol's messages are called when they are counted (`and 30 more WebSocket frames`).
+    pub fn units(self) -> &'static str {
+        match self {
+            Protocol::Http => "HTTP messages",
+            Protocol::WebSocket => "WebSocket frames",
+            Protocol::Http2 => "HTTP/2 frames",
+            Protocol::Tls => "TLS records",
+            Protocol::Data => "data segments",
+            Protocol::Postgres | Protocol::MySql => "messages",
+        }
+    }
+
     pub fn from_name(name: &str) -> Option<Protocol> {
         Some(match name.to_ascii_lowercase().as_str() {
             "http" | "http1" => Protocol::Http,

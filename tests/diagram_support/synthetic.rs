@@ -2,6 +2,7 @@
 //! connections. Numbers follow what a real loopback transfer looks like (MSS 32 741, an ACK every 2 segments).
 
 use std::net::SocketAddr;
+use tcpdialog::analyze::Columns;
 use tcpdialog::capture::TcpFlags;
 use tcpdialog::dialog::{Dialog, Event, Fold, FoldKind, Participant, Phase, PhaseKind};
 use tcpdialog::proto::Protocol;
@@ -44,8 +45,11 @@ impl Conn {
             options: Default::default(),
             sack_base: 0,
             messages: message.map(|m| vec![m.to_string()]).unwrap_or_default(),
-            continues: None,
-            protocol: message.map(|_| Protocol::Http),
+            columns: Columns {
+                protocol: message.map(|_| Protocol::Http),
+                application: message.map(str::to_string),
+                continuation: None,
+            },
             analysis: vec![],
             fold: None,
             decrypted: Vec::new(),
