@@ -76,6 +76,12 @@ fn marks_link_to_the_packet_table_in_a_post() {
     let row = page.find("id=\"d1-f41\"").expect("frame 41's row in the packet list");
     let link = page.find("href=\"#d1-f41\"").expect("a mark linking to frame 41");
     assert!(link < row, "the graph comes before its packet list");
+    // Every mark's link has its row, duplicate ACKs of a burst too (the list folds nothing).
+    let links: Vec<&str> = page.split("href=\"#d1-f").skip(1).filter_map(|rest| rest.split('"').next()).collect();
+    assert!(links.len() > 100, "{} links", links.len());
+    for frame in links {
+        assert!(page.contains(&format!("id=\"d1-f{frame}\"")), "a mark links to frame {frame}, which has no row");
+    }
 }
 
 /// Pixels whose channels differ by more than 24 of 255, over all pixels.

@@ -9,7 +9,7 @@ use std::path::Path;
 fn the_example_site_builds_with_every_diagram() {
     let site = TestSite::example();
     let report = site.build_ok();
-    assert_eq!(report.posts, 13);
+    assert_eq!(report.posts, 14);
     assert_eq!(report.pages, 1);
     assert!(report.diagrams >= 18, "{report:?}");
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
@@ -27,6 +27,7 @@ fn the_example_site_builds_with_every_diagram() {
         "cors-preflight",
         "upload",
         "download",
+        "zero-window",
     ] {
         let html = site.read(&format!("posts/{post}/index.html"));
         assert!(html.contains("<figure class=\"diagram\""), "{post} has no diagram");
@@ -36,7 +37,7 @@ fn the_example_site_builds_with_every_diagram() {
     assert!(site.exists("posts/http-connection-close/http-close.pcap"));
     assert!(site.exists("pages/about/index.html"));
     assert!(site.exists("tags/keepalive/index.html"));
-    assert!(site.exists("page/3/index.html"), "13 posts at 5 per page make three index pages");
+    assert!(site.exists("page/3/index.html"), "14 posts at 5 per page make three index pages");
     assert!(!site.exists("page/4/index.html"));
     assert!(site.exists("404.html") && site.exists("robots.txt") && site.exists("theme/style.css"));
 }

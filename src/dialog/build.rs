@@ -82,7 +82,8 @@ pub fn build(
         })
         .collect();
     let events = fold_transfers(events, options.fold_threshold, |e| significant.contains(&(e.conn, e.frame)));
-    let events = fold_duplicate_acks(events);
+    // Nothing folded means nothing: a graph's packet list has a row for every mark to link to.
+    let events = if options.fold_threshold == usize::MAX { events } else { fold_duplicate_acks(events) };
     let phases = find_phases(analysis, &connections, &events);
     let title = options.title.clone().unwrap_or_else(|| default_title(&connections));
     // One pass over the notes, each text once, by connection: a capture of 100 000 TLS connections has as

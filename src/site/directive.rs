@@ -222,11 +222,14 @@ impl Directive {
         format!("{}, {streams}", self.capture)
     }
 
-    /// A file name for the diagram, without extension: `http-close` or `http-close-s1`.
+    /// A file name for the diagram, without extension: `http-close`, `http-close-s1`, or for a graph
+    /// `http-close-s1-rtt`.
     pub fn file_stem(&self) -> String {
         let name = Path::new(&self.capture).file_stem().map_or("diagram".into(), |s| s.to_string_lossy().into_owned());
         let streams: Vec<String> = self.selection.streams.iter().map(ToString::to_string).collect();
-        if streams.is_empty() { name } else { format!("{name}-s{}", streams.join("-")) }
+        let name = if streams.is_empty() { name } else { format!("{name}-s{}", streams.join("-")) };
+        // A graph and the ladder of the same stream are different files: `lossy-download-tcptrace`.
+        if self.diagram.view.is_graph() { format!("{name}-{}", self.diagram.view.name()) } else { name }
     }
 }
 

@@ -12,11 +12,11 @@ use crate::dialog::graph::{Graph, MarkKind};
 const CAP: f64 = 2.5;
 
 pub fn layout(graph: &Graph, link: bool) -> Layout {
-    let top = graph
+    let data_top = graph
         .data
         .iter()
         .map(|d| f64::from(d.end))
-        .chain(graph.acks.iter().map(|a| f64::from(a.ack) + f64::from(a.window)))
+        .chain(graph.acks.iter().map(|a| f64::from(a.ack)))
         .fold(1.0, f64::max);
     // A graph of some frames starts where they do, as tcptrace's zoom does.
     let bottom = graph
@@ -24,7 +24,13 @@ pub fn layout(graph: &Graph, link: bool) -> Layout {
         .iter()
         .map(|d| f64::from(d.seq))
         .chain(graph.acks.iter().map(|a| f64::from(a.ack)))
-        .fold(top, f64::min);
+        .fold(data_top, f64::min);
+    // The window line is kept in view unless it would squeeze the data into a strip: then it is drawn where
+    // it fits, and the legend says how high it goes.
+    let window_top = graph.acks.iter().map(|a| f64::from(a.ack) + f64::from(a.window)).fold(0.0, f64::max);
+    let room = (data_top - bottom).max(1.0);
+    let clipped = window_top > data_top + room;
+    let top = if clipped { data_top + room * 0.1 } else { data_top.max(window_top) };
     let subtitle = graph.subject();
     let title = "Time-sequence graph (tcptrace)";
     let frame = Frame {
@@ -41,13 +47,15 @@ pub fn layout(graph: &Graph, link: bool) -> Layout {
     let acks: Vec<(f64, f64)> = graph.acks.iter().map(|a| (a.time, f64::from(a.ack))).collect();
     let windows: Vec<(f64, f64)> =
         graph.acks.iter().map(|a| (a.time, f64::from(a.ack) + f64::from(a.window))).collect();
-    items.push(Item::Path { d: step_line(&plot, &windows, graph.end), class: "g-win" });
+    let in_view: Vec<(f64, f64)> =
+        windows.iter().map(|&(t, v)| (t, if v > plot.y.scale.hi { f64::NAN } else { v })).collect();
+    items.push(Item::Path { d: step_line(&plot, &in_view, graph.end), class: "g-win" });
     items.push(Item::Path { d: step_line(&plot, &acks, graph.end), class: "g-ack" });
     items.extend(mark_items(graph, &plot, link, &MarkKind::ALL));
     let mut entries = vec![
         (Swatch::Line("g-data"), "data segment".to_string()),
         (Swatch::Line("g-ack"), "ACK".to_string()),
-        (Swatch::Line("g-win"), "receive window".to_string()),
+        (Swatch::Line("g-win"), window_words(clipped, window_top)),
     ];
     if graph.acks.iter().any(|a| !a.sack.is_empty()) {
         entries.push((Swatch::Line("g-sack"), "SACK block".to_string()));
@@ -61,6 +69,14 @@ pub fn layout(graph: &Graph, link: bool) -> Layout {
         title: format!("{title}: {subtitle}"),
         description: format!("Time-sequence graph of {}. {}", subtitle, graph.description()),
         items,
+    }
+}
+
+fn window_words(clipped: bool, top: f64) -> String {
+    if clipped {
+        format!("receive window (above the plot, up to {})", crate::diagram::format::bytes(top as u64))
+    } else {
+        "receive window".to_string()
     }
 }
 
@@ -137,17 +153,24 @@ pub fn step_line(plot: &Plot, points: &[(f64, f64)], end: f64) -> String {
         }
         out
     };
+    // A NaN value (out of view) ends the line until the next value in view.
+    let mut d = String::new();
     let mut line: Vec<(f64, f64)> = Vec::with_capacity(kept.len() * 2 + 1);
     for (i, &(t, v)) in kept.iter().enumerate() {
-        if i > 0 {
+        if v.is_nan() {
+            d.push_str(&polyline(line.drain(..)));
+            continue;
+        }
+        if i > 0 && !kept[i - 1].1.is_nan() {
             line.push(plot.px(t, kept[i - 1].1));
         }
         line.push(plot.px(t, v));
     }
-    if let Some(&(_, v)) = kept.last() {
+    if let Some(&(_, v)) = kept.last().filter(|(_, v)| !v.is_nan()) {
         line.push(plot.px(end, v));
     }
-    polyline(line)
+    d.push_str(&polyline(line));
+    d
 }
 
 /// The marks of `kinds`, each linked to its frame; past [`super::DETAILED`] marks, one per kind and column.
