@@ -122,6 +122,16 @@ fn each_view_looks_like_its_reference_png() {
     }
 }
 
+/// Golden SVGs of a small synthetic capture (27 frames: a loss, three duplicate ACKs, fast, spurious and RTO
+/// retransmissions, swapped segments), reviewed when they change.
+#[test]
+fn small_graphs_are_golden() {
+    for view in ["tcptrace", "rtt"] {
+        let svg = ok(run(&["diagram", "tests/fixtures/tcp/loss.pcap", "--view", view]));
+        insta::assert_snapshot!(format!("graph_loss_{view}_svg"), svg);
+    }
+}
+
 #[test]
 fn text_formats_name_the_formats_a_graph_has() {
     let out = run(&["diagram", "tests/fixtures/lossy.pcap", "--view", "rtt", "--format", "txt"]);

@@ -138,6 +138,9 @@ pub struct DiagramOptions {
     /// Ladder arrows link to their rows of the packet table (`{prefix}-f{frame}`): set it only where that
     /// table is on the same page, or the links lead nowhere.
     pub link_to_table: bool,
+    /// Packet table rows link back to their ladder arrows (`{prefix}-a{frame}`); off for the packet list under a
+    /// graph, whose marks are not one per row.
+    pub table_links_back: bool,
 }
 
 impl Default for DiagramOptions {
@@ -151,6 +154,7 @@ impl Default for DiagramOptions {
             id_prefix: "d".into(),
             time_unit: TimeUnit::Seconds,
             link_to_table: false,
+            table_links_back: true,
         }
     }
 }

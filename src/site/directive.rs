@@ -360,7 +360,7 @@ pub fn draw(
     let view = directive.diagram.view;
     let with_table = view == View::Ladder || view.is_graph();
     let drawing = DiagramOptions { link_to_table: with_table, ..directive.diagram.clone() };
-    let table_options = DiagramOptions { view: View::Table, ..drawing.clone() };
+    let table_options = DiagramOptions { view: View::Table, table_links_back: !view.is_graph(), ..drawing.clone() };
     let mut drawn: Option<(Dialog, Option<Graph>)> = None;
     let mut render = |format: Format, options: &DiagramOptions| -> Result<Vec<u8>, DirectiveProblem> {
         let (dialog, graph) = match drawn.take() {
@@ -488,6 +488,18 @@ mod tests {
         assert!(matches!(problem, DirectiveProblem::CaptureOutsideSite { .. }));
         let (_, problem) = parse_block("frames = \"9-3\"\ncapture = \"a\"", &DiagramDefaults::default()).unwrap_err();
         assert!(matches!(problem, DirectiveProblem::BadValue { key: "frames", .. }));
+    }
+
+    #[test]
+    fn a_graph_block_names_its_view_and_direction() {
+        let d = parse_block("capture = \"a.pcap\"\nview = \"rtt\"\ndirection = \"c2s\"", &DiagramDefaults::default())
+            .unwrap();
+        assert_eq!((d.diagram.view, d.direction), (View::Rtt, Some(Direction::ClientToServer)));
+        assert_eq!(d.file_stem(), "a-rtt");
+        let (_, problem) =
+            parse_block("capture = \"a.pcap\"\nview = \"window\"\ndirection = \"up\"", &DiagramDefaults::default())
+                .unwrap_err();
+        assert_eq!(problem.to_string(), "`direction = \"up\"`: expected c2s or s2c");
     }
 
     #[test]

@@ -60,8 +60,8 @@ pub fn nice_ticks(lo: f64, hi: f64, count: usize) -> (f64, f64, f64) {
 
 fn unit_of(quantity: Quantity, max: f64) -> (f64, &'static str) {
     match quantity {
-        Quantity::Time | Quantity::Duration if max < 0.002 => (1e-6, "µs"),
-        Quantity::Time | Quantity::Duration if max < 2.0 => (1e-3, "ms"),
+        Quantity::Time | Quantity::Duration if max < 0.001 => (1e-6, "µs"),
+        Quantity::Time | Quantity::Duration if max < 1.0 => (1e-3, "ms"),
         Quantity::Time | Quantity::Duration => (1.0, "s"),
         Quantity::Bytes if max < 2e3 => (1.0, "bytes"),
         Quantity::Bytes if max < 2e6 => (1e3, "kB"),
@@ -244,6 +244,8 @@ mod tests {
         assert_eq!((axis.unit, axis.label(0.05), axis.label(0.0)), ("ms", "50".to_string(), "0".to_string()));
         let axis = Axis::new(Quantity::Time, 0.0, 3.92, 0.0, 600.0, 8);
         assert_eq!((axis.unit, axis.label(0.5)), ("s", "0.5".to_string()));
+        let axis = Axis::new(Quantity::Time, 0.0, 1.2, 0.0, 600.0, 8);
+        assert_eq!((axis.unit, axis.label(0.2)), ("s", "0.2".to_string()));
         let axis = Axis::new(Quantity::Bytes, 0.0, 313_000.0, 0.0, 300.0, 6);
         assert_eq!((axis.unit, axis.label(150_000.0)), ("kB", "150".to_string()));
         let axis = Axis::new(Quantity::BitsPerSecond, 0.0, 9.1e6, 0.0, 300.0, 6);
