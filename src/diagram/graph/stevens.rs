@@ -42,7 +42,7 @@ pub fn layout(graph: &Graph, link: bool) -> Layout {
         }
         items.push(Item::Path { d, class: "g-data" });
     }
-    items.extend(mark_items(graph, &plot, link, &RESENDS));
+    items.extend(mark_items(graph, &plot, link, &RESENDS, &|m| f64::from(m.seq)));
     let mut entries = vec![(Swatch::Area("g-dot"), "data segment (first byte)".to_string())];
     entries.extend(marks::legend(graph, &RESENDS));
     let (legend, height) = axes::legend(&plot, &entries);

@@ -6,7 +6,8 @@ use super::super::layout::{Item, Layout};
 use super::axes::{self, Frame, Plot, Quantity, Swatch, path_v, polyline};
 use super::bins::{Columns, ranges};
 use super::marks;
-use crate::dialog::graph::{Graph, MarkKind};
+use crate::dialog::graph::{Graph, Mark, MarkKind};
+use std::collections::BTreeSet;
 
 /// Half the width of an I-beam's caps.
 const CAP: f64 = 2.5;
@@ -51,7 +52,7 @@ pub fn layout(graph: &Graph, link: bool) -> Layout {
         windows.iter().map(|&(t, v)| (t, if v > plot.y.scale.hi { f64::NAN } else { v })).collect();
     items.push(Item::Path { d: step_line(&plot, &in_view, graph.end), class: "g-win" });
     items.push(Item::Path { d: step_line(&plot, &acks, graph.end), class: "g-ack" });
-    items.extend(mark_items(graph, &plot, link, &MarkKind::ALL));
+    items.extend(mark_items(graph, &plot, link, &MarkKind::ALL, &|m| f64::from(m.seq)));
     let mut entries = vec![
         (Swatch::Line("g-data"), "data segment".to_string()),
         (Swatch::Line("g-ack"), "ACK".to_string()),
@@ -82,15 +83,14 @@ fn window_words(clipped: bool, top: f64) -> String {
 
 /// The I-beams: one path for all segments (resent ones in their own colour), or one bar per pixel column.
 fn segments(graph: &Graph, plot: &Plot) -> Vec<Item> {
-    let resent = |frame: u64| {
-        graph.marks.iter().any(|m| {
-            m.frame == frame
-                && matches!(
-                    m.kind,
-                    MarkKind::Retransmission | MarkKind::FastRetransmission | MarkKind::SpuriousRetransmission
-                )
+    let resent: BTreeSet<u64> = graph
+        .marks
+        .iter()
+        .filter(|m| {
+            matches!(m.kind, MarkKind::Retransmission | MarkKind::FastRetransmission | MarkKind::SpuriousRetransmission)
         })
-    };
+        .map(|m| m.frame)
+        .collect();
     let beams = graph.data.iter().filter(|d| d.len > 0);
     if !super::detailed(graph.data.len()) {
         let columns = Columns { left: plot.left, width: 1.0 };
@@ -105,7 +105,7 @@ fn segments(graph: &Graph, plot: &Plot) -> Vec<Item> {
     for seg in beams {
         let (x, y1) = plot.px(seg.time, f64::from(seg.seq));
         let y2 = plot.y.scale.at(f64::from(seg.end));
-        let d = if resent(seg.frame) { &mut again } else { &mut plain };
+        let d = if resent.contains(&seg.frame) { &mut again } else { &mut plain };
         d.push_str(&format!(
             "M{a} {y1}V{y2}M{l} {y1}H{r}M{l} {y2}H{r}",
             a = coord(x),
@@ -173,13 +173,14 @@ pub fn step_line(plot: &Plot, points: &[(f64, f64)], end: f64) -> String {
     d
 }
 
-/// The marks of `kinds`, each linked to its frame; past [`super::DETAILED`] marks, one per kind and column.
-pub fn mark_items(graph: &Graph, plot: &Plot, link: bool, kinds: &[MarkKind]) -> Vec<Item> {
+/// The marks of `kinds` at the height `at` gives them (a sequence number, a byte count...), each linked to its
+/// frame; past [`super::DETAILED`] marks, one per kind and column.
+pub fn mark_items(graph: &Graph, plot: &Plot, link: bool, kinds: &[MarkKind], at: &dyn Fn(&Mark) -> f64) -> Vec<Item> {
     let shown: Vec<_> = graph.marks.iter().filter(|m| kinds.contains(&m.kind)).collect();
     let mut items = Vec::new();
     if super::detailed(shown.len()) {
         for mark in shown {
-            let (x, y) = plot.px(mark.time, f64::from(mark.seq));
+            let (x, y) = plot.px(mark.time, at(mark));
             let shape = marks::shape(mark.kind, x, y);
             items.push(marks::linked(graph, mark.frame, mark.kind.name(), link, vec![shape]));
         }
@@ -204,7 +205,7 @@ pub fn mark_items(graph: &Graph, plot: &Plot, link: bool, kinds: &[MarkKind]) ->
                 }
                 _ => {
                     flush(run.take(), &mut items);
-                    run = Some((column, mark.frame, mark.frame, 1, f64::from(mark.seq)));
+                    run = Some((column, mark.frame, mark.frame, 1, at(mark)));
                 }
             }
         }

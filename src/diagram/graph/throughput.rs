@@ -30,9 +30,7 @@ pub fn layout(graph: &Graph, link: bool) -> Layout {
     items.push(Item::Path { d: line(|p| p.1), class: "g-thr" });
     items.push(Item::Path { d: line(|p| p.2), class: "g-good" });
     // Resends sit on the time axis, so a dip can be read against them.
-    let mut resends = graph.clone();
-    resends.marks.iter_mut().for_each(|m| m.seq = 0);
-    items.extend(mark_items(&resends, &plot, link, &RESENDS));
+    items.extend(mark_items(graph, &plot, link, &RESENDS, &|_| 0.0));
     let mut entries = vec![
         (Swatch::Line("g-thr"), "throughput (all data sent)".to_string()),
         (Swatch::Line("g-good"), "goodput (new data acknowledged)".to_string()),

@@ -9,7 +9,8 @@ use super::bins::{Columns, ranges};
 use super::marks;
 use super::tcptrace::{mark_items, step_line};
 use crate::dialog::format_duration;
-use crate::dialog::graph::{Graph, MarkKind};
+use crate::dialog::graph::{Graph, Mark, MarkKind};
+use std::collections::BTreeMap;
 
 const MARKS: [MarkKind; 2] = [MarkKind::ZeroWindow, MarkKind::WindowFull];
 
@@ -45,12 +46,12 @@ pub fn layout(graph: &Graph, link: bool) -> Layout {
     items.splice(1..1, shades);
     items.push(Item::Path { d: step_line(&plot, &windows, graph.end), class: "g-win" });
     // A zero window sits on the axis; a full window where the bytes in flight reached it.
-    let mut placed = graph.clone();
-    for mark in &mut placed.marks {
-        let at = graph.flight.iter().find(|p| p.frame == mark.frame).and_then(|p| p.wireshark);
-        mark.seq = if mark.kind == MarkKind::WindowFull { at.unwrap_or(0) } else { 0 };
-    }
-    items.extend(mark_items(&placed, &plot, link, &MARKS));
+    let in_flight: BTreeMap<u64, u32> = graph.flight.iter().filter_map(|p| Some((p.frame, p.wireshark?))).collect();
+    let at = |m: &Mark| match m.kind {
+        MarkKind::WindowFull => f64::from(in_flight.get(&m.frame).copied().unwrap_or(0)),
+        _ => 0.0,
+    };
+    items.extend(mark_items(graph, &plot, link, &MARKS, &at));
     // The dots go over the marks, so a full window's figure stays readable under its bar; the SACK-aware ones
     // are smaller and on top, so where both figures agree each shows.
     items.push(Item::Path { d: dots(&plot, &flight, 2.5), class: "g-bif" });
