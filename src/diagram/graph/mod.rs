@@ -3,8 +3,8 @@
 //! [`Layout`] the ladder uses, so the SVG and PNG renderers and the themes serve them unchanged.
 //!
 //! `axes.rs` draws the frame (ticks, units, title, legend), `marks.rs` the marks and their links; one file per
-//! view. Past [`DETAILED`] elements of a kind, a view draws one element per pixel column (`bins.rs`), so the
-//! SVG of a huge transfer stays a few hundred kB.
+//! view. Past [`DETAILED`] elements of a kind (1000 marks, each with its tooltip), a view draws one element per
+//! pixel column (`bins.rs`), so the SVG of a huge transfer stays a few hundred kB.
 
 mod axes;
 mod bins;
@@ -48,4 +48,13 @@ pub fn render(graph: &Graph, options: &DiagramOptions, format: Format) -> Result
 /// Whether a kind of element is drawn one by one.
 fn detailed(count: usize) -> bool {
     count <= DETAILED
+}
+
+/// Past this many marks (or RTT points) of a view, each with its tooltip and link, they are drawn one per
+/// column: a tooltip costs a few hundred bytes, so a few thousand of them would make the SVG heavy.
+const LINKED: usize = 1000;
+
+/// Whether marks (or RTT points) are drawn one by one, each with its tooltip.
+fn linked_one_by_one(count: usize) -> bool {
+    count <= LINKED
 }

@@ -31,7 +31,7 @@ pub fn layout(graph: &Graph, link: bool) -> Layout {
     let plot = Plot::new(&frame);
     let mut items = plot.chrome(&frame);
     let (kept, ambiguous): (Vec<&RttSample>, Vec<&RttSample>) = graph.rtt.iter().partition(|s| !s.ambiguous);
-    if super::detailed(graph.rtt.len()) {
+    if super::linked_one_by_one(graph.rtt.len()) {
         for (samples, class, what) in
             [(&ambiguous, "g-karn", "ACK of a resent range (not a sample, Karn's rule)"), (&kept, "g-rtt", "RTT")]
         {

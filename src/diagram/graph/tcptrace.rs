@@ -174,11 +174,11 @@ pub fn step_line(plot: &Plot, points: &[(f64, f64)], end: f64) -> String {
 }
 
 /// The marks of `kinds` at the height `at` gives them (a sequence number, a byte count...), each linked to its
-/// frame; past [`super::DETAILED`] marks, one per kind and column.
+/// frame; past a thousand marks, one per kind and column of 4 px, naming the frames it stands for.
 pub fn mark_items(graph: &Graph, plot: &Plot, link: bool, kinds: &[MarkKind], at: &dyn Fn(&Mark) -> f64) -> Vec<Item> {
     let shown: Vec<_> = graph.marks.iter().filter(|m| kinds.contains(&m.kind)).collect();
     let mut items = Vec::new();
-    if super::detailed(shown.len()) {
+    if super::linked_one_by_one(shown.len()) {
         for mark in shown {
             let (x, y) = plot.px(mark.time, at(mark));
             let shape = marks::shape(mark.kind, x, y);
