@@ -156,7 +156,7 @@ fn every_page_of_the_example_site_works_in_headless_chromium() {
     drop(server);
 
     assert!(findings.failures.is_empty(), "{} problem(s):\n{}", findings.failures.len(), findings.failures.join("\n"));
-    assert_eq!(pages.len(), 43, "the example site's HTML pages: {pages:?}");
+    assert_eq!(pages.len(), 46, "the example site's HTML pages: {pages:?}");
     assert!(pages.iter().any(|page| page == &format!("{POST}index.html")), "{pages:?}");
     // Every diagram is drawn once on its post; the post page is checked twice more for the screenshots.
     assert!(

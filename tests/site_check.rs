@@ -78,5 +78,5 @@ fn the_example_site_checks_clean() {
     let site = TestSite::example();
     let report = site.check();
     assert!(report.is_ok(), "{:#?}", report.errors);
-    assert_eq!(report.posts, 13);
+    assert_eq!(report.posts, 14);
 }

@@ -1,12 +1,14 @@
-//! `tcpdialog diagram CAPTURE [selection] [style] [--format F] [-o FILE]`
+//! `tcpdialog diagram CAPTURE [selection] [style] [--format F] [-o FILE]`; with a graph view
+//! (`--view tcptrace|stevens|throughput|rtt|window [--direction c2s|s2c]`), a stream graph of one stream.
 
 use super::options::{DecodingArgs, SelectionArgs, StyleArgs, output_format};
 use anyhow::Context as _;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tcpdialog::diagram::{Format, View, render};
-use tcpdialog::dialog::{self, LADDER_CONNECTIONS, OVERVIEW_CONNECTIONS, analyze_for_diagram, thousands};
+use tcpdialog::analyze::analyze_file_retaining;
+use tcpdialog::diagram::{DiagramOptions, Format, View, render, render_graph};
+use tcpdialog::dialog::{self, LADDER_CONNECTIONS, OVERVIEW_CONNECTIONS, Selection, analyze_for_diagram, thousands};
 
 #[derive(Debug, clap::Args)]
 pub struct DiagramArgs {
@@ -29,6 +31,10 @@ pub struct DiagramArgs {
 pub fn run(args: DiagramArgs) -> anyhow::Result<ExitCode> {
     let format = output_format(args.format, args.output.as_deref())?;
     let mut options = args.style.diagram_options();
+    if options.view.is_graph() {
+        let bytes = graph(&args, &options, format)?;
+        return write(&args, format, &bytes);
+    }
     // An overview is a timeline where the format draws one; elsewhere the view asked for, of fewer connections.
     let timeline_drawn = matches!(format, Format::Svg | Format::Png | Format::Text);
     let can_show = if options.view == View::Timeline { OVERVIEW_CONNECTIONS } else { LADDER_CONNECTIONS };
@@ -52,15 +58,31 @@ pub fn run(args: DiagramArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let bytes = render(&dialog, &options, format)?;
+    write(&args, format, &bytes)
+}
+
+/// A stream graph of one stream, read whole: RTT and bytes in flight need every segment, even under --frames.
+fn graph(args: &DiagramArgs, options: &DiagramOptions, format: Format) -> anyhow::Result<Vec<u8>> {
+    let selection = args.selection.selection();
+    let decoding = args.decoding.decoder_options()?;
+    let whole = Selection { frames: None, ..selection.clone() };
+    let analysis = analyze_file_retaining(&args.capture, &decoding, whole.retention())?;
+    super::print_warnings(&args.capture, &analysis.summary);
+    let graph = dialog::graph::build(&analysis, &selection, args.style.direction)
+        .with_context(|| args.capture.display().to_string())?;
+    Ok(render_graph(&graph, options, format)?)
+}
+
+fn write(args: &DiagramArgs, format: Format, bytes: &[u8]) -> anyhow::Result<ExitCode> {
     match &args.output {
-        Some(path) => write_atomically(path, &bytes)?,
+        Some(path) => write_atomically(path, bytes)?,
         None => {
             let mut stdout = std::io::stdout().lock();
             anyhow::ensure!(
                 !(format == Format::Png && stdout.is_terminal()),
                 "refusing to write PNG bytes to a terminal; use -o FILE"
             );
-            stdout.write_all(&bytes).context("writing to stdout")?;
+            stdout.write_all(bytes).context("writing to stdout")?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -8,6 +8,7 @@ use tcpdialog::dialog::{DialogOptions, Selection};
 use tcpdialog::proto::tls::read_key_log;
 use tcpdialog::proto::tls_crypto::KeyLog;
 use tcpdialog::proto::{DecoderOptions, Protocol};
+use tcpdialog::tcp::Direction;
 
 /// How application bytes are decoded.
 #[derive(Debug, clap::Args)]
@@ -94,9 +95,12 @@ pub fn parse_frames(text: &str) -> Result<(u64, u64), String> {
 /// How the diagram looks.
 #[derive(Debug, clap::Args)]
 pub struct StyleArgs {
-    /// ladder, timeline or table.
+    /// ladder, timeline or table; or a stream graph of one stream: tcptrace, stevens, throughput, rtt or window.
     #[arg(long, default_value = "ladder")]
     pub view: View,
+    /// The direction a stream graph draws: c2s or s2c (default: the one that carried more data).
+    #[arg(long)]
+    pub direction: Option<Direction>,
     /// How much each arrow says: flags, seq or full.
     #[arg(long, default_value = "seq")]
     pub labels: Labels,

@@ -39,6 +39,12 @@ pub enum Item {
         points: Vec<(f64, f64)>,
         class: &'static str,
     },
+    /// An SVG path (`M`, `L`, `H`, `V`, `Z` commands with coordinates at most one decimal): many lines in
+    /// one element, for graphs of many segments.
+    Path {
+        d: String,
+        class: &'static str,
+    },
     Text(Text),
     /// A group that may be a link target (`id`), a link (`href`), and carry a tooltip.
     Group {

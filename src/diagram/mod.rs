@@ -6,6 +6,7 @@
 
 mod arrows;
 mod format;
+mod graph;
 mod ladder;
 mod layout;
 mod mermaid;
@@ -18,6 +19,7 @@ mod text;
 mod theme;
 mod timeline;
 
+pub use graph::{card as render_graph_card, layout as graph_layout, render as render_graph};
 pub use layout::{Anchor, Font, Item, Layout, Text};
 pub use names::UnknownName;
 
@@ -30,6 +32,12 @@ pub enum View {
     Ladder,
     Timeline,
     Table,
+    /// Stream graphs of one direction of one connection, drawn from a [`crate::dialog::graph::Graph`].
+    Tcptrace,
+    Stevens,
+    Throughput,
+    Rtt,
+    Window,
 }
 
 /// How much each arrow says.
@@ -82,7 +90,17 @@ impl View {
             View::Ladder => "ladder",
             View::Timeline => "timeline",
             View::Table => "table",
+            View::Tcptrace => "tcptrace",
+            View::Stevens => "stevens",
+            View::Throughput => "throughput",
+            View::Rtt => "rtt",
+            View::Window => "window",
         }
+    }
+
+    /// A stream graph, drawn with [`render_graph`] from a graph model instead of a dialog.
+    pub fn is_graph(self) -> bool {
+        matches!(self, View::Tcptrace | View::Stevens | View::Throughput | View::Rtt | View::Window)
     }
 }
 
@@ -121,6 +139,9 @@ pub struct DiagramOptions {
     /// Ladder arrows link to their rows of the packet table (`{prefix}-f{frame}`): set it only where that
     /// table is on the same page, or the links lead nowhere.
     pub link_to_table: bool,
+    /// Packet table rows link back to their ladder arrows (`{prefix}-a{frame}`); off for the packet list under a
+    /// graph, whose marks are not one per row.
+    pub table_links_back: bool,
 }
 
 impl Default for DiagramOptions {
@@ -134,6 +155,7 @@ impl Default for DiagramOptions {
             id_prefix: "d".into(),
             time_unit: TimeUnit::Seconds,
             link_to_table: false,
+            table_links_back: true,
         }
     }
 }
@@ -148,6 +170,8 @@ pub enum DiagramError {
     PngEncode(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("the {view} view cannot be written as {format}")]
     Unsupported { view: &'static str, format: &'static str },
+    #[error("the {view} view is a graph, drawn as svg or png only (not {format}); text and mermaid draw the ladder")]
+    GraphFormat { view: &'static str, format: &'static str },
 }
 
 /// Renders a dialog in the requested format.
@@ -157,12 +181,16 @@ pub enum DiagramError {
 /// | ladder   | ✓   | ✓   | ✓    | ✓       |      |
 /// | timeline | ✓   | ✓   | ✓    |         |      |
 /// | table    |     |     | ✓    |         | ✓    |
+///
+/// The stream graphs (tcptrace, stevens, throughput, rtt, window) are drawn by [`render_graph`] from a graph
+/// model, in SVG and PNG.
 pub fn render(dialog: &Dialog, options: &DiagramOptions, format: Format) -> Result<Vec<u8>, DiagramError> {
     let unsupported = || DiagramError::Unsupported { view: options.view.name(), format: format.name() };
     let picture = || match options.view {
         View::Ladder => Ok(ladder::layout(dialog, options)),
         View::Timeline => Ok(timeline::layout(dialog, options)),
         View::Table => Err(unsupported()),
+        _ => Err(unsupported()),
     };
     match (format, options.view) {
         (Format::Svg, _) => Ok(svg::write(&picture()?, options.theme, &options.id_prefix).into_bytes()),
@@ -172,7 +200,7 @@ pub fn render(dialog: &Dialog, options: &DiagramOptions, format: Format) -> Resu
         (Format::Text, View::Table) => Ok(table::text(dialog, options).into_bytes()),
         (Format::Mermaid, View::Ladder) => Ok(mermaid::sequence(dialog, options).into_bytes()),
         (Format::Html, View::Table) => Ok(table::html(dialog, options).into_bytes()),
-        (Format::Mermaid | Format::Html, _) => Err(unsupported()),
+        (Format::Text, _) | (Format::Mermaid | Format::Html, _) => Err(unsupported()),
     }
 }
 
@@ -181,7 +209,7 @@ pub fn render_card(dialog: &Dialog, options: &DiagramOptions) -> Result<Vec<u8>,
     match options.view {
         View::Ladder => png::card(&ladder::layout(dialog, options), options),
         View::Timeline => png::card(&timeline::layout(dialog, options), options),
-        View::Table => Err(DiagramError::Unsupported { view: options.view.name(), format: "card" }),
+        _ => Err(DiagramError::Unsupported { view: options.view.name(), format: "card" }),
     }
 }
 

@@ -1,6 +1,8 @@
-//! The words users type for diagram options (`--view ladder`, `labels = "seq"` in a post), one parser for both.
+//! The words users type for diagram options (`--view ladder`, `labels = "seq"`, `direction = "s2c"` in a
+//! post), one parser for both.
 
 use super::{Format, Labels, Spacing, Theme, View};
+use crate::tcp::Direction;
 use std::str::FromStr;
 
 /// An option value that is not one of the accepted words.
@@ -26,7 +28,8 @@ macro_rules! named {
     };
 }
 
-named!(View, "view", ["ladder" => View::Ladder, "timeline" => View::Timeline, "table" => View::Table]);
+named!(View, "view", ["ladder" => View::Ladder, "timeline" => View::Timeline, "table" => View::Table, "tcptrace" => View::Tcptrace, "stevens" => View::Stevens, "throughput" => View::Throughput, "rtt" => View::Rtt, "window" => View::Window]);
+named!(Direction, "direction", ["c2s" => Direction::ClientToServer, "s2c" => Direction::ServerToClient]);
 named!(Labels, "labels", ["flags" => Labels::Flags, "seq" => Labels::Seq, "full" => Labels::Full]);
 named!(Theme, "theme", ["light" => Theme::Light, "dark" => Theme::Dark, "auto" => Theme::Auto]);
 named!(Format, "format", ["svg" => Format::Svg, "png" => Format::Png, "txt" => Format::Text, "text" => Format::Text, "mermaid" => Format::Mermaid, "mmd" => Format::Mermaid, "html" => Format::Html]);
@@ -53,6 +56,10 @@ mod tests {
     #[test]
     fn unknown_word_lists_the_accepted_ones() {
         let err = "sideways".parse::<View>().unwrap_err();
-        assert_eq!(err.to_string(), "unknown view \"sideways\" (expected one of: ladder timeline table)");
+        assert_eq!(
+            err.to_string(),
+            "unknown view \"sideways\" (expected one of: ladder timeline table tcptrace stevens throughput rtt window)"
+        );
+        assert_eq!("S2C".parse::<Direction>(), Ok(Direction::ServerToClient));
     }
 }

@@ -25,13 +25,26 @@ pub fn write(layout: &Layout, theme: Theme, id_prefix: &str) -> String {
     );
     let _ = writeln!(out, r#"<title id="{scope}-title">{}</title>"#, escape(&layout.title));
     let _ = writeln!(out, r#"<desc id="{scope}-desc">{}</desc>"#, escape(&layout.description));
-    let _ = write!(out, "<style>\n{}</style>\n", theme::css(theme, &scope));
+    let graph = uses_graph_classes(&layout.items);
+    let _ = write!(out, "<style>\n{}</style>\n", theme::css(theme, &scope, graph));
     let _ = writeln!(out, r#"<rect class="bg" x="0" y="0" width="{w}" height="{h}"/>"#);
     for item in &layout.items {
         write_item(&mut out, item, &scope);
     }
     out.push_str("</svg>\n");
     out
+}
+
+/// Whether a stream graph's classes (`g-…`, `m-…`) appear, so its sheet is written only where it is used.
+fn uses_graph_classes(items: &[Item]) -> bool {
+    items.iter().any(|item| match item {
+        Item::Path { class, .. }
+        | Item::Rect { class, .. }
+        | Item::Line { class, .. }
+        | Item::Polygon { class, .. } => class.starts_with("g-") || class.starts_with("m-"),
+        Item::Text(text) => text.class.starts_with("m-"),
+        Item::Group { items, .. } => uses_graph_classes(items),
+    })
 }
 
 fn write_item(out: &mut String, item: &Item, scope: &str) {
@@ -60,6 +73,9 @@ fn write_item(out: &mut String, item: &Item, scope: &str) {
         Item::Polygon { points, class } => {
             let points: Vec<String> = points.iter().map(|(x, y)| format!("{},{}", coord(*x), coord(*y))).collect();
             let _ = writeln!(out, r#"<polygon class="{class}" points="{}"/>"#, points.join(" "));
+        }
+        Item::Path { d, class } => {
+            let _ = writeln!(out, r#"<path class="{class}" d="{d}"/>"#);
         }
         Item::Text(text) => write_text(out, text),
         Item::Group { id, href, tooltip, items } => {

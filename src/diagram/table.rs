@@ -2,7 +2,8 @@
 //! arrows of a dialog, as an HTML fragment or plain text.
 //!
 //! Each HTML row has the id `{prefix}-f{frame}` and links to its arrow `{prefix}-a{frame}` in the ladder, whose
-//! arrows link back, so a ladder and its table rendered with the same id prefix can sit side by side.
+//! arrows link back, so a ladder and its table rendered with the same id prefix can sit side by side. Under a
+//! stream graph the rows are only link targets (`table_links_back` off): the graph's marks link to them.
 
 use super::arrows::{self, Mark};
 use super::format::{one_line, time_column};
@@ -54,7 +55,7 @@ pub fn html(dialog: &Dialog, options: &DiagramOptions) -> String {
         let frame = event.frame;
         let _ = write!(out, r#"<tr id="{scope}-f{frame}"{class}>"#);
         for (i, cell) in cells(event, options.time_unit).iter().enumerate() {
-            if i == 0 {
+            if i == 0 && options.table_links_back {
                 let _ = write!(out, r##"<td><a href="#{scope}-a{frame}">{frame}</a></td>"##);
             } else {
                 let _ = write!(out, "<td>{}</td>", escape(cell));

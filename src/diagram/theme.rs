@@ -25,6 +25,14 @@ struct Palette {
     row_bad: &'static str,
     row_warn: &'static str,
     bar: &'static str,
+    /// Stream graphs: grid, ACK line, SACK blocks, the marks' own hues, goodput, the zero-window shade.
+    grid: &'static str,
+    ack: &'static str,
+    sack: &'static str,
+    fast: &'static str,
+    spurious: &'static str,
+    zero: &'static str,
+    shade: &'static str,
 }
 
 const LIGHT: Palette = Palette {
@@ -46,6 +54,13 @@ const LIGHT: Palette = Palette {
     row_bad: "#ffebe9",
     row_warn: "#fff8c5",
     bar: "#afb8c1",
+    grid: "#eaeef2",
+    ack: "#1a7f37",
+    sack: "#8250df",
+    fast: "#bc4c00",
+    spurious: "#bf3989",
+    zero: "#1b7c83",
+    shade: "#ffebe9",
 };
 
 const DARK: Palette = Palette {
@@ -67,6 +82,13 @@ const DARK: Palette = Palette {
     row_bad: "#3c1618",
     row_warn: "#35290b",
     bar: "#484f58",
+    grid: "#21262d",
+    ack: "#3fb950",
+    sack: "#a371f7",
+    fast: "#f0883e",
+    spurious: "#db61a2",
+    zero: "#39c5cf",
+    shade: "#3c1618",
 };
 
 /// Every class a layout may use, with its declarations in `palette`.
@@ -115,6 +137,36 @@ fn rules(p: &Palette) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The stream graphs' classes, written only into the sheets of graphs (a ladder's SVG stays as small as it was).
+fn graph_rules(p: &Palette) -> Vec<(&'static str, String)> {
+    vec![
+        ("g-grid", format!("stroke:{};stroke-width:1", p.grid)),
+        ("g-axis", format!("stroke:{};stroke-width:1", p.life)),
+        ("g-data", format!("stroke:{};stroke-width:1.2", p.arrow)),
+        ("g-resent", format!("stroke:{};stroke-width:1.6", p.bad)),
+        ("g-dot", format!("fill:{}", p.arrow)),
+        ("g-ack", format!("stroke:{};stroke-width:1.4", p.ack)),
+        ("g-win", format!("stroke:{};stroke-width:1.4", p.warn)),
+        ("g-sack", format!("stroke:{};stroke-width:2", p.sack)),
+        ("g-thr", format!("stroke:{};stroke-width:1.6", p.fold)),
+        ("g-good", format!("stroke:{};stroke-width:1.6", p.ack)),
+        ("g-rtt", format!("fill:{}", p.fold)),
+        ("g-karn", format!("fill:{};stroke:{};stroke-width:1.2", p.bg, p.dim)),
+        ("g-bif", format!("fill:{}", p.fold)),
+        ("g-sackbif", format!("fill:{}", p.sack)),
+        ("g-shade", format!("fill:{}", p.shade)),
+        ("m-retx", format!("fill:{}", p.bad)),
+        ("m-fast", format!("fill:{}", p.fast)),
+        ("m-spur", format!("fill:{};stroke:{};stroke-width:1.6", p.bg, p.spurious)),
+        ("m-ooo", format!("fill:{}", p.fold)),
+        ("m-dup", format!("stroke:{};stroke-width:2", p.ack)),
+        ("m-zw", format!("fill:{}", p.zero)),
+        ("m-full", format!("stroke:{};stroke-width:3", p.warn)),
+        ("m-flag", format!("fill:{}", p.fg)),
+        ("m-rst", format!("fill:{}", p.bad)),
+    ]
+}
+
 /// Stroke-only classes also need `fill:none`; this keeps `rules` readable.
 fn is_stroke_only(class: &str) -> bool {
     matches!(
@@ -132,12 +184,27 @@ fn is_stroke_only(class: &str) -> bool {
             | "bar-idle"
             | "tick"
             | "lock-shackle"
+            | "g-grid"
+            | "g-axis"
+            | "g-data"
+            | "g-resent"
+            | "g-ack"
+            | "g-win"
+            | "g-sack"
+            | "g-thr"
+            | "g-good"
+            | "m-dup"
+            | "m-full"
     )
 }
 
-fn sheet(scope: &str, palette: &Palette, indent: &str) -> String {
+fn sheet(scope: &str, palette: &Palette, indent: &str, graph: bool) -> String {
     let mut out = String::new();
-    for (class, declarations) in rules(palette) {
+    let mut all = rules(palette);
+    if graph {
+        all.extend(graph_rules(palette));
+    }
+    for (class, declarations) in all {
         let fill_none = if is_stroke_only(class) { ";fill:none" } else { "" };
         out.push_str(&format!("{indent}#{scope} .{class}{{{declarations}{fill_none}}}\n"));
     }
@@ -153,16 +220,17 @@ pub fn background(theme: Theme) -> &'static str {
     }
 }
 
-/// The `<style>` content for a diagram whose root element has id `scope`.
-pub fn css(theme: Theme, scope: &str) -> String {
+/// The `<style>` content for a diagram whose root element has id `scope`; `graph` adds the stream graphs'
+/// classes.
+pub fn css(theme: Theme, scope: &str, graph: bool) -> String {
     match theme {
-        Theme::Light => sheet(scope, &LIGHT, ""),
-        Theme::Dark => sheet(scope, &DARK, ""),
+        Theme::Light => sheet(scope, &LIGHT, "", graph),
+        Theme::Dark => sheet(scope, &DARK, "", graph),
         Theme::Auto => {
             format!(
                 "{}@media (prefers-color-scheme: dark) {{\n{}}}\n",
-                sheet(scope, &LIGHT, ""),
-                sheet(scope, &DARK, "  ")
+                sheet(scope, &LIGHT, "", graph),
+                sheet(scope, &DARK, "  ", graph)
             )
         }
     }
@@ -174,7 +242,7 @@ mod tests {
 
     #[test]
     fn auto_theme_switches_to_dark_under_the_media_query() {
-        let css = css(Theme::Auto, "d");
+        let css = css(Theme::Auto, "d", false);
         let (light, dark) = css.split_once("@media (prefers-color-scheme: dark)").unwrap();
         assert!(light.contains("#d .bg{fill:#ffffff}"));
         assert!(dark.contains("#d .bg{fill:#0d1117}"));
@@ -182,6 +250,6 @@ mod tests {
 
     #[test]
     fn rules_are_scoped_to_the_diagram() {
-        assert!(css(Theme::Dark, "post-3").lines().all(|line| line.starts_with("#post-3 .")));
+        assert!(css(Theme::Dark, "post-3", true).lines().all(|line| line.starts_with("#post-3 .")));
     }
 }

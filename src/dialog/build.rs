@@ -99,14 +99,16 @@ pub fn build(
         spans.range(..=(e.conn, e.frame)).next_back().is_some_and(|(&(c, _), &last)| c == e.conn && e.frame <= last)
     };
     let events = fold_transfers(events, options.fold_threshold, |e| significant.contains(&(e.conn, e.frame)), troubled);
-    let events = fold_duplicate_acks(events);
+    // Nothing folded means nothing: a graph's packet list has a row for every mark to link to.
+    let folding = options.fold_threshold != usize::MAX;
+    let events = if folding { fold_duplicate_acks(events) } else { events };
     let stalls: Vec<(usize, u64, u64)> = trouble
         .iter()
         .flat_map(|(&c, found)| {
             found.iter().filter(|t| t.kind == TroubleKind::Stall).map(move |t| (c, t.first_frame, t.last_frame))
         })
         .collect();
-    let events = fold_probes(events, &stalls);
+    let events = if folding { fold_probes(events, &stalls) } else { events };
     let phases = find_phases(analysis, &connections, &events, &trouble);
     let title = options.title.clone().unwrap_or_else(|| default_title(&connections));
     // One pass over the notes, each text once, by connection: a capture of 100 000 TLS connections has as
@@ -275,8 +277,9 @@ fn fold_transfers(
             }
             j += 1;
         }
-        // Inside a loss episode or a stall a few segments already make a run worth folding: the phase tells it.
-        let enough = if troubled(first) { 2 } else { threshold };
+        // Inside a loss episode or a stall a few segments already make a run worth folding: the phase tells it
+        // (unless nothing is to fold: `usize::MAX`, a graph's packet list).
+        let enough = if troubled(first) && threshold != usize::MAX { threshold.min(2) } else { threshold };
         if (data as usize) <= enough {
             out.push(events[i].clone());
             i += 1;

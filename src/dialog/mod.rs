@@ -8,6 +8,7 @@
 //! Input: a [`crate::analyze::CaptureAnalysis`]. Output: a [`Dialog`], which every diagram renderer reads.
 
 mod build;
+pub mod graph;
 pub mod overview;
 mod phases;
 mod trouble;
@@ -76,7 +77,8 @@ pub struct DialogOptions {
     pub client_name: Option<String>,
     pub server_name: Option<String>,
     pub title: Option<String>,
-    /// A run of more than this many data segments in one direction (with only ACKs between) is folded.
+    /// A run of more than this many data segments in one direction (with only ACKs between) is folded;
+    /// `usize::MAX` folds nothing, bursts of duplicate ACKs included.
     pub fold_threshold: usize,
 }
 

@@ -8,10 +8,12 @@ use super::error::DirectiveProblem;
 use super::links::join_inside;
 use crate::analyze::analyze_file_retaining;
 use crate::diagram::{self, DiagramOptions, Format, Labels, Spacing, Theme, View};
+use crate::dialog::graph::Graph;
 use crate::dialog::{self, Dialog, DialogOptions, Selection};
 use crate::proto::tls::read_key_log;
 use crate::proto::tls_crypto::KeyLog;
 use crate::proto::{DecoderOptions, Protocol};
+use crate::tcp::Direction;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -19,8 +21,8 @@ use std::sync::Arc;
 
 pub const CAPTURES_DIR: &str = "captures";
 
-const KNOWN_KEYS: &str = "capture, stream, streams, port, host, frames, view, labels, theme, client, server, \
-                          title, caption, format, protocol, redact, spacing, keylog";
+const KNOWN_KEYS: &str = "capture, stream, streams, port, host, frames, view, direction, labels, theme, client, \
+                          server, title, caption, format, protocol, redact, spacing, keylog";
 
 /// The keys of a block, as written.
 #[derive(Debug, Default, Deserialize)]
@@ -33,6 +35,7 @@ struct Keys {
     host: Option<String>,
     frames: Option<String>,
     view: Option<String>,
+    direction: Option<String>,
     labels: Option<String>,
     theme: Option<String>,
     client: Option<String>,
@@ -54,6 +57,8 @@ pub struct Directive {
     pub selection: Selection,
     pub dialog: DialogOptions,
     pub diagram: DiagramOptions,
+    /// For a stream graph: the direction drawn (`None`: the one that carried more data).
+    pub direction: Option<Direction>,
     /// Also publish a PNG (`format = "png"`).
     pub png: bool,
     pub caption: Option<String>,
@@ -143,7 +148,20 @@ impl Directive {
             None | Some("ladder") => View::Ladder,
             Some("timeline") => View::Timeline,
             Some("table") => View::Table,
-            Some(other) => return Err(bad("view", other, "ladder, timeline or table")),
+            Some(other) => match other.parse::<View>() {
+                Ok(graph) if graph.is_graph() => graph,
+                _ => {
+                    return Err(bad(
+                        "view",
+                        other,
+                        "ladder, timeline, table, tcptrace, stevens, throughput, rtt or window",
+                    ));
+                }
+            },
+        };
+        let direction = match keys.direction.as_deref() {
+            None => None,
+            Some(word) => Some(word.parse::<Direction>().map_err(|_| bad("direction", word, "c2s or s2c"))?),
         };
         let labels = match pick(keys.labels, &defaults.labels).as_deref() {
             None | Some("seq") => Labels::Seq,
@@ -184,6 +202,7 @@ impl Directive {
                 ..DialogOptions::default()
             },
             diagram: DiagramOptions { view, labels, theme, spacing, scale: 2.0, ..DiagramOptions::default() },
+            direction,
             png,
             caption: keys.caption,
             protocol,
@@ -203,11 +222,14 @@ impl Directive {
         format!("{}, {streams}", self.capture)
     }
 
-    /// A file name for the diagram, without extension: `http-close` or `http-close-s1`.
+    /// A file name for the diagram, without extension: `http-close`, `http-close-s1`, or for a graph
+    /// `http-close-s1-rtt`.
     pub fn file_stem(&self) -> String {
         let name = Path::new(&self.capture).file_stem().map_or("diagram".into(), |s| s.to_string_lossy().into_owned());
         let streams: Vec<String> = self.selection.streams.iter().map(ToString::to_string).collect();
-        if streams.is_empty() { name } else { format!("{name}-s{}", streams.join("-")) }
+        let name = if streams.is_empty() { name } else { format!("{name}-s{}", streams.join("-")) };
+        // A graph and the ladder of the same stream are different files: `lossy-download-tcptrace`.
+        if self.diagram.view.is_graph() { format!("{name}-{}", self.diagram.view.name()) } else { name }
     }
 }
 
@@ -328,34 +350,40 @@ pub fn draw(
         details: true,
     };
     let options = format!(
-        "{:?} {:?} {:?} {:?} {:?} {:?} keys {keylog_digest}",
-        directive.selection, directive.dialog, directive.diagram, decoder.force, decoder.redact, decoder.redact_headers
+        "{:?} {:?} {:?} {:?} {:?} {:?} {:?} keys {keylog_digest}",
+        directive.selection,
+        directive.dialog,
+        directive.diagram,
+        directive.direction,
+        decoder.force,
+        decoder.redact,
+        decoder.redact_headers
     );
     let key = DiagramCache::key(&digest, &options, "");
-    // A ladder is published with its packet list, so its arrows can link to the rows.
-    let ladder = directive.diagram.view == View::Ladder;
-    let drawing = DiagramOptions { link_to_table: ladder, ..directive.diagram.clone() };
-    let table_options = DiagramOptions { view: View::Table, ..drawing.clone() };
-    let mut dialog: Option<Dialog> = None;
+    // A ladder or a graph is published with its packet list, so its arrows and marks can link to the rows.
+    let view = directive.diagram.view;
+    let with_table = view == View::Ladder || view.is_graph();
+    let drawing = DiagramOptions { link_to_table: with_table, ..directive.diagram.clone() };
+    let table_options = DiagramOptions { view: View::Table, table_links_back: !view.is_graph(), ..drawing.clone() };
+    let mut drawn: Option<(Dialog, Option<Graph>)> = None;
     // `None` draws the social card.
     let mut render = |format: Option<Format>, options: &DiagramOptions| -> Result<Vec<u8>, DirectiveProblem> {
-        let built = match dialog.take() {
+        let (dialog, graph) = match drawn.take() {
             Some(built) => built,
-            None => {
-                let analysis = analyze_file_retaining(&path, &decoder, directive.selection.retention())?;
-                dialog::build(&analysis, &directive.selection, &directive.dialog)?
-            }
+            None => build_models(&path, &decoder, directive)?,
         };
-        let rendered = match format {
-            Some(format) => diagram::render(&built, options, format),
-            None => diagram::render_card(&built, options),
+        let rendered = match (&graph, format) {
+            (Some(graph), Some(format)) if options.view.is_graph() => diagram::render_graph(graph, options, format),
+            (Some(graph), None) if options.view.is_graph() => diagram::render_graph_card(graph, options),
+            (_, Some(format)) => diagram::render(&dialog, options, format),
+            (_, None) => diagram::render_card(&dialog, options),
         };
-        dialog = Some(built);
+        drawn = Some((dialog, graph));
         Ok(rendered?)
     };
-    let (artifact, format) = match directive.diagram.view {
+    let (artifact, format) = match view {
         View::Table => (Artifact::Html, Format::Html),
-        View::Ladder | View::Timeline => (Artifact::Svg, Format::Svg),
+        _ => (Artifact::Svg, Format::Svg),
     };
     let body = match cache.get(&key, artifact.extension()) {
         Some(body) => body,
@@ -373,7 +401,7 @@ pub fn draw(
         Some(card) => Ok(card),
         None => render(None, &drawing).inspect(|card| cache.put(&key, "card.png", card)),
     });
-    let table = match (ladder, cache.get(&key, "table.html")) {
+    let table = match (with_table, cache.get(&key, "table.html")) {
         (false, _) => None,
         (true, Some(table)) => Some(table),
         (true, None) => {
@@ -383,6 +411,26 @@ pub fn draw(
         }
     };
     Ok(Drawn { artifact, body, png, card, table, keylog_warnings })
+}
+
+/// The dialog a directive draws (or, for a graph, lists under it), and its graph. A graph is drawn from all of
+/// its stream's segments, so its RTT and bytes in flight are Wireshark's even when `frames` narrows it; its
+/// packet list folds no transfer, so every mark's row is there to link to.
+fn build_models(
+    path: &Path,
+    decoder: &DecoderOptions,
+    directive: &Directive,
+) -> Result<(Dialog, Option<Graph>), DirectiveProblem> {
+    if !directive.diagram.view.is_graph() {
+        let analysis = analyze_file_retaining(path, decoder, directive.selection.retention())?;
+        return Ok((dialog::build(&analysis, &directive.selection, &directive.dialog)?, None));
+    }
+    let whole = Selection { frames: None, ..directive.selection.clone() };
+    let analysis = analyze_file_retaining(path, decoder, whole.retention())?;
+    let graph = dialog::graph::build(&analysis, &directive.selection, directive.direction)?;
+    let listed = Selection { streams: vec![graph.stream], ..directive.selection.clone() };
+    let options = DialogOptions { fold_threshold: usize::MAX, ..directive.dialog.clone() };
+    Ok((dialog::build(&analysis, &listed, &options)?, Some(graph)))
 }
 
 /// A directive's key log: the secrets, a digest of the file (so the cache tells key logs apart without
@@ -440,7 +488,10 @@ mod tests {
         assert!(problem.to_string().starts_with("unknown key `streem`"), "{problem}");
         let (_, problem) =
             parse_block("capture = \"a.pcap\"\nview = \"spiral\"", &DiagramDefaults::default()).unwrap_err();
-        assert_eq!(problem.to_string(), "`view = \"spiral\"`: expected ladder, timeline or table");
+        assert_eq!(
+            problem.to_string(),
+            "`view = \"spiral\"`: expected ladder, timeline, table, tcptrace, stevens, throughput, rtt or window"
+        );
         let (line, _) =
             parse_block("capture = \"a.pcap\"\nstream = \"one\"\n", &DiagramDefaults::default()).unwrap_err();
         assert_eq!(line, 0);
@@ -448,6 +499,18 @@ mod tests {
         assert!(matches!(problem, DirectiveProblem::CaptureOutsideSite { .. }));
         let (_, problem) = parse_block("frames = \"9-3\"\ncapture = \"a\"", &DiagramDefaults::default()).unwrap_err();
         assert!(matches!(problem, DirectiveProblem::BadValue { key: "frames", .. }));
+    }
+
+    #[test]
+    fn a_graph_block_names_its_view_and_direction() {
+        let d = parse_block("capture = \"a.pcap\"\nview = \"rtt\"\ndirection = \"c2s\"", &DiagramDefaults::default())
+            .unwrap();
+        assert_eq!((d.diagram.view, d.direction), (View::Rtt, Some(Direction::ClientToServer)));
+        assert_eq!(d.file_stem(), "a-rtt");
+        let (_, problem) =
+            parse_block("capture = \"a.pcap\"\nview = \"window\"\ndirection = \"up\"", &DiagramDefaults::default())
+                .unwrap_err();
+        assert_eq!(problem.to_string(), "`direction = \"up\"`: expected c2s or s2c");
     }
 
     #[test]

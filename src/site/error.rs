@@ -118,6 +118,8 @@ pub enum DirectiveProblem {
     Capture(#[from] CaptureError),
     #[error("{0}")]
     Dialog(#[from] DialogError),
+    #[error(transparent)]
+    Graph(#[from] crate::dialog::graph::GraphError),
     #[error("{0}")]
     Diagram(#[from] DiagramError),
 }

@@ -1,0 +1,67 @@
+//! Stream graphs: the views of one direction of one TCP stream (tcptrace's and Stevens' time-sequence
+//! graphs, throughput, RTT, window and bytes in flight), laid out from a [`Graph`] into the same plain
+//! [`Layout`] the ladder uses, so the SVG and PNG renderers and the themes serve them unchanged.
+//!
+//! `axes.rs` draws the frame (ticks, units, title, legend), `marks.rs` the marks and their links; one file per
+//! view. Past [`DETAILED`] elements of a kind (1000 marks, each with its tooltip), a view draws one element per
+//! pixel column (`bins.rs`), so the SVG of a huge transfer stays a few hundred kB.
+
+mod axes;
+mod bins;
+mod marks;
+mod rtt;
+mod stevens;
+mod tcptrace;
+mod throughput;
+mod window;
+
+use super::layout::Layout;
+use super::{DiagramError, DiagramOptions, Format, View, png, svg};
+use crate::dialog::graph::{DETAILED, Graph};
+
+/// Lays out `graph` in a graph view (`None` for the views that draw dialogs).
+pub fn layout(graph: &Graph, options: &DiagramOptions) -> Option<Layout> {
+    let link = options.link_to_table;
+    Some(match options.view {
+        View::Tcptrace => tcptrace::layout(graph, link),
+        View::Stevens => stevens::layout(graph, link),
+        View::Throughput => throughput::layout(graph, link),
+        View::Rtt => rtt::layout(graph, link),
+        View::Window => window::layout(graph, link),
+        View::Ladder | View::Timeline | View::Table => return None,
+    })
+}
+
+/// Renders a graph view as SVG or PNG; the text formats are refused with the formats a graph supports.
+pub fn render(graph: &Graph, options: &DiagramOptions, format: Format) -> Result<Vec<u8>, DiagramError> {
+    let picture =
+        layout(graph, options).ok_or(DiagramError::Unsupported { view: options.view.name(), format: format.name() })?;
+    match format {
+        Format::Svg => Ok(svg::write(&picture, options.theme, &options.id_prefix).into_bytes()),
+        Format::Png => png::render(&picture, options),
+        Format::Text | Format::Mermaid | Format::Html => {
+            Err(DiagramError::GraphFormat { view: options.view.name(), format: format.name() })
+        }
+    }
+}
+
+/// The social card of a graph view ([`png::CARD_SIZE`]).
+pub fn card(graph: &Graph, options: &DiagramOptions) -> Result<Vec<u8>, DiagramError> {
+    let picture =
+        layout(graph, options).ok_or(DiagramError::Unsupported { view: options.view.name(), format: "card" })?;
+    png::card(&picture, options)
+}
+
+/// Whether a kind of element is drawn one by one.
+fn detailed(count: usize) -> bool {
+    count <= DETAILED
+}
+
+/// Past this many marks (or RTT points) of a view, each with its tooltip and link, they are drawn one per
+/// column: a tooltip costs a few hundred bytes, so a few thousand of them would make the SVG heavy.
+const LINKED: usize = 1000;
+
+/// Whether marks (or RTT points) are drawn one by one, each with its tooltip.
+fn linked_one_by_one(count: usize) -> bool {
+    count <= LINKED
+}
