@@ -51,7 +51,7 @@ pub fn render(layout: &Layout, options: &DiagramOptions) -> Result<Vec<u8>, Diag
     let height = (layout.height * f64::from(scale)).ceil() as u32;
     let mut pixmap = tiny_skia::Pixmap::new(width, height).ok_or(DiagramError::PngSize { width, height })?;
     resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
-    pixmap.encode_png().map_err(|e| DiagramError::PngEncode(Box::new(e)))
+    encode(&pixmap)
 }
 
 /// A social card: the picture's opening (title, lifelines, the first arrows and phases) across the card's
@@ -65,7 +65,30 @@ pub fn card(layout: &Layout, options: &DiagramOptions) -> Result<Vec<u8>, Diagra
     pixmap.fill(tiny_skia::Color::from_rgba8(channel(1), channel(3), channel(5), 255));
     let scale = width as f32 / layout.width.max(1.0) as f32;
     resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
-    pixmap.encode_png().map_err(|e| DiagramError::PngEncode(Box::new(e)))
+    encode(&pixmap)
+}
+
+/// The pixels as a PNG: RGB when they are all opaque (every picture has a background), deflated at zlib's level
+/// 1. At tiny-skia's default (level 6) encoding was half of a site's cold build; level 1 costs a third of that
+/// for files about a quarter larger (a social card: 57 KB at 6, 75 KB at 1; fdeflate's fastest: 106 KB).
+fn encode(pixmap: &tiny_skia::Pixmap) -> Result<Vec<u8>, DiagramError> {
+    let opaque = pixmap.pixels().iter().all(|p| p.alpha() == 255);
+    let (color, channels) = if opaque { (png::ColorType::Rgb, 3) } else { (png::ColorType::Rgba, 4) };
+    let mut data = Vec::with_capacity(pixmap.pixels().len() * channels);
+    for pixel in pixmap.pixels() {
+        let c = pixel.demultiply();
+        data.extend_from_slice(&[c.red(), c.green(), c.blue(), c.alpha()][..channels]);
+    }
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
+    encoder.set_color(color);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_deflate_compression(png::DeflateCompression::Level(1));
+    let failed = |e: png::EncodingError| DiagramError::PngEncode(Box::new(e));
+    let mut writer = encoder.write_header().map_err(failed)?;
+    writer.write_image_data(&data).map_err(failed)?;
+    writer.finish().map_err(failed)?;
+    Ok(out)
 }
 
 /// The picture as resvg's tree, in the theme a PNG can show.
