@@ -68,9 +68,9 @@ pub fn card(layout: &Layout, options: &DiagramOptions) -> Result<Vec<u8>, Diagra
     encode(&pixmap)
 }
 
-/// The pixels as a PNG: RGB when they are all opaque (every picture has a background), deflated at zlib's level
-/// 1. At tiny-skia's default (level 6) encoding was half of a site's cold build; level 1 costs a third of that
-/// for files about a quarter larger (a social card: 57 KB at 6, 75 KB at 1; fdeflate's fastest: 106 KB).
+/// The pixels as a PNG: RGB when they are all opaque (every picture has a background), deflated at zlib's
+/// fastest level. At tiny-skia's default (level 6) encoding was half of a site's cold build; level 1 costs a
+/// third of that for files about a quarter larger (a social card: 57 KB at 6, 75 KB at 1; fdeflate: 106 KB).
 fn encode(pixmap: &tiny_skia::Pixmap) -> Result<Vec<u8>, DiagramError> {
     let opaque = pixmap.pixels().iter().all(|p| p.alpha() == 255);
     let (color, channels) = if opaque { (png::ColorType::Rgb, 3) } else { (png::ColorType::Rgba, 4) };
