@@ -81,8 +81,14 @@ pub fn notes(dialog: &Dialog, decrypted: bool) -> Vec<String> {
     lock.into_iter().chain(dialog.notes.iter().map(|n| format!("! {n}"))).collect()
 }
 
-/// What the arrow of `event` says.
+/// What the arrow of `event` says, the author's annotations (chosen headers, a note) stacked under its label.
 pub fn arrow_text(event: &Event, labels: Labels) -> ArrowText {
+    let mut text = label_text(event, labels);
+    text.lines.extend(event.annotations.iter().cloned());
+    text
+}
+
+fn label_text(event: &Event, labels: Labels) -> ArrowText {
     let mark = mark(event);
     let tags: Vec<String> = event.analysis.iter().filter(|f| is_notable(**f, labels)).map(|f| f.label()).collect();
     let flags = event.flags.bracketed();
@@ -335,6 +341,8 @@ mod tests {
             analysis: vec![],
             fold: None,
             decrypted: Vec::new(),
+            annotations: Vec::new(),
+            highlighted: None,
         }
     }
 

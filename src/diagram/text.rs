@@ -73,10 +73,16 @@ pub fn ladder(dialog: &Dialog, options: &DiagramOptions) -> String {
         if let Some(more) = starting.len().checked_sub(PHASE_LINES).filter(|&n| n > 0) {
             out.push(format!("{}   » and {} more", grid.blank('|'), thousands(more as u64)));
         }
-        out.push(grid.arrow(event, options));
+        let mut line = grid.arrow(event, options);
+        if event.highlighted == Some(true) {
+            // A highlighted arrow is marked in the margin (the frame column is right-aligned).
+            line.replace_range(..line.char_indices().nth(1).map_or(0, |(i, _)| i), "▶");
+        }
+        out.push(line);
         if event.fold.is_none() {
             out.extend(event.messages.iter().skip(1).map(|message| grid.continuation(event, message)));
         }
+        out.extend(event.annotations.iter().map(|line| grid.continuation(event, line)));
     }
     out.push(grid.blank('|'));
     let mut text: String = out.iter().map(|line| format!("{}\n", one_line(line.trim_end()))).collect();

@@ -100,6 +100,7 @@ fn rules(p: &Palette) -> Vec<(&'static str, String)> {
         ("ph-idle", format!("fill:{}", p.idle)),
         ("ph-teardown", format!("fill:{}", p.teardown)),
         ("ph-loss", format!("fill:{}", p.row_bad)),
+        ("dimmed", "opacity:0.3".to_string()),
         ("ph-stall", format!("fill:{}", p.row_warn)),
         ("bracket", format!("stroke:{};stroke-width:1.5", p.dim)),
         ("row-bad", format!("fill:{}", p.row_bad)),

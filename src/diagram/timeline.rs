@@ -197,7 +197,7 @@ fn draw_row(row: &Row, top: f64, x: &dyn Fn(f64) -> f64) -> Item {
         pause(row.end - row.start),
         row.events.len()
     );
-    Item::Group { id: Some(format!("c{}", row.conn)), href: None, tooltip: Some(tooltip), items }
+    Item::Group { id: Some(format!("c{}", row.conn)), href: None, tooltip: Some(tooltip), class: None, items }
 }
 
 /// A round tick step (1, 2 or 5 × 10ⁿ) close to `rough`.

@@ -2,7 +2,7 @@
 
 use super::phases::{find_phases, format_duration};
 use super::trouble::{Trouble, TroubleKind, find_trouble_in};
-use super::{Dialog, DialogOptions, Event, Flagged, Fold, FoldKind, Participant, Selection};
+use super::{Annotations, Dialog, DialogOptions, Event, Flagged, Fold, FoldKind, Participant, Selection};
 use crate::analyze::CaptureAnalysis;
 pub use crate::analyze::thousands;
 use crate::proto::Protocol;
@@ -86,6 +86,14 @@ pub fn build(
                 sack_base: seg.sack_base(),
                 messages: view.label_texts(),
                 decrypted: view.label_decrypted(),
+                annotations: view
+                    .labels
+                    .iter()
+                    .flat_map(|m| &m.detail)
+                    .filter(|line| options.annotations.shows_header(line))
+                    .cloned()
+                    .collect(),
+                highlighted: None,
                 columns: view.columns,
                 analysis: seg.analysis.clone(),
                 fold: None,
@@ -106,7 +114,7 @@ pub fn build(
             found.iter().filter(|t| t.kind == TroubleKind::Stall).map(move |t| (c, t.first_frame, t.last_frame))
         })
         .collect();
-    let events = fold_probes(events, &stalls);
+    let events = annotate(fold_probes(events, &stalls), &options.annotations);
     let phases = find_phases(analysis, &connections, &events, &trouble);
     let title = options.title.clone().unwrap_or_else(|| default_title(&connections));
     // One pass over the notes, each text once, by connection: a capture of 100 000 TLS connections has as
@@ -123,6 +131,9 @@ pub fn build(
         }
     }
     let mut description = describe(analysis, &connections, &participants.list, &events);
+    for (frame, note) in &options.annotations.notes {
+        description.push_str(&format!(" At frame {frame}: {note}."));
+    }
     for note in &notes {
         description.push_str(&format!(" Note: {note}."));
     }
@@ -437,6 +448,21 @@ fn fold_probes(events: Vec<Event>, stalls: &[(usize, u64, u64)]) -> Vec<Event> {
         i += run;
     }
     out
+}
+
+/// The author's notes go under the arrow that shows their frame; a highlight marks each arrow in or out.
+fn annotate(mut events: Vec<Event>, annotations: &Annotations) -> Vec<Event> {
+    for (&frame, note) in &annotations.notes {
+        // Arrows are in frame order: the one showing `frame` is the last that starts at or before it.
+        let at = events.partition_point(|e| e.frame <= frame);
+        if let Some(event) = at.checked_sub(1).and_then(|i| events.get_mut(i)).filter(|e| e.last_frame() >= frame) {
+            event.annotations.push(format!("✎ {note}"));
+        }
+    }
+    for event in &mut events {
+        event.highlighted = annotations.highlighted(event.frame, event.last_frame());
+    }
+    events
 }
 
 /// How long a folded run took. A capture's clock may step back (segment times then saturate at the capture's

@@ -126,6 +126,7 @@ pub fn draw(
         id: Some(format!("a{}", event.frame)),
         href: link_to_table.then(|| format!("f{}", event.frame)),
         tooltip: Some(tooltip),
+        class: (event.highlighted == Some(false)).then_some("dimmed"),
         items,
     })
 }
