@@ -126,6 +126,9 @@ pub struct StyleArgs {
     /// Show this request/response header under the arrows of the messages that carry it (repeatable).
     #[arg(long = "header", value_name = "NAME")]
     pub headers: Vec<String>,
+    /// Give each connection a client lifeline of its own (else one per client host).
+    #[arg(long)]
+    pub lanes: bool,
 }
 
 impl StyleArgs {
@@ -139,6 +142,7 @@ impl StyleArgs {
                 highlight: self.highlight.clone(),
                 headers: self.headers.clone(),
             },
+            lanes: self.lanes,
             ..Default::default()
         }
     }

@@ -81,6 +81,28 @@ pub fn notes(dialog: &Dialog, decrypted: bool) -> Vec<String> {
     lock.into_iter().chain(dialog.notes.iter().map(|n| format!("! {n}"))).collect()
 }
 
+/// [`arrow_text`] of an arrow of `dialog`: with several connections in one diagram, each arrow says which
+/// stream it belongs to (`#1`), in every format.
+pub fn arrow_text_in(dialog: &Dialog, event: &Event, labels: Labels) -> ArrowText {
+    let mut text = arrow_text(event, labels);
+    if let Some(tag) = stream_tag(dialog, event) {
+        if text.detail.is_empty() {
+            text.main = format!("{tag} {}", text.main);
+            if let Some(first) = text.lines.first_mut() {
+                *first = format!("{tag} {first}");
+            }
+        } else {
+            text.detail = format!("{tag} {}", text.detail);
+        }
+    }
+    text
+}
+
+/// `#1`: the stream of an arrow, when the dialog shows several connections.
+pub fn stream_tag(dialog: &Dialog, event: &Event) -> Option<String> {
+    (dialog.connections.len() > 1).then(|| format!("#{}", event.conn))
+}
+
 /// What the arrow of `event` says, the author's annotations (chosen headers, a note) stacked under its label.
 pub fn arrow_text(event: &Event, labels: Labels) -> ArrowText {
     let mut text = label_text(event, labels);

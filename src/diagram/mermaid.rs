@@ -46,7 +46,7 @@ pub fn sequence(dialog: &Dialog, options: &DiagramOptions) -> String {
                 out.push_str(&note(&format!("{conn}{}", phase.label)));
             }
         }
-        let text = arrows::arrow_text(event, options.labels);
+        let text = arrows::arrow_text_in(dialog, event, options.labels);
         let arrow = match (arrows::is_transfer(event), text.mark) {
             (true, _) => "-)",
             (false, Some(Mark::Reset)) => "-x",

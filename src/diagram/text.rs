@@ -73,7 +73,7 @@ pub fn ladder(dialog: &Dialog, options: &DiagramOptions) -> String {
         if let Some(more) = starting.len().checked_sub(PHASE_LINES).filter(|&n| n > 0) {
             out.push(format!("{}   » and {} more", grid.blank('|'), thousands(more as u64)));
         }
-        let mut line = grid.arrow(event, options);
+        let mut line = grid.arrow(event, options, arrows::stream_tag(dialog, event));
         if event.highlighted == Some(true) {
             // A highlighted arrow is marked in the margin (the frame column is right-aligned).
             line.replace_range(..line.char_indices().nth(1).map_or(0, |(i, _)| i), "▶");
@@ -151,7 +151,8 @@ impl Grid {
         line.into_iter().collect()
     }
 
-    fn arrow(&self, event: &Event, options: &DiagramOptions) -> String {
+    /// The arrow's line; `stream` (`#1`) starts its comment when the dialog shows several connections.
+    fn arrow(&self, event: &Event, options: &DiagramOptions, stream: Option<String>) -> String {
         let mut line: Vec<char> = self.blank('|').chars().collect();
         let prefix = format!(
             "{:>fw$}  {:>tw$}",
@@ -195,6 +196,10 @@ impl Grid {
         }
         let mut text: String = line.into_iter().collect();
         text.push_str("  ");
+        if let Some(stream) = stream {
+            text.push_str(&stream);
+            text.push(' ');
+        }
         text.push_str(&comment(event, options.labels, mark));
         text
     }

@@ -9,7 +9,7 @@ use crate::proto::Protocol;
 use crate::tcp::{AnalysisFlag, CloseKind, Connection, Direction, Segment, Side};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 
 /// The description is alt text: it names this many connections, and this many messages of each, then counts the rest.
 const DESCRIBED_CONNECTIONS: usize = 12;
@@ -175,26 +175,33 @@ fn select<'a>(analysis: &'a CaptureAnalysis, selection: &Selection) -> Result<Ve
     Ok(chosen)
 }
 
-/// Lifelines: one per client host and one per server socket; names from the options or `Client`/`Server`.
+/// Lifelines: one per client host (one per connection with [`DialogOptions::lanes`]) and one per server
+/// socket; names from the options or `Client`/`Server`.
 struct Participants {
     list: Vec<Participant>,
-    /// Participant index of each client host and each server socket (looked up for every arrow: a capture
-    /// from 300 000 hosts must not scan a list each time).
-    clients: BTreeMap<IpAddr, usize>,
+    /// Participant index of each client lifeline's key and each server socket (looked up for every arrow: a
+    /// capture from 300 000 hosts must not scan a list each time).
+    clients: BTreeMap<SocketAddr, usize>,
     servers: BTreeMap<SocketAddr, usize>,
+    lanes: bool,
 }
 
 impl Participants {
+    /// The key of a connection's client lifeline: its host (port 0), or its socket when each has a lane.
+    fn client_key(lanes: bool, conn: &Connection) -> SocketAddr {
+        if lanes { conn.client } else { SocketAddr::new(conn.client.ip(), 0) }
+    }
+
     fn new(connections: &[&Connection], options: &DialogOptions) -> Self {
-        let mut clients: Vec<IpAddr> = Vec::new();
-        let mut client_ports: BTreeMap<IpAddr, Vec<u16>> = BTreeMap::new();
+        let mut clients: Vec<SocketAddr> = Vec::new();
+        let mut client_ports: BTreeMap<SocketAddr, Vec<u16>> = BTreeMap::new();
         let mut servers: Vec<SocketAddr> = Vec::new();
         let mut server_seen: BTreeSet<SocketAddr> = BTreeSet::new();
         for c in connections {
-            let host = c.client.ip();
-            let ports = client_ports.entry(host).or_default();
+            let key = Self::client_key(options.lanes, c);
+            let ports = client_ports.entry(key).or_default();
             if ports.is_empty() {
-                clients.push(host);
+                clients.push(key);
             }
             ports.push(c.client.port());
             if server_seen.insert(c.server) {
@@ -208,11 +215,11 @@ impl Participants {
             (None, _) => format!("{base} {}", i + 1),
         };
         let mut list = Vec::new();
-        for (i, host) in clients.iter().enumerate() {
-            let ports = &client_ports[host];
+        for (i, key) in clients.iter().enumerate() {
+            let ports = &client_ports[key];
             let address = match ports.as_slice() {
-                [one] => SocketAddr::new(*host, *one).to_string(),
-                many => format!("{host} ({} connections)", many.len()),
+                [one] => SocketAddr::new(key.ip(), *one).to_string(),
+                many => format!("{} ({} connections)", key.ip(), many.len()),
             };
             list.push(Participant { name: numbered("Client", &options.client_name, i, clients.len()), address });
         }
@@ -225,14 +232,15 @@ impl Participants {
         let first_server = clients.len();
         Participants {
             list,
-            clients: clients.into_iter().enumerate().map(|(i, host)| (host, i)).collect(),
+            clients: clients.into_iter().enumerate().map(|(i, key)| (key, i)).collect(),
             servers: servers.into_iter().enumerate().map(|(i, server)| (server, first_server + i)).collect(),
+            lanes: options.lanes,
         }
     }
 
     /// (from, to) participant indices of a segment.
     fn arrow(&self, conn: &Connection, dir: Direction) -> (usize, usize) {
-        let client = self.clients.get(&conn.client.ip()).copied().unwrap_or(0);
+        let client = self.clients.get(&Self::client_key(self.lanes, conn)).copied().unwrap_or(0);
         let server = self.servers.get(&conn.server).copied().unwrap_or(self.clients.len());
         match dir {
             Direction::ClientToServer => (client, server),

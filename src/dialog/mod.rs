@@ -82,6 +82,8 @@ pub struct DialogOptions {
     pub fold_threshold: usize,
     /// Notes, a highlighted range and headers the author chose.
     pub annotations: Annotations,
+    /// Each connection gets a client lifeline of its own (else one per client host).
+    pub lanes: bool,
 }
 
 impl Default for DialogOptions {
@@ -92,6 +94,7 @@ impl Default for DialogOptions {
             title: None,
             fold_threshold: 8,
             annotations: Annotations::default(),
+            lanes: false,
         }
     }
 }

@@ -20,7 +20,7 @@ use std::sync::Arc;
 pub const CAPTURES_DIR: &str = "captures";
 
 const KNOWN_KEYS: &str = "capture, stream, streams, port, host, frames, view, labels, theme, client, server, \
-                          title, caption, format, protocol, redact, spacing, keylog, notes, highlight, headers";
+                          title, caption, format, protocol, redact, spacing, keylog, notes, highlight, headers, lanes";
 
 /// The keys of a block, as written.
 #[derive(Debug, Default, Deserialize)]
@@ -48,6 +48,7 @@ struct Keys {
     notes: Option<std::collections::BTreeMap<String, String>>,
     highlight: Option<String>,
     headers: Option<Vec<String>>,
+    lanes: Option<bool>,
 }
 
 /// A checked directive: everything needed to draw one diagram.
@@ -187,6 +188,7 @@ impl Directive {
                 server_name: pick(keys.server, &defaults.server),
                 title: keys.title,
                 annotations,
+                lanes: keys.lanes.unwrap_or(false),
                 ..DialogOptions::default()
             },
             diagram: DiagramOptions { view, labels, theme, spacing, scale: 2.0, ..DiagramOptions::default() },
@@ -435,6 +437,9 @@ mod tests {
         assert_eq!(a.notes.get(&4).map(String::as_str), Some("asks"));
         assert_eq!(a.highlight, ["45-52".parse::<FrameRange>().unwrap()]);
         assert_eq!(a.headers, ["Upgrade", "Connection"]);
+        assert!(!d.dialog.lanes);
+        let lanes = parse_block("capture = \"a.pcap\"\nlanes = true", &DiagramDefaults::default()).unwrap();
+        assert!(lanes.dialog.lanes);
         for bad in ["notes = { nine = \"x\" }", "highlight = \"52-45\""] {
             let error = parse_block(&format!("capture = \"a.pcap\"\n{bad}"), &DiagramDefaults::default()).unwrap_err();
             assert!(error.1.to_string().contains("expected"), "{}", error.1);
