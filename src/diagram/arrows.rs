@@ -12,6 +12,8 @@ use crate::tcp::AnalysisFlag;
 /// around a note saying how many were left out.
 pub const MAX_ARROWS: usize = 400;
 pub const HEAD_ARROWS: usize = 300;
+/// Longest tooltip: an arrow's messages are capped already, this bounds what their summaries add up to.
+pub const MAX_TOOLTIP_CHARS: usize = 2000;
 /// A segment completing more messages than this lists the first `MAX_STACKED - 1` and how many more.
 pub const MAX_STACKED: usize = 4;
 

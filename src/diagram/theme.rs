@@ -110,6 +110,7 @@ fn rules(p: &Palette) -> Vec<(&'static str, String)> {
         ("bar-hs", format!("fill:{}", p.dim)),
         ("bar-ex", format!("fill:{}", p.fold)),
         ("bar-bad", format!("fill:{}", p.bad)),
+        ("bar-stall", format!("fill:{}", p.warn)),
         ("tick", format!("stroke:{};stroke-width:1", p.bar)),
         ("lock", format!("fill:{}", p.fold)),
         ("lock-shackle", format!("stroke:{};stroke-width:1.4", p.fold)),
