@@ -403,6 +403,9 @@ setup_h2o_caps() {
         require "$f" "http.response.code==101" 1 "${dec[@]}"
         require "$f" "http2.type==1" 1 "${dec[@]}"
         expect "$f" h2 "${dec[@]}"
+        # The Upgrade and Connection headers each HTTP/1 message carries (the --header tests).
+        tshark -r "$f" "${dec[@]}" -Y "http.upgrade" -T fields -E header=y -E separator=/t \
+            -e frame.number -e http.upgrade -e http.connection >"$f.tshark-upgrade.tsv"
     else
         local f=$CAP/h2c-close.pcap
         cap_start "$f" -i lo tcp port $P_H2O

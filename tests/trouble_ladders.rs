@@ -170,3 +170,31 @@ fn full_labels_show_the_sack_blocks_as_tshark_does() {
     let line = text.lines().find(|l| l.trim_start().starts_with("33 ")).unwrap();
     assert!(line.trim_end().ends_with(sack.trim_end()), "{line}\n{sack}");
 }
+
+#[test]
+fn the_timeline_marks_trouble_on_the_row_names_it_in_the_tooltip_and_ends_at_the_data() {
+    let capture = fixture("zerowindow.pcap");
+    let analysis = analyze_file(&capture, &Default::default()).unwrap();
+    let found = find_trouble(&analysis.connections[0]);
+    let svg = ok(run(&["diagram", capture.to_str().unwrap(), "--view", "timeline", "--format", "svg"]));
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let row = doc.descendants().find(|n| n.attribute("id") == Some("d-c0")).unwrap();
+    let class_count = |class: &str| row.descendants().filter(|n| n.attribute("class") == Some(class)).count();
+    let stalls = found.iter().filter(|t| t.kind == TroubleKind::Stall).count();
+    let losses = found.iter().filter(|t| t.kind == TroubleKind::Loss).count();
+    assert_eq!((class_count("bar-stall"), class_count("bar-bad")), (stalls, losses));
+    // tshark: two frames of zerowindow.pcap are retransmissions; each is a tick on the row.
+    let resent = tshark_rows(&capture).iter().filter(|r| !r["tcp.analysis.retransmission"].is_empty()).count();
+    assert_eq!(class_count("x-bad"), resent);
+    let tooltip = row.children().find(|n| n.has_tag_name("title")).unwrap().text().unwrap();
+    for t in &found {
+        assert!(tooltip.contains(&t.label), "{tooltip}");
+    }
+    // The axis ends at the data: no tick right of the row's bar.
+    let number = |n: roxmltree::Node, a: &str| n.attribute(a).unwrap().parse::<f64>().unwrap();
+    let bar = row.descendants().find(|n| n.attribute("class") == Some("bar")).unwrap();
+    let bar_end = number(bar, "x") + number(bar, "width");
+    let last_tick =
+        doc.descendants().filter(|n| n.attribute("class") == Some("tick")).map(|n| number(n, "x1")).fold(0.0, f64::max);
+    assert!(last_tick <= bar_end + 0.5, "tick at {last_tick}, data ends at {bar_end}");
+}

@@ -34,7 +34,7 @@ pub enum Command {
     /// Write a new site with an example post and capture.
     Init(site::InitArgs),
     /// Draw the dialog of one capture (SVG, PNG, text or Mermaid).
-    Diagram(diagram::DiagramArgs),
+    Diagram(Box<diagram::DiagramArgs>),
     /// Print what tcpdialog understood of a capture: a packet list or JSON.
     Inspect(inspect::InspectArgs),
     /// One line per TCP stream (like Wireshark's Statistics › Conversations): packets, bytes, protocol, first
@@ -61,7 +61,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => site::check(args),
         Command::Serve(args) => site::serve(args),
         Command::Init(args) => site::init(args),
-        Command::Diagram(args) => diagram::run(args),
+        Command::Diagram(args) => diagram::run(*args),
         Command::Inspect(args) => inspect::run(args),
         Command::Conversations(args) => conversations::run(args),
         Command::Mdbook(args) => mdbook::run(args),

@@ -4,7 +4,7 @@ use anyhow::Context as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tcpdialog::diagram::{DiagramOptions, Format, Labels, Spacing, Theme, View};
-use tcpdialog::dialog::{DialogOptions, Selection};
+use tcpdialog::dialog::{Annotations, DialogOptions, FrameRange, Note, Selection};
 use tcpdialog::proto::tls::read_key_log;
 use tcpdialog::proto::tls_crypto::KeyLog;
 use tcpdialog::proto::{DecoderOptions, Protocol};
@@ -122,6 +122,18 @@ pub struct StyleArgs {
     /// Title of the diagram.
     #[arg(long)]
     pub title: Option<String>,
+    /// A note beside the arrow of a frame: `--note 9="the client gives up: RST"` (repeatable).
+    #[arg(long = "note", value_name = "FRAME=TEXT")]
+    pub notes: Vec<Note>,
+    /// Emphasise the arrows of these frames and dim the rest: `--highlight 45-52` (repeatable).
+    #[arg(long = "highlight", value_name = "A-B")]
+    pub highlight: Vec<FrameRange>,
+    /// Show this request/response header under the arrows of the messages that carry it (repeatable).
+    #[arg(long = "header", value_name = "NAME")]
+    pub headers: Vec<String>,
+    /// Give each connection a client lifeline of its own (else one per client host).
+    #[arg(long)]
+    pub lanes: bool,
 }
 
 impl StyleArgs {
@@ -130,6 +142,12 @@ impl StyleArgs {
             client_name: self.client.clone(),
             server_name: self.server.clone(),
             title: self.title.clone(),
+            annotations: Annotations {
+                notes: self.notes.iter().map(|n| (n.frame, n.text.clone())).collect(),
+                highlight: self.highlight.clone(),
+                headers: self.headers.clone(),
+            },
+            lanes: self.lanes,
             ..Default::default()
         }
     }

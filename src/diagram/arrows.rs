@@ -12,6 +12,8 @@ use crate::tcp::AnalysisFlag;
 /// around a note saying how many were left out.
 pub const MAX_ARROWS: usize = 400;
 pub const HEAD_ARROWS: usize = 300;
+/// Longest tooltip: an arrow's messages are capped already, this bounds what their summaries add up to.
+pub const MAX_TOOLTIP_CHARS: usize = 2000;
 /// A segment completing more messages than this lists the first `MAX_STACKED - 1` and how many more.
 pub const MAX_STACKED: usize = 4;
 
@@ -81,8 +83,36 @@ pub fn notes(dialog: &Dialog, decrypted: bool) -> Vec<String> {
     lock.into_iter().chain(dialog.notes.iter().map(|n| format!("! {n}"))).collect()
 }
 
-/// What the arrow of `event` says.
+/// [`arrow_text`] of an arrow of `dialog`: with several connections in one diagram, each arrow says which
+/// stream it belongs to (`#1`), in every format.
+pub fn arrow_text_in(dialog: &Dialog, event: &Event, labels: Labels) -> ArrowText {
+    let mut text = arrow_text(event, labels);
+    if let Some(tag) = stream_tag(dialog, event) {
+        if text.detail.is_empty() {
+            text.main = format!("{tag} {}", text.main);
+            if let Some(first) = text.lines.first_mut() {
+                *first = format!("{tag} {first}");
+            }
+        } else {
+            text.detail = format!("{tag} {}", text.detail);
+        }
+    }
+    text
+}
+
+/// `#1`: the stream of an arrow, when the dialog shows several connections.
+pub fn stream_tag(dialog: &Dialog, event: &Event) -> Option<String> {
+    (dialog.connections.len() > 1).then(|| format!("#{}", event.conn))
+}
+
+/// What the arrow of `event` says, the author's annotations (chosen headers, a note) stacked under its label.
 pub fn arrow_text(event: &Event, labels: Labels) -> ArrowText {
+    let mut text = label_text(event, labels);
+    text.lines.extend(event.annotations.iter().cloned());
+    text
+}
+
+fn label_text(event: &Event, labels: Labels) -> ArrowText {
     let mark = mark(event);
     let tags: Vec<String> = event.analysis.iter().filter(|f| is_notable(**f, labels)).map(|f| f.label()).collect();
     let flags = event.flags.bracketed();
@@ -335,6 +365,8 @@ mod tests {
             analysis: vec![],
             fold: None,
             decrypted: Vec::new(),
+            annotations: Vec::new(),
+            highlighted: None,
         }
     }
 

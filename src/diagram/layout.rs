@@ -46,11 +46,13 @@ pub enum Item {
         class: &'static str,
     },
     Text(Text),
-    /// A group that may be a link target (`id`), a link (`href`), and carry a tooltip.
+    /// A group that may be a link target (`id`), a link (`href`), carry a tooltip, and be styled as one
+    /// (`dimmed` beside a highlight).
     Group {
         id: Option<String>,
         href: Option<String>,
         tooltip: Option<String>,
+        class: Option<&'static str>,
         items: Vec<Item>,
     },
 }

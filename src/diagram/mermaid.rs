@@ -31,6 +31,7 @@ pub fn sequence(dialog: &Dialog, options: &DiagramOptions) -> String {
         out.push_str(&note(&text));
     }
     let several = dialog.connections.len() > 1;
+    let mut in_highlight = false;
     for (pos, &index) in shown.events.iter().enumerate() {
         let Some(event) = dialog.events.get(index) else {
             continue;
@@ -45,7 +46,7 @@ pub fn sequence(dialog: &Dialog, options: &DiagramOptions) -> String {
                 out.push_str(&note(&format!("{conn}{}", phase.label)));
             }
         }
-        let text = arrows::arrow_text(event, options.labels);
+        let text = arrows::arrow_text_in(dialog, event, options.labels);
         let arrow = match (arrows::is_transfer(event), text.mark) {
             (true, _) => "-)",
             (false, Some(Mark::Reset)) => "-x",
@@ -61,12 +62,26 @@ pub fn sequence(dialog: &Dialog, options: &DiagramOptions) -> String {
         } else {
             escape(&text.main)
         };
-        let label = if text.detail.is_empty() {
+        let mut label = if text.detail.is_empty() {
             format!("{symbol}{main}")
         } else {
             format!("{symbol}{main}<br/>{}", escape(&text.detail))
         };
+        for line in &event.annotations {
+            label.push_str(&format!("<br/>{}", escape(line)));
+        }
+        // A highlighted run of arrows sits in one shaded box.
+        let lit = event.highlighted == Some(true);
+        if lit && !in_highlight {
+            out.push_str("    rect rgba(255, 200, 0, 0.25)\n");
+        } else if !lit && in_highlight {
+            out.push_str("    end\n");
+        }
+        in_highlight = lit;
         out.push_str(&format!("    p{}{arrow}p{}: {} {label}\n", event.from, event.to, event.frame));
+    }
+    if in_highlight {
+        out.push_str("    end\n");
     }
     out
 }

@@ -78,8 +78,11 @@ fn write_item(out: &mut String, item: &Item, scope: &str) {
             let _ = writeln!(out, r#"<path class="{class}" d="{d}"/>"#);
         }
         Item::Text(text) => write_text(out, text),
-        Item::Group { id, href, tooltip, items } => {
-            let id_attr = id.as_ref().map(|id| format!(r#" id="{scope}-{}""#, escape(id))).unwrap_or_default();
+        Item::Group { id, href, tooltip, class, items } => {
+            let mut id_attr = id.as_ref().map(|id| format!(r#" id="{scope}-{}""#, escape(id))).unwrap_or_default();
+            if let Some(class) = class {
+                id_attr.push_str(&format!(r#" class="{class}""#));
+            }
             let (open, close) = match href {
                 Some(href) => (format!(r##"<a href="#{scope}-{}"{id_attr}>"##, escape(href)), "</a>"),
                 None => (format!("<g{id_attr}>"), "</g>"),

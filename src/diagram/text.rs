@@ -74,10 +74,16 @@ pub fn ladder(dialog: &Dialog, options: &DiagramOptions) -> String {
         if more > 0 {
             out.push(format!("{}   » and {} more", grid.blank('|'), thousands(more)));
         }
-        out.push(grid.arrow(event, options));
+        let mut line = grid.arrow(event, options, arrows::stream_tag(dialog, event));
+        if event.highlighted == Some(true) {
+            // A highlighted arrow is marked in the margin (the frame column is right-aligned).
+            line.replace_range(..line.char_indices().nth(1).map_or(0, |(i, _)| i), "▶");
+        }
+        out.push(line);
         if event.fold.is_none() {
             out.extend(event.messages.iter().skip(1).map(|message| grid.continuation(event, message)));
         }
+        out.extend(event.annotations.iter().map(|line| grid.continuation(event, line)));
     }
     out.push(grid.blank('|'));
     let mut text: String = out.iter().map(|line| format!("{}\n", one_line(line.trim_end()))).collect();
@@ -146,7 +152,8 @@ impl Grid {
         line.into_iter().collect()
     }
 
-    fn arrow(&self, event: &Event, options: &DiagramOptions) -> String {
+    /// The arrow's line; `stream` (`#1`) starts its comment when the dialog shows several connections.
+    fn arrow(&self, event: &Event, options: &DiagramOptions, stream: Option<String>) -> String {
         let mut line: Vec<char> = self.blank('|').chars().collect();
         let prefix = format!(
             "{:>fw$}  {:>tw$}",
@@ -190,6 +197,10 @@ impl Grid {
         }
         let mut text: String = line.into_iter().collect();
         text.push_str("  ");
+        if let Some(stream) = stream {
+            text.push_str(&stream);
+            text.push(' ');
+        }
         text.push_str(&comment(event, options.labels, mark));
         text
     }

@@ -80,8 +80,8 @@ pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
     let t0 = 0.0;
     let t1 = rows.iter().map(|r| r.end).fold(t0, f64::max).max(t0 + 1e-6);
     let (x0, x1) = (MARGIN + LABEL_WIDTH + 8.0, WIDTH - MARGIN - CLOSE_WIDTH);
+    // The axis ends at the data: ticks stop at the last one inside it.
     let step = nice_step((t1 - t0) / 6.0);
-    let t1 = t0 + ((t1 - t0) / step).ceil() * step;
     let x = |t: f64| x0 + (t - t0) / (t1 - t0) * (x1 - x0);
 
     let mut items = vec![Item::Text(Text::new(MARGIN, 24.0, 15.0, "fg", truncate(&dialog.title, 80)).font(Font::Sans))];
@@ -91,7 +91,7 @@ pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
         TimeUnit::Millis => "time (ms)",
     };
     items.push(Item::Text(Text::new(MARGIN, AXIS_Y - 4.0, 10.0, "dim", unit_label)));
-    let ticks = ((t1 - t0) / step).round() as usize;
+    let ticks = ((t1 - t0) / step + 1e-9).floor() as usize;
     for i in 0..=ticks {
         let t = t0 + i as f64 * step;
         items.push(Item::line(x(t), AXIS_Y, x(t), bottom, "tick"));
@@ -112,6 +112,27 @@ pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
     }
     items.push(Item::line(kx, y - 4.0, kx + 18.0, y - 4.0, "bar-idle"));
     items.push(Item::Text(Text::new(kx + 24.0, y, 10.0, "dim", "idle ≥ 1 s")));
+    // The marks of trouble are explained when some row has them.
+    let has = |kind: PhaseKind| rows.iter().any(|r| r.spans.iter().any(|s| s.0 == kind));
+    let resent = rows.iter().any(|r| r.events.iter().copied().any(resent));
+    let marks = [
+        (has(PhaseKind::Loss), "bar-bad", "loss episode"),
+        (has(PhaseKind::Stall), "bar-stall", "zero-window stall"),
+        (resent, "x-bad", "retransmission"),
+    ];
+    let (mut mx, my) = (MARGIN, y + 16.0);
+    for (_, class, meaning) in marks.iter().filter(|m| m.0) {
+        if *class == "x-bad" {
+            items.push(Item::line(mx + 9.0, my - 9.0, mx + 9.0, my - 1.0, class));
+        } else {
+            items.push(Item::rect(mx, my - 6.0, 18.0, 3.0, class));
+        }
+        items.push(Item::Text(Text::new(mx + 24.0, my, 10.0, "dim", *meaning)));
+        mx += 24.0 + meaning.chars().count() as f64 * 6.02 + 24.0;
+    }
+    if marks.iter().any(|m| m.0) {
+        y = my;
+    }
     if omitted > 0 {
         y += 16.0;
         items.push(Item::Text(Text::new(MARGIN, y, 10.0, "tag-bad", omitted_note(omitted))));
@@ -156,18 +177,29 @@ fn draw_row(row: &Row, top: f64, x: &dyn Fn(f64) -> f64) -> Item {
         match kind {
             PhaseKind::Idle => items.push(Item::line(a, middle, b, middle, "bar-idle")),
             PhaseKind::Handshake => items.push(Item::rect(a, middle - 5.0, b - a, 10.0, "bar-hs")),
+            // Trouble is marked on the row, under the exchange it slowed: a band below the bar.
+            PhaseKind::Loss => items.push(Item::rect(a, middle + 5.0, b - a, 3.0, "bar-bad")),
+            PhaseKind::Stall => items.push(Item::rect(a, middle + 5.0, b - a, 3.0, "bar-stall")),
             _ => {
                 items.push(Item::rect(a, middle - 5.0, b - a, 10.0, "bar-ex"));
                 exchanges.push(span);
             }
         }
     }
-    // Request names alternate above and below the bars, each cut where the next one on its side starts.
+    // Each retransmission (drawn or folded) is a tick above the bar.
+    for event in &row.events {
+        if resent(event) {
+            items.push(Item::line(x(event.time), middle - 9.0, x(event.time), middle - 5.0, "x-bad"));
+        }
+    }
+    // Request names alternate above and below the bars, each cut where the next one on its side starts and
+    // before the close label, abbreviated to fit; the row's tooltip names every one in full (also those with
+    // no room at all, under the next name on their side).
     for (i, (_, from, _, name)) in exchanges.iter().enumerate() {
-        let limit = exchanges.get(i + 2).map_or(x(row.end) + 60.0, |next| x(next.1)) - x(*from) - 6.0;
+        let limit = exchanges.get(i + 2).map_or(x(row.end), |next| x(next.1)) - x(*from) - 6.0;
         let chars = mono_chars(limit, 10.0);
         let y = if i % 2 == 0 { middle - 8.0 } else { middle + 15.0 };
-        if chars >= 4 {
+        if chars >= 2 {
             items.push(Item::Text(Text::new(x(*from), y, 10.0, "dim", truncate(name, chars))));
         }
     }
@@ -189,15 +221,24 @@ fn draw_row(row: &Row, top: f64, x: &dyn Fn(f64) -> f64) -> Item {
         None => ("still open".to_string(), "dim"),
     };
     items.push(Item::Text(Text::new(end + 6.0, middle + 4.0, 10.0, close_text.1, close_text.0)));
+    let phases: Vec<&str> = row.spans.iter().map(|s| s.3.as_str()).collect();
     let tooltip = format!(
-        "Stream {}: {} to {} s ({}), {} segments",
+        "Stream {}: {} to {} s ({}), {} segments; {}",
         row.conn,
         time_column(row.start, TimeUnit::Seconds),
         time_column(row.end, TimeUnit::Seconds),
         pause(row.end - row.start),
-        row.events.len()
+        row.events.len(),
+        phases.join(" · ")
     );
-    Item::Group { id: Some(format!("c{}", row.conn)), href: None, tooltip: Some(tooltip), items }
+    let tooltip = truncate(&tooltip, super::arrows::MAX_TOOLTIP_CHARS);
+    Item::Group { id: Some(format!("c{}", row.conn)), href: None, tooltip: Some(tooltip), class: None, items }
+}
+
+/// Whether an arrow is, or folds, a retransmission.
+fn resent(event: &Event) -> bool {
+    event.analysis.iter().any(|f| f.name().contains("retransmission"))
+        || event.fold.as_ref().is_some_and(|f| f.flagged.retransmissions > 0)
 }
 
 /// A round tick step (1, 2 or 5 × 10ⁿ) close to `rough`.

@@ -2,14 +2,14 @@
 
 use super::phases::{find_phases, format_duration};
 use super::trouble::{Trouble, TroubleKind, find_trouble_in};
-use super::{Dialog, DialogOptions, Event, Flagged, Fold, FoldKind, Participant, Selection};
+use super::{Annotations, Dialog, DialogOptions, Event, Flagged, Fold, FoldKind, Participant, Selection};
 use crate::analyze::CaptureAnalysis;
 pub use crate::analyze::thousands;
 use crate::proto::Protocol;
 use crate::tcp::{AnalysisFlag, CloseKind, Connection, Direction, Segment, Side};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 
 /// The description is alt text: it names this many connections, and this many messages of each, then counts the rest.
 const DESCRIBED_CONNECTIONS: usize = 12;
@@ -86,6 +86,14 @@ pub fn build(
                 sack_base: seg.sack_base(),
                 messages: view.label_texts(),
                 decrypted: view.label_decrypted(),
+                annotations: view
+                    .labels
+                    .iter()
+                    .flat_map(|m| &m.detail)
+                    .filter(|line| options.annotations.shows_header(line))
+                    .cloned()
+                    .collect(),
+                highlighted: None,
                 columns: view.columns,
                 analysis: seg.analysis.clone(),
                 fold: None,
@@ -109,6 +117,7 @@ pub fn build(
         })
         .collect();
     let events = if folding { fold_probes(events, &stalls) } else { events };
+    let events = annotate(events, &options.annotations);
     let phases = find_phases(analysis, &connections, &events, &trouble);
     let title = options.title.clone().unwrap_or_else(|| default_title(&connections));
     // One pass over the notes, each text once, by connection: a capture of 100 000 TLS connections has as
@@ -125,6 +134,9 @@ pub fn build(
         }
     }
     let mut description = describe(analysis, &connections, &participants.list, &events);
+    for (frame, note) in &options.annotations.notes {
+        description.push_str(&format!(" At frame {frame}: {note}."));
+    }
     for note in &notes {
         description.push_str(&format!(" Note: {note}."));
     }
@@ -166,26 +178,33 @@ fn select<'a>(analysis: &'a CaptureAnalysis, selection: &Selection) -> Result<Ve
     Ok(chosen)
 }
 
-/// Lifelines: one per client host and one per server socket; names from the options or `Client`/`Server`.
+/// Lifelines: one per client host (one per connection with [`DialogOptions::lanes`]) and one per server
+/// socket; names from the options or `Client`/`Server`.
 struct Participants {
     list: Vec<Participant>,
-    /// Participant index of each client host and each server socket (looked up for every arrow: a capture
-    /// from 300 000 hosts must not scan a list each time).
-    clients: BTreeMap<IpAddr, usize>,
+    /// Participant index of each client lifeline's key and each server socket (looked up for every arrow: a
+    /// capture from 300 000 hosts must not scan a list each time).
+    clients: BTreeMap<SocketAddr, usize>,
     servers: BTreeMap<SocketAddr, usize>,
+    lanes: bool,
 }
 
 impl Participants {
+    /// The key of a connection's client lifeline: its host (port 0), or its socket when each has a lane.
+    fn client_key(lanes: bool, conn: &Connection) -> SocketAddr {
+        if lanes { conn.client } else { SocketAddr::new(conn.client.ip(), 0) }
+    }
+
     fn new(connections: &[&Connection], options: &DialogOptions) -> Self {
-        let mut clients: Vec<IpAddr> = Vec::new();
-        let mut client_ports: BTreeMap<IpAddr, Vec<u16>> = BTreeMap::new();
+        let mut clients: Vec<SocketAddr> = Vec::new();
+        let mut client_ports: BTreeMap<SocketAddr, Vec<u16>> = BTreeMap::new();
         let mut servers: Vec<SocketAddr> = Vec::new();
         let mut server_seen: BTreeSet<SocketAddr> = BTreeSet::new();
         for c in connections {
-            let host = c.client.ip();
-            let ports = client_ports.entry(host).or_default();
+            let key = Self::client_key(options.lanes, c);
+            let ports = client_ports.entry(key).or_default();
             if ports.is_empty() {
-                clients.push(host);
+                clients.push(key);
             }
             ports.push(c.client.port());
             if server_seen.insert(c.server) {
@@ -199,11 +218,11 @@ impl Participants {
             (None, _) => format!("{base} {}", i + 1),
         };
         let mut list = Vec::new();
-        for (i, host) in clients.iter().enumerate() {
-            let ports = &client_ports[host];
+        for (i, key) in clients.iter().enumerate() {
+            let ports = &client_ports[key];
             let address = match ports.as_slice() {
-                [one] => SocketAddr::new(*host, *one).to_string(),
-                many => format!("{host} ({} connections)", many.len()),
+                [one] => SocketAddr::new(key.ip(), *one).to_string(),
+                many => format!("{} ({} connections)", key.ip(), many.len()),
             };
             list.push(Participant { name: numbered("Client", &options.client_name, i, clients.len()), address });
         }
@@ -216,14 +235,15 @@ impl Participants {
         let first_server = clients.len();
         Participants {
             list,
-            clients: clients.into_iter().enumerate().map(|(i, host)| (host, i)).collect(),
+            clients: clients.into_iter().enumerate().map(|(i, key)| (key, i)).collect(),
             servers: servers.into_iter().enumerate().map(|(i, server)| (server, first_server + i)).collect(),
+            lanes: options.lanes,
         }
     }
 
     /// (from, to) participant indices of a segment.
     fn arrow(&self, conn: &Connection, dir: Direction) -> (usize, usize) {
-        let client = self.clients.get(&conn.client.ip()).copied().unwrap_or(0);
+        let client = self.clients.get(&Self::client_key(self.lanes, conn)).copied().unwrap_or(0);
         let server = self.servers.get(&conn.server).copied().unwrap_or(self.clients.len());
         match dir {
             Direction::ClientToServer => (client, server),
@@ -440,6 +460,21 @@ fn fold_probes(events: Vec<Event>, stalls: &[(usize, u64, u64)]) -> Vec<Event> {
         i += run;
     }
     out
+}
+
+/// The author's notes go under the arrow that shows their frame; a highlight marks each arrow in or out.
+fn annotate(mut events: Vec<Event>, annotations: &Annotations) -> Vec<Event> {
+    for (&frame, note) in &annotations.notes {
+        // Arrows are in frame order: the one showing `frame` is the last that starts at or before it.
+        let at = events.partition_point(|e| e.frame <= frame);
+        if let Some(event) = at.checked_sub(1).and_then(|i| events.get_mut(i)).filter(|e| e.last_frame() >= frame) {
+            event.annotations.push(format!("✎ {note}"));
+        }
+    }
+    for event in &mut events {
+        event.highlighted = annotations.highlighted(event.frame, event.last_frame());
+    }
+    events
 }
 
 /// How long a folded run took. A capture's clock may step back (segment times then saturate at the capture's

@@ -7,12 +7,14 @@
 //!
 //! Input: a [`crate::analyze::CaptureAnalysis`]. Output: a [`Dialog`], which every diagram renderer reads.
 
+mod annotations;
 mod build;
 pub mod graph;
 pub mod overview;
 mod phases;
 mod trouble;
 
+pub use annotations::{AnnotationError, Annotations, FrameRange, Note};
 pub use build::{DialogError, MAX_ARROW_MESSAGES, build, thousands};
 pub use overview::{ForDiagram, LADDER_CONNECTIONS, OVERVIEW_CONNECTIONS, Overview, analyze_for_diagram};
 pub use phases::format_duration;
@@ -80,11 +82,22 @@ pub struct DialogOptions {
     /// A run of more than this many data segments in one direction (with only ACKs between) is folded;
     /// `usize::MAX` folds nothing, bursts of duplicate ACKs included.
     pub fold_threshold: usize,
+    /// Notes, a highlighted range and headers the author chose.
+    pub annotations: Annotations,
+    /// Each connection gets a client lifeline of its own (else one per client host).
+    pub lanes: bool,
 }
 
 impl Default for DialogOptions {
     fn default() -> Self {
-        DialogOptions { client_name: None, server_name: None, title: None, fold_threshold: 8 }
+        DialogOptions {
+            client_name: None,
+            server_name: None,
+            title: None,
+            fold_threshold: 8,
+            annotations: Annotations::default(),
+            lanes: false,
+        }
     }
 }
 
@@ -132,9 +145,20 @@ pub struct Event {
     pub fold: Option<Fold>,
     /// For each of `messages`: it was read from TLS records decrypted with the key log, not what the wire shows.
     pub decrypted: Vec<bool>,
+    /// What the author shows under the arrow: the chosen headers of its messages (`Upgrade: h2c`), then their
+    /// note on one of its frames (`✎ the client gives up`).
+    pub annotations: Vec<String>,
+    /// `Some(true)` for an arrow in the highlighted range, `Some(false)` for one dimmed beside it, `None` when
+    /// nothing is highlighted.
+    pub highlighted: Option<bool>,
 }
 
 impl Event {
+    /// The last frame this arrow shows (its own, or the last of its folded run).
+    pub fn last_frame(&self) -> u64 {
+        self.fold.as_ref().map_or(self.frame, |f| f.last_frame)
+    }
+
     /// Some message of this arrow was decrypted with the key log.
     pub fn any_decrypted(&self) -> bool {
         self.decrypted.contains(&true)

@@ -64,7 +64,7 @@ impl Serialize for PacketsJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(self.connection.segments.iter().map(|seg| {
             let (protocol, info) = columns(&self.views, self.connection, seg);
-            PacketJson { protocol, info, ..PacketJson::from(seg) }
+            PacketJson::new(seg, protocol, info)
         }))
     }
 }
@@ -102,8 +102,9 @@ pub struct PacketJson {
     pub info: String,
 }
 
-impl From<&Segment> for PacketJson {
-    fn from(seg: &Segment) -> Self {
+impl PacketJson {
+    /// One segment with its Protocol and Info columns ([`columns`]).
+    fn new(seg: &Segment, protocol: &'static str, info: String) -> Self {
         PacketJson {
             frame: seg.frame,
             time: seconds(seg.time),
@@ -116,8 +117,8 @@ impl From<&Segment> for PacketJson {
             analysis: analysis_names(&seg.analysis),
             duplicate_ack_num: duplicate_ack(&seg.analysis).map(|(number, _)| number),
             duplicate_ack_frame: duplicate_ack(&seg.analysis).map(|(_, of_frame)| of_frame),
-            protocol: "TCP",
-            info: String::new(),
+            protocol,
+            info,
         }
     }
 }

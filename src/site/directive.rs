@@ -9,7 +9,7 @@ use super::links::join_inside;
 use crate::analyze::analyze_file_retaining;
 use crate::diagram::{self, DiagramOptions, Format, Labels, Spacing, Theme, View};
 use crate::dialog::graph::Graph;
-use crate::dialog::{self, Dialog, DialogOptions, Selection};
+use crate::dialog::{self, Annotations, Dialog, DialogOptions, FrameRange, Note, Selection};
 use crate::proto::tls::read_key_log;
 use crate::proto::tls_crypto::KeyLog;
 use crate::proto::{DecoderOptions, Protocol};
@@ -22,7 +22,8 @@ use std::sync::Arc;
 pub const CAPTURES_DIR: &str = "captures";
 
 const KNOWN_KEYS: &str = "capture, stream, streams, port, host, frames, view, direction, labels, theme, client, \
-                          server, title, caption, format, protocol, redact, spacing, keylog";
+                          server, title, caption, format, protocol, redact, spacing, keylog, notes, highlight, headers, \
+                          lanes";
 
 /// The keys of a block, as written.
 #[derive(Debug, Default, Deserialize)]
@@ -47,6 +48,11 @@ struct Keys {
     redact: Option<bool>,
     spacing: Option<String>,
     keylog: Option<String>,
+    /// `{ 9 = "the client gives up" }`: TOML keys are strings, read as frame numbers.
+    notes: Option<std::collections::BTreeMap<String, String>>,
+    highlight: Option<String>,
+    headers: Option<Vec<String>>,
+    lanes: Option<bool>,
 }
 
 /// A checked directive: everything needed to draw one diagram.
@@ -192,6 +198,7 @@ impl Directive {
                     .ok_or_else(|| bad("protocol", &name, "http, websocket, http2, tls, pgsql or data"))?,
             ),
         };
+        let annotations = annotations(keys.notes, keys.highlight, keys.headers)?;
         Ok(Directive {
             capture,
             selection: Selection { streams, port: keys.port, host: keys.host, frames },
@@ -199,6 +206,8 @@ impl Directive {
                 client_name: pick(keys.client, &defaults.client),
                 server_name: pick(keys.server, &defaults.server),
                 title: keys.title,
+                annotations,
+                lanes: keys.lanes.unwrap_or(false),
                 ..DialogOptions::default()
             },
             diagram: DiagramOptions { view, labels, theme, spacing, scale: 2.0, ..DiagramOptions::default() },
@@ -231,6 +240,25 @@ impl Directive {
         // A graph and the ladder of the same stream are different files: `lossy-download-tcptrace`.
         if self.diagram.view.is_graph() { format!("{name}-{}", self.diagram.view.name()) } else { name }
     }
+}
+
+/// The block's `notes`, `highlight` and `headers`, read by the command line's parsers.
+fn annotations(
+    notes: Option<std::collections::BTreeMap<String, String>>,
+    highlight: Option<String>,
+    headers: Option<Vec<String>>,
+) -> Result<Annotations, DirectiveProblem> {
+    let mut read = Annotations { headers: headers.unwrap_or_default(), ..Annotations::default() };
+    for (frame, text) in notes.unwrap_or_default() {
+        let note: Note =
+            format!("{frame}={text}").parse().map_err(|_| bad("notes", &frame, "a frame number and a text"))?;
+        read.notes.insert(note.frame, note.text);
+    }
+    if let Some(range) = highlight {
+        let parsed: FrameRange = range.parse().map_err(|_| bad("highlight", &range, "a frame range like \"45-52\""))?;
+        read.highlight.push(parsed);
+    }
+    Ok(read)
 }
 
 /// `"4-12"` → (4, 12); a single number is a one-frame range.
@@ -459,6 +487,24 @@ mod tests {
         let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site/http-close.pcap");
         std::fs::copy(fixture, dir.path().join(CAPTURES_DIR).join("http-close.pcap")).unwrap();
         dir
+    }
+
+    #[test]
+    fn notes_highlight_and_headers_read_as_the_command_line_reads_them() {
+        let text = "capture = \"h2c-upgrade.pcap\"\nnotes = { 9 = \"the client gives up: RST\", 4 = \"asks\" }\nhighlight = \"45-52\"\nheaders = [\"Upgrade\", \"Connection\"]\n";
+        let d = parse_block(text, &DiagramDefaults::default()).unwrap();
+        let a = &d.dialog.annotations;
+        assert_eq!(a.notes.get(&9).map(String::as_str), Some("the client gives up: RST"));
+        assert_eq!(a.notes.get(&4).map(String::as_str), Some("asks"));
+        assert_eq!(a.highlight, ["45-52".parse::<FrameRange>().unwrap()]);
+        assert_eq!(a.headers, ["Upgrade", "Connection"]);
+        assert!(!d.dialog.lanes);
+        let lanes = parse_block("capture = \"a.pcap\"\nlanes = true", &DiagramDefaults::default()).unwrap();
+        assert!(lanes.dialog.lanes);
+        for bad in ["notes = { nine = \"x\" }", "highlight = \"52-45\""] {
+            let error = parse_block(&format!("capture = \"a.pcap\"\n{bad}"), &DiagramDefaults::default()).unwrap_err();
+            assert!(error.1.to_string().contains("expected"), "{}", error.1);
+        }
     }
 
     #[test]

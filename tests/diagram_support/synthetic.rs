@@ -53,6 +53,8 @@ impl Conn {
             analysis: vec![],
             fold: None,
             decrypted: Vec::new(),
+            annotations: Vec::new(),
+            highlighted: None,
         });
         self.events.last_mut().expect("just pushed")
     }

@@ -70,6 +70,7 @@ pub fn linked(graph: &Graph, frame: u64, what: &str, link: bool, items: Vec<Item
         id: None,
         href: link.then(|| format!("f{frame}")),
         tooltip: Some(super::super::format::truncate(&tooltip, 2000)),
+        class: None,
         items,
     }
 }

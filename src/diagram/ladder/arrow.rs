@@ -2,7 +2,7 @@
 //! marks that make problems stand out.
 
 use super::super::TimeUnit;
-use super::super::arrows::{ArrowText, Mark, info_without_ports, is_transfer};
+use super::super::arrows::{ArrowText, MAX_TOOLTIP_CHARS, Mark, info_without_ports, is_transfer};
 use super::super::format::{mono_chars, mono_width, time_column, truncate};
 use super::super::layout::{Anchor, Font, Item, Text};
 use super::geometry::{ARROW_DROP, ARROW_Y, COLUMN_TEXT, Columns, MARGIN, ROW_HEIGHT, STACK_LINE, lift};
@@ -13,8 +13,6 @@ const PLAIN_SIZE: f64 = 11.0;
 const DETAIL_SIZE: f64 = 10.0;
 /// Room kept free at each end of an arrow's labels.
 const LABEL_PADDING: f64 = 10.0;
-/// Longest tooltip: an arrow's messages are capped already, this bounds what their summaries add up to.
-const MAX_TOOLTIP_CHARS: usize = 2000;
 
 /// The row tint behind a marked arrow (drawn before the lifelines).
 pub fn tint(text: &ArrowText, top: f64, columns: &Columns) -> Option<Item> {
@@ -126,6 +124,7 @@ pub fn draw(
         id: Some(format!("a{}", event.frame)),
         href: link_to_table.then(|| format!("f{}", event.frame)),
         tooltip: Some(tooltip),
+        class: (event.highlighted == Some(false)).then_some("dimmed"),
         items,
     })
 }

@@ -25,8 +25,10 @@ pub const STACK_LINE: f64 = 15.0;
 /// A gap between two arrows at least this long is drawn as a break in the lifelines.
 pub const IDLE_SECONDS: f64 = 1.0;
 const BREAK_HEIGHT: f64 = 30.0;
+/// Under [`Spacing::Time`], a break grows by this much each time its gap doubles.
+const BREAK_STEP: f64 = 6.0;
 /// Under [`Spacing::Time`], a gap never takes more than this many rows; longer ones become breaks.
-const MAX_GAP_ROWS: f64 = 6.0;
+const MAX_GAP_ROWS: f64 = 2.0;
 
 /// Horizontal positions.
 #[derive(Debug, Clone, PartialEq)]
@@ -127,7 +129,8 @@ impl Rows {
         let end_time = |e: &crate::dialog::Event| e.time + e.fold.as_ref().map_or(0.0, |f| f.duration);
         let pixels_per_second = match spacing {
             Spacing::Even => 0.0,
-            Spacing::Time => typical_gap(&events).map_or(0.0, |gap| ROW_HEIGHT / gap),
+            // The typical gap adds half a row: every row keeps its own height, time adds the room between them.
+            Spacing::Time => typical_gap(&events).map_or(0.0, |gap| ROW_HEIGHT / 2.0 / gap),
         };
         let mut tops = Vec::with_capacity(events.len());
         let mut heights = Vec::with_capacity(events.len());
@@ -142,11 +145,12 @@ impl Rows {
                 let gap = (event.time - end_time(previous)).max(0.0);
                 let proportional = gap * pixels_per_second;
                 if gap >= IDLE_SECONDS || proportional > MAX_GAP_ROWS * ROW_HEIGHT {
-                    breaks.push(Break { kind: BreakKind::Idle, top: y, height: BREAK_HEIGHT, seconds: gap });
-                    y += BREAK_HEIGHT;
+                    let height = break_height(spacing, proportional);
+                    breaks.push(Break { kind: BreakKind::Idle, top: y, height, seconds: gap });
+                    y += height;
                 } else {
-                    // Arrows are `ROW_HEIGHT + lift` apart at least; time only ever adds room above the row.
-                    y += (proportional - ROW_HEIGHT - lift).max(0.0);
+                    // Under `Spacing::Time` the room between two rows is proportional to the time between them.
+                    y += proportional;
                 }
             }
             tops.push(y);
@@ -170,9 +174,54 @@ impl Rows {
     }
 }
 
+/// How tall a break is: fixed under [`Spacing::Even`]; under [`Spacing::Time`] at least as tall as the
+/// longest gap drawn at scale, growing by [`BREAK_STEP`] each time the gap doubles past that, so longer
+/// silences stay longer, in the same order, without drawing them at scale.
+fn break_height(spacing: Spacing, proportional: f64) -> f64 {
+    let cap = MAX_GAP_ROWS * ROW_HEIGHT;
+    match spacing {
+        Spacing::Even => BREAK_HEIGHT,
+        Spacing::Time => cap.max(BREAK_HEIGHT) + BREAK_STEP * (proportional / cap).max(1.0).log2(),
+    }
+}
+
 /// The median positive gap between consecutive arrows: under [`Spacing::Time`] it becomes one row.
 fn typical_gap(events: &[&crate::dialog::Event]) -> Option<f64> {
     let mut gaps: Vec<f64> = events.windows(2).map(|w| w[1].time - w[0].time).filter(|g| *g > 0.0).collect();
     gaps.sort_by(f64::total_cmp);
     gaps.get(gaps.len() / 2).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::analyze_file;
+    use crate::diagram::arrows;
+    use crate::dialog::{DialogOptions, Selection, build};
+    use std::path::Path;
+
+    #[test]
+    fn under_time_spacing_the_room_between_rows_is_ordered_as_the_gaps_are() {
+        // http-keepalive.pcap: gaps from microseconds to the server's 2 s idle close, as tshark's
+        // frame.time_relative gives them; one arrow per frame (nothing folds).
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let tsv = std::fs::read_to_string(root.join("captures/http-keepalive.pcap.tshark.tsv")).unwrap();
+        let times: Vec<f64> = tsv.lines().skip(1).map(|l| l.split('\t').nth(1).unwrap().parse().unwrap()).collect();
+        let analysis = analyze_file(&root.join("captures/http-keepalive.pcap"), &Default::default()).unwrap();
+        let dialog = build(&analysis, &Selection::default(), &DialogOptions::default()).unwrap();
+        let shown = arrows::shown(&dialog);
+        assert_eq!(shown.events.len(), times.len());
+        let lifts: Vec<f64> = (0..times.len()).map(|i| lift(1 + i % 3)).collect();
+        let rows = Rows::new(&dialog, &shown, Spacing::Time, &lifts);
+        let mut gaps: Vec<(f64, f64)> = (1..times.len())
+            .map(|i| (times[i] - times[i - 1], rows.tops[i] - rows.tops[i - 1] - rows.heights[i - 1]))
+            .collect();
+        gaps.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for pair in gaps.windows(2) {
+            assert!(pair[1].1 >= pair[0].1, "a longer gap is drawn shorter: {pair:?}");
+        }
+        let (shortest, longest) = (gaps[0], gaps[gaps.len() - 1]);
+        assert!(longest.1 > shortest.1 + 2.0 * ROW_HEIGHT, "{gaps:?}");
+        assert!(rows.breaks.iter().any(|b| b.kind == BreakKind::Idle && b.seconds > 1.9), "the 2 s gap is a break");
+    }
 }

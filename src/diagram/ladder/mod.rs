@@ -22,15 +22,11 @@ const BOX_HEIGHT: f64 = 38.0;
 pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
     let shown = arrows::shown(dialog);
     let columns = Columns::new(dialog, &shown, options);
-    let several = dialog.connections.len() > 1;
     let texts: Vec<ArrowText> = shown
         .events
         .iter()
         .filter_map(|&i| dialog.events.get(i))
-        .map(|e| {
-            let text = arrows::arrow_text(e, options.labels);
-            if several { with_stream(text, e.conn) } else { text }
-        })
+        .map(|e| arrows::arrow_text_in(dialog, e, options.labels))
         .collect();
     let lifts: Vec<f64> = texts.iter().map(|t| geometry::lift(t.lines.len())).collect();
     let rows = Rows::new(dialog, &shown, options.spacing, &lifts);
@@ -133,17 +129,4 @@ fn breaks(items: &mut Vec<Item>, rows: &Rows, columns: &Columns, omitted: Option
         let label = Text::new(middle, y, 11.0, class, truncate(&text, chars)).anchor(Anchor::Middle);
         items.push(Item::Text(label));
     }
-}
-
-/// With several connections in one ladder, each arrow says which stream it belongs to.
-fn with_stream(mut text: ArrowText, conn: usize) -> ArrowText {
-    if text.detail.is_empty() {
-        text.main = format!("#{conn} {}", text.main);
-        if let Some(first) = text.lines.first_mut() {
-            *first = format!("#{conn} {first}");
-        }
-    } else {
-        text.detail = format!("#{conn} {}", text.detail);
-    }
-    text
 }
