@@ -7,7 +7,8 @@
 mod pipeline;
 mod segment_view;
 
-pub use segment_view::{Columns, MAX_LISTED_MESSAGES, SegmentView, SegmentViews, thousands};
+pub use crate::proto::thousands;
+pub use segment_view::{Columns, MAX_LISTED_MESSAGES, SegmentView, SegmentViews};
 
 use crate::capture::{CaptureError, CaptureReader, CaptureSummary};
 use crate::proto::{DecodedConnection, DecoderOptions, Message, MessageKind};

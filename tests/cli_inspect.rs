@@ -181,3 +181,27 @@ fn unknown_stream_is_an_error() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("stream 7 does not exist"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_fast_retransmission_is_also_a_retransmission_as_in_wireshark() {
+    // tshark: `tcp.analysis.retransmission` matches plain, fast and spurious retransmissions alike.
+    for path in [fixture("lossy.pcap"), fixture("zerowindow.pcap")] {
+        let json: Value =
+            serde_json::from_str(&ok(run(&["inspect", path.to_str().unwrap(), "--format", "json"]))).unwrap();
+        let ours: Vec<u64> = json["streams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["packets"].as_array().unwrap().clone())
+            .filter(|p| p["analysis"].as_array().unwrap().iter().any(|a| a == "retransmission"))
+            .map(|p| p["frame"].as_u64().unwrap())
+            .collect();
+        let theirs: Vec<u64> = tshark_rows(&path)
+            .iter()
+            .filter(|r| !r["tcp.analysis.retransmission"].is_empty())
+            .map(|r| r["frame.number"].parse().unwrap())
+            .collect();
+        assert!(!theirs.is_empty());
+        assert_eq!(ours, theirs, "{}", path.display());
+    }
+}

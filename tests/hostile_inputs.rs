@@ -43,6 +43,12 @@ fn a_segment_of_thirty_thousand_websocket_frames_draws_twenty_and_counts_the_res
         assert!(text.len() < 100_000, "{view}: {} bytes", text.len());
         assert!(text.contains("and 29 980 more WebSocket frames"), "{view}:\n{text}");
     }
+    // The protocol stage keeps twenty of them and counts the rest: the packet list and the JSON say so too.
+    let list = ok(run(&["inspect", path]));
+    assert!(list.len() < 10_000 && list.contains("and 29 980 more WebSocket frames"), "{list}");
+    let json = ok(run(&["inspect", path, "--format", "json"]));
+    let frames = json.matches("\"summary\": \"WS Text").count();
+    assert_eq!((frames, json.matches("\"more\": 29980").count()), (20, 1), "{json}");
 }
 
 /// One connection whose client sends `segments` segments of `per_segment` pipelined requests each.

@@ -4,13 +4,16 @@
 //! (comma-separated when a frame holds several messages). We project our messages completed by the same frame
 //! onto the same columns and compare row by row, so both the frame attribution and the decoded content count.
 
+mod common;
+
+use common::{TsharkRow, repo, tshark_table};
 use std::collections::BTreeMap;
 use std::path::Path;
 use tcpdialog::analyze::{CaptureAnalysis, analyze_file};
 use tcpdialog::proto::postgres::PgMessage;
 use tcpdialog::proto::tls::{ContentType, HandshakeType};
 use tcpdialog::proto::websocket::Opcode;
-use tcpdialog::proto::{DecoderOptions, Message, MessageKind, Protocol, REDACTED};
+use tcpdialog::proto::{DecoderOptions, Message, MessageKind, Protocol, REDACTED, thousands};
 
 fn analyze(path: &str, options: &DecoderOptions) -> CaptureAnalysis {
     analyze_file(Path::new(path), options).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -289,9 +292,30 @@ fn a_snaplen_capture_has_one_message_per_http_message_not_per_segment() {
         [
             (4, "GET /file20k.bin HTTP/1.1 [cut by snaplen]"),
             (6, "HTTP/1.1 200 OK [cut by snaplen]"),
-            (8, "[rest of the stream not decodable: 20000 bytes in 1 segment, 19970 of them not captured]")
+            (8, "[body: 19 970 of 20 000 bytes not captured]")
         ]
     );
+}
+
+#[test]
+fn a_body_cut_by_the_snaplen_says_how_many_of_its_bytes_were_not_captured() {
+    // tshark on the same file: the server's segments after the head (frame 6) carry tcp.len bytes in all, of
+    // which frame.len - frame.cap_len were left out by `-s 128`.
+    let fields = tshark_table(&repo().join("tests/fixtures/capture/download-s128.pcap.fields.tsv"));
+    let body: Vec<&TsharkRow> = fields
+        .iter()
+        .filter(|r| r["tcp.srcport"] == "18096" && r["frame.number"].parse::<u64>().unwrap() > 6)
+        .collect();
+    let sum = |f: &dyn Fn(&TsharkRow) -> u64| body.iter().map(|r| f(r)).sum::<u64>();
+    let total = sum(&|r| r["tcp.len"].parse().unwrap());
+    let missing = sum(&|r| r["frame.len"].parse::<u64>().unwrap() - r["frame.cap_len"].parse::<u64>().unwrap());
+    assert_eq!((total, missing), (4_967_335, 4_961_277));
+    let analysis = analyze("tests/fixtures/download-s128.pcap", &DecoderOptions::default());
+    let last = analysis.messages.last().unwrap();
+    let expected = format!("[body: {} of {} bytes not captured]", thousands(missing), thousands(total));
+    assert_eq!(last.summary, expected);
+    let last_frame = body.iter().rfind(|r| r["tcp.len"] != "0").unwrap()["frame.number"].parse::<u64>().unwrap();
+    assert_eq!((last.frame, last.end_frame), (8, last_frame));
 }
 
 #[test]

@@ -125,7 +125,7 @@ fn titles_and_captions_are_escaped() {
 }
 
 #[test]
-fn open_graph_tags_point_at_the_first_diagram_png() {
+fn open_graph_tags_point_at_the_first_diagrams_social_card() {
     let site = TestSite::new();
     site.file("tcpdialog.toml", "title = \"T\"\nbase_url = \"https://me.github.io/dialogs\"\n");
     site.file(
@@ -135,12 +135,13 @@ fn open_graph_tags_point_at_the_first_diagram_png() {
     site.build_ok();
     let html = site.read("posts/x/index.html");
     assert!(
-        html.contains("<meta property=\"og:image\" content=\"https://me.github.io/dialogs/posts/x/http-close.png\">"),
+        html.contains("<meta property=\"og:image\" content=\"https://me.github.io/dialogs/posts/x/http-close-card.png\">\n\
+                <meta property=\"og:image:width\" content=\"1200\">\n<meta property=\"og:image:height\" content=\"630\">"),
         "{html}"
     );
     assert!(html.contains("<link rel=\"canonical\" href=\"https://me.github.io/dialogs/posts/x/\">"), "{html}");
-    assert!(site.exists("posts/x/http-close.png"));
-    assert!(!site.exists("posts/x/http-close-s0.png"), "only the first diagram gets a PNG unless asked");
+    assert!(site.exists("posts/x/http-close-card.png") && !site.exists("posts/x/http-close.png"));
+    assert!(!site.exists("posts/x/http-close-s0-card.png"), "only the first diagram gets a card");
     let not_found = site.read("404.html");
     assert!(not_found.contains("href=\"/dialogs/theme/style.css\""), "404 links must work at any depth: {not_found}");
     let sitemap = site.read("sitemap.xml");
@@ -173,7 +174,14 @@ fn the_atom_feed_parses() {
     assert_eq!(newest.title().as_str(), "A receiver that cannot keep up");
     assert_eq!(newest.published().map(|d| d.to_rfc3339()).as_deref(), Some("2024-05-27T09:00:00+00:00"));
     assert_eq!(feed.updated().to_rfc3339(), "2024-05-27T09:00:00+00:00", "updated comes from the posts, not the clock");
-    assert!(newest.content().and_then(|c| c.value()).is_some_and(|html| html.contains("<svg")));
+    // Feed readers strip <style> and break in-page anchors: each diagram is an image of the published SVG.
+    let html = newest.content().and_then(|c| c.value()).expect("the post's HTML");
+    assert!(!html.contains("<svg") && !html.contains("<style"), "{html}");
+    let src = html.split("<img src=\"").nth(1).and_then(|rest| rest.split('"').next()).expect("an <img>");
+    let page = newest.links()[0].href(); // relative: the example site has no base_url
+    assert!(src.ends_with(".svg") && site.exists(&format!("{page}{src}")), "{page}{src}");
+    let alt = html.split(" alt=\"").nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default();
+    assert!(alt.len() > 40, "the diagram's description is the alt text: {html}");
 }
 
 #[test]

@@ -95,6 +95,8 @@ fn a_project_page_site_lives_under_its_sub_path() {
         }
     }
     let feed = site.read("feed.xml");
+    // Each diagram of an entry is an image of its published SVG, at its absolute address.
+    assert!(feed.contains(&format!("&lt;img src=&quot;{SITE}posts/")), "{feed}");
     let mut feed_links = 0;
     for href in attribute_values(&feed, "href") {
         check(&output, "feed.xml", SITE, &unescape(&href), &mut feed_links);

@@ -6,13 +6,14 @@
 //! on the segment that carried its start (an HTTP head), where Wireshark prints its start line; raw data is
 //! plain TCP in Wireshark's columns, though the ladder previews it.
 
-use crate::proto::{Message, MessageKind, Protocol};
+use crate::proto::{MAX_SEGMENT_MESSAGES, Message, MessageKind, Protocol, more_summary};
 use crate::tcp::{AnalysisFlag, Continuation, Direction, Segment, TcpSummary, info_column};
 use std::collections::BTreeMap;
 
 /// A segment lists at most this many messages; one more line counts the rest (a segment can complete tens of
-/// thousands of tiny WebSocket frames, and each output would otherwise print them all).
-pub const MAX_LISTED_MESSAGES: usize = 20;
+/// thousands of tiny WebSocket frames, and each output would otherwise print them all). The protocol stage
+/// keeps no more of one segment's messages, and counts the rest in a [`MessageKind::More`].
+pub const MAX_LISTED_MESSAGES: usize = MAX_SEGMENT_MESSAGES;
 
 /// The messages of some connections (one, or a whole capture), indexed by the segment that shows each.
 #[derive(Debug, Default)]
@@ -85,7 +86,7 @@ impl<'a> SegmentViews<'a> {
         let continuation = if completed.is_empty() { self.continuation(conn, seg) } else { None };
         let columns = Columns {
             protocol: completed.first().map(|m| m.protocol),
-            application: (!completed.is_empty()).then(|| listed(&completed).join(", ")),
+            application: (!completed.is_empty()).then(|| texts(&completed).join(", ")),
             continuation,
         };
         SegmentView { labels, columns }
@@ -128,41 +129,33 @@ impl<'a> SegmentViews<'a> {
 impl SegmentView<'_> {
     /// The labels' texts: at most [`MAX_LISTED_MESSAGES`], then one that counts the rest.
     pub fn label_texts(&self) -> Vec<String> {
-        listed(&self.labels)
+        texts(&self.labels)
     }
 
     /// For each of [`Self::label_texts`]: whether it was read through the key log.
     pub fn label_decrypted(&self) -> Vec<bool> {
-        let mut flags: Vec<bool> = self.labels.iter().take(MAX_LISTED_MESSAGES).map(|m| m.decrypted).collect();
-        if self.labels.len() > MAX_LISTED_MESSAGES {
-            flags.push(false);
-        }
-        flags
+        listed(&self.labels).into_iter().map(|(_, decrypted)| decrypted).collect()
     }
 }
 
-/// The summaries of `messages`, the ones past [`MAX_LISTED_MESSAGES`] counted in one more line
-/// (`and 29 980 more WebSocket frames`).
-fn listed(messages: &[&Message]) -> Vec<String> {
-    let mut texts: Vec<String> = messages.iter().take(MAX_LISTED_MESSAGES).map(|m| m.summary.clone()).collect();
-    if let Some(first_unlisted) = messages.get(MAX_LISTED_MESSAGES) {
-        let more = (messages.len() - MAX_LISTED_MESSAGES) as u64;
-        texts.push(format!("and {} more {}", thousands(more), first_unlisted.protocol.units()));
-    }
-    texts
+fn texts(messages: &[&Message]) -> Vec<String> {
+    listed(messages).into_iter().map(|(text, _)| text).collect()
 }
 
-/// `48 210`: digits in groups of three, as every output writes counts.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(' ');
+/// The summaries of `messages` (and whether each was decrypted), those past [`MAX_LISTED_MESSAGES`] and those
+/// the protocol stage counted counted in one more line (`and 29 980 more WebSocket frames`).
+fn listed(messages: &[&Message]) -> Vec<(String, bool)> {
+    let mut listed = Vec::new();
+    let mut more: Option<(u64, Protocol)> = None;
+    for m in messages {
+        match m.kind {
+            MessageKind::More { count } => more.get_or_insert((0, m.protocol)).0 += count,
+            _ if listed.len() < MAX_LISTED_MESSAGES => listed.push((m.summary.clone(), m.decrypted)),
+            _ => more.get_or_insert((0, m.protocol)).0 += 1,
         }
-        out.push(c);
     }
-    out
+    listed.extend(more.map(|(count, protocol)| (more_summary(count, protocol), false)));
+    listed
 }
 
 #[cfg(test)]
@@ -211,13 +204,5 @@ mod tests {
         assert_eq!(protocol, "TCP");
         assert!(info.starts_with("[PSH, ACK] Seq=1 Ack=1 Win=65536 Len=6"), "{info}");
         assert_eq!(labels.len(), 1);
-    }
-
-    #[test]
-    fn counts_are_grouped_in_threes() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1 000");
-        assert_eq!(thousands(4_961_277), "4 961 277");
     }
 }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use tcpdialog::conversations::{ConversationsError, RowWriter, Sort, write_conversations};
 use tcpdialog::conversations::{csv::CsvRows, json::JsonRows, text::TextRows};
+use tcpdialog::proto::DecoderOptions;
 
 #[derive(Debug, clap::Args)]
 pub struct ConversationsArgs {
@@ -29,7 +30,7 @@ pub enum ConversationsFormat {
 }
 
 pub fn run(args: ConversationsArgs) -> anyhow::Result<ExitCode> {
-    let options = args.decoding.decoder_options()?;
+    let options = DecoderOptions { details: false, ..args.decoding.decoder_options()? };
     let stdout = std::io::BufWriter::new(std::io::stdout().lock());
     let capture = args.capture.clone();
     let mut rows: Box<dyn RowWriter> = match args.format {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use tcpdialog::analyze::analyze_file_retaining;
 use tcpdialog::inspect::{InspectError, to_json, write_json, write_notes, write_packet_list};
+use tcpdialog::proto::DecoderOptions;
 use tcpdialog::tcp::Retention;
 
 #[derive(Debug, clap::Args)]
@@ -35,7 +36,8 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
         Some(stream) => Retention::all().connections(move |c| c.index == stream),
         None => Retention::all(),
     };
-    let analysis = analyze_file_retaining(&args.capture, &args.decoding.decoder_options()?, retention)?;
+    let options = DecoderOptions { details: false, ..args.decoding.decoder_options()? };
+    let analysis = analyze_file_retaining(&args.capture, &options, retention)?;
     super::print_warnings(&args.capture, &analysis.summary);
     if let Some(stream) = args.stream {
         let count = analysis.connections.len();
@@ -64,7 +66,7 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
 
 /// The JSON of every stream, written while the capture is read.
 fn whole_capture_json(args: &InspectArgs) -> anyhow::Result<ExitCode> {
-    let options = args.decoding.decoder_options()?;
+    let options = DecoderOptions { details: false, ..args.decoding.decoder_options()? };
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     let written = write_json(&mut stdout, &args.capture, &options)
         .and_then(|summary| stdout.flush().map(|()| summary).map_err(InspectError::from));

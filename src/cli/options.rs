@@ -32,7 +32,7 @@ impl DecodingArgs {
         let force = match &self.protocol {
             None => None,
             Some(name) => Some(Protocol::from_name(name).with_context(|| {
-                format!("unknown protocol \"{name}\" (expected one of: http websocket http2 tls pgsql data)")
+                format!("unknown protocol \"{name}\" (expected one of: http websocket http2 tls pgsql mysql data)")
             })?),
         };
         Ok(DecoderOptions {
@@ -40,6 +40,7 @@ impl DecodingArgs {
             redact: !self.no_redact,
             redact_headers: self.redact_headers.clone(),
             keylog: self.key_log()?,
+            details: true,
         })
     }
 

@@ -93,13 +93,22 @@ pub fn arrow_text(event: &Event, labels: Labels) -> ArrowText {
         let detail = format!("{flags_and_numbers}, frames {}–{}", event.frame, fold.last_frame);
         return ArrowText { lines: vec![main.clone()], main, main_is_message: false, detail, mark };
     }
+    if let Some(fold) = event.fold.as_ref().filter(|f| f.kind == FoldKind::Probes) {
+        let main = format!("… {}, {}", fold.flagged.describe().join(", "), seconds(fold.duration));
+        let detail = format!("frames {}–{}", event.frame, fold.last_frame);
+        return ArrowText { lines: vec![main.clone()], main, main_is_message: false, detail, mark };
+    }
     if let Some(fold) = &event.fold {
         let main =
             format!("… {} segments, {}, {}", thousands(fold.segments), bytes(fold.bytes), seconds(fold.duration));
-        let detail = match labels {
+        let mut detail = match labels {
             Labels::Flags => format!("frames {}–{}", event.frame, fold.last_frame),
             _ => format!("frames {}–{}, {} ACKs back", event.frame, fold.last_frame, thousands(fold.acks)),
         };
+        let flagged = fold.flagged.describe();
+        if !flagged.is_empty() {
+            detail.push_str(&format!("; folded {}", flagged.join(", ")));
+        }
         return ArrowText { lines: vec![main.clone()], main, main_is_message: true, detail, mark };
     }
     let flags_and_numbers = if numbers.is_empty() { flags } else { format!("{flags} {numbers}") };
@@ -146,13 +155,16 @@ fn stacked(messages: &[String]) -> Vec<String> {
     lines
 }
 
-/// `Seq=1 Ack=1 Len=79` (and `Win=` under [`Labels::Full`]); empty under [`Labels::Flags`].
+/// `Seq=1 Ack=1 Len=79` (and `Win=` and the SACK blocks under [`Labels::Full`]); empty under [`Labels::Flags`].
 pub fn numbers(event: &Event, labels: Labels) -> String {
     let ack = if event.flags.ack() { format!(" Ack={}", event.ack) } else { String::new() };
     match labels {
         Labels::Flags => String::new(),
         Labels::Seq => format!("Seq={}{ack} Len={}", event.seq, event.len),
-        Labels::Full => format!("Seq={}{ack} Win={} Len={}", event.seq, event.window, event.len),
+        Labels::Full => {
+            let sack = crate::tcp::sack_edges(&event.options.sack_blocks, event.sack_base);
+            format!("Seq={}{ack} Win={} Len={}{sack}", event.seq, event.window, event.len)
+        }
     }
 }
 
@@ -175,14 +187,20 @@ fn info_text(event: &Event, with_ports: bool) -> String {
         return format!("[{range}] {count} × {body} (frames {}–{})", event.frame, fold.last_frame);
     }
     match &event.fold {
-        Some(fold) => format!(
-            "… {} segments, {}, {} (frames {}–{})",
-            thousands(fold.segments),
-            bytes(fold.bytes),
-            seconds(fold.duration),
-            event.frame,
-            fold.last_frame
-        ),
+        Some(fold) if fold.kind == FoldKind::Probes => {
+            format!("… {} (frames {}–{})", fold.flagged.describe().join(", "), event.frame, fold.last_frame)
+        }
+        Some(fold) => {
+            let flagged: String = fold.flagged.describe().iter().map(|f| format!(", {f}")).collect();
+            format!(
+                "… {} segments, {}, {} (frames {}–{}{flagged})",
+                thousands(fold.segments),
+                bytes(fold.bytes),
+                seconds(fold.duration),
+                event.frame,
+                fold.last_frame
+            )
+        }
         None => event.columns.info(&event.analysis, &event.summary(ports)),
     }
 }
@@ -198,7 +216,7 @@ pub fn duplicate_acks(event: &Event) -> Option<(&Fold, u32, u32)> {
     let fold = event.fold.as_ref()?;
     match fold.kind {
         FoldKind::DuplicateAcks { first, last } => Some((fold, first, last)),
-        FoldKind::Transfer => None,
+        FoldKind::Transfer | FoldKind::Probes => None,
     }
 }
 
@@ -223,8 +241,15 @@ fn is_notable(flag: AnalysisFlag, labels: Labels) -> bool {
 pub fn mark(event: &Event) -> Option<Mark> {
     use AnalysisFlag as F;
     let has = |pred: fn(&AnalysisFlag) -> bool| event.analysis.iter().any(pred);
+    let flagged = event.fold.as_ref().map(|f| f.flagged).unwrap_or_default();
     if event.flags.rst() {
         Some(Mark::Reset)
+    } else if flagged.retransmissions > 0 {
+        Some(Mark::Retransmission)
+    } else if flagged.zero_windows + flagged.probes > 0 {
+        Some(Mark::ZeroWindow)
+    } else if flagged.lost + flagged.duplicate_acks > 0 {
+        Some(Mark::Warning)
     } else if has(|f| matches!(f, F::Retransmission | F::FastRetransmission | F::SpuriousRetransmission)) {
         Some(Mark::Retransmission)
     } else if has(|f| matches!(f, F::ZeroWindow | F::ZeroWindowProbe | F::ZeroWindowProbeAck)) {
@@ -380,6 +405,7 @@ mod tests {
             bytes: 0,
             duration: 0.0005,
             last_frame: 10,
+            flagged: Default::default(),
         });
         let text = arrow_text(&e, Labels::Seq);
         assert_eq!(text.main, "TCP Dup ACK 3#1–#7 (7 segments)");
@@ -399,6 +425,7 @@ mod tests {
             bytes: 4_800_000,
             duration: 0.41,
             last_frame: 5000,
+            flagged: Default::default(),
         });
         let text = arrow_text(&e, Labels::Seq);
         assert_eq!(text.main, "… 3 412 segments, 4.8 MB, 0.41 s");

@@ -12,13 +12,14 @@ mod layout;
 mod mermaid;
 mod names;
 mod png;
+pub use png::CARD_SIZE;
 mod svg;
 mod table;
 mod text;
 mod theme;
 mod timeline;
 
-pub use graph::{layout as graph_layout, render as render_graph};
+pub use graph::{card as render_graph_card, layout as graph_layout, render as render_graph};
 pub use layout::{Anchor, Font, Item, Layout, Text};
 pub use names::UnknownName;
 
@@ -200,6 +201,15 @@ pub fn render(dialog: &Dialog, options: &DiagramOptions, format: Format) -> Resu
         (Format::Mermaid, View::Ladder) => Ok(mermaid::sequence(dialog, options).into_bytes()),
         (Format::Html, View::Table) => Ok(table::html(dialog, options).into_bytes()),
         (Format::Text, _) | (Format::Mermaid | Format::Html, _) => Err(unsupported()),
+    }
+}
+
+/// The social card of a ladder or timeline ([`png::CARD_SIZE`]): its opening, for OpenGraph and the like.
+pub fn render_card(dialog: &Dialog, options: &DiagramOptions) -> Result<Vec<u8>, DiagramError> {
+    match options.view {
+        View::Ladder => png::card(&ladder::layout(dialog, options), options),
+        View::Timeline => png::card(&timeline::layout(dialog, options), options),
+        _ => Err(DiagramError::Unsupported { view: options.view.name(), format: "card" }),
     }
 }
 

@@ -41,7 +41,35 @@ pub fn effective_scale(layout: &Layout, requested: f32) -> f32 {
     if pixels <= MAX_PIXELS { scale } else { (f64::from(scale) * (MAX_PIXELS / pixels).sqrt()) as f32 }
 }
 
+/// A social card's size in pixels: OpenGraph's 1.91:1, as social sites show it.
+pub const CARD_SIZE: (u32, u32) = (1200, 630);
+
 pub fn render(layout: &Layout, options: &DiagramOptions) -> Result<Vec<u8>, DiagramError> {
+    let tree = tree(layout, options)?;
+    let scale = effective_scale(layout, options.scale);
+    let width = (layout.width * f64::from(scale)).ceil() as u32;
+    let height = (layout.height * f64::from(scale)).ceil() as u32;
+    let mut pixmap = tiny_skia::Pixmap::new(width, height).ok_or(DiagramError::PngSize { width, height })?;
+    resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+    pixmap.encode_png().map_err(|e| DiagramError::PngEncode(Box::new(e)))
+}
+
+/// A social card: the picture's opening (title, lifelines, the first arrows and phases) across the card's
+/// width, cut at its height; a picture shorter than the card has the background below it.
+pub fn card(layout: &Layout, options: &DiagramOptions) -> Result<Vec<u8>, DiagramError> {
+    let tree = tree(layout, options)?;
+    let (width, height) = CARD_SIZE;
+    let mut pixmap = tiny_skia::Pixmap::new(width, height).ok_or(DiagramError::PngSize { width, height })?;
+    let background = super::theme::background(options.theme);
+    let channel = |at: usize| u8::from_str_radix(background.get(at..at + 2).unwrap_or("ff"), 16).unwrap_or(255);
+    pixmap.fill(tiny_skia::Color::from_rgba8(channel(1), channel(3), channel(5), 255));
+    let scale = width as f32 / layout.width.max(1.0) as f32;
+    resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+    pixmap.encode_png().map_err(|e| DiagramError::PngEncode(Box::new(e)))
+}
+
+/// The picture as resvg's tree, in the theme a PNG can show.
+fn tree(layout: &Layout, options: &DiagramOptions) -> Result<usvg::Tree, DiagramError> {
     let theme = match options.theme {
         Theme::Auto => Theme::Light,
         other => other,
@@ -49,11 +77,5 @@ pub fn render(layout: &Layout, options: &DiagramOptions) -> Result<Vec<u8>, Diag
     let document = svg::write(layout, theme, &options.id_prefix);
     let usvg_options =
         usvg::Options { font_family: "DejaVu Sans Mono".to_string(), fontdb: fonts(), ..usvg::Options::default() };
-    let tree = usvg::Tree::from_data(document.as_bytes(), &usvg_options)?;
-    let scale = effective_scale(layout, options.scale);
-    let width = (layout.width * f64::from(scale)).ceil() as u32;
-    let height = (layout.height * f64::from(scale)).ceil() as u32;
-    let mut pixmap = tiny_skia::Pixmap::new(width, height).ok_or(DiagramError::PngSize { width, height })?;
-    resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
-    pixmap.encode_png().map_err(|e| DiagramError::PngEncode(Box::new(e)))
+    Ok(usvg::Tree::from_data(document.as_bytes(), &usvg_options)?)
 }

@@ -7,7 +7,7 @@
 //! ```
 
 use super::arrows::{self, Mark};
-use super::format::{bytes, one_line, pause, seconds, thousands, time_column, truncate};
+use super::format::{one_line, pause, thousands, time_column, truncate};
 use super::ladder::IDLE_SECONDS;
 use super::{DiagramOptions, Labels};
 use crate::dialog::{Dialog, Event, PhaseKind};
@@ -70,8 +70,9 @@ pub fn ladder(dialog: &Dialog, options: &DiagramOptions) -> String {
             let lifeline = if phase.kind == PhaseKind::Idle { ':' } else { '|' };
             out.push(format!("{}   » {conn}{}", grid.blank(lifeline), phase.label));
         }
-        if let Some(more) = starting.len().checked_sub(PHASE_LINES).filter(|&n| n > 0) {
-            out.push(format!("{}   » and {} more", grid.blank('|'), thousands(more as u64)));
+        let more: u64 = starting.iter().skip(PHASE_LINES).map(|p| 1 + p.more).sum();
+        if more > 0 {
+            out.push(format!("{}   » and {} more", grid.blank('|'), thousands(more)));
         }
         out.push(grid.arrow(event, options));
         if event.fold.is_none() {
@@ -101,8 +102,9 @@ fn starts_at(kind: PhaseKind, first: usize, last: usize, index: usize) -> bool {
 /// What the arrow itself carries: the (first) message, the fold summary, or the flags. Further messages of the
 /// segment go on lines of their own below the arrow.
 fn inside(event: &Event) -> String {
-    if let Some(fold) = event.fold.as_ref().filter(|_| arrows::is_transfer(event)) {
-        format!("… {} segments, {}, {}", thousands(fold.segments), bytes(fold.bytes), seconds(fold.duration))
+    if event.fold.is_some() && arrows::duplicate_acks(event).is_none() {
+        // A fold reads as the ladder's: one text for every format.
+        arrows::arrow_text(event, Labels::Seq).main
     } else if let Some(first) = event.messages.first() {
         first.clone()
     } else {
@@ -217,8 +219,8 @@ fn comment(event: &Event, labels: Labels, mark: Option<Mark>) -> String {
         return parts.join(" ");
     }
     parts.extend(event.analysis.iter().map(|f| format!("[{}]", f.label())));
-    if let Some(fold) = &event.fold {
-        parts.push(format!("frames {}–{}, {} ACKs back", event.frame, fold.last_frame, thousands(fold.acks)));
+    if event.fold.is_some() {
+        parts.push(arrows::arrow_text(event, labels).detail);
         return parts.join(" ");
     }
     if !event.messages.is_empty() {

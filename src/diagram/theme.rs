@@ -121,6 +121,8 @@ fn rules(p: &Palette) -> Vec<(&'static str, String)> {
         ("ph-upgrade", format!("fill:{}", p.upgrade)),
         ("ph-idle", format!("fill:{}", p.idle)),
         ("ph-teardown", format!("fill:{}", p.teardown)),
+        ("ph-loss", format!("fill:{}", p.row_bad)),
+        ("ph-stall", format!("fill:{}", p.row_warn)),
         ("bracket", format!("stroke:{};stroke-width:1.5", p.dim)),
         ("row-bad", format!("fill:{}", p.row_bad)),
         ("row-warn", format!("fill:{}", p.row_warn)),
@@ -207,6 +209,15 @@ fn sheet(scope: &str, palette: &Palette, indent: &str, graph: bool) -> String {
         out.push_str(&format!("{indent}#{scope} .{class}{{{declarations}{fill_none}}}\n"));
     }
     out
+}
+
+/// The background colour (`#rrggbb`) of a picture that cannot follow the reader's scheme (the automatic theme
+/// is light there).
+pub fn background(theme: Theme) -> &'static str {
+    match theme {
+        Theme::Dark => DARK.bg,
+        Theme::Light | Theme::Auto => LIGHT.bg,
+    }
 }
 
 /// The `<style>` content for a diagram whose root element has id `scope`; `graph` adds the stream graphs'

@@ -1,7 +1,8 @@
 //! Builds a [`Dialog`] from an analysed capture: selection, participants, arrows, folding, phases, prose.
 
 use super::phases::{find_phases, format_duration};
-use super::{Dialog, DialogOptions, Event, Fold, FoldKind, Participant, Selection};
+use super::trouble::{Trouble, TroubleKind, find_trouble_in};
+use super::{Dialog, DialogOptions, Event, Flagged, Fold, FoldKind, Participant, Selection};
 use crate::analyze::CaptureAnalysis;
 pub use crate::analyze::thousands;
 use crate::proto::Protocol;
@@ -46,7 +47,17 @@ pub fn build(
     segments.sort_by_key(|(_, s)| s.frame);
 
     let views = analysis.segment_views();
-    let mut significant: BTreeSet<(usize, u64)> = BTreeSet::new();
+    // Loss episodes and stalls are told once, as phases; the frames that tell them stay arrows of their own.
+    let shown_segments = |c: &Connection| -> std::ops::Range<usize> {
+        let (first, last) = selection.frames.unwrap_or((0, u64::MAX));
+        c.segments.partition_point(|s| s.frame < first)..c.segments.partition_point(|s| s.frame <= last)
+    };
+    let trouble: BTreeMap<usize, Vec<Trouble>> =
+        connections.iter().map(|c| (c.index, find_trouble_in(&c.segments[shown_segments(c)]))).collect();
+    let mut significant: BTreeSet<(usize, u64)> = trouble
+        .iter()
+        .flat_map(|(&c, found)| found.iter().flat_map(move |t| t.anchors.iter().map(move |&f| (c, f))))
+        .collect();
     let events: Vec<Event> = segments
         .iter()
         .map(|(conn, seg)| {
@@ -81,10 +92,24 @@ pub fn build(
             }
         })
         .collect();
-    let events = fold_transfers(events, options.fold_threshold, |e| significant.contains(&(e.conn, e.frame)));
+    // Looked up for every arrow: by (connection, first frame), the troubled stretch that starts last before it.
+    let spans: BTreeMap<(usize, u64), u64> =
+        trouble.iter().flat_map(|(&c, found)| found.iter().map(move |t| ((c, t.first_frame), t.last_frame))).collect();
+    let troubled = |e: &Event| {
+        spans.range(..=(e.conn, e.frame)).next_back().is_some_and(|(&(c, _), &last)| c == e.conn && e.frame <= last)
+    };
+    let events = fold_transfers(events, options.fold_threshold, |e| significant.contains(&(e.conn, e.frame)), troubled);
     // Nothing folded means nothing: a graph's packet list has a row for every mark to link to.
-    let events = if options.fold_threshold == usize::MAX { events } else { fold_duplicate_acks(events) };
-    let phases = find_phases(analysis, &connections, &events);
+    let folding = options.fold_threshold != usize::MAX;
+    let events = if folding { fold_duplicate_acks(events) } else { events };
+    let stalls: Vec<(usize, u64, u64)> = trouble
+        .iter()
+        .flat_map(|(&c, found)| {
+            found.iter().filter(|t| t.kind == TroubleKind::Stall).map(move |t| (c, t.first_frame, t.last_frame))
+        })
+        .collect();
+    let events = if folding { fold_probes(events, &stalls) } else { events };
+    let phases = find_phases(analysis, &connections, &events, &trouble);
     let title = options.title.clone().unwrap_or_else(|| default_title(&connections));
     // One pass over the notes, each text once, by connection: a capture of 100 000 TLS connections has as
     // many notes.
@@ -210,21 +235,36 @@ impl Participants {
 /// Replaces long runs of data segments in one direction (with only pure ACKs coming back) by one arrow.
 ///
 /// A folded arrow keeps the first segment's numbers, carries the run's totals in [`Fold`], and drops the
-/// per-segment raw-data previews (the packet table still lists them).
-fn fold_transfers(events: Vec<Event>, threshold: usize, significant: impl Fn(&Event) -> bool) -> Vec<Event> {
-    let foldable = |e: &Event| e.len > 0 && !significant(e) && e.analysis.is_empty() && is_plain(e);
-    let pure_ack = |e: &Event| e.len == 0 && e.analysis.is_empty() && is_plain(e);
+/// per-segment raw-data previews (the packet table still lists them). The run goes on across what Wireshark
+/// flags in a long transfer (Window Full, Window Update, duplicate ACKs, resends, gaps, short zero windows and
+/// their probes), counted in [`Fold::flagged`]; it stops at a segment that is `kept` (a message, the start of
+/// a loss episode, a fast retransmission, the edges of a stall) and at anything that opens or closes.
+fn fold_transfers(
+    events: Vec<Event>,
+    threshold: usize,
+    kept: impl Fn(&Event) -> bool,
+    troubled: impl Fn(&Event) -> bool,
+) -> Vec<Event> {
+    let foldable = |e: &Event| e.len > 0 && !kept(e) && is_plain(e) && e.analysis.iter().all(|f| folds_in_data(*f));
+    let pure_ack = |e: &Event| e.len == 0 && !kept(e) && is_plain(e) && e.analysis.iter().all(|f| folds_in_ack(*f));
     let mut out = Vec::with_capacity(events.len());
     let mut i = 0;
     while i < events.len() {
-        let first = &events[i];
-        if !foldable(first) {
+        // A run may start with the receiver's ACKs: its sender is the one of its first data segment.
+        let lead = events[i..].iter().take_while(|e| e.conn == events[i].conn && pure_ack(e)).count();
+        let Some(first) = events.get(i + lead).filter(|e| foldable(e) && e.conn == events[i].conn) else {
+            out.push(events[i].clone());
+            i += 1;
+            continue;
+        };
+        if events[i..i + lead].iter().any(|e| e.from != first.to) {
             out.push(events[i].clone());
             i += 1;
             continue;
         }
-        // Extend the run: same connection, same sender, data segments and the peer's pure ACKs.
-        let (mut j, mut data, mut last_data) = (i, 0u64, i);
+        // Extend the run: same connection, same sender, data segments and the peer's pure ACKs (and the
+        // sender's zero-window probes, which carry no data).
+        let (mut j, mut data) = (i + lead, 0u64);
         while j < events.len() {
             let e = &events[j];
             if e.conn != first.conn {
@@ -232,37 +272,72 @@ fn fold_transfers(events: Vec<Event>, threshold: usize, significant: impl Fn(&Ev
             }
             if e.from == first.from && foldable(e) {
                 data += 1;
-                last_data = j;
-            } else if !(e.from == first.to && pure_ack(e)) {
+            } else if !(pure_ack(e) && (e.from == first.to || !e.analysis.is_empty())) {
                 break;
             }
             j += 1;
         }
-        if (data as usize) <= threshold {
+        // Inside a loss episode or a stall a few segments already make a run worth folding: the phase tells it
+        // (unless nothing is to fold: `usize::MAX`, a graph's packet list).
+        let enough = if troubled(first) && threshold != usize::MAX { threshold.min(2) } else { threshold };
+        if (data as usize) <= enough {
             out.push(events[i].clone());
             i += 1;
             continue;
         }
-        let run = &events[i..=last_data];
-        let bytes = run.iter().filter(|e| e.from == first.from).map(|e| u64::from(e.len)).sum();
-        let acks_in_run = run.iter().filter(|e| e.from != first.from).count() as u64;
-        let last = &events[last_data];
-        let mut folded = first.clone();
-        folded.messages.clear();
-        folded.decrypted.clear();
-        folded.len = u32::try_from(bytes).unwrap_or(u32::MAX);
-        folded.fold = Some(Fold {
-            kind: FoldKind::Transfer,
-            segments: data,
-            acks: acks_in_run,
-            bytes,
-            duration: run_duration(first, last),
-            last_frame: last.frame,
-        });
-        out.push(folded);
-        i = last_data + 1;
+        out.push(folded_transfer(&events[i..j], i + lead - i));
+        i = j;
     }
     out
+}
+
+/// Flags a data segment may carry and still be folded into a transfer: the fast retransmission is not one of
+/// them (it is the named moment of a loss episode).
+fn folds_in_data(flag: AnalysisFlag) -> bool {
+    use AnalysisFlag as F;
+    matches!(
+        flag,
+        F::WindowFull
+            | F::Retransmission
+            | F::SpuriousRetransmission
+            | F::LostSegment
+            | F::OutOfOrder
+            | F::ZeroWindowProbe
+    )
+}
+
+/// Flags a segment without data may carry and still be folded into a transfer.
+fn folds_in_ack(flag: AnalysisFlag) -> bool {
+    use AnalysisFlag as F;
+    matches!(flag, F::DuplicateAck { .. } | F::WindowUpdate | F::ZeroWindow | F::ZeroWindowProbeAck | F::KeepAlive)
+}
+
+/// One arrow for a run of a transfer: the first data segment's numbers (`run[lead]`, after the ACKs that
+/// lead the run), from the run's first frame and time, and the run's totals.
+fn folded_transfer(run: &[Event], lead: usize) -> Event {
+    let (start, first, last) = (&run[0], &run[lead], &run[run.len() - 1]);
+    let sent = || run.iter().filter(|e| e.from == first.from && e.len > 0);
+    let bytes = sent().map(|e| u64::from(e.len)).sum();
+    let mut flagged = Flagged::default();
+    for e in run {
+        flagged.add(&e.analysis);
+    }
+    let mut folded = first.clone();
+    (folded.frame, folded.time) = (start.frame, start.time);
+    folded.messages.clear();
+    folded.decrypted.clear();
+    folded.analysis.clear();
+    folded.len = u32::try_from(bytes).unwrap_or(u32::MAX);
+    folded.fold = Some(Fold {
+        kind: FoldKind::Transfer,
+        segments: sent().count() as u64,
+        acks: run.iter().filter(|e| e.from != first.from).count() as u64,
+        bytes,
+        duration: run_duration(start, last),
+        last_frame: last.frame,
+        flagged,
+    });
+    folded
 }
 
 /// Replaces each run of at least [`DUP_ACK_RUN`] consecutive duplicate ACKs (one sender, one ACK number,
@@ -311,12 +386,58 @@ fn fold_duplicate_acks(events: Vec<Event>) -> Vec<Event> {
                     bytes: 0,
                     duration: run_duration(first, last),
                     last_frame: last.frame,
+                    flagged: Flagged::default(),
                 });
                 out.push(folded);
             }
             _ => out.extend_from_slice(run),
         }
         i = end;
+    }
+    out
+}
+
+/// Replaces what went by inside each zero-window stall (connection, first and last frame: its edges stay
+/// arrows) by one arrow, when it is more than one segment: the phase tells the stall, the arrow what it held.
+fn fold_probes(events: Vec<Event>, stalls: &[(usize, u64, u64)]) -> Vec<Event> {
+    if stalls.is_empty() {
+        return events;
+    }
+    let inside = |e: &Event| {
+        e.fold.is_none()
+            && e.len <= 1
+            && is_plain(e)
+            && stalls.iter().any(|&(c, first, last)| c == e.conn && first < e.frame && e.frame < last)
+    };
+    let mut out = Vec::with_capacity(events.len());
+    let mut i = 0;
+    while i < events.len() {
+        let run = events[i..].iter().take_while(|e| inside(e) && e.conn == events[i].conn).count();
+        if run < 2 {
+            out.push(events[i].clone());
+            i += 1;
+            continue;
+        }
+        let (first, last) = (&events[i], &events[i + run - 1]);
+        let mut flagged = Flagged::default();
+        for e in &events[i..i + run] {
+            flagged.add(&e.analysis);
+        }
+        let mut folded = first.clone();
+        folded.analysis.clear();
+        folded.messages.clear();
+        folded.decrypted.clear();
+        folded.fold = Some(Fold {
+            kind: FoldKind::Probes,
+            segments: run as u64,
+            acks: 0,
+            bytes: 0,
+            duration: run_duration(first, last),
+            last_frame: last.frame,
+            flagged,
+        });
+        out.push(folded);
+        i += run;
     }
     out
 }
@@ -495,54 +616,56 @@ mod tests {
 
     #[test]
     fn long_transfers_fold_into_one_arrow() {
-        // A 300 KB download with losses: clean runs fold, retransmissions and dup ACKs stay visible between them.
+        // A 300 KB download with losses: runs fold across what Wireshark flags and count it; the segments that
+        // tell each loss episode (its first sign, the fast retransmission) stay arrows of their own.
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lossy.pcap");
         let analysis = analyze_file(&path, &Default::default()).unwrap();
         let all_segments: usize = analysis.connections.iter().map(|c| c.segments.len()).sum();
         let dialog = build(&analysis, &Selection::default(), &DialogOptions::default()).unwrap();
         let folds: Vec<&Fold> = dialog.events.iter().filter_map(|e| e.fold.as_ref()).collect();
         assert!(!folds.is_empty());
-        let covered: u64 = folds.iter().map(|f| f.segments + f.acks).sum();
+        let covered: u64 =
+            folds.iter().map(|f| if f.kind == FoldKind::Transfer { f.segments + f.acks } else { f.segments }).sum();
         let unfolded = dialog.events.iter().filter(|e| e.fold.is_none()).count() as u64;
         assert_eq!(covered + unfolded, all_segments as u64, "every segment is drawn or folded exactly once");
-        // Flagged segments are drawn one arrow each, except bursts of dup ACKs, which are counted in their arrow.
-        let flagged: u64 = dialog
+        // Every flag is on an arrow of its own or counted by the fold that holds it.
+        let segments = || analysis.connections.iter().flat_map(|c| &c.segments);
+        let dup_acks = segments().filter(|s| crate::tcp::duplicate_ack(&s.analysis).is_some()).count() as u64;
+        let shown_dup_acks: u64 = dialog
             .events
             .iter()
-            .filter(|e| !e.analysis.is_empty())
-            .map(|e| e.fold.as_ref().map_or(1, |f| f.segments))
+            .map(|e| match &e.fold {
+                None => u64::from(e.duplicate_of().is_some()),
+                Some(f) if matches!(f.kind, FoldKind::DuplicateAcks { .. }) => f.segments,
+                Some(f) => f.flagged.duplicate_acks,
+            })
             .sum();
-        let flagged_segments =
-            analysis.connections.iter().flat_map(|c| &c.segments).filter(|s| !s.analysis.is_empty()).count();
-        assert_eq!(flagged, flagged_segments as u64, "no retransmission or dup ACK is folded away");
+        assert_eq!(shown_dup_acks, dup_acks);
+        let fast: Vec<u64> =
+            segments().filter(|s| s.analysis.contains(&AnalysisFlag::FastRetransmission)).map(|s| s.frame).collect();
+        for frame in fast {
+            let arrow = dialog.events.iter().find(|e| e.frame == frame).expect("a fast retransmission is an arrow");
+            assert!(arrow.fold.is_none());
+        }
     }
 
     #[test]
     fn bursts_of_duplicate_acks_become_one_flagged_arrow() {
-        // tshark: frames 183–189 are Dup ACK #1–#7 of Ack=152041, frame 190 the fast retransmission, frame 191
-        // Dup ACK #8; 74 segments carry tcp.analysis.duplicate_ack.
+        // tshark (lossy.pcap): frames 330–334 are Dup ACK 324#1–#5 of Ack=292497, after the server's FIN and
+        // before the fast retransmission: no transfer runs there, so the burst is one flagged arrow.
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lossy.pcap");
         let analysis = analyze_file(&path, &Default::default()).unwrap();
         let dialog = build(&analysis, &Selection::default(), &DialogOptions::default()).unwrap();
-        let burst = dialog.events.iter().find(|e| e.frame == 183).expect("the burst starts an arrow");
+        let burst = dialog.events.iter().find(|e| e.frame == 330).expect("the burst starts an arrow");
         let fold = burst.fold.as_ref().expect("folded");
-        assert_eq!(fold.kind, FoldKind::DuplicateAcks { first: 1, last: 7 });
-        assert_eq!((fold.segments, fold.last_frame, fold.acks, fold.bytes), (7, 189, 0, 0));
-        assert_eq!(burst.ack, 152041);
+        assert_eq!(fold.kind, FoldKind::DuplicateAcks { first: 1, last: 5 });
+        assert_eq!((fold.segments, fold.last_frame, fold.acks, fold.bytes), (5, 334, 0, 0));
+        assert_eq!(burst.ack, 292497);
         assert_eq!(
             burst.analysis,
-            [AnalysisFlag::DuplicateAck { number: 1, of_frame: 174 }],
+            [AnalysisFlag::DuplicateAck { number: 1, of_frame: 324 }],
             "the arrow stays flagged"
         );
-        let frames: Vec<u64> = dialog.events.iter().map(|e| e.frame).filter(|f| (182..=192).contains(f)).collect();
-        assert_eq!(frames, [182, 183, 190, 191, 192], "the retransmission and the lone Dup ACK #8 stay visible");
-        let dup_acks: u64 = dialog
-            .events
-            .iter()
-            .filter(|e| e.analysis.iter().any(|f| matches!(f, AnalysisFlag::DuplicateAck { .. })))
-            .map(|e| e.fold.as_ref().map_or(1, |f| f.segments))
-            .sum();
-        assert_eq!(dup_acks, 74);
         for e in &dialog.events {
             if let Some(Fold { kind: FoldKind::DuplicateAcks { first, last }, segments, .. }) = &e.fold {
                 assert!(*segments >= DUP_ACK_RUN as u64 && u64::from(last - first + 1) == *segments, "{e:?}");

@@ -2,7 +2,8 @@
 //!
 //! Owns: choosing which connections and frames a diagram shows ([`Selection`]), naming the participants,
 //! turning segments into arrows ([`Event`]) labelled with their application messages, folding long transfers,
-//! finding the phases (handshake, exchanges, upgrade, idle, teardown), and the plain-language description.
+//! finding the phases (handshake, exchanges, upgrade, loss episodes, zero-window stalls, idle, teardown), and the
+//! plain-language description.
 //!
 //! Input: a [`crate::analyze::CaptureAnalysis`]. Output: a [`Dialog`], which every diagram renderer reads.
 
@@ -10,10 +11,12 @@ mod build;
 pub mod graph;
 pub mod overview;
 mod phases;
+mod trouble;
 
 pub use build::{DialogError, MAX_ARROW_MESSAGES, build, thousands};
 pub use overview::{ForDiagram, LADDER_CONNECTIONS, OVERVIEW_CONNECTIONS, Overview, analyze_for_diagram};
 pub use phases::format_duration;
+pub use trouble::{STALL_SECONDS, Trouble, TroubleKind, find_trouble};
 
 use crate::analyze::Columns;
 use crate::capture::{TcpFlags, TcpOptions};
@@ -169,6 +172,59 @@ pub struct Fold {
     pub bytes: u64,
     pub duration: f64,
     pub last_frame: u64,
+    /// Wireshark's flags on the segments folded in, counted (a transfer folds across them).
+    pub flagged: Flagged,
+}
+
+/// Segments of a folded transfer that Wireshark flags, counted by what they are: said beside the fold, so
+/// nothing is folded away unsaid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Flagged {
+    pub retransmissions: u64,
+    pub lost: u64,
+    pub duplicate_acks: u64,
+    pub window_full: u64,
+    pub window_updates: u64,
+    pub zero_windows: u64,
+    pub probes: u64,
+}
+
+impl Flagged {
+    /// Counts one folded segment's flags.
+    pub fn add(&mut self, analysis: &[AnalysisFlag]) {
+        use AnalysisFlag as F;
+        for flag in analysis {
+            let count = match flag {
+                F::Retransmission | F::FastRetransmission | F::SpuriousRetransmission => &mut self.retransmissions,
+                F::LostSegment => &mut self.lost,
+                F::DuplicateAck { .. } => &mut self.duplicate_acks,
+                F::WindowFull => &mut self.window_full,
+                F::WindowUpdate => &mut self.window_updates,
+                F::ZeroWindow => &mut self.zero_windows,
+                F::ZeroWindowProbe | F::KeepAlive => &mut self.probes,
+                _ => continue,
+            };
+            *count += 1;
+        }
+    }
+
+    /// `5 retransmissions, 2 lost, 8 dup ACKs`: what was folded, in the order a reader cares about.
+    pub fn describe(&self) -> Vec<String> {
+        let counts = [
+            (self.retransmissions, "retransmission", "retransmissions"),
+            (self.lost, "segment lost", "segments lost"),
+            (self.duplicate_acks, "dup ACK", "dup ACKs"),
+            (self.zero_windows, "zero window", "zero windows"),
+            (self.probes, "probe", "probes"),
+            (self.window_full, "window full", "window full"),
+            (self.window_updates, "window update", "window updates"),
+        ];
+        counts
+            .into_iter()
+            .filter(|(n, ..)| *n > 0)
+            .map(|(n, one, many)| if n == 1 { format!("1 {one}") } else { format!("{} {many}", thousands(n)) })
+            .collect()
+    }
 }
 
 /// What a [`Fold`] stands for.
@@ -179,6 +235,9 @@ pub enum FoldKind {
     Transfer,
     /// Consecutive duplicate ACKs `#first` to `#last` of one ACK number from one side (`acks` and `bytes` are 0).
     DuplicateAcks { first: u32, last: u32 },
+    /// What went by inside a zero-window stall: the sender's probes and the receiver's zero-window answers
+    /// (`segments` counts them all, `flagged` by kind).
+    Probes,
 }
 
 /// The named stretches of a dialog.
@@ -189,6 +248,10 @@ pub enum PhaseKind {
     Upgrade,
     Idle,
     Teardown,
+    /// From the first sign of a loss to the ACK that covers everything resent.
+    Loss,
+    /// A zero window that lasts, until the window opens again.
+    Stall,
 }
 
 impl PhaseKind {
@@ -199,6 +262,8 @@ impl PhaseKind {
             PhaseKind::Upgrade => "upgrade",
             PhaseKind::Idle => "idle",
             PhaseKind::Teardown => "teardown",
+            PhaseKind::Loss => "loss",
+            PhaseKind::Stall => "stall",
         }
     }
 }
@@ -212,6 +277,9 @@ pub struct Phase {
     pub last: usize,
     /// Shown beside the shading: `handshake`, `GET /style.css`, `idle 2.0 s, then server closes`.
     pub label: String,
+    /// Phases it stands for besides itself: exchanges of requests the protocol stage counted instead of keeping
+    /// (`and 1 980 more requests`), so that a picture counting the phases it leaves out counts them too.
+    pub more: u64,
 }
 
 /// The whole model of one diagram.

@@ -1,17 +1,19 @@
-//! Finds the phases of each connection: the TCP handshake, the TLS handshake, HTTP/1 exchanges (a CORS
+//! Finds the phases of each connection: the TCP handshake, loss episodes and zero-window stalls (found by
+//! `trouble.rs`), the TLS handshake, HTTP/1 exchanges (a CORS
 //! preflight named as such) and upgrades, HTTP/2 streams, PostgreSQL startup and queries, MySQL's connection
 //! and authentication and its queries and statements (`phases/mysql.rs`), idle gaps and the teardown.
 //!
 //! Phases are found from [`MessageKind`] facts only, never from summary strings. The protocol finders work on
 //! frame numbers ([`Found`]); [`find_phases`] maps those to arrows (which may be folded runs) and adds durations.
 
+use super::trouble::{Trouble, TroubleKind};
 use super::{Event, Phase, PhaseKind};
 use crate::analyze::CaptureAnalysis;
 use crate::proto::http2::{self, FrameType};
 use crate::proto::mysql::{Command, Packet};
 use crate::proto::postgres::PgMessage;
 use crate::proto::tls::{ContentType, HandshakeType, version_name};
-use crate::proto::{Message, MessageKind};
+use crate::proto::{Message, MessageKind, Protocol, thousands};
 use crate::tcp::{CloseKind, Connection, Direction};
 use std::collections::BTreeMap;
 
@@ -36,9 +38,16 @@ struct Found {
     timed: bool,
     /// Said in parentheses after the label, before the duration: `SELECT … (3 rows, 0.4 ms)`.
     facts: Vec<String>,
+    /// Phases it stands for besides itself ([`Phase::more`]).
+    more: u64,
 }
 
-pub(super) fn find_phases(analysis: &CaptureAnalysis, connections: &[&Connection], events: &[Event]) -> Vec<Phase> {
+pub(super) fn find_phases(
+    analysis: &CaptureAnalysis,
+    connections: &[&Connection],
+    events: &[Event],
+    trouble: &BTreeMap<usize, Vec<Trouble>>,
+) -> Vec<Phase> {
     // One pass over the events and one over the messages build every connection's index.
     let mut arrows_of: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, e) in events.iter().enumerate() {
@@ -55,7 +64,24 @@ pub(super) fn find_phases(analysis: &CaptureAnalysis, connections: &[&Connection
         let (Some(arrows), Some(messages)) = (arrows_of.get(&conn.index), messages_of.get(&conn.index)) else {
             continue;
         };
-        connection_phases(conn, &Shown { events, arrows }, messages, &mut phases);
+        let shown = Shown { events, arrows };
+        connection_phases(conn, &shown, messages, &mut phases);
+        for t in trouble.get(&conn.index).into_iter().flatten() {
+            if let (Some(first), Some(last)) = (shown.arrow_of(t.first_frame), shown.arrow_of(t.last_frame)) {
+                let kind = match t.kind {
+                    TroubleKind::Loss => PhaseKind::Loss,
+                    TroubleKind::Stall => PhaseKind::Stall,
+                };
+                phases.push(Phase {
+                    kind,
+                    conn: conn.index,
+                    first,
+                    last: last.max(first),
+                    label: t.label.clone(),
+                    more: 0,
+                });
+            }
+        }
     }
     phases.sort_by_key(|p| (p.first, p.last));
     phases
@@ -103,7 +129,7 @@ fn frame_time(conn: &Connection, frame: u64) -> Option<f64> {
 fn connection_phases(conn: &Connection, shown: &Shown, messages: &[&Message], phases: &mut Vec<Phase>) {
     let (Some(&first), Some(&last)) = (shown.arrows.first(), shown.arrows.last()) else { return };
     let Some(first_event) = shown.event(first) else { return };
-    let phase = |kind, first, last, label: String| Phase { kind, conn: conn.index, first, last, label };
+    let phase = |kind, first, last, label: String| Phase { kind, conn: conn.index, first, last, label, more: 0 };
 
     // Handshake: from the SYN to the client's first ACK without SYN.
     let handshake_end = shown
@@ -133,7 +159,7 @@ fn connection_phases(conn: &Connection, shown: &Shown, messages: &[&Message], ph
             facts.push(format_duration((to - from).max(0.0)));
         }
         let label = if facts.is_empty() { f.label } else { format!("{} ({})", f.label, facts.join(", ")) };
-        phases.push(phase(f.kind, start, end.max(start), label));
+        phases.push(Phase { more: f.more, ..phase(f.kind, start, end.max(start), label) });
     }
 
     // Idle gaps and teardown.
@@ -172,39 +198,81 @@ fn connection_phases(conn: &Connection, shown: &Shown, messages: &[&Message], ph
 
 /// HTTP/1 exchanges: each request until the final response that answers it completes (an interim `100 Continue`
 /// answers nothing yet); a 101 answer is an upgrade, an OPTIONS with `Access-Control-Request-Method` a CORS
-/// preflight.
+/// preflight. Requests and responses the protocol stage counted instead of keeping ([`MessageKind::More`]) still
+/// take their places in the pairing; each run of counted requests is one phase that says how many.
 fn http1_exchanges(messages: &[&Message]) -> Vec<Found> {
-    let mut responses = messages.iter().filter(|m| match m.kind {
-        MessageKind::HttpResponse { status, .. } => !(100..200).contains(&status) || status == 101,
-        _ => false,
+    let mut responses = messages.iter().flat_map(|m| match m.kind {
+        MessageKind::HttpResponse { status, .. } if !(100..200).contains(&status) || status == 101 => {
+            std::iter::repeat_n(Some(*m), 1)
+        }
+        MessageKind::More { count } if counts_http(m, Direction::ServerToClient) => {
+            std::iter::repeat_n(None, usize::try_from(count).unwrap_or(usize::MAX))
+        }
+        _ => std::iter::repeat_n(None, 0),
     });
     let mut found = Vec::new();
-    for request in messages.iter().filter(|m| matches!(m.kind, MessageKind::HttpRequest { .. })) {
-        let response = responses.next();
-        let upgraded = matches!(response.map(|r| &r.kind), Some(MessageKind::HttpResponse { status: 101, .. }));
-        let kind = if upgraded { PhaseKind::Upgrade } else { PhaseKind::Exchange };
-        let label = match (response, &request.kind) {
-            (Some(r), _) if upgraded => format!("upgrade to {}: {}", upgrade_target(&r.kind), short_request(request)),
-            (_, MessageKind::HttpRequest { preflight_for: Some(method), .. }) => {
-                let request_line = short_request(request);
-                let target = request_line.split_once(' ').map_or("", |(_, target)| target);
-                format!("CORS preflight for {method} {target}")
+    for request in messages.iter() {
+        match request.kind {
+            MessageKind::HttpRequest { .. } => {
+                found.push(http1_exchange(messages, request, responses.next().flatten()))
             }
-            _ => short_request(request),
-        };
-        let end_frame = response.map_or(request.frame, |r| r.end_frame);
-        // A message the connection's end cut short (a download given up, a body never sent) says so.
-        let facts = [
-            (request.incomplete, "request incomplete"),
-            (response.is_some_and(|r| r.incomplete), "response incomplete"),
-        ]
-        .into_iter()
-        .filter(|(cut, _)| *cut)
-        .map(|(_, fact)| fact.to_string())
-        .collect();
-        found.push(Found { kind, start_frame: request.frame, end_frame, label, timed: false, facts });
+            MessageKind::More { count } if counts_http(request, Direction::ClientToServer) => {
+                let answered = responses.by_ref().take(usize::try_from(count).unwrap_or(usize::MAX)).flatten().last();
+                let end_frame = answered.map_or(request.end_frame, |r| r.end_frame);
+                let label = format!("and {} more requests", thousands(count));
+                let (start_frame, more) = (request.frame, count.saturating_sub(1));
+                let facts = Vec::new();
+                found.push(Found {
+                    kind: PhaseKind::Exchange,
+                    start_frame,
+                    end_frame,
+                    label,
+                    timed: false,
+                    facts,
+                    more,
+                });
+            }
+            _ => {}
+        }
     }
     found
+}
+
+/// A count of HTTP messages the protocol stage did not keep, sent in direction `dir`.
+fn counts_http(message: &Message, dir: Direction) -> bool {
+    message.protocol == Protocol::Http && message.dir == dir
+}
+
+/// The exchange of one request and the final response that answers it, if any.
+fn http1_exchange(messages: &[&Message], request: &Message, response: Option<&Message>) -> Found {
+    let upgraded = matches!(response.map(|r| &r.kind), Some(MessageKind::HttpResponse { status: 101, .. }));
+    let kind = if upgraded { PhaseKind::Upgrade } else { PhaseKind::Exchange };
+    let label = match (response, &request.kind) {
+        (Some(r), _) if upgraded => format!("upgrade to {}: {}", upgrade_target(&r.kind), short_request(request)),
+        (_, MessageKind::HttpRequest { preflight_for: Some(method), .. }) => {
+            let request_line = short_request(request);
+            let target = request_line.split_once(' ').map_or("", |(_, target)| target);
+            format!("CORS preflight for {method} {target}")
+        }
+        _ => short_request(request),
+    };
+    // A body the snaplen left out still belongs to the response: the exchange lasts until its last byte.
+    let body_end = response.and_then(|r| uncaptured_body_end(messages, r));
+    let end_frame = response.map_or(request.frame, |r| r.end_frame).max(body_end.unwrap_or(0));
+    // A message the connection's end cut short (a download given up, a body never sent) says so.
+    let facts =
+        [(request.incomplete, "request incomplete"), (response.is_some_and(|r| r.incomplete), "response incomplete")]
+            .into_iter()
+            .filter(|(cut, _)| *cut)
+            .map(|(_, fact)| fact.to_string())
+            .collect();
+    Found { kind, start_frame: request.frame, end_frame, label, timed: false, facts, more: 0 }
+}
+
+/// The last frame of what followed `response` when the snaplen cut its head ([`MessageKind::NotCaptured`]).
+fn uncaptured_body_end(messages: &[&Message], response: &Message) -> Option<u64> {
+    let next = messages.iter().find(|m| m.dir == response.dir && m.offset > response.offset)?;
+    matches!(next.kind, MessageKind::NotCaptured { .. }).then_some(next.end_frame)
 }
 
 /// The TLS handshake: from the ClientHello to the client's Finished (TLS 1.3: its first record after the
@@ -253,6 +321,7 @@ fn tls_handshake(messages: &[&Message]) -> Option<Found> {
         (None, None) => return None,
     };
     Some(Found {
+        more: 0,
         kind: PhaseKind::Handshake,
         start_frame: hello.frame,
         end_frame,
@@ -287,6 +356,7 @@ fn postgres_phases(messages: &[&Message]) -> Vec<Found> {
                 "startup + authentication"
             };
             found.push(Found {
+                more: 0,
                 kind: PhaseKind::Handshake,
                 start_frame: startup.frame,
                 end_frame: end.end_frame,
@@ -328,6 +398,7 @@ fn postgres_phases(messages: &[&Message]) -> Vec<Found> {
         if let Some(label) = sql {
             let end_frame = answer.map_or(message.end_frame, |(z, ..)| z.end_frame);
             found.push(Found {
+                more: 0,
                 kind: PhaseKind::Exchange,
                 start_frame: start.frame,
                 end_frame,
@@ -396,6 +467,7 @@ fn http2_streams(messages: &[&Message]) -> Vec<Found> {
             None => format!("stream {stream}{no_end}"),
         };
         found.push(Found {
+            more: 0,
             kind: PhaseKind::Exchange,
             start_frame: open.frame,
             end_frame,

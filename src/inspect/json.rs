@@ -6,8 +6,8 @@
 use super::columns;
 use crate::analyze::{CaptureAnalysis, SegmentViews};
 use crate::capture::CaptureSummary;
-use crate::proto::Message;
-use crate::tcp::{Connection, Segment, duplicate_ack};
+use crate::proto::{Message, MessageKind};
+use crate::tcp::{AnalysisFlag, Connection, Segment, duplicate_ack};
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 
@@ -113,7 +113,7 @@ impl From<&Segment> for PacketJson {
             ack: seg.ack,
             len: seg.len,
             win: seg.window,
-            analysis: seg.analysis.iter().map(|a| a.name()).collect(),
+            analysis: analysis_names(&seg.analysis),
             duplicate_ack_num: duplicate_ack(&seg.analysis).map(|(number, _)| number),
             duplicate_ack_frame: duplicate_ack(&seg.analysis).map(|(_, of_frame)| of_frame),
             protocol: "TCP",
@@ -135,12 +135,25 @@ pub struct MessageJson<'a> {
     /// The stream ended before its last byte: no segment completes it.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub incomplete: bool,
+    /// Not one message: how many more the segment completed, counted instead of kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub more: Option<u64>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct NoteJson<'a> {
     pub frame: u64,
     pub text: &'a str,
+}
+
+/// The analysis flags' names, as Wireshark's fields match them: a fast or spurious retransmission is also a
+/// `retransmission` (`tcp.analysis.retransmission` matches it), named first.
+fn analysis_names(analysis: &[AnalysisFlag]) -> Vec<&'static str> {
+    let resent =
+        analysis.iter().any(|f| matches!(f, AnalysisFlag::FastRetransmission | AnalysisFlag::SpuriousRetransmission));
+    let plain = analysis.contains(&AnalysisFlag::Retransmission);
+    let implied = (resent && !plain).then_some(AnalysisFlag::Retransmission.name());
+    implied.into_iter().chain(analysis.iter().map(|a| a.name())).collect()
 }
 
 fn seconds(d: std::time::Duration) -> f64 {
@@ -192,6 +205,10 @@ pub fn stream_json<'a>(
                 summary: &m.summary,
                 decrypted: m.decrypted,
                 incomplete: m.incomplete,
+                more: match m.kind {
+                    MessageKind::More { count } => Some(count),
+                    _ => None,
+                },
             })
             .collect(),
         notes: notes.into_iter().map(|n| NoteJson { frame: n.frame, text: &n.summary }).collect(),

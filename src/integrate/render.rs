@@ -41,7 +41,7 @@ impl Drawer {
         let mut directive = directive::parse_block(&block.inner, &self.config.diagram)
             .map_err(|(offset, problem)| SiteError::Directive { at: at(offset), problem })?;
         directive.diagram.id_prefix = id_prefix.to_string();
-        let drawn = directive::draw(&directive, &self.captures, &self.config, &self.cache, want_png)
+        let drawn = directive::draw(&directive, &self.captures, &self.config, &self.cache, want_png, false)
             .map_err(|problem| SiteError::Directive { at: at(0), problem })?;
         Ok(DrawnBlock { directive, drawn })
     }

@@ -115,6 +115,9 @@ pub struct Cx<'a> {
     pub(super) frames: &'a [(u64, u64)],
     /// The server's port, a hint for recognition.
     pub server_port: u16,
+    /// Whether messages need their detail lines (headers, fields): a view that keeps no message, only each
+    /// connection's summary, does without what costs most to make.
+    pub details: bool,
     pub redact: &'a Redactor,
     pub(super) out: &'a mut Vec<Message>,
 }

@@ -19,7 +19,7 @@ use super::registry::decoders;
 use super::summary::ConnectionSummary;
 use super::tls::SharedKeyLog;
 use super::tls_crypto::KeyLog;
-use super::{Message, MessageKind, Protocol};
+use super::{MAX_SEGMENT_MESSAGES, Message, MessageKind, Protocol, more_summary, thousands};
 use crate::tcp::{ConnectionInfo, Direction, StreamSink};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -60,19 +60,23 @@ pub struct DecoderOptions {
     pub redact_headers: Vec<String>,
     /// TLS secrets (an NSS key log) to decrypt with; a capture's own Decryption Secrets Blocks add to them.
     pub keylog: Option<Arc<KeyLog>>,
+    /// Give messages their detail lines (headers, fields), which only diagrams show; `inspect` and
+    /// `conversations` do without them, and making them costs more than the rest of an HTTP message.
+    pub details: bool,
 }
 
 impl Default for DecoderOptions {
     fn default() -> Self {
-        DecoderOptions { force: None, redact: true, redact_headers: Vec::new(), keylog: None }
+        DecoderOptions { force: None, redact: true, redact_headers: Vec::new(), keylog: None, details: true }
     }
 }
 
 /// The context for a decoder of direction `$dir` of connection `$conn`, borrowing the stream's fields apart.
 macro_rules! cx {
-    ($conn:expr, $dir:expr, $now:expr, $stream:expr, $server_port:expr, $redact:expr, $out:expr) => {
+    ($conn:expr, $dir:expr, $now:expr, $stream:expr, $server_port:expr, $details:expr, $redact:expr, $out:expr) => {
         Cx {
             conn: $conn,
+            details: $details,
             dir: $dir,
             offset: $stream.offset,
             now: $now,
@@ -116,6 +120,10 @@ struct LostRun {
     segments: u64,
     captured: u64,
     missing: u64,
+    /// Every missing byte counted is the tail of a segment a snaplen cut (`tcpdump -s N`), none a capture gap.
+    snaplen_only: bool,
+    /// The run follows a message head the snaplen cut: it is that message's body (and whatever follows).
+    after_cut_head: bool,
 }
 
 /// Bytes of a lost direction's buffer kept while looking for a unit start (a start line cut by a segment
@@ -124,13 +132,31 @@ const LOST_TAIL: usize = 16;
 
 impl LostRun {
     fn new(protocol: Protocol, offset: u64) -> Self {
-        LostRun { protocol, frame: None, offset, last_frame: 0, segments: 0, captured: 0, missing: 0 }
+        LostRun {
+            protocol,
+            frame: None,
+            offset,
+            last_frame: 0,
+            segments: 0,
+            captured: 0,
+            missing: 0,
+            snaplen_only: true,
+            after_cut_head: false,
+        }
     }
 
     fn add(&mut self, frame: u64, captured: u64, missing: u64) {
-        if captured == 0 && missing == 0 {
+        self.add_missing(frame, captured, Missing { len: missing, snaplen: true });
+    }
+
+    fn add_missing(&mut self, frame: u64, captured: u64, missing: Missing) {
+        if captured == 0 && missing.len == 0 {
             return;
         }
+        if missing.len > 0 {
+            self.snaplen_only &= missing.snaplen;
+        }
+        let missing = missing.len;
         if self.frame.is_none() || self.last_frame != frame {
             self.segments += 1;
         }
@@ -145,14 +171,26 @@ impl LostRun {
         let frame = self.frame?;
         let total = self.captured + self.missing;
         let segments = if self.segments == 1 { "1 segment".to_string() } else { format!("{} segments", self.segments) };
-        let mut reason = if to_the_end {
+        // Bytes a snaplen left out are not undecodable: they were never captured.
+        let not_captured = format!("{} of {} bytes not captured", thousands(self.missing), thousands(total));
+        let mut reason = if self.snaplen_only && self.missing > 0 && self.after_cut_head {
+            format!("body: {not_captured}")
+        } else if self.snaplen_only && self.missing > 0 {
+            format!("{not_captured} ({segments})")
+        } else if to_the_end {
             format!("rest of the stream not decodable: {total} bytes in {segments}")
         } else {
             format!("{total} bytes in {segments} not decodable")
         };
-        if self.missing > 0 {
+        if self.missing > 0 && !self.snaplen_only {
             reason.push_str(&format!(", {} of them not captured", self.missing));
         }
+        let body = self.snaplen_only && self.missing > 0 && self.after_cut_head;
+        let kind = if body {
+            MessageKind::NotCaptured { missing: self.missing, total }
+        } else {
+            MessageKind::Malformed { reason: reason.clone() }
+        };
         Some(Message {
             conn,
             dir,
@@ -161,7 +199,7 @@ impl LostRun {
             end_frame: self.last_frame,
             offset: self.offset,
             summary: format!("[{reason}]"),
-            kind: MessageKind::Malformed { reason },
+            kind,
             detail: Vec::new(),
             decrypted: false,
             incomplete: false,
@@ -190,6 +228,8 @@ impl DirStream {
 pub(super) struct ConnDecoder {
     index: usize,
     server_port: u16,
+    /// Whether messages get their detail lines ([`Cx::details`]).
+    details: bool,
     dirs: [DirStream; 2],
     keys: SharedKeyLog,
 }
@@ -223,8 +263,18 @@ struct Slot {
     /// Directions that have ended, indexed by [`Direction::index`].
     ended: [bool; 2],
     messages: Vec<Message>,
+    /// The messages of the last segment that completed any, to keep at most [`MAX_SEGMENT_MESSAGES`] of them.
+    run: SegmentRun,
     /// Made with the first message: a connection attempt that carried no bytes costs a few words.
     summary: Option<Box<ConnectionSummary>>,
+}
+
+/// The messages one segment completes: how many are kept, and where the one that counts the rest is.
+#[derive(Debug, Default)]
+struct SegmentRun {
+    at: Option<(Direction, u64)>,
+    kept: usize,
+    more: Option<usize>,
 }
 
 /// A connection's decoders: made when its first bytes arrive, dropped when both directions have ended.
@@ -272,15 +322,16 @@ impl ProtocolDecoder {
     /// Hands over what connection `conn` said and frees its state; call it once the TCP stage has ended both
     /// its directions. Empty for a connection the decoders were not told about.
     pub fn take(&mut self, conn: usize) -> DecodedConnection {
-        let Some(slot) = self.conns.remove(&conn) else {
+        let Some(mut slot) = self.conns.remove(&conn) else {
             return DecodedConnection::default();
         };
         if matches!(slot.decoder, Decoding::Running(_)) {
             self.live_decoders -= 1;
         }
-        let mut messages = slot.messages;
+        let summary = slot.summary.take().map(|s| *s).unwrap_or_default();
+        let mut messages = slot.into_messages();
         messages.sort_by_key(|m| (m.end_frame, m.dir, m.offset));
-        DecodedConnection { messages, summary: slot.summary.map(|s| *s).unwrap_or_default() }
+        DecodedConnection { messages, summary }
     }
 
     /// Connections whose decoders were alive at once, at most so far (a measure of memory).
@@ -291,7 +342,7 @@ impl ProtocolDecoder {
     /// All messages not taken yet, ordered by the frame that completes them, then by stream position.
     pub fn finish(mut self) -> Vec<Message> {
         let mut messages: Vec<Message> =
-            std::mem::take(&mut self.conns).into_values().flat_map(|s| s.messages).collect();
+            std::mem::take(&mut self.conns).into_values().flat_map(Slot::into_messages).collect();
         messages.sort_by_key(|m| (m.end_frame, m.conn, m.dir, m.offset));
         messages
     }
@@ -303,7 +354,8 @@ impl ProtocolDecoder {
             return false;
         };
         if matches!(slot.decoder, Decoding::NotYet) {
-            let mut decoder = ConnDecoder::new(conn, slot.server_port, self.options.force, &self.keys);
+            let details = self.keep_messages && self.options.details;
+            let mut decoder = ConnDecoder::new(conn, slot.server_port, self.options.force, details, &self.keys);
             for dir in [Direction::ClientToServer, Direction::ServerToClient] {
                 if slot.ended[dir.index()] {
                     decoder.end(dir, frame, &self.redactor, &mut self.scratch);
@@ -323,9 +375,45 @@ impl Slot {
         for message in messages.drain(..) {
             self.summary.get_or_insert_default().observe(&message);
             if keep {
-                self.messages.push(message);
+                self.keep(message);
             }
         }
+    }
+
+    /// Keeps a message, or counts it when its segment has completed [`MAX_SEGMENT_MESSAGES`] already (notes
+    /// and errors are always kept: each says something of its own).
+    fn keep(&mut self, message: Message) {
+        let at = (message.dir, message.end_frame);
+        if self.run.at != Some(at) {
+            self.run = SegmentRun { at: Some(at), ..SegmentRun::default() };
+        }
+        let counted = !matches!(message.kind, MessageKind::Note { .. } | MessageKind::Malformed { .. });
+        if !counted || self.run.kept < MAX_SEGMENT_MESSAGES {
+            self.run.kept += usize::from(counted);
+            self.messages.push(message);
+            return;
+        }
+        if let Some(MessageKind::More { count }) = self.run.more.map(|i| &mut self.messages[i].kind) {
+            *count += 1;
+            return;
+        }
+        self.run.more = Some(self.messages.len());
+        self.messages.push(Message {
+            kind: MessageKind::More { count: 1 },
+            summary: String::new(),
+            detail: Vec::new(),
+            ..message
+        });
+    }
+
+    /// Hands the messages over, each count of the rest saying how many it counts.
+    fn into_messages(mut self) -> Vec<Message> {
+        for message in &mut self.messages {
+            if let MessageKind::More { count } = message.kind {
+                message.summary = more_summary(count, message.protocol);
+            }
+        }
+        self.messages
     }
 }
 
@@ -336,6 +424,7 @@ impl StreamSink for ProtocolDecoder {
             decoder: Decoding::NotYet,
             ended: [false, false],
             messages: Vec::new(),
+            run: SegmentRun::default(),
             summary: None,
         };
         self.conns.insert(info.index, slot);
@@ -388,9 +477,21 @@ impl StreamSink for ProtocolDecoder {
 
 impl ConnDecoder {
     /// A connection whose directions speak `protocol` (`None`: recognise it from the first bytes).
-    pub(super) fn new(index: usize, server_port: u16, protocol: Option<Protocol>, keys: &SharedKeyLog) -> Self {
+    pub(super) fn new(
+        index: usize,
+        server_port: u16,
+        protocol: Option<Protocol>,
+        details: bool,
+        keys: &SharedKeyLog,
+    ) -> Self {
         let [c2s, s2c] = decoders(protocol, None, index, keys);
-        ConnDecoder { index, server_port, dirs: [DirStream::new(c2s), DirStream::new(s2c)], keys: Rc::clone(keys) }
+        ConnDecoder {
+            index,
+            server_port,
+            details,
+            dirs: [DirStream::new(c2s), DirStream::new(s2c)],
+            keys: Rc::clone(keys),
+        }
     }
 
     pub(super) fn data(
@@ -441,7 +542,7 @@ impl ConnDecoder {
                 // The decoder wants more than we keep: say so and show the rest of the direction as data.
                 let reason = format!("no complete unit in {MAX_BUFFER} bytes");
                 let protocol = stream.decoder.protocol();
-                let mut cx = cx!(self.index, dir, frame, stream, self.server_port, redact, out);
+                let mut cx = cx!(self.index, dir, frame, stream, self.server_port, self.details, redact, out);
                 cx.malformed(0, protocol, reason);
                 stream.decoder = Box::new(DataDecoder);
                 self.run(dir, frame, redact, out);
@@ -460,7 +561,7 @@ impl ConnDecoder {
             let mut produced = Vec::new();
             let buf = std::mem::take(&mut stream.buf);
             let step = {
-                let mut cx = cx!(self.index, dir, frame, stream, self.server_port, redact, &mut produced);
+                let mut cx = cx!(self.index, dir, frame, stream, self.server_port, self.details, redact, &mut produced);
                 stream.decoder.step(buf.as_slice(), &mut cx)
             };
             stream.buf = buf;
@@ -543,7 +644,7 @@ impl ConnDecoder {
         let missing = Missing { len, snaplen: stream.last_data == Some((frame, offset)) };
         stream.after_gap = true;
         if let Some(lost) = stream.lost.as_mut() {
-            lost.add(frame, stream.buf.len() as u64, len);
+            lost.add_missing(frame, stream.buf.len() as u64, missing);
             stream.buf.clear();
             stream.frames.clear();
             stream.offset = offset.saturating_add(len);
@@ -555,7 +656,7 @@ impl ConnDecoder {
             let buf = std::mem::take(&mut stream.buf);
             let mut produced = Vec::new();
             let outcome = {
-                let mut cx = cx!(index, dir, frame, stream, self.server_port, redact, &mut produced);
+                let mut cx = cx!(index, dir, frame, stream, self.server_port, self.details, redact, &mut produced);
                 stream.decoder.cut(buf.as_slice(), missing, &mut cx)
             };
             match outcome {
@@ -591,7 +692,7 @@ impl ConnDecoder {
             return;
         }
         let after = {
-            let mut cx = cx!(index, dir, frame, stream, self.server_port, redact, out);
+            let mut cx = cx!(index, dir, frame, stream, self.server_port, self.details, redact, out);
             stream.decoder.gap(rest, &mut cx)
         };
         if after == AfterGap::Continue && stream.lost.is_none() {
@@ -599,10 +700,13 @@ impl ConnDecoder {
         }
         let protocol = stream.decoder.protocol();
         let start = if cut == Some(Cut::Lost) { offset.saturating_add(len) } else { offset + covered };
-        let lost = stream.lost.get_or_insert_with(|| LostRun::new(protocol, start));
+        let lost = stream.lost.get_or_insert_with(|| LostRun {
+            after_cut_head: cut == Some(Cut::Lost) && missing.snaplen,
+            ..LostRun::new(protocol, start)
+        });
         // Bytes a cut message already accounts for are not counted again.
         if cut != Some(Cut::Lost) {
-            lost.add(frame, 0, rest);
+            lost.add_missing(frame, 0, Missing { len: rest, ..missing });
         }
     }
 
@@ -629,7 +733,7 @@ impl ConnDecoder {
         }
         let mut produced = Vec::new();
         {
-            let mut cx = cx!(self.index, dir, frame, stream, self.server_port, redact, &mut produced);
+            let mut cx = cx!(self.index, dir, frame, stream, self.server_port, self.details, redact, &mut produced);
             stream.decoder.end(buf.as_slice(), &mut cx);
         }
         stream.frames.clear();
@@ -700,6 +804,33 @@ mod tests {
     }
 
     #[test]
+    fn views_without_details_get_the_same_messages_without_their_lines() {
+        let decode = |details: bool| {
+            let mut decoder = ProtocolDecoder::new(DecoderOptions { details, ..Default::default() });
+            decoder.connection(super::super::testing::info());
+            decoder.data(0, C2S, 1, 0, b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi");
+            decoder.take(0).messages
+        };
+        let (with, without) = (decode(true), decode(false));
+        assert_eq!(with[0].detail, ["Host: x", "Content-Length: 2", "body: 2 bytes"]);
+        assert!(without[0].detail.is_empty());
+        assert_eq!((&with[0].summary, &with[0].kind), (&without[0].summary, &without[0].kind));
+    }
+
+    #[test]
+    fn a_segment_keeps_twenty_messages_and_counts_the_rest() {
+        let burst = b"GET /x HTTP/1.1\r\n\r\n".repeat(2 * MAX_SEGMENT_MESSAGES + 5);
+        let events = [Event::Data(C2S, &burst), Event::Data(C2S, b"GET /y HTTP/1.1\r\n\r\n")];
+        let messages = decode_events(None, &events);
+        let (first, rest) = messages.split_at(MAX_SEGMENT_MESSAGES);
+        assert!(first.iter().all(|m| m.summary == "GET /x HTTP/1.1" && m.end_frame == 1));
+        assert_eq!(rest[0].kind, MessageKind::More { count: MAX_SEGMENT_MESSAGES as u64 + 5 });
+        assert_eq!(rest[0].summary, "and 25 more HTTP messages");
+        // The next segment starts a count of its own.
+        assert_eq!(summaries(&rest[1..]), [(2, 2, "GET /y HTTP/1.1")]);
+    }
+
+    #[test]
     fn h2c_upgrade_hands_both_directions_to_http2() {
         let settings = [0, 0, 6, 4, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 100];
         let response =
@@ -749,6 +880,14 @@ mod tests {
     }
 
     #[test]
+    fn counts_are_grouped_in_threes() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1 000");
+        assert_eq!(thousands(4_961_277), "4 961 277");
+    }
+
+    #[test]
     fn binary_protocols_go_quiet_after_a_gap_with_one_note() {
         let ws = [
             Event::Data(S2C, &[0x81, 0x05, b'h']),
@@ -788,11 +927,7 @@ mod tests {
             summaries(&messages),
             [
                 (1, 1, "HTTP/1.1 200 OK [cut by snaplen]"),
-                (
-                    2,
-                    1001,
-                    "[rest of the stream not decodable: 1448000 bytes in 1000 segments, 1386000 of them not captured]"
-                )
+                (2, 1001, "[body: 1 386 000 of 1 448 000 bytes not captured]")
             ]
         );
         assert!(messages[0].detail.contains(&"Content-Type: application/octet-stream".to_string()));

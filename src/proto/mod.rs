@@ -189,7 +189,35 @@ pub enum MessageKind {
     Note { text: String },
     /// Bytes that could not be decoded; `reason` says why. The rest of the dialog still renders.
     Malformed { reason: String },
+    /// The messages of one segment past the first [`MAX_SEGMENT_MESSAGES`], counted instead of kept (a segment
+    /// of ten thousand tiny WebSocket frames costs twenty messages); `summary` says how many, of what.
+    More { count: u64 },
+    /// What followed a message head the snaplen cut (its body, and whatever came after): `total` bytes on the
+    /// wire, `missing` of them not captured.
+    NotCaptured { missing: u64, total: u64 },
 }
+
+/// `48 210`: digits in groups of three, as every output writes counts.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What a [`MessageKind::More`] says: `and 48 210 more WebSocket frames`.
+pub fn more_summary(count: u64, protocol: Protocol) -> String {
+    format!("and {} more {}", thousands(count), protocol.units())
+}
+
+/// Messages of one segment (one direction, one completing frame) kept, at most: the rest are counted in one
+/// [`MessageKind::More`]. A diagram's arrow shows the same number.
+pub const MAX_SEGMENT_MESSAGES: usize = 20;
 
 /// What an HTTP/1.x body was, without its bytes (bodies are never kept).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

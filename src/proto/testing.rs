@@ -4,7 +4,8 @@
 use super::{DecoderOptions, Message, MessageKind, Protocol, ProtocolDecoder};
 use crate::tcp::{ConnectionInfo, Direction, StreamSink};
 
-fn info() -> ConnectionInfo {
+/// The connection every test decodes: 127.0.0.1:40000 to 127.0.0.1:8000.
+pub fn info() -> ConnectionInfo {
     ConnectionInfo { index: 0, client: "127.0.0.1:40000".parse().unwrap(), server: "127.0.0.1:8000".parse().unwrap() }
 }
 

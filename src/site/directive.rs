@@ -269,6 +269,8 @@ pub struct Drawn {
     pub body: Vec<u8>,
     /// Drawn when asked for (never for the table); an error when the renderer could not make a PNG.
     pub png: Option<Result<Vec<u8>, DirectiveProblem>>,
+    /// The social card (`diagram::render_card`), when asked for and the view has one.
+    pub card: Option<Result<Vec<u8>, DirectiveProblem>>,
     /// For a ladder: its packet list as an HTML table, whose rows and the ladder's arrows link to each other.
     pub table: Option<Vec<u8>>,
     /// Lines of the key log that were not used (`FILE: line N: …`).
@@ -322,13 +324,14 @@ fn file_digest(path: &Path) -> std::io::Result<Vec<u8>> {
     }
 }
 
-/// Draws a directive (through the cache). `want_png` asks for the PNG as well.
+/// Draws a directive (through the cache). `want_png` asks for the PNG as well, `want_card` for the social card.
 pub fn draw(
     directive: &Directive,
     captures: &CaptureDir,
     config: &Config,
     cache: &DiagramCache,
     want_png: bool,
+    want_card: bool,
 ) -> Result<Drawn, DirectiveProblem> {
     let path = captures.regular_file(&directive.capture)?;
     let digest = file_digest(&path).map_err(|_| DirectiveProblem::CaptureNotFound {
@@ -344,6 +347,7 @@ pub fn draw(
         redact: directive.redact,
         redact_headers: config.redact_headers.clone(),
         keylog,
+        details: true,
     };
     let options = format!(
         "{:?} {:?} {:?} {:?} {:?} {:?} {:?} keys {keylog_digest}",
@@ -362,14 +366,17 @@ pub fn draw(
     let drawing = DiagramOptions { link_to_table: with_table, ..directive.diagram.clone() };
     let table_options = DiagramOptions { view: View::Table, table_links_back: !view.is_graph(), ..drawing.clone() };
     let mut drawn: Option<(Dialog, Option<Graph>)> = None;
-    let mut render = |format: Format, options: &DiagramOptions| -> Result<Vec<u8>, DirectiveProblem> {
+    // `None` draws the social card.
+    let mut render = |format: Option<Format>, options: &DiagramOptions| -> Result<Vec<u8>, DirectiveProblem> {
         let (dialog, graph) = match drawn.take() {
             Some(built) => built,
             None => build_models(&path, &decoder, directive)?,
         };
-        let rendered = match (&graph, options.view.is_graph()) {
-            (Some(graph), true) => diagram::render_graph(graph, options, format),
-            _ => diagram::render(&dialog, options, format),
+        let rendered = match (&graph, format) {
+            (Some(graph), Some(format)) if options.view.is_graph() => diagram::render_graph(graph, options, format),
+            (Some(graph), None) if options.view.is_graph() => diagram::render_graph_card(graph, options),
+            (_, Some(format)) => diagram::render(&dialog, options, format),
+            (_, None) => diagram::render_card(&dialog, options),
         };
         drawn = Some((dialog, graph));
         Ok(rendered?)
@@ -381,25 +388,29 @@ pub fn draw(
     let body = match cache.get(&key, artifact.extension()) {
         Some(body) => body,
         None => {
-            let body = render(format, &drawing)?;
+            let body = render(Some(format), &drawing)?;
             cache.put(&key, artifact.extension(), &body);
             body
         }
     };
     let png = (artifact == Artifact::Svg && (want_png || directive.png)).then(|| match cache.get(&key, "png") {
         Some(png) => Ok(png),
-        None => render(Format::Png, &drawing).inspect(|png| cache.put(&key, "png", png)),
+        None => render(Some(Format::Png), &drawing).inspect(|png| cache.put(&key, "png", png)),
+    });
+    let card = (artifact == Artifact::Svg && want_card).then(|| match cache.get(&key, "card.png") {
+        Some(card) => Ok(card),
+        None => render(None, &drawing).inspect(|card| cache.put(&key, "card.png", card)),
     });
     let table = match (with_table, cache.get(&key, "table.html")) {
         (false, _) => None,
         (true, Some(table)) => Some(table),
         (true, None) => {
-            let table = render(Format::Html, &table_options)?;
+            let table = render(Some(Format::Html), &table_options)?;
             cache.put(&key, "table.html", &table);
             Some(table)
         }
     };
-    Ok(Drawn { artifact, body, png, table, keylog_warnings })
+    Ok(Drawn { artifact, body, png, card, table, keylog_warnings })
 }
 
 /// The dialog a directive draws (or, for a graph, lists under it), and its graph. A graph is drawn from all of
@@ -530,10 +541,10 @@ mod tests {
         let config = Config::default();
         let cache = DiagramCache::new(root.path(), true, true);
         let d = parse_block("capture = \"http-close.pcap\"\nstream = 0", &config.diagram).unwrap();
-        let first = draw(&d, &CaptureDir::of_site(root.path()), &config, &cache, false).unwrap();
+        let first = draw(&d, &CaptureDir::of_site(root.path()), &config, &cache, false, false).unwrap();
         let svg = String::from_utf8(first.body.clone()).unwrap();
         assert!(svg.contains("<svg") && svg.contains("GET / HTTP/1.1"), "{svg}");
-        let again = draw(&d, &CaptureDir::of_site(root.path()), &config, &cache, false).unwrap();
+        let again = draw(&d, &CaptureDir::of_site(root.path()), &config, &cache, false, false).unwrap();
         assert_eq!(again.body, first.body);
         assert_eq!((cache.hits(), cache.misses()), (1, 1));
     }
@@ -544,10 +555,10 @@ mod tests {
         let config = Config::default();
         let cache = DiagramCache::new(root.path(), false, false);
         let d = parse_block("capture = \"nope.pcap\"", &config.diagram).unwrap();
-        let problem = draw(&d, &CaptureDir::of_site(root.path()), &config, &cache, false).unwrap_err();
+        let problem = draw(&d, &CaptureDir::of_site(root.path()), &config, &cache, false, false).unwrap_err();
         assert_eq!(problem.to_string(), "capture \"nope.pcap\" not found (captures/nope.pcap)");
         let d = parse_block("capture = \"http-close.pcap\"\nstream = 7", &config.diagram).unwrap();
-        let problem = draw(&d, &CaptureDir::of_site(root.path()), &config, &cache, false).unwrap_err();
+        let problem = draw(&d, &CaptureDir::of_site(root.path()), &config, &cache, false, false).unwrap_err();
         assert!(problem.to_string().starts_with("stream 7 does not exist"), "{problem}");
     }
 }

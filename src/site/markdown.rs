@@ -10,9 +10,11 @@ use super::config::{Config, line_of};
 use super::content::{CONTENT_DIR, Document};
 use super::directive::{self, CAPTURES_DIR, CaptureDir, Directive};
 use super::error::{DirectiveProblem, Location, SiteError};
-use super::figure::{FileLink, figure_html};
+use super::figure::{FileLink, feed_figure_html, figure_html};
 use super::highlight::{escape, highlight};
-use super::links::{LinkKind, SiteIndex, UrlMaker, join_inside, parent_of, parse_special, published_capture_name};
+use super::links::{
+    LinkKind, SiteIndex, UrlMaker, absolute_url, join_inside, parent_of, parse_special, published_capture_name,
+};
 use super::metadata::slugify;
 use super::output::Payload;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
@@ -50,6 +52,8 @@ pub struct Problem {
 #[derive(Debug, Default)]
 pub struct Rendered {
     pub html: String,
+    /// The same for the feed: each diagram an `<img>` of its published SVG ([`feed_figure_html`]).
+    pub feed_html: String,
     /// Plain text: the `Summary:` metadata or the start of the first paragraph.
     pub summary: String,
     /// Output files beside the page: output path → content.
@@ -87,9 +91,14 @@ pub fn render(doc: &Document, ctx: &RenderContext) -> Rendered {
         heading_ids: BTreeSet::new(),
         diagram_stems: BTreeSet::new(),
         first_paragraph: None,
+        feed_figures: Vec::new(),
     };
     let rewritten = page.rewrite(events);
     pulldown_cmark::html::push_html(&mut page.out.html, rewritten.into_iter());
+    page.out.feed_html = page
+        .feed_figures
+        .iter()
+        .fold(page.out.html.clone(), |html, (figure, in_feed)| html.replacen(figure.as_str(), in_feed, 1));
     page.out.summary = match &doc.meta.summary {
         Some(summary) => summary.clone(),
         None => summarize(page.first_paragraph.as_deref().unwrap_or_default()),
@@ -105,6 +114,8 @@ struct PageRenderer<'a, 'c> {
     heading_ids: BTreeSet<String>,
     diagram_stems: BTreeSet<String>,
     first_paragraph: Option<String>,
+    /// Each figure drawn, and what it becomes in the feed.
+    feed_figures: Vec<(String, String)>,
 }
 
 impl<'a> PageRenderer<'a, '_> {
@@ -376,10 +387,11 @@ impl<'a> PageRenderer<'a, '_> {
         // base_url there is no card and no reason to draw it.
         let social_card = first && !self.ctx.config.base_url.is_empty();
         let captures = CaptureDir::of_site(self.ctx.root);
-        let mut drawn = match directive::draw(&directive, &captures, self.ctx.config, self.ctx.cache, social_card) {
-            Ok(drawn) => drawn,
-            Err(problem) => return self.directive_error(line, problem),
-        };
+        let mut drawn =
+            match directive::draw(&directive, &captures, self.ctx.config, self.ctx.cache, false, social_card) {
+                Ok(drawn) => drawn,
+                Err(problem) => return self.directive_error(line, problem),
+            };
         for warning in std::mem::take(&mut drawn.keylog_warnings) {
             let at = Location::new(&self.doc.source, line);
             self.problem(
@@ -395,15 +407,27 @@ impl<'a> PageRenderer<'a, '_> {
         match drawn.png.take() {
             Some(Ok(png)) => {
                 self.out.files.insert(format!("{dir}{stem}.png"), Payload::Bytes(png));
-                if first {
-                    self.out.og_image = Some(format!("{dir}{stem}.png"));
-                }
                 png_link = Some(format!("{stem}.png"));
             }
             Some(Err(problem)) => {
-                // A PNG the block asked for is required; the OpenGraph one is a nicety.
-                let severity = if directive.png { Severity::Error } else { Severity::Warning };
-                self.problem(severity, SiteError::Directive { at: Location::new(&self.doc.source, line), problem });
+                self.problem(
+                    Severity::Error,
+                    SiteError::Directive { at: Location::new(&self.doc.source, line), problem },
+                );
+            }
+            None => {}
+        }
+        match drawn.card.take() {
+            Some(Ok(card)) => {
+                self.out.files.insert(format!("{dir}{stem}-card.png"), Payload::Bytes(card));
+                self.out.og_image = Some(format!("{dir}{stem}-card.png"));
+            }
+            // The card is a nicety: the page is whole without it.
+            Some(Err(problem)) => {
+                self.problem(
+                    Severity::Warning,
+                    SiteError::Directive { at: Location::new(&self.doc.source, line), problem },
+                );
             }
             None => {}
         }
@@ -418,7 +442,11 @@ impl<'a> PageRenderer<'a, '_> {
             link(format!("{stem}.{extension}"), extension.to_uppercase(), false),
         ];
         files.extend(png_link.map(|png| link(png, "PNG".into(), false)));
-        figure_html(&stem, &drawn, &caption, &files)
+        let figure = figure_html(&stem, &drawn, &caption, &files);
+        let svg = format!("{dir}{stem}.{extension}");
+        let svg_url = absolute_url(&self.ctx.config.base_url, &svg).unwrap_or_else(|| format!("{stem}.{extension}"));
+        self.feed_figures.push((figure.clone(), feed_figure_html(&drawn, &svg_url, &caption, &files)));
+        figure
     }
 
     fn unique_stem(&mut self, base: String) -> String {
@@ -582,13 +610,17 @@ mod tests {
         let out = render_body(&f, body);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let pngs: Vec<&String> = out.files.keys().filter(|k| k.ends_with(".png")).collect();
-        assert_eq!(pngs, ["posts/x/http-close.png"]);
-        assert_eq!(out.og_image.as_deref(), Some("posts/x/http-close.png"));
-        let png = match &out.files["posts/x/http-close.png"] {
+        assert_eq!(pngs, ["posts/x/http-close-card.png"]);
+        assert_eq!(out.og_image.as_deref(), Some("posts/x/http-close-card.png"));
+        let png = match &out.files["posts/x/http-close-card.png"] {
             Payload::Bytes(bytes) => bytes,
             other => panic!("{other:?}"),
         };
+        // A 1200×630 PNG (IHDR's width and height), light enough for a social site.
         assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+        let size = |at: usize| u32::from_be_bytes([png[at], png[at + 1], png[at + 2], png[at + 3]]);
+        assert_eq!((size(16), size(20)), (1200, 630));
+        assert!(png.len() < 100_000, "{} bytes", png.len());
     }
 
     #[test]

@@ -243,6 +243,7 @@ impl SiteChrome<'_> {
                 description: description.to_string(),
                 url: url.clone(),
                 image,
+                image_size: crate::diagram::CARD_SIZE,
                 published,
             }),
             _ => None,
@@ -310,7 +311,7 @@ fn feed_post(entry: &Entry, config: &Config) -> FeedPost {
         published,
         author: meta.author.clone().or_else(|| (!config.author.is_empty()).then(|| config.author.clone())),
         summary: entry.rendered.summary.clone(),
-        html: entry.rendered.html.clone(),
+        html: entry.rendered.feed_html.clone(),
         tags: meta.tags.clone(),
     }
 }

@@ -31,6 +31,8 @@ pub struct OpenGraph {
     pub description: String,
     pub url: String,
     pub image: Option<String>,
+    /// The image's width and height: a social card's ([`crate::diagram::CARD_SIZE`]).
+    pub image_size: (u32, u32),
     pub published: Option<String>,
 }
 

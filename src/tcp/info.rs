@@ -56,16 +56,20 @@ impl Display for TcpSummary<'_> {
                         write!(f, " WS={}", 1u32 << shift.min(14))?;
                     }
                 }
-                TcpOptionKind::Sack => {
-                    for (left, right) in &o.sack_blocks {
-                        let (left, right) = (left.wrapping_sub(self.sack_base), right.wrapping_sub(self.sack_base));
-                        write!(f, " SLE={left} SRE={right}")?;
-                    }
-                }
+                TcpOptionKind::Sack => f.write_str(&sack_edges(&o.sack_blocks, self.sack_base))?,
             }
         }
         Ok(())
     }
+}
+
+/// SACK blocks as Wireshark's Info column shows them, relative to the peer's initial sequence number
+/// `base`, each with a leading space: ` SLE=26065 SRE=27513`.
+pub fn sack_edges(blocks: &[(u32, u32)], base: u32) -> String {
+    blocks.iter().fold(String::new(), |mut out, (left, right)| {
+        let _ = write!(out, " SLE={} SRE={}", left.wrapping_sub(base), right.wrapping_sub(base));
+        out
+    })
 }
 
 /// A segment that carries part of an application message a later segment completes: Wireshark's

@@ -17,7 +17,7 @@ mod sequence_analysis;
 mod tracking;
 
 pub use analyzer::TcpAnalyzer;
-pub use info::{Continuation, TcpSummary, analysis_tags, info_column};
+pub use info::{Continuation, TcpSummary, analysis_tags, info_column, sack_edges};
 pub use lifecycle::LINGER;
 pub use reassembly::MAX_PENDING_BYTES;
 pub use retention::Retention;

@@ -94,6 +94,7 @@ pub fn transfer(segments: u64, folded: bool) -> Dialog {
             bytes,
             duration: c.time - start,
             last_frame,
+            flagged: Default::default(),
         });
         let tail: Vec<Event> = c.events.split_off(last + 1);
         c.events.truncate(first_data);
@@ -108,9 +109,17 @@ pub fn transfer(segments: u64, folded: bool) -> Dialog {
         title: format!("Synthetic transfer of {segments} segments"),
         participants: participants(1),
         phases: vec![
-            Phase { kind: PhaseKind::Handshake, conn: 0, first: 0, last: 2, label: "handshake (40 µs)".into() },
-            Phase { kind: PhaseKind::Exchange, conn: 0, first: 3, last: n - 4, label: "GET /big.bin".into() },
             Phase {
+                kind: PhaseKind::Handshake,
+                conn: 0,
+                first: 0,
+                last: 2,
+                label: "handshake (40 µs)".into(),
+                more: 0,
+            },
+            Phase { kind: PhaseKind::Exchange, conn: 0, first: 3, last: n - 4, label: "GET /big.bin".into(), more: 0 },
+            Phase {
+                more: 0,
                 kind: PhaseKind::Teardown,
                 conn: 0,
                 first: n - 3,
@@ -159,6 +168,7 @@ pub fn connections(count: usize) -> Dialog {
         let mine: Vec<usize> = (0..events.len()).filter(|&i| events[i].conn == index).collect();
         let at = |k: usize| mine[k];
         phases.push(Phase {
+            more: 0,
             kind: PhaseKind::Handshake,
             conn: index,
             first: at(0),
@@ -166,6 +176,7 @@ pub fn connections(count: usize) -> Dialog {
             label: "handshake (40 µs)".into(),
         });
         phases.push(Phase {
+            more: 0,
             kind: PhaseKind::Exchange,
             conn: index,
             first: at(3),
@@ -173,6 +184,7 @@ pub fn connections(count: usize) -> Dialog {
             label: "GET /item".into(),
         });
         phases.push(Phase {
+            more: 0,
             kind: PhaseKind::Idle,
             conn: index,
             first: at(5),
@@ -180,6 +192,7 @@ pub fn connections(count: usize) -> Dialog {
             label: "idle 2.0 s, then server closes".into(),
         });
         phases.push(Phase {
+            more: 0,
             kind: PhaseKind::Teardown,
             conn: index,
             first: at(6),

@@ -45,6 +45,13 @@ pub fn render(graph: &Graph, options: &DiagramOptions, format: Format) -> Result
     }
 }
 
+/// The social card of a graph view ([`png::CARD_SIZE`]).
+pub fn card(graph: &Graph, options: &DiagramOptions) -> Result<Vec<u8>, DiagramError> {
+    let picture =
+        layout(graph, options).ok_or(DiagramError::Unsupported { view: options.view.name(), format: "card" })?;
+    png::card(&picture, options)
+}
+
 /// Whether a kind of element is drawn one by one.
 fn detailed(count: usize) -> bool {
     count <= DETAILED

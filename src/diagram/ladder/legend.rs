@@ -1,5 +1,5 @@
-//! The legend under a ladder: the six classic TCP control bits with one-line meanings, the marks that appear
-//! in this diagram, and how to read the numbers.
+//! The legend under a ladder: the classic TCP control bits that its arrows carry, with one-line meanings, the
+//! marks that appear in this diagram, and how to read the numbers.
 
 use super::super::Labels;
 use super::super::arrows::{DECRYPTED_NOTE, Mark, Omitted};
@@ -23,8 +23,10 @@ const LOCK: &str = "lock";
 const SIZE: f64 = 10.0;
 const LINE: f64 = 14.0;
 
-/// What the legend has to explain besides the flags.
+/// What the legend has to explain.
 pub struct Extras<'a> {
+    /// Names of the control bits some drawn arrow carries (`SYN`, `ACK`...): only those are explained.
+    pub flags: Vec<&'static str>,
     pub marks: Vec<Mark>,
     pub folded: bool,
     pub labels: Labels,
@@ -41,13 +43,16 @@ pub fn draw(top: f64, extras: &Extras) -> (Vec<Item>, f64) {
     let column_width = (WIDTH - 2.0 * MARGIN) / 2.0;
     let chars = mono_chars(column_width - 8.0, SIZE);
     let first = top + 18.0;
-    for (i, (flag, meaning)) in FLAGS.iter().enumerate() {
-        let x = MARGIN + (i / 3) as f64 * column_width;
-        let y = first + (i % 3) as f64 * LINE;
+    let shown: Vec<&(&str, &str)> = FLAGS.iter().filter(|(flag, _)| extras.flags.contains(flag)).collect();
+    // Two columns, the first one filled first.
+    let rows = shown.len().div_ceil(2);
+    for (i, (flag, meaning)) in shown.iter().enumerate() {
+        let x = MARGIN + (i / rows) as f64 * column_width;
+        let y = first + (i % rows) as f64 * LINE;
         items.push(Item::Text(Text::new(x, y, SIZE, "fg", *flag).font(Font::MonoBold)));
         items.push(Item::Text(Text::new(x + 32.0, y, SIZE, "dim", truncate(meaning, chars - 5))));
     }
-    let mut y = first + 3.0 * LINE + 4.0;
+    let mut y = first + rows as f64 * LINE + 4.0;
 
     let mut notes: Vec<(&'static str, &'static str, String)> = Vec::new();
     if extras.folded {

@@ -54,7 +54,12 @@ pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
     let mut marks: Vec<Mark> = texts.iter().filter_map(|t| t.mark).collect();
     marks.sort_by_key(|m| *m as u8);
     marks.dedup();
+    let mut flags: Vec<&'static str> =
+        shown.events.iter().filter_map(|&i| dialog.events.get(i)).flat_map(|e| e.flags.names()).collect();
+    flags.sort_unstable();
+    flags.dedup();
     let extras = legend::Extras {
+        flags,
         marks,
         folded: dialog.events.iter().any(arrows::is_transfer),
         labels: options.labels,

@@ -19,6 +19,7 @@ const SAME_SPAN: usize = 16;
 const LANE_WIDTH: f64 = 6.0;
 const LABEL_SIZE: f64 = 11.0;
 const LINE_HEIGHT: f64 = 13.0;
+const MAX_LABEL_LINES: usize = 8;
 
 /// Shading (to draw first) and brackets with names (to draw on top).
 pub struct PhaseItems {
@@ -88,7 +89,9 @@ pub fn draw(dialog: &Dialog, shown: &Shown, rows: &Rows, columns: &Columns) -> P
         if band.more > 0 {
             name.push_str(&format!(" and {} more", thousands(band.more as u64)));
         }
-        let lines = wrap(&name, label_chars, 3);
+        // A name gets three lines, more when its band is taller (a loss episode's values need room).
+        let room = ((bottom - top) / LINE_HEIGHT).floor() as usize;
+        let lines = wrap(&name, label_chars, room.clamp(3, MAX_LABEL_LINES));
         let block = lines.len() as f64 * LINE_HEIGHT;
         let centred = (top + bottom) / 2.0 - block / 2.0 + LABEL_SIZE - 1.0;
         let wanted = if band.phase.kind == PhaseKind::Idle { centred } else { top + LABEL_SIZE - 1.0 };
@@ -117,7 +120,7 @@ fn merge_identical(bands: Vec<Band<'_>>) -> Vec<Band<'_>> {
         });
         run = if same { run + 1 } else { 1 };
         match merged.last_mut() {
-            Some(last) if same && run > SAME_SPAN => last.more += 1,
+            Some(last) if same && run > SAME_SPAN => last.more += 1 + band.phase.more as usize,
             _ => merged.push(band),
         }
     }
@@ -143,6 +146,8 @@ fn shade_class(kind: PhaseKind) -> &'static str {
         PhaseKind::Upgrade => "ph-upgrade",
         PhaseKind::Idle => "ph-idle",
         PhaseKind::Teardown => "ph-teardown",
+        PhaseKind::Loss => "ph-loss",
+        PhaseKind::Stall => "ph-stall",
     }
 }
 

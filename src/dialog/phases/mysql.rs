@@ -38,6 +38,7 @@ pub(super) fn phases(messages: &[&Message]) -> Vec<Found> {
         if let (Some(end), Some(label)) = (answer.end, label(*command, *sql)) {
             let label = if answer.error.is_some() { format!("{label} fails") } else { label };
             found.push(Found {
+                more: 0,
                 kind: PhaseKind::Exchange,
                 start_frame: command_message.frame,
                 end_frame: end,
@@ -64,7 +65,7 @@ fn login(my: &[My], client: &[&My], server: &[&My], found: &mut Vec<Found>) -> O
         _ => ("connection + authentication", Vec::new()),
     };
     let (kind, end_frame) = (PhaseKind::Handshake, end.end_frame);
-    found.push(Found { kind, start_frame: start, end_frame, label: label.to_string(), timed: true, facts });
+    found.push(Found { kind, start_frame: start, end_frame, label: label.to_string(), timed: true, facts, more: 0 });
     Some(at)
 }
 

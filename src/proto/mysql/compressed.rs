@@ -102,6 +102,7 @@ fn inner(dec: &mut MySqlDecoder, mut bytes: &[u8], cx: &mut Cx) {
                 now: cx.now,
                 frames: &frames,
                 server_port: cx.server_port,
+                details: cx.details,
                 redact: cx.redact,
                 out: &mut *cx.out,
             };

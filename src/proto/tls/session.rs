@@ -199,7 +199,8 @@ impl TlsSession {
         let alpn = self.server.as_ref().and_then(|s| s.alpn.as_deref());
         let (conn, keys) = (self.conn, &self.keys);
         let protocol = inner_protocol(alpn).or(self.outer);
-        let inner = self.inner.get_or_insert_with(|| ConnDecoder::new(conn, cx.server_port, protocol, keys));
+        let details = cx.details;
+        let inner = self.inner.get_or_insert_with(|| ConnDecoder::new(conn, cx.server_port, protocol, details, keys));
         let offset = &mut self.plain_offsets[dir.index()];
         let before = cx.out.len();
         inner.data(dir, cx.now, *offset, data, cx.redact, cx.out);
