@@ -87,6 +87,24 @@ fn marks_link_to_the_packet_table_in_a_post() {
     }
 }
 
+#[test]
+fn marks_link_only_to_rows_the_packet_list_shows() {
+    // 6 000 segments: the packet list shows its first 300 and last 100 rows, the resends are in between.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("captures")).unwrap();
+    std::fs::create_dir_all(dir.path().join("content/posts")).unwrap();
+    std::fs::write(dir.path().join("captures/big.pcap"), big_transfer(6_000)).unwrap();
+    let post = "Title: Big\nDate: 2024-01-01\n\n```tcpdialog\ncapture = \"big.pcap\"\nview = \"stevens\"\n```\n";
+    std::fs::write(dir.path().join("content/posts/big.md"), post).unwrap();
+    ok(common::run_in(dir.path(), &["build"]));
+    let page = std::fs::read_to_string(dir.path().join("output/posts/big/index.html")).expect("the post's page");
+    assert!(page.contains("<title>Frame 4492: retransmission"), "the resends are marked");
+    let links: Vec<&str> = page.split("href=\"#d1-f").skip(1).filter_map(|rest| rest.split('"').next()).collect();
+    for frame in &links {
+        assert!(page.contains(&format!("id=\"d1-f{frame}\"")), "a mark links to frame {frame}, which has no row");
+    }
+}
+
 /// Pixels whose channels differ by more than 24 of 255, over all pixels.
 fn differing(a: &Pixmap, b: &Pixmap) -> f64 {
     assert_eq!((a.width(), a.height()), (b.width(), b.height()), "sizes differ");

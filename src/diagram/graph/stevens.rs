@@ -5,14 +5,14 @@ use super::super::format::coord;
 use super::super::layout::{Item, Layout};
 use super::axes::{self, Frame, Plot, Quantity, Swatch, path_v};
 use super::bins::{Columns, ranges};
-use super::marks;
+use super::marks::{self, Links};
 use super::tcptrace::mark_items;
 use crate::dialog::graph::{Graph, MarkKind};
 
 const RESENDS: [MarkKind; 3] =
     [MarkKind::Retransmission, MarkKind::FastRetransmission, MarkKind::SpuriousRetransmission];
 
-pub fn layout(graph: &Graph, link: bool) -> Layout {
+pub fn layout(graph: &Graph, link: &Links) -> Layout {
     let top = graph.data.iter().map(|d| f64::from(d.end)).fold(1.0, f64::max);
     let bottom = graph.data.iter().map(|d| f64::from(d.seq)).fold(top, f64::min);
     let subtitle = graph.subject();

@@ -5,14 +5,14 @@ use super::super::format::coord;
 use super::super::layout::{Item, Layout};
 use super::axes::{self, Frame, Plot, Quantity, Swatch, path_v, polyline};
 use super::bins::{Columns, ranges};
-use super::marks;
+use super::marks::{self, Links};
 use crate::dialog::graph::{DataSegment, Graph, Mark, MarkKind};
 use std::collections::BTreeSet;
 
 /// Half the width of an I-beam's caps.
 const CAP: f64 = 2.5;
 
-pub fn layout(graph: &Graph, link: bool) -> Layout {
+pub fn layout(graph: &Graph, link: &Links) -> Layout {
     let data_top = graph
         .data
         .iter()
@@ -82,7 +82,7 @@ fn window_words(clipped: bool, top: f64) -> String {
 }
 
 /// The I-beams: one path for all segments (resent ones in their own colour), or one bar per pixel column.
-fn segments(graph: &Graph, plot: &Plot, link: bool) -> Vec<Item> {
+fn segments(graph: &Graph, plot: &Plot, link: &Links) -> Vec<Item> {
     let resent: BTreeSet<u64> = graph
         .marks
         .iter()
@@ -188,7 +188,13 @@ pub fn step_line(plot: &Plot, points: &[(f64, f64)], end: f64) -> String {
 
 /// The marks of `kinds` at the height `at` gives them (a sequence number, a byte count...), each linked to its
 /// frame; past a thousand marks, one per kind and column of 4 px, naming the frames it stands for.
-pub fn mark_items(graph: &Graph, plot: &Plot, link: bool, kinds: &[MarkKind], at: &dyn Fn(&Mark) -> f64) -> Vec<Item> {
+pub fn mark_items(
+    graph: &Graph,
+    plot: &Plot,
+    link: &Links,
+    kinds: &[MarkKind],
+    at: &dyn Fn(&Mark) -> f64,
+) -> Vec<Item> {
     let shown: Vec<_> = graph.marks.iter().filter(|m| kinds.contains(&m.kind)).collect();
     let mut items = Vec::new();
     if super::linked_one_by_one(shown.len()) {

@@ -6,7 +6,7 @@ use super::super::format::coord;
 use super::super::layout::{Item, Layout};
 use super::axes::{self, Frame, Plot, Quantity, Swatch};
 use super::bins::{Columns, ranges};
-use super::marks;
+use super::marks::{self, Links};
 use super::tcptrace::{mark_items, step_line};
 use crate::dialog::format_duration;
 use crate::dialog::graph::{Graph, Mark, MarkKind};
@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 const MARKS: [MarkKind; 2] = [MarkKind::ZeroWindow, MarkKind::WindowFull];
 
-pub fn layout(graph: &Graph, link: bool) -> Layout {
+pub fn layout(graph: &Graph, link: &Links) -> Layout {
     let windows: Vec<(f64, f64)> = graph.acks.iter().map(|a| (a.time, f64::from(a.window))).collect();
     let flight: Vec<(f64, f64)> =
         graph.flight.iter().filter_map(|p| p.wireshark.map(|b| (p.time, f64::from(b)))).collect();
