@@ -6,6 +6,9 @@
 //!   every `ack_rtt` tshark gives is a sample;
 //! - bytes in flight are `tcp.analysis.bytes_in_flight`, frame by frame (none where tshark has none);
 //! - the SACK-aware bytes in flight equal the script's own reckoning from tshark's seq/ack/SACK fields.
+//!
+//! Set `TCPDIALOG_GRAPH_CAPTURES` (colon-separated paths, each with its `.tshark-graph.tsv` made by the
+//! script) to compare more captures the same way, e.g. a big transfer not worth committing.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -81,7 +84,9 @@ fn graphs(capture: &Path) -> BTreeMap<(usize, String), Graph> {
 #[test]
 fn graphs_agree_with_tshark() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for capture in CAPTURES {
+    let extra = std::env::var("TCPDIALOG_GRAPH_CAPTURES").unwrap_or_default();
+    let extra: Vec<&str> = extra.split(':').filter(|p| !p.is_empty()).collect();
+    for capture in CAPTURES.iter().copied().chain(extra) {
         let graphs = graphs(&root.join(capture));
         let expected = rows(&root.join(format!("{capture}.tshark-graph.tsv")));
         let mut checked = [0usize; 4];

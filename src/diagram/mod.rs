@@ -19,7 +19,10 @@ mod text;
 mod theme;
 mod timeline;
 
-pub use graph::{card as render_graph_card, layout as graph_layout, render as render_graph};
+pub use graph::{
+    card as render_graph_card, layout as graph_layout, render as render_graph,
+    render_above_table as render_graph_above_table,
+};
 pub use layout::{Anchor, Font, Item, Layout, Text};
 pub use names::UnknownName;
 

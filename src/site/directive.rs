@@ -401,7 +401,9 @@ pub fn draw(
             None => build_models(&path, &decoder, directive)?,
         };
         let rendered = match (&graph, format) {
-            (Some(graph), Some(format)) if options.view.is_graph() => diagram::render_graph(graph, options, format),
+            (Some(graph), Some(format)) if options.view.is_graph() => {
+                diagram::render_graph_above_table(graph, &dialog, options, format)
+            }
             (Some(graph), None) if options.view.is_graph() => diagram::render_graph_card(graph, options),
             (_, Some(format)) => diagram::render(&dialog, options, format),
             (_, None) => diagram::render_card(&dialog, options),

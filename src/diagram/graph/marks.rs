@@ -5,6 +5,7 @@ use super::super::format::coord;
 use super::super::layout::{Anchor, Font, Item, Text};
 use super::axes::Swatch;
 use crate::dialog::graph::{Graph, MarkKind};
+use std::collections::BTreeSet;
 
 /// Half the size of a mark, in px: big enough to hit with a finger on a phone once the picture is scaled.
 const R: f64 = 4.5;
@@ -61,14 +62,28 @@ pub fn shape(kind: MarkKind, x: f64, y: f64) -> Item {
     Item::Path { d, class: class(kind) }
 }
 
-/// The mark as a group that names its frame: `Frame 41, 0.163 s: [TCP Fast Retransmission] …`.
-pub fn linked(graph: &Graph, frame: u64, what: &str, link: bool, items: Vec<Item>) -> Item {
+/// Which frames a graph's marks link to in the packet table (`{prefix}-f{frame}`): none, all, or the rows a
+/// table shows (a long list leaves out its middle, and a link there would lead nowhere).
+#[derive(Debug, Clone, Copy)]
+pub struct Links<'a> {
+    pub on: bool,
+    pub rows: Option<&'a BTreeSet<u64>>,
+}
+
+impl Links<'_> {
+    pub fn href(&self, frame: u64) -> Option<String> {
+        (self.on && self.rows.is_none_or(|rows| rows.contains(&frame))).then(|| format!("f{frame}"))
+    }
+}
+
+/// The mark as a group that names its frame: `Frame 41: fast retransmission: [TCP Fast Retransmission] …`.
+pub fn linked(graph: &Graph, frame: u64, what: &str, link: &Links, items: Vec<Item>) -> Item {
     let info = graph.info_of(frame).unwrap_or("");
     let tooltip =
         if info.is_empty() { format!("Frame {frame}: {what}") } else { format!("Frame {frame}: {what}: {info}") };
     Item::Group {
         id: None,
-        href: link.then(|| format!("f{frame}")),
+        href: link.href(frame),
         tooltip: Some(super::super::format::truncate(&tooltip, 2000)),
         class: None,
         items,

@@ -17,11 +17,19 @@ mod window;
 
 use super::layout::Layout;
 use super::{DiagramError, DiagramOptions, Format, View, png, svg};
+use crate::dialog::Dialog;
 use crate::dialog::graph::{DETAILED, Graph};
+use marks::Links;
+use std::collections::BTreeSet;
 
 /// Lays out `graph` in a graph view (`None` for the views that draw dialogs).
 pub fn layout(graph: &Graph, options: &DiagramOptions) -> Option<Layout> {
-    let link = options.link_to_table;
+    layout_linked(graph, options, None)
+}
+
+/// [`layout`], with links only to the frames whose rows the packet table under the graph shows.
+fn layout_linked(graph: &Graph, options: &DiagramOptions, rows: Option<&BTreeSet<u64>>) -> Option<Layout> {
+    let link = &Links { on: options.link_to_table, rows };
     Some(match options.view {
         View::Tcptrace => tcptrace::layout(graph, link),
         View::Stevens => stevens::layout(graph, link),
@@ -34,8 +42,30 @@ pub fn layout(graph: &Graph, options: &DiagramOptions) -> Option<Layout> {
 
 /// Renders a graph view as SVG or PNG; the text formats are refused with the formats a graph supports.
 pub fn render(graph: &Graph, options: &DiagramOptions, format: Format) -> Result<Vec<u8>, DiagramError> {
-    let picture =
-        layout(graph, options).ok_or(DiagramError::Unsupported { view: options.view.name(), format: format.name() })?;
+    render_rows(graph, options, format, None)
+}
+
+/// [`render`] for a graph published above the packet table of `table` (same id prefix): its marks link to the
+/// rows that table shows, and only to those.
+pub fn render_above_table(
+    graph: &Graph,
+    table: &Dialog,
+    options: &DiagramOptions,
+    format: Format,
+) -> Result<Vec<u8>, DiagramError> {
+    let shown = super::arrows::shown(table);
+    let rows: BTreeSet<u64> = shown.events.iter().filter_map(|&i| table.events.get(i)).map(|e| e.frame).collect();
+    render_rows(graph, options, format, Some(&rows))
+}
+
+fn render_rows(
+    graph: &Graph,
+    options: &DiagramOptions,
+    format: Format,
+    rows: Option<&BTreeSet<u64>>,
+) -> Result<Vec<u8>, DiagramError> {
+    let picture = layout_linked(graph, options, rows)
+        .ok_or(DiagramError::Unsupported { view: options.view.name(), format: format.name() })?;
     match format {
         Format::Svg => Ok(svg::write(&picture, options.theme, &options.id_prefix).into_bytes()),
         Format::Png => png::render(&picture, options),

@@ -6,7 +6,7 @@ use super::super::format::coord;
 use super::super::layout::{Item, Layout};
 use super::axes::{self, Frame, Plot, Quantity, Swatch};
 use super::bins::{Columns, ranges};
-use super::marks;
+use super::marks::{self, Links};
 use crate::dialog::format_duration;
 use crate::dialog::graph::{Graph, RttSample};
 
@@ -17,7 +17,7 @@ fn dot(x: f64, y: f64, class: &'static str) -> Item {
     Item::Path { d, class }
 }
 
-pub fn layout(graph: &Graph, link: bool) -> Layout {
+pub fn layout(graph: &Graph, link: &Links) -> Layout {
     let top = graph.rtt.iter().map(|s| s.rtt).fold(0.0001, f64::max);
     let subtitle = graph.subject();
     let title = "Round-trip time";

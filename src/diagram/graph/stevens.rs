@@ -5,14 +5,14 @@ use super::super::format::coord;
 use super::super::layout::{Item, Layout};
 use super::axes::{self, Frame, Plot, Quantity, Swatch, path_v};
 use super::bins::{Columns, ranges};
-use super::marks;
+use super::marks::{self, Links};
 use super::tcptrace::mark_items;
 use crate::dialog::graph::{Graph, MarkKind};
 
 const RESENDS: [MarkKind; 3] =
     [MarkKind::Retransmission, MarkKind::FastRetransmission, MarkKind::SpuriousRetransmission];
 
-pub fn layout(graph: &Graph, link: bool) -> Layout {
+pub fn layout(graph: &Graph, link: &Links) -> Layout {
     let top = graph.data.iter().map(|d| f64::from(d.end)).fold(1.0, f64::max);
     let bottom = graph.data.iter().map(|d| f64::from(d.seq)).fold(top, f64::min);
     let subtitle = graph.subject();
@@ -28,10 +28,20 @@ pub fn layout(graph: &Graph, link: bool) -> Layout {
     let mut items = plot.chrome(&frame);
     let dots = graph.data.iter().filter(|d| d.len > 0);
     let mut d = String::new();
-    if super::detailed(graph.data.len()) {
+    let dot = |t: f64, seq: u32| {
+        let (x, y) = plot.px(t, f64::from(seq));
+        format!("M{} {}h3v3h-3Z", coord(x - 1.5), coord(y - 1.5))
+    };
+    if super::linked_one_by_one(graph.data.len() * 2) {
+        // A short transfer's dots each name their frame, so a reader can go from a dot to its packet.
         for seg in dots {
-            let (x, y) = plot.px(seg.time, f64::from(seg.seq));
-            d.push_str(&format!("M{} {}h3v3h-3Z", coord(x - 1.5), coord(y - 1.5)));
+            let what = format!("{} bytes from {}", seg.len, seg.seq);
+            let item = Item::Path { d: dot(seg.time, seg.seq), class: "g-dot" };
+            items.push(marks::linked(graph, seg.frame, &what, link, vec![item]));
+        }
+    } else if super::detailed(graph.data.len()) {
+        for seg in dots {
+            d.push_str(&dot(seg.time, seg.seq));
         }
         items.push(Item::Path { d, class: "g-dot" });
     } else {

@@ -5,14 +5,14 @@ use super::super::format::coord;
 use super::super::layout::{Item, Layout};
 use super::axes::{self, Frame, Plot, Quantity, Swatch, path_v, polyline};
 use super::bins::{Columns, ranges};
-use super::marks;
-use crate::dialog::graph::{Graph, Mark, MarkKind};
+use super::marks::{self, Links};
+use crate::dialog::graph::{DataSegment, Graph, Mark, MarkKind};
 use std::collections::BTreeSet;
 
 /// Half the width of an I-beam's caps.
 const CAP: f64 = 2.5;
 
-pub fn layout(graph: &Graph, link: bool) -> Layout {
+pub fn layout(graph: &Graph, link: &Links) -> Layout {
     let data_top = graph
         .data
         .iter()
@@ -44,7 +44,7 @@ pub fn layout(graph: &Graph, link: bool) -> Layout {
     let plot = Plot::new(&frame);
     let mut items = plot.chrome(&frame);
     items.extend(sack_blocks(graph, &plot));
-    items.extend(segments(graph, &plot));
+    items.extend(segments(graph, &plot, link));
     let acks: Vec<(f64, f64)> = graph.acks.iter().map(|a| (a.time, f64::from(a.ack))).collect();
     let windows: Vec<(f64, f64)> =
         graph.acks.iter().map(|a| (a.time, f64::from(a.ack) + f64::from(a.window))).collect();
@@ -82,7 +82,7 @@ fn window_words(clipped: bool, top: f64) -> String {
 }
 
 /// The I-beams: one path for all segments (resent ones in their own colour), or one bar per pixel column.
-fn segments(graph: &Graph, plot: &Plot) -> Vec<Item> {
+fn segments(graph: &Graph, plot: &Plot, link: &Links) -> Vec<Item> {
     let resent: BTreeSet<u64> = graph
         .marks
         .iter()
@@ -101,19 +101,32 @@ fn segments(graph: &Graph, plot: &Plot) -> Vec<Item> {
         }
         return vec![Item::Path { d, class: "g-data" }];
     }
-    let (mut plain, mut again) = (String::new(), String::new());
-    for seg in beams {
+    let beam = |seg: &DataSegment| {
         let (x, y1) = plot.px(seg.time, f64::from(seg.seq));
         let y2 = plot.y.scale.at(f64::from(seg.end));
-        let d = if resent.contains(&seg.frame) { &mut again } else { &mut plain };
-        d.push_str(&format!(
+        format!(
             "M{a} {y1}V{y2}M{l} {y1}H{r}M{l} {y2}H{r}",
             a = coord(x),
             l = coord(x - CAP),
             r = coord(x + CAP),
             y1 = coord(y1),
             y2 = coord(y2)
-        ));
+        )
+    };
+    let class = |seg: &DataSegment| if resent.contains(&seg.frame) { "g-resent" } else { "g-data" };
+    // A short transfer's segments each name their frame too, so a reader can go from any I-beam to its packet.
+    if super::linked_one_by_one(graph.data.len() * 2) {
+        return beams
+            .map(|seg| {
+                let what = format!("{} bytes from {}", seg.len, seg.seq);
+                marks::linked(graph, seg.frame, &what, link, vec![Item::Path { d: beam(seg), class: class(seg) }])
+            })
+            .collect();
+    }
+    let (mut plain, mut again) = (String::new(), String::new());
+    for seg in beams {
+        let d = if class(seg) == "g-resent" { &mut again } else { &mut plain };
+        d.push_str(&beam(seg));
     }
     vec![Item::Path { d: plain, class: "g-data" }, Item::Path { d: again, class: "g-resent" }]
 }
@@ -175,7 +188,13 @@ pub fn step_line(plot: &Plot, points: &[(f64, f64)], end: f64) -> String {
 
 /// The marks of `kinds` at the height `at` gives them (a sequence number, a byte count...), each linked to its
 /// frame; past a thousand marks, one per kind and column of 4 px, naming the frames it stands for.
-pub fn mark_items(graph: &Graph, plot: &Plot, link: bool, kinds: &[MarkKind], at: &dyn Fn(&Mark) -> f64) -> Vec<Item> {
+pub fn mark_items(
+    graph: &Graph,
+    plot: &Plot,
+    link: &Links,
+    kinds: &[MarkKind],
+    at: &dyn Fn(&Mark) -> f64,
+) -> Vec<Item> {
     let shown: Vec<_> = graph.marks.iter().filter(|m| kinds.contains(&m.kind)).collect();
     let mut items = Vec::new();
     if super::linked_one_by_one(shown.len()) {

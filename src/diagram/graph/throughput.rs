@@ -3,7 +3,7 @@
 
 use super::super::layout::{Item, Layout};
 use super::axes::{self, Frame, Plot, Quantity, Swatch, polyline};
-use super::marks;
+use super::marks::{self, Links};
 use super::tcptrace::mark_items;
 use crate::dialog::format_duration;
 use crate::dialog::graph::{Graph, MarkKind};
@@ -11,7 +11,7 @@ use crate::dialog::graph::{Graph, MarkKind};
 const RESENDS: [MarkKind; 3] =
     [MarkKind::Retransmission, MarkKind::FastRetransmission, MarkKind::SpuriousRetransmission];
 
-pub fn layout(graph: &Graph, link: bool) -> Layout {
+pub fn layout(graph: &Graph, link: &Links) -> Layout {
     let points = &graph.throughput.points;
     let top = points.iter().map(|p| p.1.max(p.2)).fold(1.0, f64::max);
     let window = format_duration(graph.throughput.window);

@@ -1,12 +1,12 @@
 //! The receiver's advertised window and the sender's bytes in flight over time: Wireshark's
-//! `tcp.analysis.bytes_in_flight`, and the figure that takes every SACK block into account (what Wireshark
-//! issue 6683 asks for). Periods of zero window are shaded.
+//! `tcp.analysis.bytes_in_flight`, and the bytes sent and neither acknowledged nor SACKed by any ACK so far
+//! (the sender's view, which Wireshark issue 6683 asks for). Periods of zero window are shaded.
 
 use super::super::format::coord;
 use super::super::layout::{Item, Layout};
 use super::axes::{self, Frame, Plot, Quantity, Swatch};
 use super::bins::{Columns, ranges};
-use super::marks;
+use super::marks::{self, Links};
 use super::tcptrace::{mark_items, step_line};
 use crate::dialog::format_duration;
 use crate::dialog::graph::{Graph, Mark, MarkKind};
@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 const MARKS: [MarkKind; 2] = [MarkKind::ZeroWindow, MarkKind::WindowFull];
 
-pub fn layout(graph: &Graph, link: bool) -> Layout {
+pub fn layout(graph: &Graph, link: &Links) -> Layout {
     let windows: Vec<(f64, f64)> = graph.acks.iter().map(|a| (a.time, f64::from(a.window))).collect();
     let flight: Vec<(f64, f64)> =
         graph.flight.iter().filter_map(|p| p.wireshark.map(|b| (p.time, f64::from(b)))).collect();
@@ -59,7 +59,7 @@ pub fn layout(graph: &Graph, link: bool) -> Layout {
     let mut entries = vec![
         (Swatch::Line("g-win"), "receive window".to_string()),
         (Swatch::Area("g-bif"), "bytes in flight (Wireshark)".to_string()),
-        (Swatch::Area("g-sackbif"), "bytes in flight, less all SACKed".to_string()),
+        (Swatch::Area("g-sackbif"), "sent, not ACKed or SACKed".to_string()),
     ];
     if !graph.zero_windows.is_empty() {
         entries.push((Swatch::Area("g-shade"), "window closed".to_string()));
@@ -74,7 +74,7 @@ pub fn layout(graph: &Graph, link: bool) -> Layout {
         height,
         title: format!("{title}: {subtitle}"),
         description: format!(
-            "Receive window and bytes in flight of {subtitle}: bytes in flight peak at {} as Wireshark counts them, {} once every SACK block is taken off. {}",
+            "Receive window and bytes in flight of {subtitle}: bytes in flight peak at {} as Wireshark counts them; at most {} were sent and neither acknowledged nor SACKed. {}",
             crate::diagram::format::bytes(peak as u64),
             crate::diagram::format::bytes(peak_sack as u64),
             graph.description()
