@@ -5,6 +5,10 @@
 #   http.pcap  nginx on 127.0.0.1, `ab -n REQUESTS -c 8` (short HTTP/1.0 connections), `tcpdump -i lo -w` with a
 #              128 MiB buffer: about 10 packets a connection, 1 000 000 packets for 100 000 requests.
 #   scan.pcap  a SYN to each of the 65 535 ports of 127.0.0.1 and its RST, written directly by a small generator.
+#   long.pcap  one long stream: curl downloads LONG_MB (5500) MB from a small server (benches/make-large-capture.sh,
+#              snaplen 128), about a million packets.
+#   hostile/   the crafted captures of benches/make-hostile.py (HPACK bomb, 300 000 SYNs from as many hosts, 10 MB
+#              of tiny WebSocket frames, pipelined requests), each command also as a ratio to `inspect` there.
 #
 # Usage: benches/compare-big.sh [--keep]      (root for tcpdump; nginx, ab, tcpdump, tshark, python3, /usr/bin/time)
 #   --keep   keep the captures (their folder is printed) instead of removing them at exit
@@ -97,6 +101,8 @@ PY
 
 if [ ! -s "$WORK/http.pcap" ]; then make_http; fi
 if [ ! -s "$WORK/scan.pcap" ]; then make_scan; fi
+if [ ! -s "$WORK/long.pcap" ]; then "$(dirname "$0")/make-large-capture.sh" "$WORK/long.pcap" "${LONG_MB:-5500}" >&2; fi
+if [ ! -s "$WORK/hostile/ws-tiny.pcap" ]; then python3 "$(dirname "$0")/make-hostile.py" "$WORK/hostile"; fi
 
 # measure NAME COMMAND...: one row (wall seconds, CPU seconds, peak MiB of the fastest of RUNS runs) appended to
 # $WORK/rows. The machine may be shared: the best run is the one least disturbed.
@@ -158,7 +164,31 @@ run_all() {
         }' "$WORK/rows"
 }
 
+# run_hostile CAPTURE: what each command costs on a crafted capture, and as a ratio to `inspect` on it.
+run_hostile() {
+    local capture="$1"
+    : >"$WORK/rows"
+    cat "$capture" >/dev/null
+    measure "inspect" "$BIN" inspect "$capture"
+    measure "inspect-json" "$BIN" inspect "$capture" --format json
+    measure "conversations" "$BIN" conversations "$capture"
+    measure "diagram-ladder-svg" "$BIN" diagram "$capture" --format svg -o "$WORK/out.svg"
+    measure "diagram-timeline-png" "$BIN" diagram "$capture" --view timeline --format png -o "$WORK/out.png"
+    measure "diagram-table-txt" "$BIN" diagram "$capture" --view table --format txt -o "$WORK/out.txt"
+    echo
+    echo "$(basename "$capture"): $(stat -c %s "$capture") bytes; largest diagram output $(stat -c %s "$WORK"/out.* | sort -n | tail -1) bytes"
+    awk '
+        { name[NR] = $1; wall[NR] = $2; peak[NR] = $4; at[$1] = NR }
+        END {
+            base = wall[at["inspect"]]
+            printf "%-40s %8s %9s %10s\n", "command", "wall s", "peak MiB", "x inspect"
+            for (i = 1; i <= NR; i++) printf "%-40s %8.2f %9d %10.2f\n", name[i], wall[i], peak[i], wall[i] / base
+        }' "$WORK/rows"
+}
+
 echo "$(date -u +%Y-%m-%d) $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)," \
     "load $(cut -d' ' -f1-3 /proc/loadavg), $($BIN --version)"
 run_all "$WORK/http.pcap"
+run_all "$WORK/long.pcap"
 run_all "$WORK/scan.pcap"
+for capture in "$WORK"/hostile/*.pcap; do run_hostile "$capture"; done
