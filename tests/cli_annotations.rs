@@ -86,3 +86,15 @@ fn a_bad_note_or_range_is_refused_in_the_command_lines_words() {
         assert!(stderr(&out).contains("expected"), "{}", stderr(&out));
     }
 }
+
+#[test]
+fn a_note_for_a_frame_the_diagram_does_not_show_is_an_error_not_a_silence() {
+    let path = capture("h2c-upgrade.pcap");
+    let out = run(&["diagram", path.to_str().unwrap(), "--format", "text", "--frames", "1-5", "--note", "9=late"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("a note is for frame 9, which this diagram does not show (its frames: 1–5)"),
+        "{}",
+        stderr(&out)
+    );
+}

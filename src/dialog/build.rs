@@ -29,6 +29,9 @@ pub enum DialogError {
     NoSuchStream { stream: usize, count: usize },
     #[error("no TCP connection matches the selection ({0})")]
     EmptySelection(String),
+    /// A note the author wrote for a frame the diagram does not show: it would vanish without a word.
+    #[error("a note is for frame {frame}, which this diagram does not show (its frames: {shown})")]
+    NoteNotShown { frame: u64, shown: String },
 }
 
 /// Builds the dialog of the selected connections.
@@ -117,7 +120,7 @@ pub fn build(
         })
         .collect();
     let events = if folding { fold_probes(events, &stalls) } else { events };
-    let events = annotate(events, &options.annotations);
+    let events = annotate(events, &options.annotations)?;
     let phases = find_phases(analysis, &connections, &events, &trouble);
     let title = options.title.clone().unwrap_or_else(|| default_title(&connections));
     // One pass over the notes, each text once, by connection: a capture of 100 000 TLS connections has as
@@ -463,18 +466,22 @@ fn fold_probes(events: Vec<Event>, stalls: &[(usize, u64, u64)]) -> Vec<Event> {
 }
 
 /// The author's notes go under the arrow that shows their frame; a highlight marks each arrow in or out.
-fn annotate(mut events: Vec<Event>, annotations: &Annotations) -> Vec<Event> {
+fn annotate(mut events: Vec<Event>, annotations: &Annotations) -> Result<Vec<Event>, DialogError> {
     for (&frame, note) in &annotations.notes {
         // Arrows are in frame order: the one showing `frame` is the last that starts at or before it.
         let at = events.partition_point(|e| e.frame <= frame);
-        if let Some(event) = at.checked_sub(1).and_then(|i| events.get_mut(i)).filter(|e| e.last_frame() >= frame) {
-            event.annotations.push(format!("✎ {note}"));
+        match at.checked_sub(1).and_then(|i| events.get_mut(i)).filter(|e| e.last_frame() >= frame) {
+            Some(event) => event.annotations.push(format!("✎ {note}")),
+            None => {
+                let (first, last) = (events.first().map_or(0, |e| e.frame), events.last().map_or(0, Event::last_frame));
+                return Err(DialogError::NoteNotShown { frame, shown: format!("{first}–{last}") });
+            }
         }
     }
     for event in &mut events {
         event.highlighted = annotations.highlighted(event.frame, event.last_frame());
     }
-    events
+    Ok(events)
 }
 
 /// How long a folded run took. A capture's clock may step back (segment times then saturate at the capture's
