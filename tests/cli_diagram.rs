@@ -102,3 +102,12 @@ fn selection_by_stream_port_and_frames() {
     let usage = run(&["diagram", p, "--frames", "9-3"]);
     assert_eq!(usage.status.code(), Some(2), "bad usage is exit code 2");
 }
+
+#[test]
+fn help_lists_every_format() {
+    let help = ok(run(&["diagram", "--help"]));
+    let line = help.lines().find(|l| l.contains("--format")).expect("a --format line");
+    for format in ["svg", "png", "txt", "mermaid", "html"] {
+        assert!(line.contains(format), "{format} missing from: {line}");
+    }
+}

@@ -20,7 +20,8 @@ pub struct DiagramArgs {
     pub style: StyleArgs,
     #[command(flatten)]
     pub decoding: DecodingArgs,
-    /// svg, png, txt or mermaid (default: from the extension of -o, else svg).
+    /// svg, png, txt, mermaid or html (the packet table view as an HTML table; default: from the extension of
+    /// -o, else svg).
     #[arg(long)]
     pub format: Option<Format>,
     /// Write here instead of standard output.
