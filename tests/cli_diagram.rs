@@ -111,3 +111,12 @@ fn help_lists_every_format() {
         assert!(line.contains(format), "{format} missing from: {line}");
     }
 }
+
+#[test]
+fn frames_read_as_a_post_reads_them_one_frame_or_a_range() {
+    let path = capture("http-close.pcap");
+    let one = ok(run(&["diagram", path.to_str().unwrap(), "--frames", "5", "--format", "txt"]));
+    assert_eq!(one.lines().filter(|l| l.contains("|--") || l.contains("|<-")).count(), 1, "{one}");
+    let refused = run(&["diagram", path.to_str().unwrap(), "--frames", "0-3"]);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("expected a frame range like \"45-52\" or \"9\""));
+}

@@ -81,15 +81,10 @@ impl SelectionArgs {
     }
 }
 
-/// `A-B` -> (A, B), with 1 <= A <= B.
+/// `A-B` -> (A, B), with 1 <= A <= B; `A` alone is one frame. Read as a post's `frames` key reads it.
 pub fn parse_frames(text: &str) -> Result<(u64, u64), String> {
-    let (a, b) = text.split_once('-').ok_or_else(|| format!("expected A-B, got \"{text}\""))?;
-    let a: u64 = a.trim().parse().map_err(|_| format!("bad first frame in \"{text}\""))?;
-    let b: u64 = b.trim().parse().map_err(|_| format!("bad last frame in \"{text}\""))?;
-    if a == 0 || a > b {
-        return Err(format!("frames are numbered from 1 and A <= B, got \"{text}\""));
-    }
-    Ok((a, b))
+    let range: FrameRange = text.parse().map_err(|e: tcpdialog::dialog::AnnotationError| e.to_string())?;
+    Ok((range.first, range.last))
 }
 
 /// How the diagram looks.

@@ -261,16 +261,10 @@ fn annotations(
     Ok(read)
 }
 
-/// `"4-12"` → (4, 12); a single number is a one-frame range.
+/// `"4-12"` → (4, 12); a single number is a one-frame range. Read as `--frames` reads it.
 fn parse_frames(text: &str) -> Result<(u64, u64), DirectiveProblem> {
-    let expected = "a frame range like \"4-12\"";
-    let (a, b) = text.split_once('-').unwrap_or((text, text));
-    let a: u64 = a.trim().parse().map_err(|_| bad("frames", text, expected))?;
-    let b: u64 = b.trim().parse().map_err(|_| bad("frames", text, expected))?;
-    if a == 0 || b < a {
-        return Err(bad("frames", text, expected));
-    }
-    Ok((a, b))
+    let range: FrameRange = text.parse().map_err(|_| bad("frames", text, "a frame range like \"4-12\""))?;
+    Ok((range.first, range.last))
 }
 
 /// What a block becomes: an SVG picture, or for the packet table an HTML `<table>`.
