@@ -19,6 +19,7 @@ use super::metadata::slugify;
 use super::output::Payload;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 use std::collections::{BTreeMap, BTreeSet};
+use std::iter::Peekable;
 use std::ops::Range;
 use std::path::Path;
 
@@ -106,6 +107,9 @@ pub fn render(doc: &Document, ctx: &RenderContext) -> Rendered {
     page.out
 }
 
+/// The events still to rewrite.
+type Events<'e> = Peekable<std::vec::IntoIter<(Event<'e>, Range<usize>)>>;
+
 struct PageRenderer<'a, 'c> {
     doc: &'a Document,
     ctx: &'a RenderContext<'c>,
@@ -130,113 +134,37 @@ impl<'a> PageRenderer<'a, '_> {
     fn rewrite<'e>(&mut self, events: Vec<(Event<'e>, Range<usize>)>) -> Vec<Event<'e>> {
         let mut out = Vec::with_capacity(events.len());
         let mut iter = events.into_iter().peekable();
+        // Open elements: a paragraph at depth 0 is a top-level one.
         let mut depth = 0usize;
         while let Some((event, range)) = iter.next() {
+            let line = self.line(range.start);
             match event {
-                Event::Start(Tag::CodeBlock(kind)) => {
-                    let mut code = String::new();
-                    let mut code_start = None;
-                    for (inner, inner_range) in iter.by_ref() {
-                        match inner {
-                            Event::Text(text) => {
-                                code_start.get_or_insert(inner_range.start);
-                                code.push_str(&text);
-                            }
-                            Event::End(TagEnd::CodeBlock) => break,
-                            _ => {}
-                        }
-                    }
-                    let html = match &kind {
-                        CodeBlockKind::Fenced(lang) if is_tcpdialog_fence(lang) => {
-                            // Lines inside the block count from the line after the fence.
-                            self.block_figure(&code, self.line(range.start) + 1)
-                        }
-                        CodeBlockKind::Fenced(lang) => highlight(&code, lang),
-                        CodeBlockKind::Indented => highlight(&code, ""),
-                    };
-                    let _ = code_start;
-                    out.push(Event::Html(html.into()));
-                }
+                Event::Start(Tag::CodeBlock(kind)) => out.push(self.code_block(&kind, &mut iter, line)),
                 Event::Start(Tag::Paragraph) if depth == 0 && self.capture_image_alone(iter.peek()) => {
-                    // A paragraph holding only a `{capture}` image: the figure replaces the paragraph.
-                    if let Some((Event::Start(Tag::Image { dest_url, .. }), image_range)) = iter.next() {
-                        let alt = collect_text(&mut iter, TagEnd::Image);
-                        let html = self.image_figure(&dest_url, &alt, self.line(image_range.start));
-                        out.push(Event::Html(html.into()));
-                        if matches!(iter.peek(), Some((Event::End(TagEnd::Paragraph), _))) {
-                            iter.next();
-                        } else {
-                            // Text follows the image: it gets a paragraph of its own after the figure.
-                            depth += 1;
-                            out.push(Event::Start(Tag::Paragraph));
-                        }
-                    }
+                    depth += self.capture_paragraph(&mut iter, &mut out);
                 }
                 Event::Start(Tag::Heading { level, id, classes, attrs }) => {
-                    let mut inner: Vec<(Event, Range<usize>)> = Vec::new();
-                    for item in iter.by_ref() {
-                        if matches!(item.0, Event::End(TagEnd::Heading(_))) {
-                            break;
-                        }
-                        inner.push(item);
-                    }
-                    let text: String = inner.iter().filter_map(|(e, _)| plain_text(e)).collect();
-                    let id = self.unique_id(id.map(|i| i.to_string()).unwrap_or_else(|| slugify(&text)));
-                    let mut inner_html = String::new();
-                    let inner_events = self.rewrite(inner);
-                    pulldown_cmark::html::push_html(&mut inner_html, inner_events.into_iter());
-                    let mut extra = String::new();
-                    if !classes.is_empty() {
-                        let classes: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
-                        extra.push_str(&format!(" class=\"{}\"", escape(&classes.join(" "))));
-                    }
-                    for (name, value) in &attrs {
-                        extra.push_str(&format!(
-                            " {}=\"{}\"",
-                            escape(name),
-                            escape(value.as_deref().unwrap_or_default())
-                        ));
-                    }
-                    let id = escape(&id);
-                    out.push(Event::Html(
-                        format!("<{level} id=\"{id}\"{extra}>{inner_html} <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></{level}>\n").into(),
-                    ));
+                    out.push(self.heading(level, id, &classes, &attrs, &mut iter));
                 }
                 Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                    let dest_url = self.resolve(&dest_url, self.line(range.start));
+                    let dest_url = self.resolve(&dest_url, line);
                     depth += 1;
                     out.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
                 }
+                Event::Start(Tag::Image { dest_url, .. })
+                    if parse_special(&dest_url).is_some_and(|l| l.kind == LinkKind::Capture) =>
+                {
+                    let alt = collect_text(&mut iter, TagEnd::Image);
+                    out.push(Event::Html(self.image_figure(&dest_url, &alt, line).into()));
+                }
                 Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                    if parse_special(&dest_url).is_some_and(|l| l.kind == LinkKind::Capture) {
-                        let alt = collect_text(&mut iter, TagEnd::Image);
-                        let html = self.image_figure(&dest_url, &alt, self.line(range.start));
-                        out.push(Event::Html(html.into()));
-                    } else {
-                        let dest_url = self.resolve(&dest_url, self.line(range.start));
-                        depth += 1;
-                        out.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
-                    }
+                    let dest_url = self.resolve(&dest_url, line);
+                    depth += 1;
+                    out.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
                 }
                 Event::Start(Tag::Paragraph) if depth == 0 && self.first_paragraph.is_none() => {
-                    let mut text = String::new();
-                    let mut paragraph = vec![(Event::Start(Tag::Paragraph), range)];
-                    for item in iter.by_ref() {
-                        let end = matches!(item.0, Event::End(TagEnd::Paragraph));
-                        if let Some(t) = plain_text(&item.0) {
-                            text.push_str(&t);
-                        }
-                        paragraph.push(item);
-                        if end {
-                            break;
-                        }
-                    }
-                    self.first_paragraph = Some(text);
-                    // Render the paragraph's own events, one level down so this branch is not taken again.
-                    depth += 1;
-                    let rewritten = self.rewrite_nested(paragraph);
-                    depth -= 1;
-                    out.extend(rewritten);
+                    let paragraph = self.first_paragraph_of(range, &mut iter);
+                    out.extend(paragraph);
                 }
                 Event::Start(tag) => {
                     depth += 1;
@@ -252,7 +180,85 @@ impl<'a> PageRenderer<'a, '_> {
         out
     }
 
-    /// Rewrites a paragraph's events, skipping the outer Start/End so the first-paragraph rule does not recurse.
+    /// A fenced or indented code block: a diagram when its fence says `tcpdialog`, else highlighted code.
+    fn code_block<'e>(&mut self, kind: &CodeBlockKind, iter: &mut Events<'e>, line: usize) -> Event<'e> {
+        let mut code = String::new();
+        for (inner, _) in iter.by_ref() {
+            match inner {
+                Event::Text(text) => code.push_str(&text),
+                Event::End(TagEnd::CodeBlock) => break,
+                _ => {}
+            }
+        }
+        let html = match kind {
+            // Lines inside the block count from the line after the fence.
+            CodeBlockKind::Fenced(lang) if is_tcpdialog_fence(lang) => self.block_figure(&code, line + 1),
+            CodeBlockKind::Fenced(lang) => highlight(&code, lang),
+            CodeBlockKind::Indented => highlight(&code, ""),
+        };
+        Event::Html(html.into())
+    }
+
+    /// A paragraph holding only a `{capture}` image: the figure replaces the paragraph. Text after the image gets
+    /// a paragraph of its own after the figure; returns the elements that leaves open (that paragraph: 1).
+    fn capture_paragraph<'e>(&mut self, iter: &mut Events<'e>, out: &mut Vec<Event<'e>>) -> usize {
+        let Some((Event::Start(Tag::Image { dest_url, .. }), image_range)) = iter.next() else { return 0 };
+        let alt = collect_text(iter, TagEnd::Image);
+        let html = self.image_figure(&dest_url, &alt, self.line(image_range.start));
+        out.push(Event::Html(html.into()));
+        if matches!(iter.peek(), Some((Event::End(TagEnd::Paragraph), _))) {
+            iter.next();
+            0
+        } else {
+            out.push(Event::Start(Tag::Paragraph));
+            1
+        }
+    }
+
+    /// A heading with a unique id (its own, else the slug of its text) and a link to itself.
+    fn heading<'e>(
+        &mut self,
+        level: pulldown_cmark::HeadingLevel,
+        id: Option<CowStr>,
+        classes: &[CowStr],
+        attrs: &[(CowStr, Option<CowStr>)],
+        iter: &mut Events<'e>,
+    ) -> Event<'e> {
+        let inner: Vec<(Event, Range<usize>)> =
+            iter.by_ref().take_while(|item| !matches!(item.0, Event::End(TagEnd::Heading(_)))).collect();
+        let text: String = inner.iter().filter_map(|(e, _)| plain_text(e)).collect();
+        let id = escape(&self.unique_id(id.map(|i| i.to_string()).unwrap_or_else(|| slugify(&text))));
+        let mut inner_html = String::new();
+        pulldown_cmark::html::push_html(&mut inner_html, self.rewrite(inner).into_iter());
+        let mut extra = String::new();
+        if !classes.is_empty() {
+            let classes: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
+            extra.push_str(&format!(" class=\"{}\"", escape(&classes.join(" "))));
+        }
+        for (name, value) in attrs {
+            extra.push_str(&format!(" {}=\"{}\"", escape(name), escape(value.as_deref().unwrap_or_default())));
+        }
+        Event::Html(
+            format!("<{level} id=\"{id}\"{extra}>{inner_html} <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></{level}>\n").into(),
+        )
+    }
+
+    /// The first top-level paragraph: its plain text becomes the summary when the post has none.
+    fn first_paragraph_of<'e>(&mut self, start: Range<usize>, iter: &mut Events<'e>) -> Vec<Event<'e>> {
+        let mut text = String::new();
+        let mut paragraph = vec![(Event::Start(Tag::Paragraph), start)];
+        for item in iter.by_ref() {
+            let end = matches!(item.0, Event::End(TagEnd::Paragraph));
+            text.extend(plain_text(&item.0));
+            paragraph.push(item);
+            if end {
+                break;
+            }
+        }
+        self.first_paragraph = Some(text);
+        self.rewrite_nested(paragraph)
+    }
+
     fn rewrite_nested<'e>(&mut self, events: Vec<(Event<'e>, Range<usize>)>) -> Vec<Event<'e>> {
         let count = events.len();
         let mut events = events.into_iter();
