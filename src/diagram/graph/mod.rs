@@ -82,6 +82,12 @@ pub fn card(graph: &Graph, options: &DiagramOptions) -> Result<Vec<u8>, DiagramE
     png::card(&picture, options)
 }
 
+/// The time axis every view shares: from the stream's first segment to its last (a millisecond at least, so a
+/// single segment still has an axis).
+fn time_axis(graph: &Graph) -> (axes::Quantity, f64, f64) {
+    (axes::Quantity::Time, graph.start, graph.end.max(graph.start + 0.001))
+}
+
 /// Whether a kind of element is drawn one by one.
 fn detailed(count: usize) -> bool {
     count <= DETAILED

@@ -24,7 +24,7 @@ pub fn layout(graph: &Graph, link: &Links) -> Layout {
     let frame = Frame {
         title,
         subtitle: &subtitle,
-        x: (Quantity::Time, graph.start, graph.end.max(graph.start + 0.001)),
+        x: super::time_axis(graph),
         y: (Quantity::Duration, 0.0, top),
         y_title: "RTT (ACK time − segment time)",
     };

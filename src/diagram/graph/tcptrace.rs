@@ -37,7 +37,7 @@ pub fn layout(graph: &Graph, link: &Links) -> Layout {
     let frame = Frame {
         title,
         subtitle: &subtitle,
-        x: (Quantity::Time, graph.start, graph.end.max(graph.start + 0.001)),
+        x: super::time_axis(graph),
         y: (Quantity::Bytes, bottom, top),
         y_title: "relative sequence number",
     };
