@@ -2,6 +2,7 @@
 //! their connections end, one object a line; the count of streams, known last, comes last.
 
 use super::{Conversation, RowWriter, diagram_command};
+use crate::inspect::CloseJson;
 use serde::Serialize;
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -37,13 +38,6 @@ impl From<[u64; 2]> for EachWay {
     fn from([c2s, s2c]: [u64; 2]) -> Self {
         EachWay { c2s, s2c }
     }
-}
-
-#[derive(Debug, Serialize)]
-pub struct CloseJson {
-    pub by: &'static str,
-    pub kind: &'static str,
-    pub frame: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -112,11 +106,7 @@ fn row<'a>(c: &'a Conversation, capture: &std::path::Path) -> ConversationJson<'
         protocols: c.summary.protocols.iter().map(|p| p.name()).collect(),
         request: c.summary.request.as_deref(),
         response: c.summary.response.as_deref(),
-        first_close: conn.first_close.map(|close| CloseJson {
-            by: close.by.name(),
-            kind: close.kind.name(),
-            frame: close.frame,
-        }),
+        first_close: conn.first_close.map(CloseJson::from),
         handshake_rtt: conn.handshake_rtt.map(|rtt| rtt.as_secs_f64()),
         problems: ProblemsJson {
             retransmissions: problems.retransmissions,

@@ -7,7 +7,7 @@ use super::columns;
 use crate::analyze::{CaptureAnalysis, SegmentViews};
 use crate::capture::CaptureSummary;
 use crate::proto::{Message, MessageKind};
-use crate::tcp::{AnalysisFlag, Connection, Segment, duplicate_ack};
+use crate::tcp::{AnalysisFlag, Close, Connection, Segment, duplicate_ack};
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 
@@ -69,11 +69,18 @@ impl Serialize for PacketsJson<'_> {
     }
 }
 
+/// Who closed first and how: the same object in `inspect`'s and `conversations`' JSON.
 #[derive(Debug, Serialize)]
 pub struct CloseJson {
     pub by: &'static str,
     pub kind: &'static str,
     pub frame: u64,
+}
+
+impl From<Close> for CloseJson {
+    fn from(close: Close) -> Self {
+        CloseJson { by: close.by.name(), kind: close.kind.name(), frame: close.frame }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -186,11 +193,7 @@ pub fn stream_json<'a>(
         client: c.client.to_string(),
         server: c.server.to_string(),
         syn_seen: c.syn_seen,
-        first_close: c.first_close.map(|close| CloseJson {
-            by: close.by.name(),
-            kind: close.kind.name(),
-            frame: close.frame,
-        }),
+        first_close: c.first_close.map(CloseJson::from),
         half_closed: c.half_closed,
         handshake_rtt: c.handshake_rtt.map(seconds),
         duration: seconds(c.duration()),

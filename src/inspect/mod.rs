@@ -12,6 +12,6 @@ mod packet_list;
 mod pretty;
 
 pub use info::columns;
-pub use json::{InspectJson, to_json};
+pub use json::{CloseJson, InspectJson, to_json};
 pub use json_stream::{InspectError, write_json};
 pub use packet_list::{packet_list, write_notes, write_packet_list};
