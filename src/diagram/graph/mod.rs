@@ -37,7 +37,7 @@ pub fn render(graph: &Graph, options: &DiagramOptions, format: Format) -> Result
     let picture =
         layout(graph, options).ok_or(DiagramError::Unsupported { view: options.view.name(), format: format.name() })?;
     match format {
-        Format::Svg => Ok(svg::write(&picture, options.theme, &options.id_prefix).into_bytes()),
+        Format::Svg => Ok(svg::write(&picture, options.theme, &options.id_prefix, &options.id_prefix).into_bytes()),
         Format::Png => png::render(&picture, options),
         Format::Text | Format::Mermaid | Format::Html => {
             Err(DiagramError::GraphFormat { view: options.view.name(), format: format.name() })
