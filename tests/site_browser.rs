@@ -1,7 +1,8 @@
 //! The example site in a real browser: Debian's headless Chromium loads every page of the built site from a local
 //! HTTP server and must see no console error, no exception, no failed request and no request outside the site;
 //! every diagram must have a size on screen and every internal link must name a file that exists. The post page is
-//! photographed at 1280 and 390 (phone) CSS pixels wide.
+//! photographed at 1280 and 390 (phone) CSS pixels wide, light and dark at 390; there each ladder must show its
+//! compact drawing, inside the screen, and on the desktop its wide one.
 //!
 //! Without Chromium the test skips, except under CI (`CI` set), where that is a failure. Set
 //! `TCPDIALOG_UPDATE_SCREENSHOTS=1` to rewrite `docs/images/site-post.png` from the 1280 px screenshot.
@@ -11,7 +12,8 @@ mod site_harness;
 
 use browser_support::server::{StaticServer, file_for_url_path};
 use browser_support::{
-    Chromium, Problems, chromium_or_skip, evaluate_json, full_page_png, load, png_size, set_viewport, settle,
+    Chromium, Problems, chromium_or_skip, evaluate_json, full_page_png, load, png_size, set_color_scheme, set_viewport,
+    settle,
 };
 use headless_chrome::Tab;
 use site_harness::{TestSite, repo};
@@ -22,8 +24,10 @@ use std::time::Instant;
 const POST: &str = "posts/http-connection-close/";
 
 /// What the checks need from a loaded page, as JSON. Nested `<svg>`s are parts of a diagram, not diagrams.
+/// A ladder is drawn twice, wide and compact, and only one is displayed: the hidden one is not on screen.
 const PAGE_FACTS: &str = r##"JSON.stringify({
-    figures: [...document.querySelectorAll('figure svg:not(svg svg), figure img')].map(element => {
+    figures: [...document.querySelectorAll('figure svg:not(svg svg), figure img')]
+            .filter(element => element.checkVisibility()).map(element => {
         const box = element.getBoundingClientRect();
         const figure = element.closest('figure');
         return { what: `${element.tagName.toLowerCase()} in figure#${figure.id}`, width: box.width, height: box.height };
@@ -36,6 +40,55 @@ const PAGE_FACTS: &str = r##"JSON.stringify({
         .filter(anchor => anchor.id && !document.getElementById(decodeURIComponent(anchor.id))),
     overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
 })"##;
+
+/// Each ladder's two drawings: whether each is displayed, and where the compact one lies.
+const LADDER_FACTS: &str = r##"JSON.stringify({
+    viewport: document.documentElement.clientWidth,
+    ladders: [...document.querySelectorAll('figure.diagram:has(> .diagram-compact)')].map(figure => {
+        const wide = figure.querySelector(':scope > .diagram-wide > svg');
+        const compact = figure.querySelector(':scope > .diagram-compact > svg');
+        const box = compact.getBoundingClientRect();
+        const scroller = compact.parentElement;
+        return {
+            id: figure.id, wide: wide.checkVisibility(), compact: compact.checkVisibility(),
+            left: box.left, right: box.right, scrolls: scroller.scrollWidth - scroller.clientWidth,
+            arrowLinks: [...compact.querySelectorAll('a[href]')].length,
+            linksToRows: [...compact.querySelectorAll('a[href]')]
+                .filter(a => document.getElementById(a.getAttribute('href').slice(1))?.closest('details.packet-list'))
+                .length,
+            listOpen: figure.querySelector('details.packet-list')?.open,
+        };
+    }),
+})"##;
+
+/// On a phone each ladder shows its compact drawing, inside the screen without scrolling sideways; on a desktop
+/// its wide one. Either way its arrows link to rows of the packet list, folded away.
+fn check_ladders(tab: &Tab, page: &str, phone: bool, findings: &mut Findings) {
+    let facts = evaluate_json(tab, LADDER_FACTS);
+    let viewport = facts["viewport"].as_f64().unwrap_or(0.0);
+    let ladders = facts["ladders"].as_array().cloned().unwrap_or_default();
+    if ladders.is_empty() {
+        findings.failures.push(format!("{page}: no ladder drawn in both widths"));
+    }
+    for ladder in ladders {
+        let id = ladder["id"].as_str().unwrap_or_default();
+        let shown = (ladder["wide"].as_bool(), ladder["compact"].as_bool());
+        if shown != (Some(!phone), Some(phone)) {
+            findings.failures.push(format!("{page} at {viewport} px: {id} shows (wide, compact) = {shown:?}"));
+        }
+        let (left, right) = (ladder["left"].as_f64().unwrap_or(-1.0), ladder["right"].as_f64().unwrap_or(f64::MAX));
+        if phone && (left < 0.0 || right > viewport || ladder["scrolls"].as_f64() != Some(0.0)) {
+            findings.failures.push(format!("{page} at {viewport} px: compact {id} lies at {left}..{right}: {ladder}"));
+        }
+        let links = ladder["arrowLinks"].as_u64().unwrap_or(0);
+        if links == 0 || ladder["linksToRows"].as_u64() != Some(links) {
+            findings.failures.push(format!("{page}: compact {id}'s arrows do not all link to packet rows: {ladder}"));
+        }
+        if ladder["listOpen"].as_bool() != Some(false) {
+            findings.failures.push(format!("{page}: {id}'s packet list is not folded: {ladder}"));
+        }
+    }
+}
 
 #[derive(Default)]
 struct Findings {
@@ -136,14 +189,17 @@ fn every_page_of_the_example_site_works_in_headless_chromium() {
 
     // The post page as a reader sees it, on a desktop and on a phone.
     let mut screenshots = Vec::new();
-    for (width, mobile) in [(1280, false), (390, true)] {
+    for (width, mobile, dark) in [(1280, false, false), (390, true, false), (390, true, true)] {
         set_viewport(&tab, width, 800, mobile);
+        set_color_scheme(&tab, dark);
         check_page(&tab, &problems, &output, &origin, POST, &mut findings);
+        check_ladders(&tab, POST, mobile, &mut findings);
         let png = full_page_png(&tab);
         let size = png_size(&png);
         assert_eq!(size.map(|(w, _)| w), Some(width), "{POST} at {width} px: screenshot of size {size:?}");
         assert!(size.is_some_and(|(_, h)| h > 800), "{POST} at {width} px: a page shorter than a screen? {size:?}");
-        let file = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("site-post-{width}.png"));
+        let scheme = if dark { "-dark" } else { "" };
+        let file = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("site-post-{width}{scheme}.png"));
         std::fs::write(&file, &png).expect("write the screenshot");
         screenshots.push((width, file, png));
     }
@@ -158,9 +214,9 @@ fn every_page_of_the_example_site_works_in_headless_chromium() {
     assert!(findings.failures.is_empty(), "{} problem(s):\n{}", findings.failures.len(), findings.failures.join("\n"));
     assert_eq!(pages.len(), 46, "the example site's HTML pages: {pages:?}");
     assert!(pages.iter().any(|page| page == &format!("{POST}index.html")), "{pages:?}");
-    // Every diagram is drawn once on its post; the post page is checked twice more for the screenshots.
+    // Every diagram is drawn once on its post; the post page is checked thrice more for the screenshots.
     assert!(
-        findings.figures >= report.diagrams + 2,
+        findings.figures >= report.diagrams + 3,
         "{} figures on screen, {} built",
         findings.figures,
         report.diagrams

@@ -235,3 +235,41 @@ fn posts_decrypt_tls_with_their_key_log_and_publish_no_secret() {
         }
     }
 }
+
+#[test]
+fn a_ladder_figure_holds_a_wide_and_a_compact_drawing_and_the_stylesheet_shows_one() {
+    let site = TestSite::new();
+    site.file(
+        "content/posts/x.md",
+        "Title: Both widths\nDate: 2024-01-01\n\n```tcpdialog\ncapture = \"http-close.pcap\"\n```\n\n\
+         ```tcpdialog\ncapture = \"http-close.pcap\"\nview = \"timeline\"\n```\n",
+    );
+    site.build_ok();
+    let html = site.read("posts/both-widths/index.html");
+    let ladder = html.split("<figure").nth(1).expect("the ladder's figure");
+    let (wide, compact) =
+        ladder.split_once("<div class=\"diagram-scroll diagram-compact\">").expect("a compact drawing");
+    assert!(wide.contains("<div class=\"diagram-scroll diagram-wide\">\n<svg") && wide.contains("id=\"d1\""), "{wide}");
+    let compact = &compact[..compact.find("</svg>").expect("the compact SVG ends")];
+    assert!(compact.contains("id=\"d1c\" width=\"360\""), "{compact}");
+    // The compact drawing's arrows link to the one packet table, whose rows have the wide drawing's prefix.
+    let hrefs = attribute_values(compact, "href");
+    assert!(!hrefs.is_empty(), "{compact}");
+    for href in hrefs {
+        assert!(href.starts_with("#d1-f") && ladder.contains(&format!("id=\"{}\"", &href[1..])), "{href}");
+    }
+    assert!(ladder.contains("<details class=\"packet-list\">"), "the packet list is folded: {ladder}");
+    let timeline = html.split("<figure").nth(2).expect("the timeline's figure");
+    assert!(!timeline.contains("diagram-compact") && !timeline.contains("diagram-wide"), "{timeline}");
+
+    // Without JavaScript: the compact drawing is hidden, and on a narrow screen the wide one instead.
+    let css = site.read("theme/style.css").split_whitespace().collect::<Vec<_>>().join(" ");
+    let narrow = &css[css.find("@media (max-width: 32rem)").expect("a narrow-screen block")..];
+    let narrow = &narrow[..narrow.find("@media print").expect("the block ends before print")];
+    assert!(css.contains(".diagram-compact { display: none; }"), "{css}");
+    assert!(narrow.contains(".diagram-wide { display: none; }"), "{narrow}");
+    assert!(narrow.contains(".diagram-compact { display: block; }"), "{narrow}");
+    // The feed keeps one image per figure.
+    let feed = site.read("feed.xml");
+    assert_eq!(feed.matches("&lt;img ").count() + feed.matches("<img ").count(), 2, "{feed}");
+}

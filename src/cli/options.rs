@@ -3,7 +3,7 @@
 use anyhow::Context as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use tcpdialog::diagram::{DiagramOptions, Format, Labels, Spacing, Theme, View};
+use tcpdialog::diagram::{DiagramOptions, Format, Labels, Spacing, Theme, View, Width};
 use tcpdialog::dialog::{Annotations, DialogOptions, FrameRange, Note, Selection};
 use tcpdialog::proto::tls::read_key_log;
 use tcpdialog::proto::tls_crypto::KeyLog;
@@ -105,6 +105,9 @@ pub struct StyleArgs {
     /// even rows, or time-proportional so slopes show latency.
     #[arg(long, default_value = "even")]
     pub spacing: Spacing,
+    /// wide (860 px), or compact (360 px, for a phone) for a ladder.
+    #[arg(long, default_value = "wide")]
+    pub width: Width,
     /// PNG pixel ratio (2 for retina screens).
     #[arg(long, default_value_t = 1.0)]
     pub scale: f32,
@@ -154,6 +157,7 @@ impl StyleArgs {
             theme: self.theme,
             spacing: self.spacing,
             scale: self.scale,
+            width: self.width,
             ..Default::default()
         }
     }

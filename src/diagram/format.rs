@@ -57,6 +57,20 @@ pub fn truncate(text: &str, max_chars: usize) -> String {
     cut
 }
 
+/// `text` cut to at most `max_chars` characters from its start, beginning with `…` when it was cut: for an
+/// address, whose port tells two ends of a connection apart.
+pub fn truncate_start(text: &str, max_chars: usize) -> String {
+    let count = text.chars().count();
+    if count <= max_chars {
+        return text.to_string();
+    }
+    if max_chars == 0 {
+        return String::new();
+    }
+    let kept: String = text.chars().skip(count - (max_chars - 1)).collect();
+    format!("…{}", kept.trim_start())
+}
+
 /// Splits `text` into at most `max_lines` lines of at most `max_chars` characters, at spaces where possible.
 pub fn wrap(text: &str, max_chars: usize, max_lines: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
@@ -145,6 +159,8 @@ mod tests {
         assert_eq!(truncate("GET /very/long/path HTTP/1.1", 10), "GET /very…");
         assert_eq!(truncate("GET / HTTP/1.1", 6), "GET /…");
         assert_eq!(truncate("abc", 0), "");
+        assert_eq!(truncate_start("127.0.0.1:53010", 12), "…0.0.1:53010");
+        assert_eq!(truncate_start("127.0.0.1:80", 12), "127.0.0.1:80");
     }
 
     #[test]

@@ -127,6 +127,18 @@ pub enum Spacing {
     Time,
 }
 
+/// How wide a ladder is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Width {
+    /// 860 px: a blog column, or wider.
+    #[default]
+    Wide,
+    /// 360 px, for a phone: lifelines closer, smaller text, labels cut shorter (the arrow's tooltip keeps them
+    /// whole). Its element ids take the prefix `{id_prefix}c`, so it can share a page with the wide ladder of
+    /// the same dialog, while its arrows link to the same packet table (`{id_prefix}-f{frame}`).
+    Compact,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct DiagramOptions {
     pub view: View,
@@ -145,6 +157,8 @@ pub struct DiagramOptions {
     /// Packet table rows link back to their ladder arrows (`{prefix}-a{frame}`); off for the packet list under a
     /// graph, whose marks are not one per row.
     pub table_links_back: bool,
+    /// The ladder's width (other views have one width).
+    pub width: Width,
 }
 
 impl Default for DiagramOptions {
@@ -159,6 +173,17 @@ impl Default for DiagramOptions {
             time_unit: TimeUnit::Seconds,
             link_to_table: false,
             table_links_back: true,
+            width: Width::Wide,
+        }
+    }
+}
+
+impl DiagramOptions {
+    /// The prefix of the SVG's own element ids and style scope: see [`Width::Compact`].
+    pub fn element_prefix(&self) -> String {
+        match (self.view, self.width) {
+            (View::Ladder, Width::Compact) => format!("{}c", self.id_prefix),
+            _ => self.id_prefix.clone(),
         }
     }
 }
@@ -196,7 +221,9 @@ pub fn render(dialog: &Dialog, options: &DiagramOptions, format: Format) -> Resu
         _ => Err(unsupported()),
     };
     match (format, options.view) {
-        (Format::Svg, _) => Ok(svg::write(&picture()?, options.theme, &options.id_prefix).into_bytes()),
+        (Format::Svg, _) => {
+            Ok(svg::write(&picture()?, options.theme, &options.element_prefix(), &options.id_prefix).into_bytes())
+        }
         (Format::Png, _) => png::render(&picture()?, options),
         (Format::Text, View::Ladder) => Ok(text::ladder(dialog, options).into_bytes()),
         (Format::Text, View::Timeline) => Ok(timeline::text(dialog).into_bytes()),

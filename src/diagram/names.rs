@@ -1,7 +1,7 @@
 //! The words users type for diagram options (`--view ladder`, `labels = "seq"`, `direction = "s2c"` in a
 //! post), one parser for both.
 
-use super::{Format, Labels, Spacing, Theme, View};
+use super::{Format, Labels, Spacing, Theme, View, Width};
 use crate::tcp::Direction;
 use std::str::FromStr;
 
@@ -34,6 +34,7 @@ named!(Labels, "labels", ["flags" => Labels::Flags, "seq" => Labels::Seq, "full"
 named!(Theme, "theme", ["light" => Theme::Light, "dark" => Theme::Dark, "auto" => Theme::Auto]);
 named!(Format, "format", ["svg" => Format::Svg, "png" => Format::Png, "txt" => Format::Text, "text" => Format::Text, "mermaid" => Format::Mermaid, "mmd" => Format::Mermaid, "html" => Format::Html]);
 named!(Spacing, "spacing", ["even" => Spacing::Even, "time" => Spacing::Time]);
+named!(Width, "width", ["wide" => Width::Wide, "compact" => Width::Compact]);
 
 impl Format {
     /// The format a file name asks for by its extension (`dialog.png` -> PNG).

@@ -97,7 +97,7 @@ fn tree(layout: &Layout, options: &DiagramOptions) -> Result<usvg::Tree, Diagram
         Theme::Auto => Theme::Light,
         other => other,
     };
-    let document = svg::write(layout, theme, &options.id_prefix);
+    let document = svg::write(layout, theme, &options.id_prefix, &options.id_prefix);
     let usvg_options =
         usvg::Options { font_family: "DejaVu Sans Mono".to_string(), fontdb: fonts(), ..usvg::Options::default() };
     Ok(usvg::Tree::from_data(document.as_bytes(), &usvg_options)?)

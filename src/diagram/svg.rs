@@ -14,9 +14,11 @@ use std::fmt::Write as _;
 const MONO_STACK: &str = "'DejaVu Sans Mono', monospace";
 const SANS_STACK: &str = "'DejaVu Sans', sans-serif";
 
-/// Writes the SVG document of `layout`.
-pub fn write(layout: &Layout, theme: Theme, id_prefix: &str) -> String {
+/// Writes the SVG document of `layout`: its element ids and style scope take `id_prefix`, its links lead to
+/// ids of `link_prefix` (the packet table's, the same but for a compact ladder).
+pub fn write(layout: &Layout, theme: Theme, id_prefix: &str, link_prefix: &str) -> String {
     let scope = css_ident(id_prefix);
+    let links = css_ident(link_prefix);
     let (w, h) = (coord(layout.width), coord(layout.height));
     let mut out = String::with_capacity(4096 + layout.items.len() * 160);
     let _ = writeln!(
@@ -29,7 +31,7 @@ pub fn write(layout: &Layout, theme: Theme, id_prefix: &str) -> String {
     let _ = write!(out, "<style>\n{}</style>\n", theme::css(theme, &scope, graph));
     let _ = writeln!(out, r#"<rect class="bg" x="0" y="0" width="{w}" height="{h}"/>"#);
     for item in &layout.items {
-        write_item(&mut out, item, &scope);
+        write_item(&mut out, item, &scope, &links);
     }
     out.push_str("</svg>\n");
     out
@@ -47,7 +49,7 @@ fn uses_graph_classes(items: &[Item]) -> bool {
     })
 }
 
-fn write_item(out: &mut String, item: &Item, scope: &str) {
+fn write_item(out: &mut String, item: &Item, scope: &str, links: &str) {
     match item {
         Item::Rect { x, y, width, height, radius, class } => {
             let rx = if *radius > 0.0 { format!(r#" rx="{}""#, coord(*radius)) } else { String::new() };
@@ -84,7 +86,7 @@ fn write_item(out: &mut String, item: &Item, scope: &str) {
                 id_attr.push_str(&format!(r#" class="{class}""#));
             }
             let (open, close) = match href {
-                Some(href) => (format!(r##"<a href="#{scope}-{}"{id_attr}>"##, escape(href)), "</a>"),
+                Some(href) => (format!(r##"<a href="#{links}-{}"{id_attr}>"##, escape(href)), "</a>"),
                 None => (format!("<g{id_attr}>"), "</g>"),
             };
             out.push_str(&open);
@@ -93,7 +95,7 @@ fn write_item(out: &mut String, item: &Item, scope: &str) {
                 let _ = writeln!(out, "<title>{}</title>", escape(tooltip));
             }
             for item in items {
-                write_item(out, item, scope);
+                write_item(out, item, scope, links);
             }
             out.push_str(close);
             out.push('\n');

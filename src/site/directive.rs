@@ -7,7 +7,7 @@ use super::config::{Config, DiagramDefaults, line_of};
 use super::error::DirectiveProblem;
 use super::links::join_inside;
 use crate::analyze::analyze_file_retaining;
-use crate::diagram::{self, DiagramOptions, Format, Labels, Spacing, Theme, View};
+use crate::diagram::{self, DiagramOptions, Format, Labels, Spacing, Theme, View, Width};
 use crate::dialog::graph::Graph;
 use crate::dialog::{self, Annotations, Dialog, DialogOptions, FrameRange, Note, Selection};
 use crate::proto::tls::read_key_log;
@@ -289,6 +289,9 @@ pub struct Drawn {
     pub artifact: Artifact,
     /// The SVG, or the HTML table.
     pub body: Vec<u8>,
+    /// For a ladder: the same dialog laid out for a phone ([`Width::Compact`]), shown instead of `body` on
+    /// narrow screens.
+    pub compact: Option<Vec<u8>>,
     /// Drawn when asked for (never for the table); an error when the renderer could not make a PNG.
     pub png: Option<Result<Vec<u8>, DirectiveProblem>>,
     /// The social card (`diagram::render_card`), when asked for and the view has one.
@@ -425,6 +428,15 @@ pub fn draw(
         Some(card) => Ok(card),
         None => render(None, &drawing).inspect(|card| cache.put(&key, "card.png", card)),
     });
+    let compact = match (view == View::Ladder, cache.get(&key, "compact.svg")) {
+        (false, _) => None,
+        (true, Some(compact)) => Some(compact),
+        (true, None) => {
+            let compact = render(Some(Format::Svg), &DiagramOptions { width: Width::Compact, ..drawing.clone() })?;
+            cache.put(&key, "compact.svg", &compact);
+            Some(compact)
+        }
+    };
     let table = match (with_table, cache.get(&key, "table.html")) {
         (false, _) => None,
         (true, Some(table)) => Some(table),
@@ -434,7 +446,7 @@ pub fn draw(
             Some(table)
         }
     };
-    Ok(Drawn { artifact, body, png, card, table, keylog_warnings })
+    Ok(Drawn { artifact, body, compact, png, card, table, keylog_warnings })
 }
 
 /// The dialog a directive draws (or, for a graph, lists under it), and its graph. A graph is drawn from all of

@@ -1,5 +1,6 @@
-//! The `<figure>` a drawn diagram becomes: the inline SVG (or the packet table), the packet list folded under
-//! a ladder, and the caption with links to the files published beside the page. One function for the site,
+//! The `<figure>` a drawn diagram becomes: the inline SVG (or the packet table; for a ladder, its wide and its
+//! compact drawing, of which the stylesheet shows one), the packet list folded under a ladder, and the caption
+//! with links to the files published beside the page. One function for the site,
 //! the mdBook preprocessor and `prerender`, so a diagram looks the same wherever it is shown; and the figure of
 //! a feed entry, where readers strip `<style>` and in-page anchors break: an `<img>` of the published SVG.
 
@@ -23,6 +24,15 @@ pub fn figure_html(id: &str, drawn: &Drawn, caption: &str, files: &[FileLink]) -
         Artifact::Svg => ("diagram-scroll", strip_xml_declaration(&body)),
         Artifact::Html => ("diagram-scroll diagram-table", body.trim()),
     };
+    // A ladder is drawn twice, wide and compact; the stylesheet shows the one that fits the screen.
+    let body = match &drawn.compact {
+        Some(compact) => format!(
+            "{body}\n</div>\n<div class=\"{class} diagram-compact\">\n{}",
+            strip_xml_declaration(&String::from_utf8_lossy(compact))
+        ),
+        None => body.to_string(),
+    };
+    let class = if drawn.compact.is_some() { format!("{class} diagram-wide") } else { class.to_string() };
     // The exact packet list beside the simplified dialog, folded away until asked for.
     let packets = drawn.table.as_deref().map_or(String::new(), |table| {
         format!(
@@ -99,6 +109,7 @@ mod tests {
         Drawn {
             artifact: Artifact::Svg,
             body: b"<?xml version=\"1.0\"?>\n<svg id=\"d1\"></svg>\n".to_vec(),
+            compact: None,
             png: None,
             card: None,
             table: table.map(|t| t.as_bytes().to_vec()),

@@ -248,3 +248,13 @@ pub fn png_size(png: &[u8]) -> Option<(u32, u32)> {
     let height = u32::from_be_bytes(png.get(20..24)?.try_into().ok()?);
     Some((width, height))
 }
+
+/// Emulates `prefers-color-scheme: dark` (or light) for the pages the tab shows next.
+pub fn set_color_scheme(tab: &Tab, dark: bool) {
+    let value = if dark { "dark" } else { "light" };
+    tab.call_method(Emulation::SetEmulatedMedia {
+        media: None,
+        features: Some(vec![Emulation::MediaFeature { name: "prefers-color-scheme".into(), value: value.into() }]),
+    })
+    .expect("Emulation.setEmulatedMedia");
+}

@@ -67,7 +67,7 @@ fn render_rows(
     let picture = layout_linked(graph, options, rows)
         .ok_or(DiagramError::Unsupported { view: options.view.name(), format: format.name() })?;
     match format {
-        Format::Svg => Ok(svg::write(&picture, options.theme, &options.id_prefix).into_bytes()),
+        Format::Svg => Ok(svg::write(&picture, options.theme, &options.id_prefix, &options.id_prefix).into_bytes()),
         Format::Png => png::render(&picture, options),
         Format::Text | Format::Mermaid | Format::Html => {
             Err(DiagramError::GraphFormat { view: options.view.name(), format: format.name() })

@@ -5,12 +5,9 @@ use super::super::TimeUnit;
 use super::super::arrows::{ArrowText, MAX_TOOLTIP_CHARS, Mark, info_without_ports, is_transfer};
 use super::super::format::{mono_chars, mono_width, time_column, truncate};
 use super::super::layout::{Anchor, Font, Item, Text};
-use super::geometry::{ARROW_DROP, ARROW_Y, COLUMN_TEXT, Columns, MARGIN, ROW_HEIGHT, STACK_LINE, lift};
+use super::geometry::{ARROW_DROP, ARROW_Y, Columns, MARGIN, ROW_HEIGHT, STACK_LINE, lift};
 use crate::dialog::Event;
 
-const MAIN_SIZE: f64 = 12.0;
-const PLAIN_SIZE: f64 = 11.0;
-const DETAIL_SIZE: f64 = 10.0;
 /// Room kept free at each end of an arrow's labels.
 const LABEL_PADDING: f64 = 10.0;
 
@@ -73,21 +70,33 @@ pub fn draw(
         None => {}
     }
 
+    let metrics = &columns.metrics;
     let middle = (x1 + x2) / 2.0;
-    let room = (x2 - x1).abs() - 2.0 * (LABEL_PADDING + symbol_room);
+    let reach = (x2 - x1).abs() + 2.0 * metrics.overhang * columns.box_width;
+    let room = reach - 2.0 * (LABEL_PADDING + symbol_room);
     let (main_size, main_font) =
-        if text.main_is_message { (MAIN_SIZE, Font::MonoBold) } else { (PLAIN_SIZE, Font::Mono) };
+        if text.main_is_message { (metrics.message_size, Font::MonoBold) } else { (metrics.plain_size, Font::Mono) };
     let main_class = match (folded, text.mark, text.main_is_message) {
         (true, _, _) => "tag-fold",
         (false, Some(mark), false) => mark_class(mark),
         _ if halo => "halo",
         _ => "fg",
     };
+    // What a label had to leave out is said whole in the tooltip, if the Info column there does not say it
+    // already (a compact ladder cuts the most).
+    let mut cut = Vec::new();
+    let mut shorten = |text: &str, chars: usize| {
+        let short = truncate(text, chars);
+        if short != text {
+            cut.push(text.to_string());
+        }
+        short
+    };
     // A decrypted message wears a padlock before its label: the wire showed only ciphertext there.
     for (i, line) in text.lines.iter().enumerate() {
         let locked = text.main_is_message && line_decrypted(event, text.lines.len(), i);
         let lock_room = if locked { LOCK_WIDTH } else { 0.0 };
-        let line = truncate(line, mono_chars(room - lock_room, main_size));
+        let line = shorten(line, mono_chars(room - lock_room, main_size));
         let baseline = top + 14.0 + i as f64 * STACK_LINE;
         if lock_room > 0.0 {
             items.extend(padlock(middle - (mono_width(&line, main_size) + lock_room) / 2.0, baseline));
@@ -98,20 +107,21 @@ pub fn draw(
         ));
     }
     if !text.detail.is_empty() {
-        let detail = truncate(&text.detail, mono_chars(room, DETAIL_SIZE));
+        let detail = shorten(&text.detail, mono_chars(room, metrics.detail_size));
         let class = if halo { "dim-halo" } else { "dim" };
         let baseline = arrow_top + 39.0;
-        items.push(Item::Text(Text::new(middle, baseline, DETAIL_SIZE, class, detail).anchor(Anchor::Middle)));
+        let detail = Text::new(middle, baseline, metrics.detail_size, class, detail);
+        items.push(Item::Text(detail.anchor(Anchor::Middle)));
     }
 
-    let baseline = y1 + 4.0;
+    let (baseline, size) = (y1 + 4.0, metrics.column_text);
     items.push(Item::Text(
-        Text::new(columns.frame_right, baseline, COLUMN_TEXT, "dim", event.frame.to_string()).anchor(Anchor::End),
+        Text::new(columns.frame_right, baseline, size, "dim", event.frame.to_string()).anchor(Anchor::End),
     ));
     items.push(Item::Text(
-        Text::new(columns.time_right, baseline, COLUMN_TEXT, "dim", time_column(event.time, unit)).anchor(Anchor::End),
+        Text::new(columns.time_right, baseline, size, "dim", time_column(event.time, unit)).anchor(Anchor::End),
     ));
-    let tooltip = format!(
+    let mut tooltip = format!(
         "Frame {}, {} s: {} → {} {}",
         event.frame,
         time_column(event.time, TimeUnit::Seconds),
@@ -119,6 +129,10 @@ pub fn draw(
         event.dst,
         info_without_ports(event)
     );
+    for label in cut.iter().filter(|label| !tooltip.contains(label.as_str())).collect::<Vec<_>>() {
+        tooltip.push('\n');
+        tooltip.push_str(label);
+    }
     let tooltip = truncate(&tooltip, MAX_TOOLTIP_CHARS);
     Some(Item::Group {
         id: Some(format!("a{}", event.frame)),

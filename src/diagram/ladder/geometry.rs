@@ -3,16 +3,68 @@
 
 use super::super::arrows::Shown;
 use super::super::format::{mono_width, time_column};
-use super::super::{DiagramOptions, Spacing};
+use super::super::{DiagramOptions, Spacing, Width};
 use crate::dialog::Dialog;
 
-/// The whole ladder fits blog columns of 860 px.
-pub const WIDTH: f64 = 860.0;
 pub const MARGIN: f64 = 12.0;
-/// Width of the phase column at the right (brackets and names).
-const PHASE_COLUMN: f64 = 196.0;
-/// Size of the frame and time columns' text.
-pub const COLUMN_TEXT: f64 = 11.0;
+
+/// The measures a ladder is drawn with: one set per [`Width`], so a compact ladder is the same layout with
+/// smaller numbers, not a second one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Metrics {
+    pub width: f64,
+    /// Width of the phase column at the right (brackets and names).
+    phase_column: f64,
+    /// Size of the frame and time columns' text.
+    pub column_text: f64,
+    /// Sizes of a participant box's name and address.
+    pub box_name: f64,
+    pub box_address: f64,
+    /// Sizes of an arrow's main label (a message, else the TCP summary) and of its detail line.
+    pub message_size: f64,
+    pub plain_size: f64,
+    pub detail_size: f64,
+    /// How far past each of its lifelines an arrow's labels may reach, in participant-box widths: a compact
+    /// ladder's arrows are short, and its labels may run out to the edges of the boxes.
+    pub overhang: f64,
+    pub phase_label: f64,
+    pub legend_columns: usize,
+}
+
+impl Metrics {
+    pub fn of(width: Width) -> Metrics {
+        match width {
+            // The whole ladder fits blog columns of 860 px.
+            Width::Wide => Metrics {
+                width: 860.0,
+                phase_column: 196.0,
+                column_text: 11.0,
+                box_name: 12.0,
+                box_address: 10.0,
+                message_size: 12.0,
+                plain_size: 11.0,
+                detail_size: 10.0,
+                overhang: 0.0,
+                phase_label: 11.0,
+                legend_columns: 2,
+            },
+            // A 390 px phone less the page's padding.
+            Width::Compact => Metrics {
+                width: 360.0,
+                phase_column: 92.0,
+                column_text: 9.0,
+                box_name: 11.0,
+                box_address: 9.0,
+                message_size: 10.0,
+                plain_size: 9.5,
+                detail_size: 9.0,
+                overhang: 0.5,
+                phase_label: 10.0,
+                legend_columns: 1,
+            },
+        }
+    }
+}
 /// Rows start below the title, the participant boxes and the column headers.
 pub const ROWS_TOP: f64 = 100.0;
 /// Height of one arrow's row: the main label, the sloped arrow, the detail label.
@@ -43,6 +95,7 @@ pub struct Columns {
     pub box_width: f64,
     /// Left edge of the phase column.
     pub phase_left: f64,
+    pub metrics: Metrics,
 }
 
 impl Columns {
@@ -63,18 +116,19 @@ impl Columns {
             .max()
             .unwrap_or(0)
             .max(4);
-        let char_width = mono_width("0", COLUMN_TEXT);
+        let metrics = Metrics::of(options.width);
+        let char_width = mono_width("0", metrics.column_text);
         let frame_right = MARGIN + frame_chars as f64 * char_width;
         let time_right = frame_right + 12.0 + time_chars as f64 * char_width;
         let area_left = time_right + 10.0;
-        let phase_width = if dialog.phases.is_empty() { 0.0 } else { PHASE_COLUMN };
-        let area_right = WIDTH - MARGIN - phase_width;
+        let phase_width = if dialog.phases.is_empty() { 0.0 } else { metrics.phase_column };
+        let area_right = metrics.width - MARGIN - phase_width;
         let count = dialog.participants.len().max(1);
         let span = area_right - area_left;
         let widest = dialog
             .participants
             .iter()
-            .map(|p| mono_width(&p.name, 12.0).max(mono_width(&p.address, 10.0)))
+            .map(|p| mono_width(&p.name, metrics.box_name).max(mono_width(&p.address, metrics.box_address)))
             .fold(0.0, f64::max);
         let box_width = (widest + 16.0).clamp(72.0, 200.0).min(span / count as f64 - 8.0);
         let first = area_left + box_width / 2.0 + 4.0;
@@ -84,7 +138,8 @@ impl Columns {
         } else {
             (0..count).map(|i| first + (last - first) * i as f64 / (count - 1) as f64).collect()
         };
-        Columns { frame_right, time_right, area_left, area_right, lifelines, box_width, phase_left: area_right + 8.0 }
+        let phase_left = area_right + 8.0;
+        Columns { frame_right, time_right, area_left, area_right, lifelines, box_width, phase_left, metrics }
     }
 }
 

@@ -5,7 +5,7 @@ use super::super::Labels;
 use super::super::arrows::{DECRYPTED_NOTE, Mark, Omitted};
 use super::super::format::{mono_chars, truncate};
 use super::super::layout::{Font, Item, Text};
-use super::geometry::{MARGIN, WIDTH};
+use super::geometry::{MARGIN, Metrics};
 
 /// The control bits in the order the reference article lists them, with what each means.
 pub const FLAGS: [(&str, &str); 6] = [
@@ -37,15 +37,17 @@ pub struct Extras<'a> {
     pub notes: &'a [String],
 }
 
-/// Draws the legend from `top`; returns its items and the y just below it.
-pub fn draw(top: f64, extras: &Extras) -> (Vec<Item>, f64) {
-    let mut items = vec![Item::line(MARGIN, top, WIDTH - MARGIN, top, "rule")];
-    let column_width = (WIDTH - 2.0 * MARGIN) / 2.0;
+/// Draws the legend from `top`, as wide as `metrics` say; returns its items and the y just below it.
+pub fn draw(top: f64, metrics: &Metrics, extras: &Extras) -> (Vec<Item>, f64) {
+    let width = metrics.width;
+    let mut items = vec![Item::line(MARGIN, top, width - MARGIN, top, "rule")];
+    let columns = metrics.legend_columns.max(1);
+    let column_width = (width - 2.0 * MARGIN) / columns as f64;
     let chars = mono_chars(column_width - 8.0, SIZE);
     let first = top + 18.0;
     let shown: Vec<&(&str, &str)> = FLAGS.iter().filter(|(flag, _)| extras.flags.contains(flag)).collect();
-    // Two columns, the first one filled first.
-    let rows = shown.len().div_ceil(2);
+    // The first column is filled first.
+    let rows = shown.len().div_ceil(columns);
     for (i, (flag, meaning)) in shown.iter().enumerate() {
         let x = MARGIN + (i / rows) as f64 * column_width;
         let y = first + (i % rows) as f64 * LINE;
@@ -74,7 +76,7 @@ pub fn draw(top: f64, extras: &Extras) -> (Vec<Item>, f64) {
     for note in extras.notes {
         notes.push(("!", "tag-warn", note.clone()));
     }
-    let total_chars = mono_chars(WIDTH - 2.0 * MARGIN - 20.0, SIZE);
+    let total_chars = mono_chars(width - 2.0 * MARGIN - 20.0, SIZE);
     for (symbol, class, text) in notes {
         if symbol == LOCK {
             items.extend(super::arrow::padlock(MARGIN, y));

@@ -8,11 +8,11 @@ mod phases;
 
 use super::DiagramOptions;
 use super::arrows::{self, ArrowText, Mark};
-use super::format::{SANS_ADVANCE, mono_chars, pause, truncate};
+use super::format::{SANS_ADVANCE, mono_chars, pause, truncate, truncate_start};
 use super::layout::{Anchor, Font, Item, Layout, Text};
 use crate::dialog::{Dialog, Event};
 pub use geometry::IDLE_SECONDS;
-use geometry::{BreakKind, Columns, MARGIN, ROWS_TOP, Rows, WIDTH};
+use geometry::{BreakKind, Columns, MARGIN, ROWS_TOP, Rows};
 
 const TITLE_SIZE: f64 = 15.0;
 const BOX_TOP: f64 = 40.0;
@@ -63,10 +63,10 @@ pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
         decrypted: shown.events.iter().any(|&i| dialog.events.get(i).is_some_and(Event::any_decrypted)),
         notes: &dialog.notes,
     };
-    let (legend_items, bottom) = legend::draw(rows.bottom.max(phase_bottom) + 16.0, &extras);
+    let (legend_items, bottom) = legend::draw(rows.bottom.max(phase_bottom) + 16.0, &columns.metrics, &extras);
     items.extend(legend_items);
     Layout {
-        width: WIDTH,
+        width: columns.metrics.width,
         height: bottom.ceil(),
         title: dialog.title.clone(),
         description: dialog.description.clone(),
@@ -76,7 +76,8 @@ pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
 
 /// The title, the participant boxes and the column headers.
 fn header(items: &mut Vec<Item>, dialog: &Dialog, columns: &Columns) {
-    let title_chars = ((WIDTH - 2.0 * MARGIN) / (TITLE_SIZE * SANS_ADVANCE)).floor() as usize;
+    let metrics = &columns.metrics;
+    let title_chars = ((metrics.width - 2.0 * MARGIN) / (TITLE_SIZE * SANS_ADVANCE)).floor() as usize;
     items.push(Item::Text(
         Text::new(MARGIN, 24.0, TITLE_SIZE, "fg", truncate(&dialog.title, title_chars)).font(Font::Sans),
     ));
@@ -90,12 +91,12 @@ fn header(items: &mut Vec<Item>, dialog: &Dialog, columns: &Columns) {
             radius: 4.0,
             class: "pbox",
         });
-        let name = truncate(&participant.name, mono_chars(width - 8.0, 12.0));
-        let address = truncate(&participant.address, mono_chars(width - 8.0, 10.0));
-        items.push(Item::Text(
-            Text::new(x, BOX_TOP + 16.0, 12.0, "fg", name).font(Font::MonoBold).anchor(Anchor::Middle),
-        ));
-        items.push(Item::Text(Text::new(x, BOX_TOP + 31.0, 10.0, "dim", address).anchor(Anchor::Middle)));
+        let name = truncate(&participant.name, mono_chars(width - 8.0, metrics.box_name));
+        let address = truncate_start(&participant.address, mono_chars(width - 8.0, metrics.box_address));
+        let name = Text::new(x, BOX_TOP + 16.0, metrics.box_name, "fg", name);
+        items.push(Item::Text(name.font(Font::MonoBold).anchor(Anchor::Middle)));
+        let address = Text::new(x, BOX_TOP + 31.0, metrics.box_address, "dim", address);
+        items.push(Item::Text(address.anchor(Anchor::Middle)));
     }
     let y = ROWS_TOP - 4.0;
     items.push(Item::Text(Text::new(columns.frame_right, y, 10.0, "dim", "No.").anchor(Anchor::End)));
@@ -128,5 +129,80 @@ fn breaks(items: &mut Vec<Item>, rows: &Rows, columns: &Columns, omitted: Option
         let y = gap.top + gap.height / 2.0 + 4.0;
         let label = Text::new(middle, y, 11.0, class, truncate(&text, chars)).anchor(Anchor::Middle);
         items.push(Item::Text(label));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::format::{MONO_ADVANCE, SANS_ADVANCE};
+    use super::super::{DiagramOptions, Width};
+    use super::*;
+    use crate::analyze::analyze_file;
+    use crate::dialog::{DialogOptions, Selection, build};
+    use std::path::Path;
+
+    fn layout_of(capture: &str, width: Width) -> Layout {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(capture);
+        let analysis = analyze_file(&path, &Default::default()).unwrap();
+        let dialog = build(&analysis, &Selection::default(), &DialogOptions::default()).unwrap();
+        layout(&dialog, &DiagramOptions { width, ..Default::default() })
+    }
+
+    /// The left and right ends of a text, measured as the layout measures it.
+    fn extent(text: &Text) -> (f64, f64) {
+        let advance = if text.font == Font::Sans { SANS_ADVANCE } else { MONO_ADVANCE };
+        let width = text.content.chars().count() as f64 * text.size * advance;
+        match text.anchor {
+            Anchor::Start => (text.x, text.x + width),
+            Anchor::Middle => (text.x - width / 2.0, text.x + width / 2.0),
+            Anchor::End => (text.x - width, text.x),
+        }
+    }
+
+    fn texts(items: &[Item]) -> Vec<&str> {
+        items.iter().filter_map(|i| if let Item::Text(t) = i { Some(t.content.as_str()) } else { None }).collect()
+    }
+
+    /// Each arrow's tooltip and the texts drawn in it.
+    fn arrows(layout: &Layout) -> Vec<(&str, Vec<&str>)> {
+        layout
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Group { tooltip: Some(tooltip), items, .. } => Some((tooltip.as_str(), texts(items))),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_compact_ladder_fits_a_phone_and_its_tooltips_keep_what_its_labels_cut() {
+        for capture in ["captures/http-close.pcap", "captures/h2-prior-knowledge.pcap", "captures/websocket.pcap"] {
+            let compact = layout_of(capture, Width::Compact);
+            assert_eq!(compact.width, 360.0, "{capture}");
+            for text in compact.texts() {
+                let (left, right) = extent(text);
+                assert!(
+                    left >= 0.0 && right <= compact.width,
+                    "{capture}: {:?} runs out: {left}..{right}",
+                    text.content
+                );
+            }
+            let wide = layout_of(capture, Width::Wide);
+            assert_eq!(wide.width, 860.0);
+            let (compact_arrows, wide_arrows) = (arrows(&compact), arrows(&wide));
+            assert_eq!(compact_arrows.len(), wide_arrows.len(), "{capture}: the same arrows");
+            let mut shortened = 0;
+            for ((tooltip, texts), (wide_tooltip, _)) in compact_arrows.iter().zip(&wide_arrows) {
+                // The tooltip says what the wide one says, and whatever the labels left out.
+                let said = wide_tooltip.lines().next().unwrap_or_default();
+                assert!(tooltip.starts_with(said), "{capture}: {tooltip:?} does not start with {said:?}");
+                for cut in texts.iter().filter_map(|t| t.strip_suffix('…')) {
+                    shortened += 1;
+                    assert!(tooltip.contains(cut), "{capture}: {cut:?}… is not in its tooltip {tooltip:?}");
+                }
+            }
+            assert!(shortened > 0, "{capture}: no label was shortened, the test shows nothing");
+        }
     }
 }

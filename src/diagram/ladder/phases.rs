@@ -7,7 +7,7 @@
 use super::super::arrows::Shown;
 use super::super::format::{mono_chars, thousands, wrap};
 use super::super::layout::{Item, Text};
-use super::geometry::{Columns, MARGIN, Rows, WIDTH};
+use super::geometry::{Columns, MARGIN, Rows};
 use crate::dialog::{Dialog, Phase, PhaseKind};
 
 const MAX_LANES: usize = 4;
@@ -17,7 +17,6 @@ const MAX_BANDS: usize = 400;
 /// Phases of one kind and connection over the same arrows drawn one by one; the rest are counted on the last.
 const SAME_SPAN: usize = 16;
 const LANE_WIDTH: f64 = 6.0;
-const LABEL_SIZE: f64 = 11.0;
 const LINE_HEIGHT: f64 = 13.0;
 const MAX_LABEL_LINES: usize = 8;
 
@@ -60,7 +59,8 @@ pub fn draw(dialog: &Dialog, shown: &Shown, rows: &Rows, columns: &Columns) -> P
     }
     let lanes = lane_bottoms.len().max(1);
     let label_x = columns.phase_left + lanes as f64 * LANE_WIDTH + 6.0;
-    let label_chars = mono_chars(WIDTH - MARGIN - label_x, LABEL_SIZE);
+    let label_size = columns.metrics.phase_label;
+    let label_chars = mono_chars(columns.metrics.width - MARGIN - label_x, label_size);
     let several_connections = dialog.connections.len() > 1;
 
     let mut items = PhaseItems { background: Vec::new(), foreground: Vec::new(), bottom: 0.0 };
@@ -93,12 +93,12 @@ pub fn draw(dialog: &Dialog, shown: &Shown, rows: &Rows, columns: &Columns) -> P
         let room = ((bottom - top) / LINE_HEIGHT).floor() as usize;
         let lines = wrap(&name, label_chars, room.clamp(3, MAX_LABEL_LINES));
         let block = lines.len() as f64 * LINE_HEIGHT;
-        let centred = (top + bottom) / 2.0 - block / 2.0 + LABEL_SIZE - 1.0;
-        let wanted = if band.phase.kind == PhaseKind::Idle { centred } else { top + LABEL_SIZE - 1.0 };
+        let centred = (top + bottom) / 2.0 - block / 2.0 + label_size - 1.0;
+        let wanted = if band.phase.kind == PhaseKind::Idle { centred } else { top + label_size - 1.0 };
         let first_baseline = wanted.max(next_free);
         for (i, line) in lines.iter().enumerate() {
             let y = first_baseline + i as f64 * LINE_HEIGHT;
-            items.foreground.push(Item::Text(Text::new(label_x, y, LABEL_SIZE, "fg", line.clone())));
+            items.foreground.push(Item::Text(Text::new(label_x, y, label_size, "fg", line.clone())));
         }
         next_free = first_baseline + block + 3.0;
         items.bottom = items.bottom.max(first_baseline + block - LINE_HEIGHT + 4.0);
