@@ -18,9 +18,6 @@ const DESCRIBED_MESSAGES: usize = 12;
 /// Runs of at least this many consecutive duplicate ACKs become one arrow (three trigger a fast retransmit).
 const DUP_ACK_RUN: usize = 3;
 
-/// An arrow lists at most this many messages; one line after them counts the rest.
-pub const MAX_ARROW_MESSAGES: usize = crate::analyze::MAX_LISTED_MESSAGES;
-
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum DialogError {
     #[error("the capture has no TCP connection")]

@@ -15,7 +15,7 @@ mod phases;
 mod trouble;
 
 pub use annotations::{AnnotationError, Annotations, FrameRange, Note};
-pub use build::{DialogError, MAX_ARROW_MESSAGES, build, thousands};
+pub use build::{DialogError, build, thousands};
 pub use overview::{ForDiagram, LADDER_CONNECTIONS, OVERVIEW_CONNECTIONS, Overview, analyze_for_diagram};
 pub use phases::format_duration;
 pub use trouble::{STALL_SECONDS, Trouble, TroubleKind, find_trouble};
