@@ -82,10 +82,17 @@ pub fn card(graph: &Graph, options: &DiagramOptions) -> Result<Vec<u8>, DiagramE
     png::card(&picture, options)
 }
 
-/// The time axis every view shares: from the stream's first segment to its last (a millisecond at least, so a
-/// single segment still has an axis).
-fn time_axis(graph: &Graph) -> (axes::Quantity, f64, f64) {
-    (axes::Quantity::Time, graph.start, graph.end.max(graph.start + 0.001))
+/// A view's frame: its titles and y axis over the time axis every view shares, from the stream's first segment
+/// to its last (a millisecond at least, so a single segment still has an axis).
+fn frame<'a>(
+    graph: &Graph,
+    title: &'a str,
+    subtitle: &'a str,
+    y: (axes::Quantity, f64, f64),
+    y_title: &'a str,
+) -> axes::Frame<'a> {
+    let x = (axes::Quantity::Time, graph.start, graph.end.max(graph.start + 0.001));
+    axes::Frame { title, subtitle, x, y, y_title }
 }
 
 /// Whether a kind of element is drawn one by one.

@@ -4,7 +4,7 @@
 
 use super::super::format::coord;
 use super::super::layout::{Item, Layout};
-use super::axes::{self, Frame, Plot, Quantity, Swatch};
+use super::axes::{self, Plot, Quantity, Swatch};
 use super::bins::{Columns, ranges};
 use super::marks::{self, Links};
 use crate::dialog::format_duration;
@@ -20,14 +20,13 @@ fn dot(x: f64, y: f64, class: &'static str) -> Item {
 pub fn layout(graph: &Graph, link: &Links) -> Layout {
     let top = graph.rtt.iter().map(|s| s.rtt).fold(0.0001, f64::max);
     let subtitle = graph.subject();
-    let title = "Round-trip time";
-    let frame = Frame {
-        title,
-        subtitle: &subtitle,
-        x: super::time_axis(graph),
-        y: (Quantity::Duration, 0.0, top),
-        y_title: "RTT (ACK time − segment time)",
-    };
+    let frame = super::frame(
+        graph,
+        "Round-trip time",
+        &subtitle,
+        (Quantity::Duration, 0.0, top),
+        "RTT (ACK time − segment time)",
+    );
     let plot = Plot::new(&frame);
     let mut items = plot.chrome(&frame);
     let (kept, ambiguous): (Vec<&RttSample>, Vec<&RttSample>) = graph.rtt.iter().partition(|s| !s.ambiguous);
@@ -61,7 +60,7 @@ pub fn layout(graph: &Graph, link: &Links) -> Layout {
     Layout {
         width: axes::WIDTH,
         height,
-        title: format!("{title}: {subtitle}"),
+        title: format!("{}: {subtitle}", frame.title),
         description: format!(
             "Round-trip times of {subtitle}: {} {}",
             summary(&kept, ambiguous.len()),

@@ -3,7 +3,7 @@
 
 use super::super::format::coord;
 use super::super::layout::{Item, Layout};
-use super::axes::{self, Frame, Plot, Quantity, Swatch, path_v};
+use super::axes::{self, Plot, Quantity, Swatch, path_v};
 use super::bins::{Columns, ranges};
 use super::marks::{self, Links};
 use super::tcptrace::mark_items;
@@ -16,14 +16,13 @@ pub fn layout(graph: &Graph, link: &Links) -> Layout {
     let top = graph.data.iter().map(|d| f64::from(d.end)).fold(1.0, f64::max);
     let bottom = graph.data.iter().map(|d| f64::from(d.seq)).fold(top, f64::min);
     let subtitle = graph.subject();
-    let title = "Time-sequence graph (Stevens)";
-    let frame = Frame {
-        title,
-        subtitle: &subtitle,
-        x: super::time_axis(graph),
-        y: (Quantity::Bytes, bottom, top),
-        y_title: "relative sequence number",
-    };
+    let frame = super::frame(
+        graph,
+        "Time-sequence graph (Stevens)",
+        &subtitle,
+        (Quantity::Bytes, bottom, top),
+        "relative sequence number",
+    );
     let plot = Plot::new(&frame);
     let mut items = plot.chrome(&frame);
     let dots = graph.data.iter().filter(|d| d.len > 0);
@@ -60,7 +59,7 @@ pub fn layout(graph: &Graph, link: &Links) -> Layout {
     Layout {
         width: axes::WIDTH,
         height,
-        title: format!("{title}: {subtitle}"),
+        title: format!("{}: {subtitle}", frame.title),
         description: format!("Time-sequence graph (one dot per segment) of {subtitle}. {}", graph.description()),
         items,
     }

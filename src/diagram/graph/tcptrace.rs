@@ -3,7 +3,7 @@
 
 use super::super::format::coord;
 use super::super::layout::{Item, Layout};
-use super::axes::{self, Frame, Plot, Quantity, Swatch, path_v, polyline};
+use super::axes::{self, Plot, Quantity, Swatch, path_v, polyline};
 use super::bins::{Columns, ranges};
 use super::marks::{self, Links};
 use crate::dialog::graph::{DataSegment, Graph, Mark, MarkKind};
@@ -33,14 +33,13 @@ pub fn layout(graph: &Graph, link: &Links) -> Layout {
     let clipped = window_top > data_top + room;
     let top = if clipped { data_top + room * 0.1 } else { data_top.max(window_top) };
     let subtitle = graph.subject();
-    let title = "Time-sequence graph (tcptrace)";
-    let frame = Frame {
-        title,
-        subtitle: &subtitle,
-        x: super::time_axis(graph),
-        y: (Quantity::Bytes, bottom, top),
-        y_title: "relative sequence number",
-    };
+    let frame = super::frame(
+        graph,
+        "Time-sequence graph (tcptrace)",
+        &subtitle,
+        (Quantity::Bytes, bottom, top),
+        "relative sequence number",
+    );
     let plot = Plot::new(&frame);
     let mut items = plot.chrome(&frame);
     items.extend(sack_blocks(graph, &plot));
@@ -67,7 +66,7 @@ pub fn layout(graph: &Graph, link: &Links) -> Layout {
     Layout {
         width: axes::WIDTH,
         height,
-        title: format!("{title}: {subtitle}"),
+        title: format!("{}: {subtitle}", frame.title),
         description: format!("Time-sequence graph of {}. {}", subtitle, graph.description()),
         items,
     }

@@ -2,7 +2,7 @@
 //! acknowledged) over time, each a moving average over the window the subtitle states.
 
 use super::super::layout::{Item, Layout};
-use super::axes::{self, Frame, Plot, Quantity, Swatch, polyline};
+use super::axes::{self, Plot, Quantity, Swatch, polyline};
 use super::marks::{self, Links};
 use super::tcptrace::mark_items;
 use crate::dialog::format_duration;
@@ -16,14 +16,7 @@ pub fn layout(graph: &Graph, link: &Links) -> Layout {
     let top = points.iter().map(|p| p.1.max(p.2)).fold(1.0, f64::max);
     let window = format_duration(graph.throughput.window);
     let subtitle = format!("{} · moving average over {window}", graph.subject());
-    let title = "Throughput and goodput";
-    let frame = Frame {
-        title,
-        subtitle: &subtitle,
-        x: super::time_axis(graph),
-        y: (Quantity::BitsPerSecond, 0.0, top),
-        y_title: "rate",
-    };
+    let frame = super::frame(graph, "Throughput and goodput", &subtitle, (Quantity::BitsPerSecond, 0.0, top), "rate");
     let plot = Plot::new(&frame);
     let mut items = plot.chrome(&frame);
     let line = |pick: fn(&(f64, f64, f64)) -> f64| polyline(points.iter().map(|p| plot.px(p.0, pick(p))));
@@ -43,7 +36,7 @@ pub fn layout(graph: &Graph, link: &Links) -> Layout {
     Layout {
         width: axes::WIDTH,
         height,
-        title: format!("{title}: {}", graph.subject()),
+        title: format!("{}: {}", frame.title, graph.subject()),
         description: format!(
             "Throughput and goodput of {}, averaged over {window}: throughput peaks at {}, goodput at {}. {}",
             graph.subject(),

@@ -4,7 +4,7 @@
 
 use super::super::format::coord;
 use super::super::layout::{Item, Layout};
-use super::axes::{self, Frame, Plot, Quantity, Swatch};
+use super::axes::{self, Plot, Quantity, Swatch};
 use super::bins::{Columns, ranges};
 use super::marks::{self, Links};
 use super::tcptrace::{mark_items, step_line};
@@ -22,14 +22,13 @@ pub fn layout(graph: &Graph, link: &Links) -> Layout {
         graph.flight.iter().filter_map(|p| p.sack_aware.map(|b| (p.time, f64::from(b)))).collect();
     let top = windows.iter().chain(&flight).chain(&sack).map(|p| p.1).fold(1.0, f64::max);
     let subtitle = graph.subject();
-    let title = "Receive window and bytes in flight";
-    let frame = Frame {
-        title,
-        subtitle: &subtitle,
-        x: super::time_axis(graph),
-        y: (Quantity::Bytes, 0.0, top),
-        y_title: "window, bytes in flight",
-    };
+    let frame = super::frame(
+        graph,
+        "Receive window and bytes in flight",
+        &subtitle,
+        (Quantity::Bytes, 0.0, top),
+        "window, bytes in flight",
+    );
     let plot = Plot::new(&frame);
     let mut items = plot.chrome(&frame);
     // Shading goes under the grid's lines and the data: right after the grid path.
@@ -72,7 +71,7 @@ pub fn layout(graph: &Graph, link: &Links) -> Layout {
     Layout {
         width: axes::WIDTH,
         height,
-        title: format!("{title}: {subtitle}"),
+        title: format!("{}: {subtitle}", frame.title),
         description: format!(
             "Receive window and bytes in flight of {subtitle}: bytes in flight peak at {} as Wireshark counts them; at most {} were sent and neither acknowledged nor SACKed. {}",
             crate::diagram::format::bytes(peak as u64),
