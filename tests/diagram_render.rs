@@ -4,7 +4,7 @@
 mod diagram_support;
 
 use diagram_support::{dialog_of, repo_path, synthetic};
-use tcpdialog::diagram::{DiagramOptions, Format, Labels, Spacing, Theme, TimeUnit, View, render};
+use tcpdialog::diagram::{DiagramOptions, Format, Labels, Spacing, Theme, TimeUnit, View, Width, render};
 use tcpdialog::dialog::Dialog;
 
 fn options(view: View) -> DiagramOptions {
@@ -247,7 +247,8 @@ fn svg_is_self_contained_accessible_and_sized() {
 #[test]
 fn ids_and_styles_are_prefixed_so_diagrams_share_a_page() {
     let dialog = dialog_of("captures/http-close.pcap");
-    let one = svg(&dialog, &DiagramOptions { id_prefix: "one".into(), link_to_table: true, ..Default::default() });
+    let one_options = DiagramOptions { id_prefix: "one".into(), link_to_table: true, ..Default::default() };
+    let one = svg(&dialog, &one_options);
     let two = svg(&dialog, &DiagramOptions { id_prefix: "two".into(), theme: Theme::Dark, ..Default::default() });
     let ids = |document: &str| -> Vec<String> {
         let doc = roxmltree::Document::parse(document).unwrap();
@@ -261,11 +262,21 @@ fn ids_and_styles_are_prefixed_so_diagrams_share_a_page() {
     assert!(style(&two).contains("#two .bg{fill:#0d1117}"), "dark background");
     let table = text_of(
         &dialog,
-        &DiagramOptions { view: View::Table, id_prefix: "one".into(), ..Default::default() },
+        &DiagramOptions { view: View::Table, id_prefix: "one".into(), table_links_back: true, ..Default::default() },
         Format::Html,
     );
-    assert!(table.contains(r##"<tr id="one-f4"><td><a href="#one-a4">4</a>"##), "rows link to arrows");
+    // To the arrow in the wide ladder, and (shown by a phone's stylesheet) in the compact one.
+    assert!(
+        table.contains(
+            r##"<tr id="one-f4"><td><a class="to-wide" href="#one-a4">4</a><a class="to-compact" href="#onec-a4" hidden>4</a>"##
+        ),
+        "rows link to arrows"
+    );
     assert!(one.contains(r##"<a href="#one-f4" id="one-a4">"##), "arrows link back to rows");
+    let compact = svg(&dialog, &DiagramOptions { width: Width::Compact, ..one_options.clone() });
+    assert!(compact.contains(r##"<a href="#one-f4" id="onec-a4">"##), "compact arrows link to the same rows");
+    let alone = text_of(&dialog, &DiagramOptions { view: View::Table, ..Default::default() }, Format::Html);
+    assert!(alone.contains(r#"<tr id="d-f4"><td>4</td>"#), "a table alone links to no arrow");
     let alone = svg(&dialog, &DiagramOptions { id_prefix: "one".into(), ..Default::default() });
     assert!(alone.contains(r#"<g id="one-a4">"#) && !alone.contains("href="), "no links without the table");
     let auto = svg(&dialog, &DiagramOptions { theme: Theme::Auto, ..Default::default() });

@@ -1,5 +1,6 @@
 //! Stream graphs drawn by the real binary on real captures: every mark tshark has is in the SVG with its
-//! frame and Wireshark's Info line; reference PNGs of each view on the loss and zero-window captures,
+//! frame and Wireshark's Info line; reference PNGs of each view on the loss and zero-window captures, at blog
+//! width and for a phone,
 //! compared pixel by pixel with a small tolerance (as resvg tests its renders); a golden SVG; a huge
 //! transfer stays small; text formats are refused with the formats a graph supports.
 //!
@@ -120,10 +121,11 @@ fn differing(a: &Pixmap, b: &Pixmap) -> f64 {
 #[test]
 fn each_view_looks_like_its_reference_png() {
     let bless = std::env::var_os("TCPDIALOG_BLESS_GRAPHS").is_some();
+    let widths = [("wide", "", 700), ("compact", "-compact", 360)];
     for (capture, name) in [("tests/fixtures/lossy.pcap", "lossy"), ("tests/fixtures/zerowindow.pcap", "zerowindow")] {
-        for view in VIEWS {
-            let reference = repo().join(format!("tests/fixtures/graphs/{name}-{view}.png"));
-            let out = run(&["diagram", capture, "--view", view, "--format", "png"]);
+        for (view, (width, suffix, pixels)) in VIEWS.iter().flat_map(|v| widths.iter().map(move |w| (*v, *w))) {
+            let reference = repo().join(format!("tests/fixtures/graphs/{name}-{view}{suffix}.png"));
+            let out = run(&["diagram", capture, "--view", view, "--width", width, "--format", "png"]);
             assert!(out.status.success(), "{}", stderr(&out));
             if bless {
                 std::fs::write(&reference, &out.stdout).unwrap();
@@ -131,7 +133,7 @@ fn each_view_looks_like_its_reference_png() {
             }
             let drawn = Pixmap::decode_png(&out.stdout).unwrap();
             let expected = Pixmap::decode_png(&std::fs::read(&reference).unwrap()).unwrap();
-            assert_eq!(drawn.width(), 700, "{name} {view}: blog width");
+            assert_eq!(drawn.width(), pixels, "{name} {view}: {width}");
             let share = differing(&drawn, &expected);
             assert!(
                 share < 0.002,

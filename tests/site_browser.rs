@@ -22,6 +22,8 @@ use std::time::Instant;
 
 /// The post shown in the README.
 const POST: &str = "posts/http-connection-close/";
+/// A post with ladders and stream graphs.
+const GRAPHS_POST: &str = "posts/loss/";
 
 /// What the checks need from a loaded page, as JSON. Nested `<svg>`s are parts of a diagram, not diagrams.
 /// A ladder is drawn twice, wide and compact, and only one is displayed: the hidden one is not on screen.
@@ -41,10 +43,14 @@ const PAGE_FACTS: &str = r##"JSON.stringify({
     overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
 })"##;
 
-/// Each ladder's two drawings: whether each is displayed, and where the compact one lies.
+/// Each ladder's or graph's two drawings: whether each is displayed, where the compact one lies, and where the
+/// packet list's numbers lead (only the links the stylesheet shows count).
 const LADDER_FACTS: &str = r##"JSON.stringify({
     viewport: document.documentElement.clientWidth,
     ladders: [...document.querySelectorAll('figure.diagram:has(> .diagram-compact)')].map(figure => {
+        const rows = [...figure.querySelectorAll('.tcpdialog-packets tbody tr[id]')];
+        const backLinks = rows.flatMap(row => [...row.querySelectorAll('a[href]')])
+            .filter(a => getComputedStyle(a).display !== 'none');
         const wide = figure.querySelector(':scope > .diagram-wide > svg');
         const compact = figure.querySelector(':scope > .diagram-compact > svg');
         const box = compact.getBoundingClientRect();
@@ -57,18 +63,22 @@ const LADDER_FACTS: &str = r##"JSON.stringify({
                 .filter(a => document.getElementById(a.getAttribute('href').slice(1))?.closest('details.packet-list'))
                 .length,
             listOpen: figure.querySelector('details.packet-list')?.open,
+            graph: ![...compact.querySelectorAll('[id]')].some(element => /-a\d+$/.test(element.id)), rows: rows.length, backLinks: backLinks.length,
+            backLinksToShownArrows: backLinks
+                .filter(a => document.getElementById(a.getAttribute('href').slice(1))?.checkVisibility()).length,
         };
     }),
 })"##;
 
-/// On a phone each ladder shows its compact drawing, inside the screen without scrolling sideways; on a desktop
-/// its wide one. Either way its arrows link to rows of the packet list, folded away.
+/// On a phone each ladder and graph shows its compact drawing, inside the screen without scrolling sideways; on a
+/// desktop its wide one. Either way its arrows or marks link to rows of the packet list, folded away, and each row
+/// of a ladder's list links back to its arrow in the drawing on screen.
 fn check_ladders(tab: &Tab, page: &str, phone: bool, findings: &mut Findings) {
     let facts = evaluate_json(tab, LADDER_FACTS);
     let viewport = facts["viewport"].as_f64().unwrap_or(0.0);
     let ladders = facts["ladders"].as_array().cloned().unwrap_or_default();
     if ladders.is_empty() {
-        findings.failures.push(format!("{page}: no ladder drawn in both widths"));
+        findings.failures.push(format!("{page}: nothing drawn in both widths"));
     }
     for ladder in ladders {
         let id = ladder["id"].as_str().unwrap_or_default();
@@ -87,6 +97,14 @@ fn check_ladders(tab: &Tab, page: &str, phone: bool, findings: &mut Findings) {
         if ladder["listOpen"].as_bool() != Some(false) {
             findings.failures.push(format!("{page}: {id}'s packet list is not folded: {ladder}"));
         }
+        // A graph's rows are only link targets; a ladder's each lead to one arrow, shown.
+        let graph = ladder["graph"].as_bool() == Some(true);
+        findings.compact_graphs += usize::from(graph && phone);
+        let rows = if graph { 0 } else { ladder["rows"].as_u64().unwrap_or(0) };
+        let back = (ladder["backLinks"].as_u64(), ladder["backLinksToShownArrows"].as_u64());
+        if back != (Some(rows), Some(rows)) {
+            findings.failures.push(format!("{page} at {viewport} px: {id}'s rows link back as {back:?}: {ladder}"));
+        }
     }
 }
 
@@ -95,6 +113,8 @@ struct Findings {
     failures: Vec<String>,
     figures: usize,
     internal_links: usize,
+    /// Stream graphs seen in their compact drawing.
+    compact_graphs: usize,
 }
 
 /// Loads one page of `output` (a path relative to it) and checks it.
@@ -192,8 +212,10 @@ fn every_page_of_the_example_site_works_in_headless_chromium() {
     for (width, mobile, dark) in [(1280, false, false), (390, true, false), (390, true, true)] {
         set_viewport(&tab, width, 800, mobile);
         set_color_scheme(&tab, dark);
-        check_page(&tab, &problems, &output, &origin, POST, &mut findings);
-        check_ladders(&tab, POST, mobile, &mut findings);
+        for page in [GRAPHS_POST, POST] {
+            check_page(&tab, &problems, &output, &origin, page, &mut findings);
+            check_ladders(&tab, page, mobile, &mut findings);
+        }
         let png = full_page_png(&tab);
         let size = png_size(&png);
         assert_eq!(size.map(|(w, _)| w), Some(width), "{POST} at {width} px: screenshot of size {size:?}");
@@ -214,14 +236,15 @@ fn every_page_of_the_example_site_works_in_headless_chromium() {
     assert!(findings.failures.is_empty(), "{} problem(s):\n{}", findings.failures.len(), findings.failures.join("\n"));
     assert_eq!(pages.len(), 46, "the example site's HTML pages: {pages:?}");
     assert!(pages.iter().any(|page| page == &format!("{POST}index.html")), "{pages:?}");
-    // Every diagram is drawn once on its post; the post page is checked thrice more for the screenshots.
+    // Every diagram is drawn once on its post; two posts are checked thrice more for the screenshots.
     assert!(
-        findings.figures >= report.diagrams + 3,
+        findings.figures >= report.diagrams + 6,
         "{} figures on screen, {} built",
         findings.figures,
         report.diagrams
     );
     assert!(findings.internal_links > 200, "only {} internal links checked", findings.internal_links);
+    assert!(findings.compact_graphs >= 4, "the loss post's two graphs, light and dark: {}", findings.compact_graphs);
     eprintln!(
         "site_browser: {} pages, {} figures, {} internal links checked in {:.1} s (build and launch {:.1} s); \
          screenshots: {}",

@@ -105,7 +105,7 @@ pub struct StyleArgs {
     /// even rows, or time-proportional so slopes show latency.
     #[arg(long, default_value = "even")]
     pub spacing: Spacing,
-    /// wide (860 px), or compact (360 px, for a phone) for a ladder.
+    /// wide (a blog column), or compact (360 px, for a phone), for a ladder or a graph.
     #[arg(long, default_value = "wide")]
     pub width: Width,
     /// PNG pixel ratio (2 for retina screens).

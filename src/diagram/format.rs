@@ -71,11 +71,13 @@ pub fn truncate_start(text: &str, max_chars: usize) -> String {
     format!("…{}", kept.trim_start())
 }
 
-/// Splits `text` into at most `max_lines` lines of at most `max_chars` characters, at spaces where possible.
+/// Splits `text` into at most `max_lines` lines of at most `max_chars` characters, at spaces where possible; a
+/// word longer than a line is broken after a dash or a slash, else hyphenated if it is a word of letters, else
+/// cut where the line ends.
 pub fn wrap(text: &str, max_chars: usize, max_lines: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut current = String::new();
-    for word in text.split_whitespace() {
+    for word in text.split_whitespace().flat_map(|word| break_word(word, max_chars)) {
         let candidate_len = current.chars().count() + usize::from(!current.is_empty()) + word.chars().count();
         if !current.is_empty() && candidate_len > max_chars {
             lines.push(std::mem::take(&mut current));
@@ -83,7 +85,7 @@ pub fn wrap(text: &str, max_chars: usize, max_lines: usize) -> Vec<String> {
         if !current.is_empty() {
             current.push(' ');
         }
-        current.push_str(word);
+        current.push_str(&word);
     }
     if !current.is_empty() {
         lines.push(current);
@@ -93,6 +95,28 @@ pub fn wrap(text: &str, max_chars: usize, max_lines: usize) -> Vec<String> {
         lines.push(rest);
     }
     lines.into_iter().map(|line| truncate(&line, max_chars)).collect()
+}
+
+/// A word in pieces of at most `max_chars` characters (a short word, or no room at all: the word itself).
+fn break_word(word: &str, max_chars: usize) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut rest: Vec<char> = word.chars().collect();
+    while rest.len() > max_chars && max_chars >= 4 {
+        let dash = rest[..max_chars].iter().rposition(|c| matches!(c, '–' | '-' | '/')).filter(|&at| at > 0);
+        let (cut, hyphen) = match dash {
+            Some(at) => (at + 1, false),
+            // Three letters at least go to the next line: `retransmiss-ion`, not `retransmissi-on`.
+            None if rest[..max_chars].iter().all(|c| c.is_alphabetic()) => ((max_chars - 1).min(rest.len() - 3), true),
+            None => (max_chars, false),
+        };
+        let mut piece: String = rest.drain(..cut).collect();
+        if hyphen {
+            piece.push('-');
+        }
+        pieces.push(piece);
+    }
+    pieces.push(rest.into_iter().collect());
+    pieces
 }
 
 /// Decimal byte sizes: `512 B`, `1.5 kB`, `4.8 MB`, `2.1 GB`.
@@ -167,6 +191,17 @@ mod tests {
     fn wrapping_breaks_at_spaces_and_keeps_the_line_limit() {
         assert_eq!(wrap("idle 2.0 s, then server closes", 20, 2), vec!["idle 2.0 s, then", "server closes"]);
         assert_eq!(wrap("a b c d e f", 3, 2), vec!["a b", "c…"]);
+    }
+
+    #[test]
+    fn a_word_longer_than_a_line_is_broken_not_cut() {
+        assert_eq!(
+            wrap("8 duplicate ACKs (SACK 26065–41993), fast retransmission", 12, 9),
+            ["8 duplicate", "ACKs (SACK", "26065–", "41993), fast", "retransmiss-", "ion"]
+        );
+        assert_eq!(wrap("Seq=1234567890123", 8, 4), ["Seq=1234", "56789012", "3"]);
+        // The line limit still holds, and the last line says it was cut.
+        assert_eq!(wrap("retransmission", 6, 2), ["retra-", "nsmis…"]);
     }
 
     #[test]

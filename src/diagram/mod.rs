@@ -127,15 +127,16 @@ pub enum Spacing {
     Time,
 }
 
-/// How wide a ladder is laid out.
+/// How wide a ladder or a graph is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Width {
-    /// 860 px: a blog column, or wider.
+    /// A blog column: 860 px for a ladder, 700 px for a graph.
     #[default]
     Wide,
     /// 360 px, for a phone: lifelines closer, smaller text, labels cut shorter (the arrow's tooltip keeps them
-    /// whole). Its element ids take the prefix `{id_prefix}c`, so it can share a page with the wide ladder of
-    /// the same dialog, while its arrows link to the same packet table (`{id_prefix}-f{frame}`).
+    /// whole); a graph's plot lower, with fewer ticks. Its element ids take the prefix `{id_prefix}c`, so it
+    /// can share a page with the wide drawing, while its arrows and marks link to the same packet table
+    /// (`{id_prefix}-f{frame}`).
     Compact,
 }
 
@@ -154,10 +155,11 @@ pub struct DiagramOptions {
     /// Ladder arrows link to their rows of the packet table (`{prefix}-f{frame}`): set it only where that
     /// table is on the same page, or the links lead nowhere.
     pub link_to_table: bool,
-    /// Packet table rows link back to their ladder arrows (`{prefix}-a{frame}`); off for the packet list under a
+    /// Packet table rows link back to their arrows in the ladder published with them, wide and compact: on for
+    /// the packet list under a ladder; off for a table alone, which has no arrows, and for the list under a
     /// graph, whose marks are not one per row.
     pub table_links_back: bool,
-    /// The ladder's width (other views have one width).
+    /// The width of a ladder or a graph (the timeline and the table have one width).
     pub width: Width,
 }
 
@@ -172,7 +174,7 @@ impl Default for DiagramOptions {
             id_prefix: "d".into(),
             time_unit: TimeUnit::Seconds,
             link_to_table: false,
-            table_links_back: true,
+            table_links_back: false,
             width: Width::Wide,
         }
     }
@@ -182,7 +184,7 @@ impl DiagramOptions {
     /// The prefix of the SVG's own element ids and style scope: see [`Width::Compact`].
     pub fn element_prefix(&self) -> String {
         match (self.view, self.width) {
-            (View::Ladder, Width::Compact) => format!("{}c", self.id_prefix),
+            (view, Width::Compact) if view == View::Ladder || view.is_graph() => format!("{}c", self.id_prefix),
             _ => self.id_prefix.clone(),
         }
     }

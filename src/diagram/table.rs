@@ -1,9 +1,11 @@
 //! The packet table: Wireshark's packet list (No., Time, Source, Destination, Protocol, Length, Info) for the
 //! arrows of a dialog, as an HTML fragment or plain text.
 //!
-//! Each HTML row has the id `{prefix}-f{frame}` and links to its arrow `{prefix}-a{frame}` in the ladder, whose
-//! arrows link back, so a ladder and its table rendered with the same id prefix can sit side by side. Under a
-//! stream graph the rows are only link targets (`table_links_back` off): the graph's marks link to them.
+//! Each HTML row has the id `{prefix}-f{frame}`. Under a ladder (`table_links_back`) its number links to its
+//! arrow in the wide drawing (`{prefix}-a{frame}`, class `to-wide`) and, `hidden` until a phone's stylesheet shows
+//! it instead, in the compact one (`{prefix}c-a{frame}`, class `to-compact`): the arrows link back, so a ladder
+//! and its table rendered with the same id prefix can sit side by side, on any screen. Alone, or under a stream
+//! graph, the rows are only link targets: the graph's marks link to them.
 
 use super::arrows::{self, Mark};
 use super::format::{one_line, time_column};
@@ -56,7 +58,10 @@ pub fn html(dialog: &Dialog, options: &DiagramOptions) -> String {
         let _ = write!(out, r#"<tr id="{scope}-f{frame}"{class}>"#);
         for (i, cell) in cells(event, options.time_unit).iter().enumerate() {
             if i == 0 && options.table_links_back {
-                let _ = write!(out, r##"<td><a href="#{scope}-a{frame}">{frame}</a></td>"##);
+                let _ = write!(
+                    out,
+                    r##"<td><a class="to-wide" href="#{scope}-a{frame}">{frame}</a><a class="to-compact" href="#{scope}c-a{frame}" hidden>{frame}</a></td>"##
+                );
             } else {
                 let _ = write!(out, "<td>{}</td>", escape(cell));
             }

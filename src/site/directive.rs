@@ -289,7 +289,7 @@ pub struct Drawn {
     pub artifact: Artifact,
     /// The SVG, or the HTML table.
     pub body: Vec<u8>,
-    /// For a ladder: the same dialog laid out for a phone ([`Width::Compact`]), shown instead of `body` on
+    /// For a ladder or a graph: the same drawing laid out for a phone ([`Width::Compact`]), shown instead of `body` on
     /// narrow screens.
     pub compact: Option<Vec<u8>>,
     /// Drawn when asked for (never for the table); an error when the renderer could not make a PNG.
@@ -389,7 +389,7 @@ pub fn draw(
     let view = directive.diagram.view;
     let with_table = view == View::Ladder || view.is_graph();
     let drawing = DiagramOptions { link_to_table: with_table, ..directive.diagram.clone() };
-    let table_options = DiagramOptions { view: View::Table, table_links_back: !view.is_graph(), ..drawing.clone() };
+    let table_options = DiagramOptions { view: View::Table, table_links_back: view == View::Ladder, ..drawing.clone() };
     let mut drawn: Option<(Dialog, Option<Graph>)> = None;
     // `None` draws the social card.
     let mut render = |format: Option<Format>, options: &DiagramOptions| -> Result<Vec<u8>, DirectiveProblem> {
@@ -428,7 +428,7 @@ pub fn draw(
         Some(card) => Ok(card),
         None => render(None, &drawing).inspect(|card| cache.put(&key, "card.png", card)),
     });
-    let compact = match (view == View::Ladder, cache.get(&key, "compact.svg")) {
+    let compact = match (view == View::Ladder || view.is_graph(), cache.get(&key, "compact.svg")) {
         (false, _) => None,
         (true, Some(compact)) => Some(compact),
         (true, None) => {

@@ -1,18 +1,91 @@
 //! The frame every graph view is drawn in: nice ticks in a unit that reads well (s or ms, bytes, kB or MB,
 //! bit/s to Gbit/s), the axes and grid, the title, and the legend under the plot, which wraps at the width.
 
-use super::super::format::{coord, mono_width};
+use super::super::Width;
+use super::super::format::{coord, mono_chars, mono_width, truncate, wrap};
 use super::super::layout::{Anchor, Font, Item, Text};
 
-/// Blog width: the picture is drawn at this size and scales down on a phone.
-pub const WIDTH: f64 = 700.0;
-const LEFT: f64 = 64.0;
-const RIGHT: f64 = 24.0;
-const TOP: f64 = 70.0;
-const PLOT_HEIGHT: f64 = 300.0;
-pub const TICK_TEXT: f64 = 12.0;
-const TITLE_SIZE: f64 = 16.0;
-const LEGEND_ROW: f64 = 20.0;
+/// Where the title and the subtitle start.
+const MARGIN: f64 = 12.0;
+/// The subtitle (the stream and the view's parameters) wraps onto at most this many lines.
+const SUBTITLE_LINES: usize = 3;
+
+/// The measures a graph is drawn with: one set per [`Width`], so a phone's graph is the same picture with
+/// smaller numbers, drawn for its width instead of a blog's picture scaled down to unreadable text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Metrics {
+    pub width: f64,
+    /// Room left of the plot for the y ticks' labels, and right of it for the last x label.
+    left: f64,
+    right: f64,
+    /// The plot's top, under the title, one line of subtitle and the y axis' title.
+    top: f64,
+    plot_height: f64,
+    pub tick_text: f64,
+    title_size: f64,
+    /// Line height of the subtitle.
+    line: f64,
+    /// Baselines below the plot of the x ticks' labels, of the x axis' title and of the legend's first row.
+    below: [f64; 3],
+    /// Where the legend's rows start: under the plot (wide), or at the margin, to use a phone's whole width.
+    legend_left: f64,
+    legend_row: f64,
+    x_ticks: usize,
+    y_ticks: usize,
+}
+
+impl Metrics {
+    pub fn of(width: Width) -> &'static Metrics {
+        match width {
+            // A blog column of about 700 px.
+            Width::Wide => &Metrics {
+                width: 700.0,
+                left: 64.0,
+                right: 24.0,
+                top: 70.0,
+                plot_height: 300.0,
+                tick_text: 12.0,
+                title_size: 16.0,
+                line: 19.0,
+                below: [18.0, 36.0, 62.0],
+                legend_left: 64.0,
+                legend_row: 20.0,
+                x_ticks: 8,
+                y_ticks: 6,
+            },
+            // A 390 px phone less the page's padding, as the compact ladder.
+            Width::Compact => &Metrics {
+                width: 360.0,
+                left: 42.0,
+                right: 14.0,
+                top: 62.0,
+                plot_height: 210.0,
+                tick_text: 10.0,
+                title_size: 13.0,
+                line: 14.0,
+                below: [15.0, 30.0, 50.0],
+                legend_left: MARGIN,
+                legend_row: 17.0,
+                x_ticks: 4,
+                y_ticks: 5,
+            },
+        }
+    }
+
+    /// The subtitle's lines at this width: it breaks between its ` · ` parts first.
+    fn subtitle_lines(&self, subtitle: &str) -> Vec<String> {
+        let chars = mono_chars(self.width - 2.0 * MARGIN, self.tick_text);
+        if subtitle.chars().count() <= chars {
+            return vec![subtitle.to_string()];
+        }
+        let mut lines: Vec<String> = subtitle.split(" · ").flat_map(|part| wrap(part, chars, SUBTITLE_LINES)).collect();
+        if lines.len() > SUBTITLE_LINES {
+            let rest = lines.split_off(SUBTITLE_LINES - 1).join(" · ");
+            lines.push(truncate(&rest, chars));
+        }
+        lines
+    }
+}
 
 /// What an axis measures; its unit is chosen from the largest value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,7 +164,7 @@ impl Axis {
     }
 }
 
-/// Where the plot is, and the two axes.
+/// Where the plot is, the two axes, and the measures it is drawn with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plot {
     pub x: Axis,
@@ -100,23 +173,29 @@ pub struct Plot {
     pub right: f64,
     pub top: f64,
     pub bottom: f64,
+    pub metrics: &'static Metrics,
 }
 
-/// Ranges and words of a plot.
+/// Ranges and words of a plot, and the width it is drawn for.
 pub struct Frame<'a> {
     pub title: &'a str,
     pub subtitle: &'a str,
     pub x: (Quantity, f64, f64),
     pub y: (Quantity, f64, f64),
     pub y_title: &'a str,
+    pub metrics: &'static Metrics,
 }
 
 impl Plot {
     pub fn new(frame: &Frame) -> Plot {
-        let (left, right, top, bottom) = (LEFT, WIDTH - RIGHT, TOP, TOP + PLOT_HEIGHT);
-        let x = Axis::new(frame.x.0, frame.x.1, frame.x.2, left, right, 8);
-        let y = Axis::new(frame.y.0, frame.y.1, frame.y.2, bottom, top, 6);
-        Plot { x, y, left, right, top, bottom }
+        let m = frame.metrics;
+        // A subtitle that wraps pushes the plot down by its extra lines.
+        let extra_lines = m.subtitle_lines(frame.subtitle).len().saturating_sub(1) as f64;
+        let top = m.top + extra_lines * m.line;
+        let (left, right, bottom) = (m.left, m.width - m.right, top + m.plot_height);
+        let x = Axis::new(frame.x.0, frame.x.1, frame.x.2, left, right, m.x_ticks);
+        let y = Axis::new(frame.y.0, frame.y.1, frame.y.2, bottom, top, m.y_ticks);
+        Plot { x, y, left, right, top, bottom, metrics: m }
     }
 
     pub fn px(&self, x: f64, y: f64) -> (f64, f64) {
@@ -125,35 +204,34 @@ impl Plot {
 
     /// Title, axis titles, grid, ticks and their labels (drawn first, under the data).
     pub fn chrome(&self, frame: &Frame) -> Vec<Item> {
-        let mut items = vec![
-            Item::Text(Text::new(12.0, 24.0, TITLE_SIZE, "fg", frame.title).font(Font::Sans)),
-            Item::Text(Text::new(12.0, 43.0, TICK_TEXT, "dim", frame.subtitle)),
-            Item::Text(Text::new(
-                12.0,
-                self.top - 10.0,
-                TICK_TEXT,
-                "dim",
-                format!("{} ({})", frame.y_title, self.y.unit),
-            )),
-        ];
+        let m = self.metrics;
+        let title_y = m.title_size + 8.0;
+        let mut items = vec![Item::Text(Text::new(MARGIN, title_y, m.title_size, "fg", frame.title).font(Font::Sans))];
+        for (i, line) in m.subtitle_lines(frame.subtitle).into_iter().enumerate() {
+            let y = title_y + m.line * (i + 1) as f64;
+            items.push(Item::Text(Text::new(MARGIN, y, m.tick_text, "dim", line)));
+        }
+        let y_title = format!("{} ({})", frame.y_title, self.y.unit);
+        items.push(Item::Text(Text::new(MARGIN, self.top - 10.0, m.tick_text, "dim", y_title)));
         let mut grid = String::new();
         let mut ticks = String::new();
         for &v in &self.y.ticks {
             let y = self.y.scale.at(v);
             path_h(&mut grid, self.left, y, self.right);
             path_h(&mut ticks, self.left - 4.0, y, self.left);
-            let label = Text::new(self.left - 7.0, y + 4.0, TICK_TEXT, "dim", self.y.label(v)).anchor(Anchor::End);
+            let label = Text::new(self.left - 7.0, y + 4.0, m.tick_text, "dim", self.y.label(v)).anchor(Anchor::End);
             items.push(Item::Text(label));
         }
         for &v in &self.x.ticks {
             let x = self.x.scale.at(v);
             path_v(&mut grid, x, self.top, self.bottom);
             path_v(&mut ticks, x, self.bottom, self.bottom + 4.0);
-            let label = Text::new(x, self.bottom + 18.0, TICK_TEXT, "dim", self.x.label(v)).anchor(Anchor::Middle);
+            let label =
+                Text::new(x, self.bottom + m.below[0], m.tick_text, "dim", self.x.label(v)).anchor(Anchor::Middle);
             items.push(Item::Text(label));
         }
         let x_title = format!("time since the first packet ({})", self.x.unit);
-        let x_title = Text::new((self.left + self.right) / 2.0, self.bottom + 36.0, TICK_TEXT, "dim", x_title);
+        let x_title = Text::new((self.left + self.right) / 2.0, self.bottom + m.below[1], m.tick_text, "dim", x_title);
         items.push(Item::Text(x_title.anchor(Anchor::Middle)));
         items.insert(0, Item::Path { d: grid, class: "g-grid" });
         items.push(Item::Path { d: ticks, class: "g-axis" });
@@ -182,20 +260,22 @@ pub enum Swatch {
 
 /// The legend under the plot; returns its items and the picture's height.
 pub fn legend(plot: &Plot, entries: &[(Swatch, String)]) -> (Vec<Item>, f64) {
+    let m = plot.metrics;
     let mut items = Vec::new();
-    let (mut x, mut y) = (plot.left, plot.bottom + 62.0);
+    let left = m.legend_left;
+    let (mut x, mut y) = (left, plot.bottom + m.below[2]);
     for (swatch, words) in entries {
-        let width = 24.0 + mono_width(words, TICK_TEXT) + 18.0;
-        if x + width > WIDTH - RIGHT && x > plot.left {
-            x = plot.left;
-            y += LEGEND_ROW;
+        let width = 24.0 + mono_width(words, m.tick_text) + 18.0;
+        if x + width > m.width - m.right && x > left {
+            x = left;
+            y += m.legend_row;
         }
         items.push(match *swatch {
             Swatch::Line(class) => Item::Path { d: format!("M{} {}h16", coord(x), coord(y - 4.0)), class },
             Swatch::Area(class) => Item::rect(x, y - 10.0, 16.0, 10.0, class),
             Swatch::Mark(shape) => shape(x + 8.0, y - 4.0),
         });
-        items.push(Item::Text(Text::new(x + 22.0, y, TICK_TEXT, "fg", words.clone())));
+        items.push(Item::Text(Text::new(x + 22.0, y, m.tick_text, "fg", words.clone())));
         x += width;
     }
     (items, y + 14.0)
@@ -250,6 +330,21 @@ mod tests {
         assert_eq!((axis.unit, axis.label(150_000.0)), ("kB", "150".to_string()));
         let axis = Axis::new(Quantity::BitsPerSecond, 0.0, 9.1e6, 0.0, 300.0, 6);
         assert_eq!((axis.unit, axis.label(2e6)), ("Mbit/s", "2".to_string()));
+    }
+
+    #[test]
+    fn a_long_subtitle_breaks_between_its_parts_on_a_phone() {
+        let subtitle = "127.0.0.1:18096 → 127.0.0.1:37400 (tcp.stream 0) · moving average over 20 ms";
+        let compact = Metrics::of(Width::Compact);
+        assert_eq!(
+            compact.subtitle_lines(subtitle),
+            ["127.0.0.1:18096 → 127.0.0.1:37400 (tcp.stream 0)", "moving average over 20 ms"]
+        );
+        assert_eq!(Metrics::of(Width::Wide).subtitle_lines(subtitle), [subtitle]);
+        let parts = ["a long part that fills the line on its own"; 5].join(" · ");
+        let lines = compact.subtitle_lines(&parts);
+        assert_eq!(lines.len(), SUBTITLE_LINES, "{lines:?}");
+        assert!(lines[2].ends_with('…'), "{lines:?}");
     }
 
     #[test]

@@ -27,15 +27,22 @@ pub fn layout(graph: &Graph, options: &DiagramOptions) -> Option<Layout> {
     layout_linked(graph, options, None)
 }
 
+/// What a view is drawn for: the measures of its width, and the frames its marks link to.
+struct Canvas<'a> {
+    metrics: &'static axes::Metrics,
+    links: Links<'a>,
+}
+
 /// [`layout`], with links only to the frames whose rows the packet table under the graph shows.
 fn layout_linked(graph: &Graph, options: &DiagramOptions, rows: Option<&BTreeSet<u64>>) -> Option<Layout> {
-    let link = &Links { on: options.link_to_table, rows };
+    let canvas =
+        &Canvas { metrics: axes::Metrics::of(options.width), links: Links { on: options.link_to_table, rows } };
     Some(match options.view {
-        View::Tcptrace => tcptrace::layout(graph, link),
-        View::Stevens => stevens::layout(graph, link),
-        View::Throughput => throughput::layout(graph, link),
-        View::Rtt => rtt::layout(graph, link),
-        View::Window => window::layout(graph, link),
+        View::Tcptrace => tcptrace::layout(graph, canvas),
+        View::Stevens => stevens::layout(graph, canvas),
+        View::Throughput => throughput::layout(graph, canvas),
+        View::Rtt => rtt::layout(graph, canvas),
+        View::Window => window::layout(graph, canvas),
         View::Ladder | View::Timeline | View::Table => return None,
     })
 }
@@ -67,7 +74,9 @@ fn render_rows(
     let picture = layout_linked(graph, options, rows)
         .ok_or(DiagramError::Unsupported { view: options.view.name(), format: format.name() })?;
     match format {
-        Format::Svg => Ok(svg::write(&picture, options.theme, &options.id_prefix, &options.id_prefix).into_bytes()),
+        Format::Svg => {
+            Ok(svg::write(&picture, options.theme, &options.element_prefix(), &options.id_prefix).into_bytes())
+        }
         Format::Png => png::render(&picture, options),
         Format::Text | Format::Mermaid | Format::Html => {
             Err(DiagramError::GraphFormat { view: options.view.name(), format: format.name() })
@@ -86,13 +95,14 @@ pub fn card(graph: &Graph, options: &DiagramOptions) -> Result<Vec<u8>, DiagramE
 /// to its last (a millisecond at least, so a single segment still has an axis).
 fn frame<'a>(
     graph: &Graph,
+    metrics: &'static axes::Metrics,
     title: &'a str,
     subtitle: &'a str,
     y: (axes::Quantity, f64, f64),
     y_title: &'a str,
 ) -> axes::Frame<'a> {
     let x = (axes::Quantity::Time, graph.start, graph.end.max(graph.start + 0.001));
-    axes::Frame { title, subtitle, x, y, y_title }
+    axes::Frame { title, subtitle, x, y, y_title, metrics }
 }
 
 /// Whether a kind of element is drawn one by one.

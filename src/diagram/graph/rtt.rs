@@ -4,9 +4,10 @@
 
 use super::super::format::coord;
 use super::super::layout::{Item, Layout};
+use super::Canvas;
 use super::axes::{self, Plot, Quantity, Swatch};
 use super::bins::{Columns, ranges};
-use super::marks::{self, Links};
+use super::marks;
 use crate::dialog::format_duration;
 use crate::dialog::graph::{Graph, RttSample};
 
@@ -17,11 +18,13 @@ fn dot(x: f64, y: f64, class: &'static str) -> Item {
     Item::Path { d, class }
 }
 
-pub fn layout(graph: &Graph, link: &Links) -> Layout {
+pub fn layout(graph: &Graph, canvas: &Canvas) -> Layout {
+    let link = &canvas.links;
     let top = graph.rtt.iter().map(|s| s.rtt).fold(0.0001, f64::max);
     let subtitle = graph.subject();
     let frame = super::frame(
         graph,
+        canvas.metrics,
         "Round-trip time",
         &subtitle,
         (Quantity::Duration, 0.0, top),
@@ -58,7 +61,7 @@ pub fn layout(graph: &Graph, link: &Links) -> Layout {
     let (legend, height) = axes::legend(&plot, &entries);
     items.extend(legend);
     Layout {
-        width: axes::WIDTH,
+        width: plot.metrics.width,
         height,
         title: format!("{}: {subtitle}", frame.title),
         description: format!(

@@ -3,21 +3,24 @@
 
 use super::super::format::coord;
 use super::super::layout::{Item, Layout};
+use super::Canvas;
 use super::axes::{self, Plot, Quantity, Swatch, path_v};
 use super::bins::{Columns, ranges};
-use super::marks::{self, Links};
+use super::marks;
 use super::tcptrace::mark_items;
 use crate::dialog::graph::{Graph, MarkKind};
 
 const RESENDS: [MarkKind; 3] =
     [MarkKind::Retransmission, MarkKind::FastRetransmission, MarkKind::SpuriousRetransmission];
 
-pub fn layout(graph: &Graph, link: &Links) -> Layout {
+pub fn layout(graph: &Graph, canvas: &Canvas) -> Layout {
+    let link = &canvas.links;
     let top = graph.data.iter().map(|d| f64::from(d.end)).fold(1.0, f64::max);
     let bottom = graph.data.iter().map(|d| f64::from(d.seq)).fold(top, f64::min);
     let subtitle = graph.subject();
     let frame = super::frame(
         graph,
+        canvas.metrics,
         "Time-sequence graph (Stevens)",
         &subtitle,
         (Quantity::Bytes, bottom, top),
@@ -57,7 +60,7 @@ pub fn layout(graph: &Graph, link: &Links) -> Layout {
     let (legend, height) = axes::legend(&plot, &entries);
     items.extend(legend);
     Layout {
-        width: axes::WIDTH,
+        width: plot.metrics.width,
         height,
         title: format!("{}: {subtitle}", frame.title),
         description: format!("Time-sequence graph (one dot per segment) of {subtitle}. {}", graph.description()),

@@ -3,6 +3,7 @@
 
 use super::super::format::coord;
 use super::super::layout::{Item, Layout};
+use super::Canvas;
 use super::axes::{self, Plot, Quantity, Swatch, path_v, polyline};
 use super::bins::{Columns, ranges};
 use super::marks::{self, Links};
@@ -12,7 +13,8 @@ use std::collections::BTreeSet;
 /// Half the width of an I-beam's caps.
 const CAP: f64 = 2.5;
 
-pub fn layout(graph: &Graph, link: &Links) -> Layout {
+pub fn layout(graph: &Graph, canvas: &Canvas) -> Layout {
+    let link = &canvas.links;
     let data_top = graph
         .data
         .iter()
@@ -35,6 +37,7 @@ pub fn layout(graph: &Graph, link: &Links) -> Layout {
     let subtitle = graph.subject();
     let frame = super::frame(
         graph,
+        canvas.metrics,
         "Time-sequence graph (tcptrace)",
         &subtitle,
         (Quantity::Bytes, bottom, top),
@@ -64,7 +67,7 @@ pub fn layout(graph: &Graph, link: &Links) -> Layout {
     let (legend, height) = axes::legend(&plot, &entries);
     items.extend(legend);
     Layout {
-        width: axes::WIDTH,
+        width: plot.metrics.width,
         height,
         title: format!("{}: {subtitle}", frame.title),
         description: format!("Time-sequence graph of {}. {}", subtitle, graph.description()),

@@ -2,8 +2,9 @@
 //! acknowledged) over time, each a moving average over the window the subtitle states.
 
 use super::super::layout::{Item, Layout};
+use super::Canvas;
 use super::axes::{self, Plot, Quantity, Swatch, polyline};
-use super::marks::{self, Links};
+use super::marks;
 use super::tcptrace::mark_items;
 use crate::dialog::format_duration;
 use crate::dialog::graph::{Graph, MarkKind};
@@ -11,12 +12,20 @@ use crate::dialog::graph::{Graph, MarkKind};
 const RESENDS: [MarkKind; 3] =
     [MarkKind::Retransmission, MarkKind::FastRetransmission, MarkKind::SpuriousRetransmission];
 
-pub fn layout(graph: &Graph, link: &Links) -> Layout {
+pub fn layout(graph: &Graph, canvas: &Canvas) -> Layout {
+    let link = &canvas.links;
     let points = &graph.throughput.points;
     let top = points.iter().map(|p| p.1.max(p.2)).fold(1.0, f64::max);
     let window = format_duration(graph.throughput.window);
     let subtitle = format!("{} · moving average over {window}", graph.subject());
-    let frame = super::frame(graph, "Throughput and goodput", &subtitle, (Quantity::BitsPerSecond, 0.0, top), "rate");
+    let frame = super::frame(
+        graph,
+        canvas.metrics,
+        "Throughput and goodput",
+        &subtitle,
+        (Quantity::BitsPerSecond, 0.0, top),
+        "rate",
+    );
     let plot = Plot::new(&frame);
     let mut items = plot.chrome(&frame);
     let line = |pick: fn(&(f64, f64, f64)) -> f64| polyline(points.iter().map(|p| plot.px(p.0, pick(p))));
@@ -34,7 +43,7 @@ pub fn layout(graph: &Graph, link: &Links) -> Layout {
     let peak = points.iter().map(|p| p.1).fold(0.0, f64::max);
     let peak_good = points.iter().map(|p| p.2).fold(0.0, f64::max);
     Layout {
-        width: axes::WIDTH,
+        width: plot.metrics.width,
         height,
         title: format!("{}: {}", frame.title, graph.subject()),
         description: format!(

@@ -4,9 +4,10 @@
 
 use super::super::format::coord;
 use super::super::layout::{Item, Layout};
+use super::Canvas;
 use super::axes::{self, Plot, Quantity, Swatch};
 use super::bins::{Columns, ranges};
-use super::marks::{self, Links};
+use super::marks;
 use super::tcptrace::{mark_items, step_line};
 use crate::dialog::format_duration;
 use crate::dialog::graph::{Graph, Mark, MarkKind};
@@ -14,7 +15,8 @@ use std::collections::BTreeMap;
 
 const MARKS: [MarkKind; 2] = [MarkKind::ZeroWindow, MarkKind::WindowFull];
 
-pub fn layout(graph: &Graph, link: &Links) -> Layout {
+pub fn layout(graph: &Graph, canvas: &Canvas) -> Layout {
+    let link = &canvas.links;
     let windows: Vec<(f64, f64)> = graph.acks.iter().map(|a| (a.time, f64::from(a.window))).collect();
     let flight: Vec<(f64, f64)> =
         graph.flight.iter().filter_map(|p| p.wireshark.map(|b| (p.time, f64::from(b)))).collect();
@@ -24,6 +26,7 @@ pub fn layout(graph: &Graph, link: &Links) -> Layout {
     let subtitle = graph.subject();
     let frame = super::frame(
         graph,
+        canvas.metrics,
         "Receive window and bytes in flight",
         &subtitle,
         (Quantity::Bytes, 0.0, top),
@@ -69,7 +72,7 @@ pub fn layout(graph: &Graph, link: &Links) -> Layout {
     let peak = flight.iter().map(|p| p.1).fold(0.0, f64::max);
     let peak_sack = sack.iter().map(|p| p.1).fold(0.0, f64::max);
     Layout {
-        width: axes::WIDTH,
+        width: plot.metrics.width,
         height,
         title: format!("{}: {subtitle}", frame.title),
         description: format!(

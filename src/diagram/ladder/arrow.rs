@@ -54,7 +54,13 @@ pub fn draw(
     items.push(Item::line(x1, y1, line_end_x, line_end_y, line_class));
     items.push(Item::Polygon { points: head(x1, y1, x2, y2, head_length, head_half), class: head_class });
 
+    let metrics = &columns.metrics;
+    let overhang = metrics.overhang * columns.box_width;
+    // Labels run from `from` to `to`: out past both lifelines when they may overhang them (compact).
+    let (mut from, to) = (x1 - direction * overhang, x2 + direction * overhang);
     // Marks: a symbol at the sender (or a cross on the receiver's lifeline for a reset), besides the colour.
+    // It sits inside the arrow's span, and the labels keep clear of it on both sides; where labels overhang,
+    // it sits outside the sender's lifeline instead, and the labels start at that lifeline.
     let mut symbol_room = 0.0;
     match text.mark {
         Some(Mark::Reset) => {
@@ -62,17 +68,22 @@ pub fn draw(
             items.push(Item::line(x2 - 5.0, y2 + 5.0, x2 + 5.0, y2 - 5.0, "x-bad"));
         }
         Some(mark) => {
-            let anchor = if direction > 0.0 { Anchor::Start } else { Anchor::End };
-            let symbol = Text::new(x1 + direction * 6.0, y1 - 5.0, 13.0, mark_class(mark), mark.symbol());
+            let outside = if overhang > 0.0 { -1.0 } else { 1.0 };
+            let anchor = if direction * outside > 0.0 { Anchor::Start } else { Anchor::End };
+            let x = x1 + direction * outside * 6.0;
+            let symbol = Text::new(x, y1 - 5.0, 13.0, mark_class(mark), mark.symbol());
             items.push(Item::Text(symbol.anchor(anchor)));
-            symbol_room = 18.0;
+            if overhang > 0.0 {
+                from = x1;
+            } else {
+                symbol_room = 18.0;
+            }
         }
         None => {}
     }
 
-    let metrics = &columns.metrics;
-    let middle = (x1 + x2) / 2.0;
-    let reach = (x2 - x1).abs() + 2.0 * metrics.overhang * columns.box_width;
+    let middle = (from + to) / 2.0;
+    let reach = (to - from).abs();
     let room = reach - 2.0 * (LABEL_PADDING + symbol_room);
     let (main_size, main_font) =
         if text.main_is_message { (metrics.message_size, Font::MonoBold) } else { (metrics.plain_size, Font::Mono) };

@@ -28,6 +28,9 @@ pub struct Metrics {
     /// ladder's arrows are short, and its labels may run out to the edges of the boxes.
     pub overhang: f64,
     pub phase_label: f64,
+    /// How many lines a phase's name may take: at least the first (even where its band is shorter: the names
+    /// below make way), at most the second, as many as its band has room for in between.
+    pub phase_lines: (usize, usize),
     pub legend_columns: usize,
 }
 
@@ -46,6 +49,7 @@ impl Metrics {
                 detail_size: 10.0,
                 overhang: 0.0,
                 phase_label: 11.0,
+                phase_lines: (3, 8),
                 legend_columns: 2,
             },
             // A 390 px phone less the page's padding.
@@ -60,6 +64,8 @@ impl Metrics {
                 detail_size: 9.0,
                 overhang: 0.5,
                 phase_label: 10.0,
+                // A phase column of 13 characters: a loss episode's values take twelve lines or so.
+                phase_lines: (14, 14),
                 legend_columns: 1,
             },
         }

@@ -18,7 +18,6 @@ const MAX_BANDS: usize = 400;
 const SAME_SPAN: usize = 16;
 const LANE_WIDTH: f64 = 6.0;
 const LINE_HEIGHT: f64 = 13.0;
-const MAX_LABEL_LINES: usize = 8;
 
 /// Shading (to draw first) and brackets with names (to draw on top).
 pub struct PhaseItems {
@@ -91,7 +90,8 @@ pub fn draw(dialog: &Dialog, shown: &Shown, rows: &Rows, columns: &Columns) -> P
         }
         // A name gets three lines, more when its band is taller (a loss episode's values need room).
         let room = ((bottom - top) / LINE_HEIGHT).floor() as usize;
-        let lines = wrap(&name, label_chars, room.clamp(3, MAX_LABEL_LINES));
+        let (least, most) = columns.metrics.phase_lines;
+        let lines = wrap(&name, label_chars, room.clamp(least, most));
         let block = lines.len() as f64 * LINE_HEIGHT;
         let centred = (top + bottom) / 2.0 - block / 2.0 + label_size - 1.0;
         let wanted = if band.phase.kind == PhaseKind::Idle { centred } else { top + label_size - 1.0 };
