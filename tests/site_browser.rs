@@ -24,6 +24,8 @@ use std::time::Instant;
 const POST: &str = "posts/http-connection-close/";
 /// A post with ladders and stream graphs.
 const GRAPHS_POST: &str = "posts/loss/";
+/// A post with a timeline.
+const TIMELINE_POST: &str = "posts/page-load/";
 
 /// What the checks need from a loaded page, as JSON. Nested `<svg>`s are parts of a diagram, not diagrams.
 /// A ladder is drawn twice, wide and compact, and only one is displayed: the hidden one is not on screen.
@@ -90,6 +92,11 @@ fn check_ladders(tab: &Tab, page: &str, phone: bool, findings: &mut Findings) {
         if phone && (left < 0.0 || right > viewport || ladder["scrolls"].as_f64() != Some(0.0)) {
             findings.failures.push(format!("{page} at {viewport} px: compact {id} lies at {left}..{right}: {ladder}"));
         }
+        // A timeline has no packet list, and nothing in it links.
+        if ladder["listOpen"].is_null() {
+            findings.compact_timelines += usize::from(phone);
+            continue;
+        }
         let links = ladder["arrowLinks"].as_u64().unwrap_or(0);
         if links == 0 || ladder["linksToRows"].as_u64() != Some(links) {
             findings.failures.push(format!("{page}: compact {id}'s arrows do not all link to packet rows: {ladder}"));
@@ -113,8 +120,9 @@ struct Findings {
     failures: Vec<String>,
     figures: usize,
     internal_links: usize,
-    /// Stream graphs seen in their compact drawing.
+    /// Stream graphs and timelines seen in their compact drawing.
     compact_graphs: usize,
+    compact_timelines: usize,
 }
 
 /// Loads one page of `output` (a path relative to it) and checks it.
@@ -212,7 +220,7 @@ fn every_page_of_the_example_site_works_in_headless_chromium() {
     for (width, mobile, dark) in [(1280, false, false), (390, true, false), (390, true, true)] {
         set_viewport(&tab, width, 800, mobile);
         set_color_scheme(&tab, dark);
-        for page in [GRAPHS_POST, POST] {
+        for page in [TIMELINE_POST, GRAPHS_POST, POST] {
             check_page(&tab, &problems, &output, &origin, page, &mut findings);
             check_ladders(&tab, page, mobile, &mut findings);
         }
@@ -236,15 +244,16 @@ fn every_page_of_the_example_site_works_in_headless_chromium() {
     assert!(findings.failures.is_empty(), "{} problem(s):\n{}", findings.failures.len(), findings.failures.join("\n"));
     assert_eq!(pages.len(), 46, "the example site's HTML pages: {pages:?}");
     assert!(pages.iter().any(|page| page == &format!("{POST}index.html")), "{pages:?}");
-    // Every diagram is drawn once on its post; two posts are checked thrice more for the screenshots.
+    // Every diagram is drawn once on its post; three posts are checked thrice more for the screenshots.
     assert!(
-        findings.figures >= report.diagrams + 6,
+        findings.figures >= report.diagrams + 9,
         "{} figures on screen, {} built",
         findings.figures,
         report.diagrams
     );
     assert!(findings.internal_links > 200, "only {} internal links checked", findings.internal_links);
     assert!(findings.compact_graphs >= 4, "the loss post's two graphs, light and dark: {}", findings.compact_graphs);
+    assert!(findings.compact_timelines >= 2, "the page-load timeline, light and dark: {}", findings.compact_timelines);
     eprintln!(
         "site_browser: {} pages, {} figures, {} internal links checked in {:.1} s (build and launch {:.1} s); \
          screenshots: {}",

@@ -237,12 +237,13 @@ fn posts_decrypt_tls_with_their_key_log_and_publish_no_secret() {
 }
 
 #[test]
-fn a_ladder_figure_holds_a_wide_and_a_compact_drawing_and_the_stylesheet_shows_one() {
+fn a_drawn_figure_holds_a_wide_and_a_compact_drawing_and_the_stylesheet_shows_one() {
     let site = TestSite::new();
     site.file(
         "content/posts/x.md",
         "Title: Both widths\nDate: 2024-01-01\n\n```tcpdialog\ncapture = \"http-close.pcap\"\n```\n\n\
-         ```tcpdialog\ncapture = \"http-close.pcap\"\nview = \"timeline\"\n```\n",
+         ```tcpdialog\ncapture = \"http-close.pcap\"\nview = \"timeline\"\n```\n\n\
+         ```tcpdialog\ncapture = \"http-close.pcap\"\nview = \"table\"\n```\n",
     );
     site.build_ok();
     let html = site.read("posts/both-widths/index.html");
@@ -259,8 +260,12 @@ fn a_ladder_figure_holds_a_wide_and_a_compact_drawing_and_the_stylesheet_shows_o
         assert!(href.starts_with("#d1-f") && ladder.contains(&format!("id=\"{}\"", &href[1..])), "{href}");
     }
     assert!(ladder.contains("<details class=\"packet-list\">"), "the packet list is folded: {ladder}");
+    // A timeline has a compact drawing too, with its own prefix; the table (no drawing) has none.
     let timeline = html.split("<figure").nth(2).expect("the timeline's figure");
-    assert!(!timeline.contains("diagram-compact") && !timeline.contains("diagram-wide"), "{timeline}");
+    assert!(timeline.contains("<div class=\"diagram-scroll diagram-compact\">"), "{timeline}");
+    assert!(timeline.contains("id=\"d2c\" width=\"360\""), "{timeline}");
+    let table = html.split("<figure").nth(3).expect("the table's figure");
+    assert!(!table.contains("diagram-compact") && !table.contains("diagram-wide"), "{table}");
 
     // Without JavaScript: the compact drawing is hidden, and on a narrow screen the wide one instead.
     let css = site.read("theme/style.css").split_whitespace().collect::<Vec<_>>().join(" ");
@@ -272,4 +277,5 @@ fn a_ladder_figure_holds_a_wide_and_a_compact_drawing_and_the_stylesheet_shows_o
     // The feed keeps one image per figure.
     let feed = site.read("feed.xml");
     assert_eq!(feed.matches("&lt;img ").count() + feed.matches("<img ").count(), 2, "{feed}");
+    assert_eq!(feed.matches("&lt;table").count() + feed.matches("<table").count(), 1, "the table inline: {feed}");
 }

@@ -105,7 +105,7 @@ pub struct StyleArgs {
     /// even rows, or time-proportional so slopes show latency.
     #[arg(long, default_value = "even")]
     pub spacing: Spacing,
-    /// wide (a blog column), or compact (360 px, for a phone), for a ladder or a graph.
+    /// wide (a blog column), or compact (360 px, for a phone), for a ladder, a timeline or a graph.
     #[arg(long, default_value = "wide")]
     pub width: Width,
     /// PNG pixel ratio (2 for retina screens).

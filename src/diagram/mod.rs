@@ -127,14 +127,14 @@ pub enum Spacing {
     Time,
 }
 
-/// How wide a ladder or a graph is laid out.
+/// How wide a ladder, a timeline or a graph is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Width {
-    /// A blog column: 860 px for a ladder, 700 px for a graph.
+    /// A blog column: 860 px for a ladder or a timeline, 700 px for a graph.
     #[default]
     Wide,
     /// 360 px, for a phone: lifelines closer, smaller text, labels cut shorter (the arrow's tooltip keeps them
-    /// whole); a graph's plot lower, with fewer ticks. Its element ids take the prefix `{id_prefix}c`, so it
+    /// whole); a timeline's axis shorter, with fewer ticks; a graph's plot lower, with fewer ticks. Its element ids take the prefix `{id_prefix}c`, so it
     /// can share a page with the wide drawing, while its arrows and marks link to the same packet table
     /// (`{id_prefix}-f{frame}`).
     Compact,
@@ -159,7 +159,7 @@ pub struct DiagramOptions {
     /// the packet list under a ladder; off for a table alone, which has no arrows, and for the list under a
     /// graph, whose marks are not one per row.
     pub table_links_back: bool,
-    /// The width of a ladder or a graph (the timeline and the table have one width).
+    /// The width of a ladder, a timeline or a graph (the table has one width).
     pub width: Width,
 }
 
@@ -184,7 +184,7 @@ impl DiagramOptions {
     /// The prefix of the SVG's own element ids and style scope: see [`Width::Compact`].
     pub fn element_prefix(&self) -> String {
         match (self.view, self.width) {
-            (view, Width::Compact) if view == View::Ladder || view.is_graph() => format!("{}c", self.id_prefix),
+            (view, Width::Compact) if view != View::Table => format!("{}c", self.id_prefix),
             _ => self.id_prefix.clone(),
         }
     }

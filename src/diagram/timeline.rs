@@ -4,22 +4,41 @@
 //! It answers the questions a ladder cannot for many connections: how many ran in parallel, which one was
 //! reused for what, and how long they sat idle.
 
-use super::format::{mono_chars, one_line, pause, time_column, truncate};
+use super::format::{SANS_ADVANCE, mono_chars, mono_width, one_line, pause, time_column, truncate};
 use super::layout::{Anchor, Font, Item, Layout, Text};
-use super::{DiagramOptions, TimeUnit};
+use super::{DiagramOptions, TimeUnit, Width};
 use crate::dialog::{Dialog, Event, Phase, PhaseKind};
 use std::collections::BTreeMap;
 
-const WIDTH: f64 = 860.0;
 const MARGIN: f64 = 12.0;
-const LABEL_WIDTH: f64 = 100.0;
-/// Room at the right of the axis for "Server FIN".
-const CLOSE_WIDTH: f64 = 104.0;
+const TITLE_SIZE: f64 = 15.0;
 const AXIS_Y: f64 = 56.0;
 const ROWS_TOP: f64 = 66.0;
 const ROW_HEIGHT: f64 = 38.0;
 /// At most this many connections are drawn (in every format); the rest are counted in a note.
 pub const MAX_ROWS: usize = crate::dialog::OVERVIEW_CONNECTIONS;
+
+/// The measures a timeline is drawn with, one set per [`Width`] as for the ladder.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Metrics {
+    width: f64,
+    /// Room at the left for a row's `#3 :54321`.
+    label_width: f64,
+    /// Room at the right of the axis for "Server FIN".
+    close_width: f64,
+    /// About this many ticks on the axis.
+    ticks: f64,
+}
+
+impl Metrics {
+    fn of(width: Width) -> Metrics {
+        match width {
+            Width::Wide => Metrics { width: 860.0, label_width: 100.0, close_width: 104.0, ticks: 6.0 },
+            // A 390 px phone less the page's padding, as the compact ladder.
+            Width::Compact => Metrics { width: 360.0, label_width: 60.0, close_width: 66.0, ticks: 3.0 },
+        }
+    }
+}
 
 /// What one connection's row shows.
 struct Row<'a> {
@@ -74,17 +93,20 @@ fn rows(dialog: &Dialog, limit: usize) -> (Vec<Row<'_>>, usize) {
 }
 
 pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
+    let metrics = Metrics::of(options.width);
     let (rows, with_rows) = rows(dialog, MAX_ROWS);
     let omitted = with_rows - rows.len();
     // The axis starts at the capture's first packet, as Wireshark's relative times do.
     let t0 = 0.0;
     let t1 = rows.iter().map(|r| r.end).fold(t0, f64::max).max(t0 + 1e-6);
-    let (x0, x1) = (MARGIN + LABEL_WIDTH + 8.0, WIDTH - MARGIN - CLOSE_WIDTH);
+    let (x0, x1) = (MARGIN + metrics.label_width + 8.0, metrics.width - MARGIN - metrics.close_width);
     // The axis ends at the data: ticks stop at the last one inside it.
-    let step = nice_step((t1 - t0) / 6.0);
+    let step = nice_step((t1 - t0) / metrics.ticks);
     let x = |t: f64| x0 + (t - t0) / (t1 - t0) * (x1 - x0);
 
-    let mut items = vec![Item::Text(Text::new(MARGIN, 24.0, 15.0, "fg", truncate(&dialog.title, 80)).font(Font::Sans))];
+    let title_chars = ((metrics.width - 2.0 * MARGIN) / (TITLE_SIZE * SANS_ADVANCE)).floor() as usize;
+    let title = truncate(&dialog.title, title_chars.min(80));
+    let mut items = vec![Item::Text(Text::new(MARGIN, 24.0, TITLE_SIZE, "fg", title).font(Font::Sans))];
     let bottom = ROWS_TOP + rows.len() as f64 * ROW_HEIGHT;
     let unit_label = match options.time_unit {
         TimeUnit::Seconds => "time",
@@ -99,20 +121,18 @@ pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
         items.push(Item::Text(label.anchor(Anchor::Middle)));
     }
     for (i, row) in rows.iter().enumerate() {
-        items.push(draw_row(row, ROWS_TOP + i as f64 * ROW_HEIGHT, &x));
+        items.push(draw_row(row, ROWS_TOP + i as f64 * ROW_HEIGHT, &x, &metrics));
     }
-    let mut y = bottom + 22.0;
-    items.push(Item::line(MARGIN, bottom + 8.0, WIDTH - MARGIN, bottom + 8.0, "rule"));
-    let keys = [("bar-hs", "handshake"), ("bar-ex", "request → response"), ("bar", "open, no request in flight")];
-    let mut kx = MARGIN;
-    for (class, meaning) in keys {
-        items.push(Item::rect(kx, y - 8.0, 18.0, 8.0, class));
-        items.push(Item::Text(Text::new(kx + 24.0, y, 10.0, "dim", meaning)));
-        kx += 24.0 + meaning.chars().count() as f64 * 6.02 + 24.0;
+    let rule_y = bottom + 8.0;
+    items.push(Item::line(MARGIN, rule_y, metrics.width - MARGIN, rule_y, "rule"));
+    let mut legend = Legend { items: &mut items, x: MARGIN, y: bottom + 22.0, width: metrics.width };
+    for (class, meaning) in
+        [("bar-hs", "handshake"), ("bar-ex", "request → response"), ("bar", "open, no request in flight")]
+    {
+        legend.place(meaning, |x, y| Item::rect(x, y - 8.0, 18.0, 8.0, class));
     }
-    items.push(Item::line(kx, y - 4.0, kx + 18.0, y - 4.0, "bar-idle"));
-    items.push(Item::Text(Text::new(kx + 24.0, y, 10.0, "dim", "idle ≥ 1 s")));
-    // The marks of trouble are explained when some row has them.
+    legend.place("idle ≥ 1 s", |x, y| Item::line(x, y - 4.0, x + 18.0, y - 4.0, "bar-idle"));
+    // The marks of trouble are explained when some row has them, on a line of their own.
     let has = |kind: PhaseKind| rows.iter().any(|r| r.spans.iter().any(|s| s.0 == kind));
     let resent = rows.iter().any(|r| r.events.iter().copied().any(resent));
     let marks = [
@@ -120,19 +140,16 @@ pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
         (has(PhaseKind::Stall), "bar-stall", "zero-window stall"),
         (resent, "x-bad", "retransmission"),
     ];
-    let (mut mx, my) = (MARGIN, y + 16.0);
-    for (_, class, meaning) in marks.iter().filter(|m| m.0) {
-        if *class == "x-bad" {
-            items.push(Item::line(mx + 9.0, my - 9.0, mx + 9.0, my - 1.0, class));
-        } else {
-            items.push(Item::rect(mx, my - 6.0, 18.0, 3.0, class));
-        }
-        items.push(Item::Text(Text::new(mx + 24.0, my, 10.0, "dim", *meaning)));
-        mx += 24.0 + meaning.chars().count() as f64 * 6.02 + 24.0;
-    }
     if marks.iter().any(|m| m.0) {
-        y = my;
+        legend.new_line();
     }
+    for &(_, class, meaning) in marks.iter().filter(|m| m.0) {
+        legend.place(meaning, |x, y| match class {
+            "x-bad" => Item::line(x + 9.0, y - 9.0, x + 9.0, y - 1.0, class),
+            _ => Item::rect(x, y - 6.0, 18.0, 3.0, class),
+        });
+    }
+    let mut y = legend.y;
     if omitted > 0 {
         y += 16.0;
         items.push(Item::Text(Text::new(MARGIN, y, 10.0, "tag-bad", omitted_note(omitted))));
@@ -144,11 +161,11 @@ pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
             y,
             10.0,
             "dim",
-            truncate(note, mono_chars(WIDTH - 2.0 * MARGIN, 10.0)),
+            truncate(note, mono_chars(metrics.width - 2.0 * MARGIN, 10.0)),
         )));
     }
     Layout {
-        width: WIDTH,
+        width: metrics.width,
         height: (y + 12.0).ceil(),
         title: dialog.title.clone(),
         description: dialog.description.clone(),
@@ -156,7 +173,33 @@ pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
     }
 }
 
-fn draw_row(row: &Row, top: f64, x: &dyn Fn(f64) -> f64) -> Item {
+/// The key under the rows: entries left to right, a new line when the next would pass the right margin.
+struct Legend<'a> {
+    items: &'a mut Vec<Item>,
+    x: f64,
+    y: f64,
+    width: f64,
+}
+
+impl Legend<'_> {
+    /// Writes an entry: its swatch, drawn at (left edge, baseline), and its words.
+    fn place(&mut self, meaning: &str, swatch: impl FnOnce(f64, f64) -> Item) {
+        let entry = 24.0 + mono_width(meaning, 10.0);
+        if self.x > MARGIN && self.x + entry > self.width - MARGIN {
+            self.new_line();
+        }
+        self.items.push(swatch(self.x, self.y));
+        self.items.push(Item::Text(Text::new(self.x + 24.0, self.y, 10.0, "dim", meaning)));
+        self.x += entry + 24.0;
+    }
+
+    fn new_line(&mut self) {
+        self.x = MARGIN;
+        self.y += 16.0;
+    }
+}
+
+fn draw_row(row: &Row, top: f64, x: &dyn Fn(f64) -> f64, metrics: &Metrics) -> Item {
     let middle = top + 20.0;
     let mut items = Vec::new();
     let client_port = row.events.first().map(|e| if e.from < e.to { e.src.port() } else { e.dst.port() });
@@ -166,7 +209,7 @@ fn draw_row(row: &Row, top: f64, x: &dyn Fn(f64) -> f64) -> Item {
         middle + 4.0,
         11.0,
         "fg",
-        truncate(&label, mono_chars(LABEL_WIDTH, 11.0)),
+        truncate(&label, mono_chars(metrics.label_width, 11.0)),
     )));
     let (start, end) = (x(row.start), x(row.end).max(x(row.start) + 2.0));
     items.push(Item::rect(start, middle - 2.0, end - start, 4.0, "bar"));

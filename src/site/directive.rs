@@ -289,7 +289,7 @@ pub struct Drawn {
     pub artifact: Artifact,
     /// The SVG, or the HTML table.
     pub body: Vec<u8>,
-    /// For a ladder or a graph: the same drawing laid out for a phone ([`Width::Compact`]), shown instead of `body` on
+    /// For a drawing (not the table): the same drawing laid out for a phone ([`Width::Compact`]), shown instead of `body` on
     /// narrow screens.
     pub compact: Option<Vec<u8>>,
     /// Drawn when asked for (never for the table); an error when the renderer could not make a PNG.
@@ -428,7 +428,7 @@ pub fn draw(
         Some(card) => Ok(card),
         None => render(None, &drawing).inspect(|card| cache.put(&key, "card.png", card)),
     });
-    let compact = match (view == View::Ladder || view.is_graph(), cache.get(&key, "compact.svg")) {
+    let compact = match (artifact == Artifact::Svg, cache.get(&key, "compact.svg")) {
         (false, _) => None,
         (true, Some(compact)) => Some(compact),
         (true, None) => {

@@ -1,5 +1,5 @@
-//! The `<figure>` a drawn diagram becomes: the inline SVG (or the packet table; for a ladder or a graph, its wide
-//! and its compact drawing, of which the stylesheet shows one), the packet list folded under it, and the caption
+//! The `<figure>` a drawn diagram becomes: the inline SVG (or the packet table; for a drawing, its wide
+//! and its compact layout, of which the stylesheet shows one), the packet list folded under it, and the caption
 //! with links to the files published beside the page. One function for the site,
 //! the mdBook preprocessor and `prerender`, so a diagram looks the same wherever it is shown; and the figure of
 //! a feed entry, where readers strip `<style>` and in-page anchors break: an `<img>` of the published SVG.
@@ -24,7 +24,7 @@ pub fn figure_html(id: &str, drawn: &Drawn, caption: &str, files: &[FileLink]) -
         Artifact::Svg => ("diagram-scroll", strip_xml_declaration(&body)),
         Artifact::Html => ("diagram-scroll diagram-table", body.trim()),
     };
-    // A ladder or a graph is drawn twice, wide and compact; the stylesheet shows the one that fits the screen.
+    // A drawing comes twice, wide and compact; the stylesheet shows the one that fits the screen.
     let body = match &drawn.compact {
         Some(compact) => format!(
             "{body}\n</div>\n<div class=\"{class} diagram-compact\">\n{}",
