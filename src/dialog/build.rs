@@ -1,8 +1,8 @@
 //! Builds a [`Dialog`] from an analysed capture: selection, participants, arrows, folding, phases, prose.
 
+use super::fold::{Candidate, fold_duplicate_acks, fold_probes, fold_transfers};
 use super::phases::{find_phases, format_duration};
 use super::trouble::{Trouble, TroubleKind, find_trouble_in};
-use super::fold::{Candidate, fold_duplicate_acks, fold_probes, fold_transfers};
 use super::{Annotations, Dialog, DialogOptions, Event, Participant, Selection};
 use crate::analyze::CaptureAnalysis;
 pub use crate::analyze::thousands;
@@ -93,7 +93,7 @@ pub fn build(
                 .collect(),
             highlighted: None,
             columns: view.columns,
-            analysis: seg.analysis.clone(),
+            analysis: seg.analysis.to_vec(),
             fold: None,
         }
     };
@@ -351,7 +351,9 @@ fn describe(
 mod tests {
     use super::*;
     use crate::analyze::analyze_file;
-    use crate::dialog::PhaseKind;
+    use crate::dialog::fold::DUP_ACK_RUN;
+    use crate::dialog::{Fold, FoldKind, PhaseKind};
+    use crate::tcp::AnalysisFlag;
     use std::path::Path;
 
     fn dialog_of(capture: &str, selection: Selection) -> Dialog {

@@ -44,12 +44,10 @@ pub(super) fn fold_transfers(
     troubled: impl Fn(&Candidate) -> bool,
     mut arrow: impl FnMut(&Candidate) -> Event,
 ) -> Vec<Event> {
-    let foldable = |c: &Candidate| {
-        c.seg.len > 0 && !kept(c) && c.is_plain() && c.seg.analysis.iter().all(|f| folds_in_data(*f))
-    };
-    let pure_ack = |c: &Candidate| {
-        c.seg.len == 0 && !kept(c) && c.is_plain() && c.seg.analysis.iter().all(|f| folds_in_ack(*f))
-    };
+    let foldable =
+        |c: &Candidate| c.seg.len > 0 && !kept(c) && c.is_plain() && c.seg.analysis.iter().all(|f| folds_in_data(*f));
+    let pure_ack =
+        |c: &Candidate| c.seg.len == 0 && !kept(c) && c.is_plain() && c.seg.analysis.iter().all(|f| folds_in_ack(*f));
     let same_conn = |a: &Candidate, b: &Candidate| a.conn.index == b.conn.index;
     let mut out = Vec::new();
     let mut i = 0;
@@ -257,3 +255,88 @@ fn is_plain(e: &Event) -> bool {
     !(e.flags.syn() || e.flags.fin() || e.flags.rst())
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::TcpFlags;
+    use crate::tcp::Direction::{self, ClientToServer, ServerToClient};
+    use std::time::Duration;
+
+    fn segment(frame: u64, dir: Direction, len: u32) -> Segment {
+        Segment {
+            frame,
+            frame_len: 66 + len,
+            time: Duration::from_micros(frame),
+            dir,
+            flags: TcpFlags(TcpFlags::ACK),
+            seq: 0,
+            ack: 0,
+            abs_seq: 0,
+            abs_ack: 0,
+            len,
+            captured_len: 0,
+            window: 65_535,
+            options: Default::default(),
+            analysis: Box::new([]),
+        }
+    }
+
+    fn event_of(c: &Candidate) -> Event {
+        let (src, dst) = c.conn.ends(c.seg.dir);
+        Event {
+            conn: c.conn.index,
+            frame: c.seg.frame,
+            frame_len: c.seg.frame_len,
+            src,
+            dst,
+            time: c.seg.time.as_secs_f64(),
+            from: c.from,
+            to: c.to,
+            flags: c.seg.flags,
+            seq: c.seg.seq,
+            ack: c.seg.ack,
+            len: c.seg.len,
+            window: c.seg.window,
+            options: c.seg.options.clone(),
+            sack_base: 0,
+            messages: Vec::new(),
+            columns: Default::default(),
+            analysis: c.seg.analysis.to_vec(),
+            fold: None,
+            decrypted: Vec::new(),
+            annotations: Vec::new(),
+            highlighted: None,
+        }
+    }
+
+    /// The bound that keeps a whole-stream diagram small: a download of 100 000 segments makes one `Event`,
+    /// not one per segment.
+    #[test]
+    fn a_long_transfer_is_one_arrow_made_once() {
+        let conn = Connection::new(0, "127.0.0.1:40000".parse().unwrap(), "127.0.0.1:80".parse().unwrap());
+        let segments: Vec<Segment> = (1..=100_000)
+            .map(|f| if f % 2 == 0 { segment(f, ClientToServer, 0) } else { segment(f, ServerToClient, 1448) })
+            .collect();
+        let candidates: Vec<Candidate> = segments
+            .iter()
+            .map(|seg| {
+                let (from, to) = if seg.dir == ClientToServer { (0, 1) } else { (1, 0) };
+                Candidate { conn: &conn, seg, from, to }
+            })
+            .collect();
+        let mut made = 0;
+        let arrows = fold_transfers(
+            &candidates,
+            4,
+            |_| false,
+            |_| false,
+            |c| {
+                made += 1;
+                event_of(c)
+            },
+        );
+        assert_eq!((arrows.len(), made), (1, 1));
+        let fold = arrows[0].fold.as_ref().expect("folded");
+        assert_eq!((fold.segments, fold.acks, fold.bytes, fold.last_frame), (50_000, 50_000, 50_000 * 1448, 100_000));
+    }
+}

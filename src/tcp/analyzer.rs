@@ -9,7 +9,7 @@
 //! its [`Connection`] waits in [`TcpAnalyzer::take_retired`] and its state is freed. What stays per connection
 //! is its entry in the stream table (about 100 bytes, so that a late segment or a reused port is numbered as
 //! Wireshark numbers it). The metadata of every segment the [`Retention`] asks for is kept in its connection,
-//! about 150 bytes each; payload is kept only while it waits for a hole to fill (bounded per direction, see
+//! about 120 bytes each; payload is kept only while it waits for a hole to fill (bounded per direction, see
 //! [`super::reassembly::MAX_PENDING_BYTES`]).
 
 use super::lifecycle::{Ending, LINGER};
@@ -112,7 +112,7 @@ impl TcpAnalyzer {
             captured_len: u32::try_from(tcp.payload.len()).unwrap_or(u32::MAX),
             window: result.window,
             options: tcp.options.clone(),
-            analysis: result.flags,
+            analysis: result.flags.into_boxed_slice(),
         };
         let keep = tracked.detailed && self.retention.keeps_frame(packet.frame);
         if keep && tracked.conn.segments.is_empty() {
@@ -460,7 +460,7 @@ mod tests {
     }
 
     fn flags_by_frame(conn: &Connection) -> Vec<(u64, Vec<F>)> {
-        conn.segments.iter().filter(|s| !s.analysis.is_empty()).map(|s| (s.frame, s.analysis.clone())).collect()
+        conn.segments.iter().filter(|s| !s.analysis.is_empty()).map(|s| (s.frame, s.analysis.to_vec())).collect()
     }
 
     #[test]
