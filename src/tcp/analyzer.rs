@@ -94,7 +94,8 @@ impl TcpAnalyzer {
         } else {
             Direction::ServerToClient
         };
-        let mut result = tracked.analysis.segment(dir.index(), tcp, packet.timestamp, packet.frame);
+        let rtt = &mut tracked.conn.handshake_rtt;
+        let mut result = tracked.analysis.segment(dir.index(), tcp, packet.timestamp, packet.frame, rtt);
         if reused {
             result.flags.insert(0, AnalysisFlag::PortNumbersReused);
         }
@@ -258,7 +259,6 @@ impl Tracked {
                 None => {}
             }
         }
-        self.conn.handshake_rtt = self.analysis.initial_rtt;
         self.conn.window_shift = self.analysis.flows.each_ref().map(|f| match f.scaling {
             WindowScaling::Shift(shift) => Some(shift),
             WindowScaling::Unknown | WindowScaling::Disabled => None,
@@ -387,6 +387,18 @@ mod tests {
     const FIN: u16 = TcpFlags::FIN;
     const RST: u16 = TcpFlags::RST;
     const PSH: u16 = TcpFlags::PSH;
+
+    /// The sizes the memory figures rest on: a long stream keeps a million segments, a SYN flood holds the state
+    /// of 300 000 open connections at once (docs/performance.md). A field that makes them bigger is a choice to
+    /// make knowingly.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_segment_and_an_open_connection_stay_small() {
+        use std::mem::size_of;
+        assert!(size_of::<Segment>() <= 120, "Segment: {} bytes", size_of::<Segment>());
+        assert!(size_of::<SequenceAnalysis>() <= 144, "SequenceAnalysis: {} bytes", size_of::<SequenceAnalysis>());
+        assert!(size_of::<Tracked>() <= 440, "Tracked: {} bytes", size_of::<Tracked>());
+    }
 
     /// Builds packets of one client/server pair with a running clock (in microseconds).
     struct Script {
