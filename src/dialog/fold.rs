@@ -7,6 +7,7 @@
 //! of what stays an arrow.
 
 use super::{Event, Flagged, Fold, FoldKind};
+use crate::capture::TcpFlags;
 use crate::tcp::{AnalysisFlag, Connection, Segment};
 
 /// Runs of at least this many consecutive duplicate ACKs become one arrow (three trigger a fast retransmit).
@@ -24,8 +25,7 @@ pub(super) struct Candidate<'a> {
 
 impl Candidate<'_> {
     fn is_plain(&self) -> bool {
-        let flags = self.seg.flags;
-        !(flags.syn() || flags.fin() || flags.rst())
+        neither_opens_nor_closes(self.seg.flags)
     }
 }
 
@@ -252,13 +252,17 @@ fn run_duration(first: &Event, last: &Event) -> f64 {
 }
 
 fn is_plain(e: &Event) -> bool {
-    !(e.flags.syn() || e.flags.fin() || e.flags.rst())
+    neither_opens_nor_closes(e.flags)
+}
+
+/// No SYN, FIN or RST: a segment that may fold.
+fn neither_opens_nor_closes(flags: TcpFlags) -> bool {
+    !(flags.syn() || flags.fin() || flags.rst())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capture::TcpFlags;
     use crate::tcp::Direction::{self, ClientToServer, ServerToClient};
     use std::time::Duration;
 
