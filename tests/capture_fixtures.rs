@@ -124,7 +124,7 @@ fn compare_tcp(frame: u64, tcp: &TcpPacket, row: &Row, snaplen_cut: bool) -> Res
     }
     let sack: Vec<(u32, u32)> =
         list(row, "tcp.options.sack_le").into_iter().zip(list(row, "tcp.options.sack_re")).collect();
-    if options.sack_blocks != sack {
+    if *options.sack_blocks != *sack {
         return fail("SACK blocks");
     }
     Ok(())

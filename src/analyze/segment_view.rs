@@ -77,6 +77,12 @@ impl<'a> SegmentViews<'a> {
         views
     }
 
+    /// The (connection, frame) of each segment labelled with a message of a protocol tcpdialog knows (raw data
+    /// is not one): what [`Self::view`] labels it with, without making the view.
+    pub fn labelled_with_known_protocol(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
+        self.shown.iter().filter(|(_, list)| list.iter().any(|m| m.protocol != Protocol::Data)).map(|(&key, _)| key)
+    }
+
     /// What the segment `seg` of connection `conn` shows.
     pub fn view(&self, conn: usize, seg: &Segment) -> SegmentView<'a> {
         let labels: Vec<&'a Message> = self.shown.get(&(conn, seg.frame)).cloned().unwrap_or_default();

@@ -173,8 +173,10 @@ fn tcp_options(tcp: &TcpSlice) -> TcpOptions {
                 TcpOptionKind::SackPermitted
             }
             TcpOptionElement::SelectiveAcknowledgement(first, rest) => {
-                options.sack_blocks.push(first);
-                options.sack_blocks.extend(rest.iter().flatten().copied());
+                let mut blocks = options.sack_blocks.into_vec();
+                blocks.push(first);
+                blocks.extend(rest.iter().flatten().copied());
+                options.sack_blocks = blocks.into_boxed_slice();
                 TcpOptionKind::Sack
             }
             TcpOptionElement::Timestamp(value, echo) => {
@@ -224,7 +226,7 @@ mod tests {
                 mss: Some(65495),
                 window_scale: Some(10),
                 sack_permitted: true,
-                sack_blocks: vec![],
+                sack_blocks: Box::new([]),
                 timestamps: Some((2_651_389_775, 0)),
                 order: [
                     Some(TcpOptionKind::Mss),

@@ -152,8 +152,8 @@ pub struct TcpOptions {
     pub mss: Option<u16>,
     pub window_scale: Option<u8>,
     pub sack_permitted: bool,
-    /// SACK blocks (left, right), absolute sequence numbers.
-    pub sack_blocks: Vec<(u32, u32)>,
+    /// SACK blocks (left, right), absolute sequence numbers; a boxed slice, as every segment kept holds one.
+    pub sack_blocks: Box<[(u32, u32)]>,
     /// (TSval, TSecr)
     pub timestamps: Option<(u32, u32)>,
     /// The options above in the order the header carries them (Wireshark's Info column follows it: Linux

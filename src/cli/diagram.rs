@@ -52,7 +52,11 @@ pub fn run(args: DiagramArgs) -> anyhow::Result<ExitCode> {
     }
     let mut dialog = dialog::build(&drawn.analysis, &drawn.selection, &dialog_options)
         .with_context(|| args.capture.display().to_string())?;
-    if let Some(overview) = &drawn.overview {
+    // Drawing needs only the dialog: the analysis (a long stream's segments, most of the memory) goes before
+    // the picture (a PNG's pixels) is made.
+    let overview = drawn.overview;
+    drop(drawn);
+    if let Some(overview) = &overview {
         dialog.notes.insert(0, overview.note(&args.capture.display().to_string()));
         if timeline_drawn {
             options.view = View::Timeline;

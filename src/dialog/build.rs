@@ -1,12 +1,12 @@
 //! Builds a [`Dialog`] from an analysed capture: selection, participants, arrows, folding, phases, prose.
 
+use super::fold::{Candidate, fold_duplicate_acks, fold_probes, fold_transfers};
 use super::phases::{find_phases, format_duration};
 use super::trouble::{Trouble, TroubleKind, find_trouble_in};
-use super::{Annotations, Dialog, DialogOptions, Event, Flagged, Fold, FoldKind, Participant, Selection};
+use super::{Annotations, Dialog, DialogOptions, Event, Participant, Selection};
 use crate::analyze::CaptureAnalysis;
 pub use crate::analyze::thousands;
-use crate::proto::Protocol;
-use crate::tcp::{AnalysisFlag, CloseKind, Connection, Direction, Segment, Side};
+use crate::tcp::{CloseKind, Connection, Direction, Side};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::net::SocketAddr;
@@ -14,9 +14,6 @@ use std::net::SocketAddr;
 /// The description is alt text: it names this many connections, and this many messages of each, then counts the rest.
 const DESCRIBED_CONNECTIONS: usize = 12;
 const DESCRIBED_MESSAGES: usize = 12;
-
-/// Runs of at least this many consecutive duplicate ACKs become one arrow (three trigger a fast retransmit).
-const DUP_ACK_RUN: usize = 3;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum DialogError {
@@ -39,12 +36,16 @@ pub fn build(
 ) -> Result<Dialog, DialogError> {
     let connections = select(analysis, selection)?;
     let participants = Participants::new(&connections, options);
-    let mut segments: Vec<(&Connection, &Segment)> = connections
+    let mut candidates: Vec<Candidate> = connections
         .iter()
         .flat_map(|c| c.segments.iter().map(move |s| (*c, s)))
         .filter(|(_, s)| selection.frames.is_none_or(|(a, b)| (a..=b).contains(&s.frame)))
+        .map(|(conn, seg)| {
+            let (from, to) = participants.arrow(conn, seg.dir);
+            Candidate { conn, seg, from, to }
+        })
         .collect();
-    segments.sort_by_key(|(_, s)| s.frame);
+    candidates.sort_by_key(|c| c.seg.frame);
 
     let views = analysis.segment_views();
     // Loss episodes and stalls are told once, as phases; the frames that tell them stay arrows of their own.
@@ -58,55 +59,53 @@ pub fn build(
         .iter()
         .flat_map(|(&c, found)| found.iter().flat_map(move |t| t.anchors.iter().map(move |&f| (c, f))))
         .collect();
-    let events: Vec<Event> = segments
-        .iter()
-        .map(|(conn, seg)| {
-            let view = views.view(conn.index, seg);
-            // Segments labelled with a message of a known protocol are never folded away; raw data may be.
-            if view.labels.iter().any(|m| m.protocol != Protocol::Data) {
-                significant.insert((conn.index, seg.frame));
-            }
-            let (from, to) = participants.arrow(conn, seg.dir);
-            let (src, dst) = conn.ends(seg.dir);
-            Event {
-                conn: conn.index,
-                frame: seg.frame,
-                frame_len: seg.frame_len,
-                src,
-                dst,
-                time: seg.time.as_secs_f64(),
-                from,
-                to,
-                flags: seg.flags,
-                seq: seg.seq,
-                ack: seg.ack,
-                len: seg.len,
-                window: seg.window,
-                options: seg.options.clone(),
-                sack_base: seg.sack_base(),
-                messages: view.label_texts(),
-                decrypted: view.label_decrypted(),
-                annotations: view
-                    .labels
-                    .iter()
-                    .flat_map(|m| &m.detail)
-                    .filter(|line| options.annotations.shows_header(line))
-                    .cloned()
-                    .collect(),
-                highlighted: None,
-                columns: view.columns,
-                analysis: seg.analysis.clone(),
-                fold: None,
-            }
-        })
-        .collect();
+    // Segments labelled with a message of a known protocol are never folded away; raw data may be.
+    let selected: BTreeSet<usize> = connections.iter().map(|c| c.index).collect();
+    significant.extend(views.labelled_with_known_protocol().filter(|(c, _)| selected.contains(c)));
+    let arrow = |c: &Candidate| {
+        let (conn, seg) = (c.conn, c.seg);
+        let view = views.view(conn.index, seg);
+        let (src, dst) = conn.ends(seg.dir);
+        Event {
+            conn: conn.index,
+            frame: seg.frame,
+            frame_len: seg.frame_len,
+            src,
+            dst,
+            time: seg.time.as_secs_f64(),
+            from: c.from,
+            to: c.to,
+            flags: seg.flags,
+            seq: seg.seq,
+            ack: seg.ack,
+            len: seg.len,
+            window: seg.window,
+            options: seg.options.clone(),
+            sack_base: seg.sack_base(),
+            messages: view.label_texts(),
+            decrypted: view.label_decrypted(),
+            annotations: view
+                .labels
+                .iter()
+                .flat_map(|m| &m.detail)
+                .filter(|line| options.annotations.shows_header(line))
+                .cloned()
+                .collect(),
+            highlighted: None,
+            columns: view.columns,
+            analysis: seg.analysis.to_vec(),
+            fold: None,
+        }
+    };
     // Looked up for every arrow: by (connection, first frame), the troubled stretch that starts last before it.
     let spans: BTreeMap<(usize, u64), u64> =
         trouble.iter().flat_map(|(&c, found)| found.iter().map(move |t| ((c, t.first_frame), t.last_frame))).collect();
-    let troubled = |e: &Event| {
-        spans.range(..=(e.conn, e.frame)).next_back().is_some_and(|(&(c, _), &last)| c == e.conn && e.frame <= last)
+    let troubled = |c: &Candidate| {
+        let (conn, frame) = (c.conn.index, c.seg.frame);
+        spans.range(..=(conn, frame)).next_back().is_some_and(|(&(c, _), &last)| c == conn && frame <= last)
     };
-    let events = fold_transfers(events, options.fold_threshold, |e| significant.contains(&(e.conn, e.frame)), troubled);
+    let kept = |c: &Candidate| significant.contains(&(c.conn.index, c.seg.frame));
+    let events = fold_transfers(&candidates, options.fold_threshold, kept, troubled, arrow);
     // Nothing folded means nothing: a graph's packet list has a row for every mark to link to.
     let folding = options.fold_threshold != usize::MAX;
     let events = if folding { fold_duplicate_acks(events) } else { events };
@@ -252,216 +251,6 @@ impl Participants {
     }
 }
 
-/// Replaces long runs of data segments in one direction (with only pure ACKs coming back) by one arrow.
-///
-/// A folded arrow keeps the first segment's numbers, carries the run's totals in [`Fold`], and drops the
-/// per-segment raw-data previews (the packet table still lists them). The run goes on across what Wireshark
-/// flags in a long transfer (Window Full, Window Update, duplicate ACKs, resends, gaps, short zero windows and
-/// their probes), counted in [`Fold::flagged`]; it stops at a segment that is `kept` (a message, the start of
-/// a loss episode, a fast retransmission, the edges of a stall) and at anything that opens or closes.
-fn fold_transfers(
-    events: Vec<Event>,
-    threshold: usize,
-    kept: impl Fn(&Event) -> bool,
-    troubled: impl Fn(&Event) -> bool,
-) -> Vec<Event> {
-    let foldable = |e: &Event| e.len > 0 && !kept(e) && is_plain(e) && e.analysis.iter().all(|f| folds_in_data(*f));
-    let pure_ack = |e: &Event| e.len == 0 && !kept(e) && is_plain(e) && e.analysis.iter().all(|f| folds_in_ack(*f));
-    let mut out = Vec::with_capacity(events.len());
-    let mut i = 0;
-    while i < events.len() {
-        // A run may start with the receiver's ACKs: its sender is the one of its first data segment.
-        let lead = events[i..].iter().take_while(|e| e.conn == events[i].conn && pure_ack(e)).count();
-        let Some(first) = events.get(i + lead).filter(|e| foldable(e) && e.conn == events[i].conn) else {
-            out.push(events[i].clone());
-            i += 1;
-            continue;
-        };
-        if events[i..i + lead].iter().any(|e| e.from != first.to) {
-            out.push(events[i].clone());
-            i += 1;
-            continue;
-        }
-        // Extend the run: same connection, same sender, data segments and the peer's pure ACKs (and the
-        // sender's zero-window probes, which carry no data).
-        let (mut j, mut data) = (i + lead, 0u64);
-        while j < events.len() {
-            let e = &events[j];
-            if e.conn != first.conn {
-                break;
-            }
-            if e.from == first.from && foldable(e) {
-                data += 1;
-            } else if !(pure_ack(e) && (e.from == first.to || !e.analysis.is_empty())) {
-                break;
-            }
-            j += 1;
-        }
-        // Inside a loss episode or a stall a few segments already make a run worth folding: the phase tells it
-        // (unless nothing is to fold: `usize::MAX`, a graph's packet list).
-        let enough = if troubled(first) && threshold != usize::MAX { threshold.min(2) } else { threshold };
-        if (data as usize) <= enough {
-            out.push(events[i].clone());
-            i += 1;
-            continue;
-        }
-        out.push(folded_transfer(&events[i..j], i + lead - i));
-        i = j;
-    }
-    out
-}
-
-/// Flags a data segment may carry and still be folded into a transfer: the fast retransmission is not one of
-/// them (it is the named moment of a loss episode).
-fn folds_in_data(flag: AnalysisFlag) -> bool {
-    use AnalysisFlag as F;
-    matches!(
-        flag,
-        F::WindowFull
-            | F::Retransmission
-            | F::SpuriousRetransmission
-            | F::LostSegment
-            | F::OutOfOrder
-            | F::ZeroWindowProbe
-    )
-}
-
-/// Flags a segment without data may carry and still be folded into a transfer.
-fn folds_in_ack(flag: AnalysisFlag) -> bool {
-    use AnalysisFlag as F;
-    matches!(flag, F::DuplicateAck { .. } | F::WindowUpdate | F::ZeroWindow | F::ZeroWindowProbeAck | F::KeepAlive)
-}
-
-/// One arrow for a run of a transfer: the first data segment's numbers (`run[lead]`, after the ACKs that
-/// lead the run), from the run's first frame and time, and the run's totals.
-fn folded_transfer(run: &[Event], lead: usize) -> Event {
-    let (start, first, last) = (&run[0], &run[lead], &run[run.len() - 1]);
-    let sent = || run.iter().filter(|e| e.from == first.from && e.len > 0);
-    let bytes = sent().map(|e| u64::from(e.len)).sum();
-    let mut flagged = Flagged::default();
-    for e in run {
-        flagged.add(&e.analysis);
-    }
-    let mut folded = first.clone();
-    (folded.frame, folded.time) = (start.frame, start.time);
-    folded.messages.clear();
-    folded.decrypted.clear();
-    folded.analysis.clear();
-    folded.len = u32::try_from(bytes).unwrap_or(u32::MAX);
-    folded.fold = Some(Fold {
-        kind: FoldKind::Transfer,
-        segments: sent().count() as u64,
-        acks: run.iter().filter(|e| e.from != first.from).count() as u64,
-        bytes,
-        duration: run_duration(start, last),
-        last_frame: last.frame,
-        flagged,
-    });
-    folded
-}
-
-/// Replaces each run of at least [`DUP_ACK_RUN`] consecutive duplicate ACKs (one sender, one ACK number,
-/// numbered `#n`, `#n+1`, ...) by one arrow. The arrow keeps the first one's numbers and its `Dup ACK #n` flag,
-/// so it stays marked; a duplicate ACK that carries anything else (data, another flag) is never folded.
-fn fold_duplicate_acks(events: Vec<Event>) -> Vec<Event> {
-    let dup_number = |e: &Event| match e.analysis.as_slice() {
-        [AnalysisFlag::DuplicateAck { number: n, .. }]
-            if e.fold.is_none() && e.len == 0 && e.messages.is_empty() && is_plain(e) =>
-        {
-            Some(*n)
-        }
-        _ => None,
-    };
-    let mut out = Vec::with_capacity(events.len());
-    let mut i = 0;
-    while i < events.len() {
-        let first = &events[i];
-        let Some(first_number) = dup_number(first) else {
-            out.push(first.clone());
-            i += 1;
-            continue;
-        };
-        let mut end = i + 1;
-        while let Some(next) = events.get(end) {
-            let continues = next.conn == first.conn
-                && next.from == first.from
-                && next.ack == first.ack
-                && dup_number(next) == u32::try_from(end - i).ok().and_then(|k| first_number.checked_add(k));
-            if !continues {
-                break;
-            }
-            end += 1;
-        }
-        let run = &events[i..end];
-        match run.last() {
-            Some(last) if run.len() >= DUP_ACK_RUN => {
-                let mut folded = first.clone();
-                folded.fold = Some(Fold {
-                    kind: FoldKind::DuplicateAcks {
-                        first: first_number,
-                        last: first_number.saturating_add(u32::try_from(run.len() - 1).unwrap_or(u32::MAX)),
-                    },
-                    segments: run.len() as u64,
-                    acks: 0,
-                    bytes: 0,
-                    duration: run_duration(first, last),
-                    last_frame: last.frame,
-                    flagged: Flagged::default(),
-                });
-                out.push(folded);
-            }
-            _ => out.extend_from_slice(run),
-        }
-        i = end;
-    }
-    out
-}
-
-/// Replaces what went by inside each zero-window stall (connection, first and last frame: its edges stay
-/// arrows) by one arrow, when it is more than one segment: the phase tells the stall, the arrow what it held.
-fn fold_probes(events: Vec<Event>, stalls: &[(usize, u64, u64)]) -> Vec<Event> {
-    if stalls.is_empty() {
-        return events;
-    }
-    let inside = |e: &Event| {
-        e.fold.is_none()
-            && e.len <= 1
-            && is_plain(e)
-            && stalls.iter().any(|&(c, first, last)| c == e.conn && first < e.frame && e.frame < last)
-    };
-    let mut out = Vec::with_capacity(events.len());
-    let mut i = 0;
-    while i < events.len() {
-        let run = events[i..].iter().take_while(|e| inside(e) && e.conn == events[i].conn).count();
-        if run < 2 {
-            out.push(events[i].clone());
-            i += 1;
-            continue;
-        }
-        let (first, last) = (&events[i], &events[i + run - 1]);
-        let mut flagged = Flagged::default();
-        for e in &events[i..i + run] {
-            flagged.add(&e.analysis);
-        }
-        let mut folded = first.clone();
-        folded.analysis.clear();
-        folded.messages.clear();
-        folded.decrypted.clear();
-        folded.fold = Some(Fold {
-            kind: FoldKind::Probes,
-            segments: run as u64,
-            acks: 0,
-            bytes: 0,
-            duration: run_duration(first, last),
-            last_frame: last.frame,
-            flagged,
-        });
-        out.push(folded);
-        i += run;
-    }
-    out
-}
-
 /// The author's notes go under the arrow that shows their frame; a highlight marks each arrow in or out.
 fn annotate(mut events: Vec<Event>, annotations: &Annotations) -> Result<Vec<Event>, DialogError> {
     for (&frame, note) in &annotations.notes {
@@ -479,16 +268,6 @@ fn annotate(mut events: Vec<Event>, annotations: &Annotations) -> Result<Vec<Eve
         event.highlighted = annotations.highlighted(event.frame, event.last_frame());
     }
     Ok(events)
-}
-
-/// How long a folded run took. A capture's clock may step back (segment times then saturate at the capture's
-/// start): a run never lasts less than nothing.
-fn run_duration(first: &Event, last: &Event) -> f64 {
-    (last.time - first.time).max(0.0)
-}
-
-fn is_plain(e: &Event) -> bool {
-    !(e.flags.syn() || e.flags.fin() || e.flags.rst())
 }
 
 fn default_title(connections: &[&Connection]) -> String {
@@ -572,7 +351,9 @@ fn describe(
 mod tests {
     use super::*;
     use crate::analyze::analyze_file;
-    use crate::dialog::PhaseKind;
+    use crate::dialog::fold::DUP_ACK_RUN;
+    use crate::dialog::{Fold, FoldKind, PhaseKind};
+    use crate::tcp::AnalysisFlag;
     use std::path::Path;
 
     fn dialog_of(capture: &str, selection: Selection) -> Dialog {

@@ -9,6 +9,7 @@
 
 mod annotations;
 mod build;
+mod fold;
 pub mod graph;
 pub mod overview;
 mod phases;

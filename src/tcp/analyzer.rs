@@ -9,7 +9,7 @@
 //! its [`Connection`] waits in [`TcpAnalyzer::take_retired`] and its state is freed. What stays per connection
 //! is its entry in the stream table (about 100 bytes, so that a late segment or a reused port is numbered as
 //! Wireshark numbers it). The metadata of every segment the [`Retention`] asks for is kept in its connection,
-//! about 150 bytes each; payload is kept only while it waits for a hole to fill (bounded per direction, see
+//! about 120 bytes each; payload is kept only while it waits for a hole to fill (bounded per direction, see
 //! [`super::reassembly::MAX_PENDING_BYTES`]).
 
 use super::lifecycle::{Ending, LINGER};
@@ -94,7 +94,8 @@ impl TcpAnalyzer {
         } else {
             Direction::ServerToClient
         };
-        let mut result = tracked.analysis.segment(dir.index(), tcp, packet.timestamp, packet.frame);
+        let rtt = &mut tracked.conn.handshake_rtt;
+        let mut result = tracked.analysis.segment(dir.index(), tcp, packet.timestamp, packet.frame, rtt);
         if reused {
             result.flags.insert(0, AnalysisFlag::PortNumbersReused);
         }
@@ -112,7 +113,7 @@ impl TcpAnalyzer {
             captured_len: u32::try_from(tcp.payload.len()).unwrap_or(u32::MAX),
             window: result.window,
             options: tcp.options.clone(),
-            analysis: result.flags,
+            analysis: result.flags.into_boxed_slice(),
         };
         let keep = tracked.detailed && self.retention.keeps_frame(packet.frame);
         if keep && tracked.conn.segments.is_empty() {
@@ -258,7 +259,6 @@ impl Tracked {
                 None => {}
             }
         }
-        self.conn.handshake_rtt = self.analysis.initial_rtt;
         self.conn.window_shift = self.analysis.flows.each_ref().map(|f| match f.scaling {
             WindowScaling::Shift(shift) => Some(shift),
             WindowScaling::Unknown | WindowScaling::Disabled => None,
@@ -388,6 +388,18 @@ mod tests {
     const RST: u16 = TcpFlags::RST;
     const PSH: u16 = TcpFlags::PSH;
 
+    /// The sizes the memory figures rest on: a long stream keeps a million segments, a SYN flood holds the state
+    /// of 300 000 open connections at once (docs/performance.md). A field that makes them bigger is a choice to
+    /// make knowingly.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_segment_and_an_open_connection_stay_small() {
+        use std::mem::size_of;
+        assert!(size_of::<Segment>() <= 120, "Segment: {} bytes", size_of::<Segment>());
+        assert!(size_of::<SequenceAnalysis>() <= 144, "SequenceAnalysis: {} bytes", size_of::<SequenceAnalysis>());
+        assert!(size_of::<Tracked>() <= 440, "Tracked: {} bytes", size_of::<Tracked>());
+    }
+
     /// Builds packets of one client/server pair with a running clock (in microseconds).
     struct Script {
         analyzer: TcpAnalyzer,
@@ -460,7 +472,7 @@ mod tests {
     }
 
     fn flags_by_frame(conn: &Connection) -> Vec<(u64, Vec<F>)> {
-        conn.segments.iter().filter(|s| !s.analysis.is_empty()).map(|s| (s.frame, s.analysis.clone())).collect()
+        conn.segments.iter().filter(|s| !s.analysis.is_empty()).map(|s| (s.frame, s.analysis.to_vec())).collect()
     }
 
     #[test]

@@ -167,7 +167,7 @@ mod tests {
             mss: Some(1460),
             window_scale: Some(8),
             sack_permitted: true,
-            sack_blocks: vec![(1_000_100, 1_000_200)],
+            sack_blocks: Box::new([(1_000_100, 1_000_200)]),
             timestamps: Some((7, 9)),
             order: [None; 5],
         };
