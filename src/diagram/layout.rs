@@ -126,3 +126,43 @@ impl Layout {
         out
     }
 }
+
+impl Layout {
+    /// The picture cut at `height`: only the items that start above it (a social card shows the opening, and
+    /// resvg would still parse and lay out the text of everything below).
+    pub fn top(&self, height: f64) -> Layout {
+        Layout {
+            width: self.width,
+            height: self.height.min(height),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            items: self.items.iter().filter_map(|item| item.above(height)).collect(),
+        }
+    }
+}
+
+impl Item {
+    /// This item without what starts at or below `height`, `None` if nothing is left. A path is kept whole
+    /// (it is one element, however far it goes).
+    fn above(&self, height: f64) -> Option<Item> {
+        let starts_above = |y: f64| y < height;
+        let kept = match self {
+            Item::Rect { y, .. } => starts_above(*y),
+            Item::Line { y1, y2, .. } => starts_above(y1.min(*y2)),
+            Item::Polygon { points, .. } => points.iter().any(|&(_, y)| starts_above(y)),
+            Item::Path { .. } => true,
+            Item::Text(text) => starts_above(text.y - text.size),
+            Item::Group { id, href, tooltip, class, items } => {
+                let items: Vec<Item> = items.iter().filter_map(|item| item.above(height)).collect();
+                return (!items.is_empty()).then(|| Item::Group {
+                    id: id.clone(),
+                    href: href.clone(),
+                    tooltip: tooltip.clone(),
+                    class: *class,
+                    items,
+                });
+            }
+        };
+        kept.then(|| self.clone())
+    }
+}
