@@ -166,3 +166,36 @@ impl Item {
         kept.then(|| self.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_top_of_a_picture_keeps_what_starts_above_the_cut() {
+        let text = |y: f64, content: &str| Item::Text(Text::new(0.0, y, 10.0, "fg", content));
+        let layout = Layout {
+            width: 100.0,
+            height: 500.0,
+            title: "t".into(),
+            description: "d".into(),
+            items: vec![
+                Item::line(50.0, 400.0, 50.0, 20.0, "life"),
+                text(112.0, "just below the cut"),
+                Item::Group {
+                    id: Some("a1".into()),
+                    href: None,
+                    tooltip: None,
+                    class: None,
+                    items: vec![text(50.0, "above"), Item::rect(0.0, 300.0, 10.0, 10.0, "bg")],
+                },
+                Item::Group { id: None, href: None, tooltip: None, class: None, items: vec![text(200.0, "below")] },
+            ],
+        };
+        let top = layout.top(100.0);
+        assert_eq!(top.height, 100.0);
+        let texts: Vec<&str> = top.texts().iter().map(|t| t.content.as_str()).collect();
+        assert_eq!(texts, ["above"]);
+        assert_eq!(top.items.len(), 2, "the lifeline (it starts above) and the first group: {:?}", top.items);
+    }
+}
