@@ -4,8 +4,8 @@
 //! `http-close.pcap` has 299 distinct colours, and its 256 most frequent cover all but 60 of its 756 000 pixels.
 //! So the palette is the 256 most frequent colours (exact, so backgrounds and lines keep their theme colour,
 //! which a clustering quantizer such as NeuQuant shifts) and each rarer colour takes its nearest entry. One byte
-//! a pixel instead of three also leaves a third of the data to deflate: the card went from 75 KB (RGB) to about
-//! 30 KB and encodes several times faster.
+//! a pixel instead of three also leaves a third of the data to deflate: that card went from 75 KB (RGB) to
+//! 39 KB at the same zlib level.
 
 use super::DiagramError;
 use resvg::tiny_skia::Pixmap;
