@@ -126,3 +126,76 @@ impl Layout {
         out
     }
 }
+
+impl Layout {
+    /// The picture cut at `height`: only the items that start above it (a social card shows the opening, and
+    /// resvg would still parse and lay out the text of everything below).
+    pub fn top(&self, height: f64) -> Layout {
+        Layout {
+            width: self.width,
+            height: self.height.min(height),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            items: self.items.iter().filter_map(|item| item.above(height)).collect(),
+        }
+    }
+}
+
+impl Item {
+    /// This item without what starts at or below `height`, `None` if nothing is left. A path is kept whole
+    /// (it is one element, however far it goes).
+    fn above(&self, height: f64) -> Option<Item> {
+        let starts_above = |y: f64| y < height;
+        let kept = match self {
+            Item::Rect { y, .. } => starts_above(*y),
+            Item::Line { y1, y2, .. } => starts_above(y1.min(*y2)),
+            Item::Polygon { points, .. } => points.iter().any(|&(_, y)| starts_above(y)),
+            Item::Path { .. } => true,
+            Item::Text(text) => starts_above(text.y - text.size),
+            Item::Group { id, href, tooltip, class, items } => {
+                let items: Vec<Item> = items.iter().filter_map(|item| item.above(height)).collect();
+                return (!items.is_empty()).then(|| Item::Group {
+                    id: id.clone(),
+                    href: href.clone(),
+                    tooltip: tooltip.clone(),
+                    class: *class,
+                    items,
+                });
+            }
+        };
+        kept.then(|| self.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_top_of_a_picture_keeps_what_starts_above_the_cut() {
+        let text = |y: f64, content: &str| Item::Text(Text::new(0.0, y, 10.0, "fg", content));
+        let layout = Layout {
+            width: 100.0,
+            height: 500.0,
+            title: "t".into(),
+            description: "d".into(),
+            items: vec![
+                Item::line(50.0, 400.0, 50.0, 20.0, "life"),
+                text(112.0, "just below the cut"),
+                Item::Group {
+                    id: Some("a1".into()),
+                    href: None,
+                    tooltip: None,
+                    class: None,
+                    items: vec![text(50.0, "above"), Item::rect(0.0, 300.0, 10.0, 10.0, "bg")],
+                },
+                Item::Group { id: None, href: None, tooltip: None, class: None, items: vec![text(200.0, "below")] },
+            ],
+        };
+        let top = layout.top(100.0);
+        assert_eq!(top.height, 100.0);
+        let texts: Vec<&str> = top.texts().iter().map(|t| t.content.as_str()).collect();
+        assert_eq!(texts, ["above"]);
+        assert_eq!(top.items.len(), 2, "the lifeline (it starts above) and the first group: {:?}", top.items);
+    }
+}

@@ -7,6 +7,7 @@
 mod arrows;
 mod format;
 mod graph;
+mod indexed;
 mod ladder;
 mod layout;
 mod mermaid;

@@ -8,6 +8,7 @@ use super::Theme;
 use super::format::coord;
 use super::layout::{Anchor, Font, Item, Layout, Text};
 use super::theme;
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 /// The font stacks: DejaVu first (what the PNG renderer bundles), then the generic family.
@@ -27,8 +28,9 @@ pub fn write(layout: &Layout, theme: Theme, id_prefix: &str, link_prefix: &str) 
     );
     let _ = writeln!(out, r#"<title id="{scope}-title">{}</title>"#, escape(&layout.title));
     let _ = writeln!(out, r#"<desc id="{scope}-desc">{}</desc>"#, escape(&layout.description));
-    let graph = uses_graph_classes(&layout.items);
-    let _ = write!(out, "<style>\n{}</style>\n", theme::css(theme, &scope, graph));
+    let mut used = BTreeSet::from(["bg"]);
+    classes(&layout.items, &mut used);
+    let _ = write!(out, "<style>\n{}</style>\n", theme::css(theme, &scope, &used));
     let _ = writeln!(out, r#"<rect class="bg" x="0" y="0" width="{w}" height="{h}"/>"#);
     for item in &layout.items {
         write_item(&mut out, item, &scope, &links);
@@ -37,16 +39,26 @@ pub fn write(layout: &Layout, theme: Theme, id_prefix: &str, link_prefix: &str) 
     out
 }
 
-/// Whether a stream graph's classes (`g-…`, `m-…`) appear, so its sheet is written only where it is used.
-fn uses_graph_classes(items: &[Item]) -> bool {
-    items.iter().any(|item| match item {
-        Item::Path { class, .. }
-        | Item::Rect { class, .. }
-        | Item::Line { class, .. }
-        | Item::Polygon { class, .. } => class.starts_with("g-") || class.starts_with("m-"),
-        Item::Text(text) => text.class.starts_with("m-"),
-        Item::Group { items, .. } => uses_graph_classes(items),
-    })
+/// The classes the items use: the style sheet has a rule for these only (a ladder uses about a third of the
+/// theme's classes, and every diagram of a post page, its SVG file and its card carried the whole sheet).
+fn classes(items: &[Item], used: &mut BTreeSet<&'static str>) {
+    for item in items {
+        match item {
+            Item::Path { class, .. }
+            | Item::Rect { class, .. }
+            | Item::Line { class, .. }
+            | Item::Polygon { class, .. } => {
+                used.insert(class);
+            }
+            Item::Text(text) => {
+                used.insert(text.class);
+            }
+            Item::Group { class, items, .. } => {
+                used.extend(*class);
+                classes(items, used);
+            }
+        }
+    }
 }
 
 fn write_item(out: &mut String, item: &Item, scope: &str, links: &str) {

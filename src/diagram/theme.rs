@@ -4,6 +4,7 @@
 //! plus the dark one inside `@media (prefers-color-scheme: dark)`.
 
 use super::Theme;
+use std::collections::BTreeSet;
 
 /// Colours of one palette.
 struct Palette {
@@ -200,13 +201,11 @@ fn is_stroke_only(class: &str) -> bool {
     )
 }
 
-fn sheet(scope: &str, palette: &Palette, indent: &str, graph: bool) -> String {
+fn sheet(scope: &str, palette: &Palette, indent: &str, used: &BTreeSet<&str>) -> String {
     let mut out = String::new();
     let mut all = rules(palette);
-    if graph {
-        all.extend(graph_rules(palette));
-    }
-    for (class, declarations) in all {
+    all.extend(graph_rules(palette));
+    for (class, declarations) in all.into_iter().filter(|(class, _)| used.contains(class)) {
         let fill_none = if is_stroke_only(class) { ";fill:none" } else { "" };
         out.push_str(&format!("{indent}#{scope} .{class}{{{declarations}{fill_none}}}\n"));
     }
@@ -224,15 +223,15 @@ pub fn background(theme: Theme) -> &'static str {
 
 /// The `<style>` content for a diagram whose root element has id `scope`; `graph` adds the stream graphs'
 /// classes.
-pub fn css(theme: Theme, scope: &str, graph: bool) -> String {
+pub fn css(theme: Theme, scope: &str, used: &BTreeSet<&str>) -> String {
     match theme {
-        Theme::Light => sheet(scope, &LIGHT, "", graph),
-        Theme::Dark => sheet(scope, &DARK, "", graph),
+        Theme::Light => sheet(scope, &LIGHT, "", used),
+        Theme::Dark => sheet(scope, &DARK, "", used),
         Theme::Auto => {
             format!(
                 "{}@media (prefers-color-scheme: dark) {{\n{}}}\n",
-                sheet(scope, &LIGHT, "", graph),
-                sheet(scope, &DARK, "  ", graph)
+                sheet(scope, &LIGHT, "", used),
+                sheet(scope, &DARK, "  ", used)
             )
         }
     }
@@ -242,9 +241,13 @@ pub fn css(theme: Theme, scope: &str, graph: bool) -> String {
 mod tests {
     use super::*;
 
+    fn classes(names: &[&'static str]) -> BTreeSet<&'static str> {
+        names.iter().copied().collect()
+    }
+
     #[test]
     fn auto_theme_switches_to_dark_under_the_media_query() {
-        let css = css(Theme::Auto, "d", false);
+        let css = css(Theme::Auto, "d", &classes(&["bg"]));
         let (light, dark) = css.split_once("@media (prefers-color-scheme: dark)").unwrap();
         assert!(light.contains("#d .bg{fill:#ffffff}"));
         assert!(dark.contains("#d .bg{fill:#0d1117}"));
@@ -252,6 +255,14 @@ mod tests {
 
     #[test]
     fn rules_are_scoped_to_the_diagram() {
-        assert!(css(Theme::Dark, "post-3", true).lines().all(|line| line.starts_with("#post-3 .")));
+        let all: Vec<&str> = rules(&LIGHT).into_iter().chain(graph_rules(&LIGHT)).map(|(class, _)| class).collect();
+        assert!(css(Theme::Dark, "post-3", &classes(&all)).lines().all(|line| line.starts_with("#post-3 .")));
+    }
+
+    #[test]
+    fn only_the_classes_a_picture_uses_get_a_rule() {
+        let css = css(Theme::Light, "d", &classes(&["bg", "arrow", "g-data", "no-such-class"]));
+        assert_eq!(css.lines().count(), 3, "{css}");
+        assert!(css.contains("#d .arrow{") && css.contains("#d .g-data{") && !css.contains(".fg{"), "{css}");
     }
 }
