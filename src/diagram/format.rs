@@ -43,6 +43,11 @@ pub fn mono_chars(width: f64, size: f64) -> usize {
     if width <= 0.0 { 0 } else { (width / (size * MONO_ADVANCE)).floor() as usize }
 }
 
+/// About how many characters of DejaVu Sans at `size` px fit in `width` px (an average advance: a title).
+pub fn sans_chars(width: f64, size: f64) -> usize {
+    if width <= 0.0 { 0 } else { (width / (size * SANS_ADVANCE)).floor() as usize }
+}
+
 /// `text` cut to at most `max_chars` characters, ending with `…` when it was cut.
 pub fn truncate(text: &str, max_chars: usize) -> String {
     if text.chars().count() <= max_chars {

@@ -185,10 +185,15 @@ impl DiagramOptions {
     /// The prefix of the SVG's own element ids and style scope: see [`Width::Compact`].
     pub fn element_prefix(&self) -> String {
         match (self.view, self.width) {
-            (view, Width::Compact) if view != View::Table => format!("{}c", self.id_prefix),
+            (view, Width::Compact) if view != View::Table => compact_prefix(&self.id_prefix),
             _ => self.id_prefix.clone(),
         }
     }
+}
+
+/// The element prefix of the compact drawing of the diagram whose id prefix is `id_prefix`.
+pub fn compact_prefix(id_prefix: &str) -> String {
+    format!("{id_prefix}c")
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -32,6 +32,7 @@ fn cells(event: &Event, unit: TimeUnit) -> [String; 7] {
 
 pub fn html(dialog: &Dialog, options: &DiagramOptions) -> String {
     let scope = css_ident(&options.id_prefix);
+    let compact = css_ident(&super::compact_prefix(&options.id_prefix));
     let shown = arrows::shown(dialog);
     let mut out = String::new();
     let _ = writeln!(out, r#"<table class="tcpdialog-packets" id="{scope}-table">"#);
@@ -60,7 +61,7 @@ pub fn html(dialog: &Dialog, options: &DiagramOptions) -> String {
             if i == 0 && options.table_links_back {
                 let _ = write!(
                     out,
-                    r##"<td><a class="to-wide" href="#{scope}-a{frame}">{frame}</a><a class="to-compact" href="#{scope}c-a{frame}" hidden>{frame}</a></td>"##
+                    r##"<td><a class="to-wide" href="#{scope}-a{frame}">{frame}</a><a class="to-compact" href="#{compact}-a{frame}" hidden>{frame}</a></td>"##
                 );
             } else {
                 let _ = write!(out, "<td>{}</td>", escape(cell));

@@ -4,7 +4,7 @@
 //! It answers the questions a ladder cannot for many connections: how many ran in parallel, which one was
 //! reused for what, and how long they sat idle.
 
-use super::format::{SANS_ADVANCE, mono_chars, mono_width, one_line, pause, time_column, truncate};
+use super::format::{mono_chars, mono_width, one_line, pause, sans_chars, time_column, truncate};
 use super::layout::{Anchor, Font, Item, Layout, Text};
 use super::{DiagramOptions, TimeUnit, Width};
 use crate::dialog::{Dialog, Event, Phase, PhaseKind};
@@ -104,7 +104,7 @@ pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
     let step = nice_step((t1 - t0) / metrics.ticks);
     let x = |t: f64| x0 + (t - t0) / (t1 - t0) * (x1 - x0);
 
-    let title_chars = ((metrics.width - 2.0 * MARGIN) / (TITLE_SIZE * SANS_ADVANCE)).floor() as usize;
+    let title_chars = sans_chars(metrics.width - 2.0 * MARGIN, TITLE_SIZE);
     let title = truncate(&dialog.title, title_chars.min(80));
     let mut items = vec![Item::Text(Text::new(MARGIN, 24.0, TITLE_SIZE, "fg", title).font(Font::Sans))];
     let bottom = ROWS_TOP + rows.len() as f64 * ROW_HEIGHT;

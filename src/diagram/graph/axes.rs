@@ -174,6 +174,8 @@ pub struct Plot {
     pub top: f64,
     pub bottom: f64,
     pub metrics: &'static Metrics,
+    /// The frame's subtitle, wrapped at the width.
+    subtitle: Vec<String>,
 }
 
 /// Ranges and words of a plot, and the width it is drawn for.
@@ -190,12 +192,12 @@ impl Plot {
     pub fn new(frame: &Frame) -> Plot {
         let m = frame.metrics;
         // A subtitle that wraps pushes the plot down by its extra lines.
-        let extra_lines = m.subtitle_lines(frame.subtitle).len().saturating_sub(1) as f64;
-        let top = m.top + extra_lines * m.line;
+        let subtitle = m.subtitle_lines(frame.subtitle);
+        let top = m.top + subtitle.len().saturating_sub(1) as f64 * m.line;
         let (left, right, bottom) = (m.left, m.width - m.right, top + m.plot_height);
         let x = Axis::new(frame.x.0, frame.x.1, frame.x.2, left, right, m.x_ticks);
         let y = Axis::new(frame.y.0, frame.y.1, frame.y.2, bottom, top, m.y_ticks);
-        Plot { x, y, left, right, top, bottom, metrics: m }
+        Plot { x, y, left, right, top, bottom, metrics: m, subtitle }
     }
 
     pub fn px(&self, x: f64, y: f64) -> (f64, f64) {
@@ -207,9 +209,9 @@ impl Plot {
         let m = self.metrics;
         let title_y = m.title_size + 8.0;
         let mut items = vec![Item::Text(Text::new(MARGIN, title_y, m.title_size, "fg", frame.title).font(Font::Sans))];
-        for (i, line) in m.subtitle_lines(frame.subtitle).into_iter().enumerate() {
+        for (i, line) in self.subtitle.iter().enumerate() {
             let y = title_y + m.line * (i + 1) as f64;
-            items.push(Item::Text(Text::new(MARGIN, y, m.tick_text, "dim", line)));
+            items.push(Item::Text(Text::new(MARGIN, y, m.tick_text, "dim", line.clone())));
         }
         let y_title = format!("{} ({})", frame.y_title, self.y.unit);
         items.push(Item::Text(Text::new(MARGIN, self.top - 10.0, m.tick_text, "dim", y_title)));

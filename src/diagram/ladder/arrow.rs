@@ -68,10 +68,10 @@ pub fn draw(
             items.push(Item::line(x2 - 5.0, y2 + 5.0, x2 + 5.0, y2 - 5.0, "x-bad"));
         }
         Some(mark) => {
-            let outside = if overhang > 0.0 { -1.0 } else { 1.0 };
-            let anchor = if direction * outside > 0.0 { Anchor::Start } else { Anchor::End };
-            let x = x1 + direction * outside * 6.0;
-            let symbol = Text::new(x, y1 - 5.0, 13.0, mark_class(mark), mark.symbol());
+            // Which way from the sender's lifeline the symbol goes: along the arrow, or away from it.
+            let side = if overhang > 0.0 { -direction } else { direction };
+            let anchor = if side > 0.0 { Anchor::Start } else { Anchor::End };
+            let symbol = Text::new(x1 + side * 6.0, y1 - 5.0, 13.0, mark_class(mark), mark.symbol());
             items.push(Item::Text(symbol.anchor(anchor)));
             if overhang > 0.0 {
                 from = x1;

@@ -8,7 +8,7 @@ mod phases;
 
 use super::DiagramOptions;
 use super::arrows::{self, ArrowText, Mark};
-use super::format::{SANS_ADVANCE, mono_chars, pause, truncate, truncate_start};
+use super::format::{mono_chars, pause, sans_chars, truncate, truncate_start};
 use super::layout::{Anchor, Font, Item, Layout, Text};
 use crate::dialog::{Dialog, Event};
 pub use geometry::IDLE_SECONDS;
@@ -77,7 +77,7 @@ pub fn layout(dialog: &Dialog, options: &DiagramOptions) -> Layout {
 /// The title, the participant boxes and the column headers.
 fn header(items: &mut Vec<Item>, dialog: &Dialog, columns: &Columns) {
     let metrics = &columns.metrics;
-    let title_chars = ((metrics.width - 2.0 * MARGIN) / (TITLE_SIZE * SANS_ADVANCE)).floor() as usize;
+    let title_chars = sans_chars(metrics.width - 2.0 * MARGIN, TITLE_SIZE);
     items.push(Item::Text(
         Text::new(MARGIN, 24.0, TITLE_SIZE, "fg", truncate(&dialog.title, title_chars)).font(Font::Sans),
     ));
